@@ -1,0 +1,77 @@
+//! Argument parsing and the subcommands.
+
+mod frame;
+mod probe;
+mod titles;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "matchcut",
+    version,
+    about = "Find match cuts across a library of titles"
+)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug, FFmpeg's own warnings).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Report container, codec, size, colour, frame rate, frame count and timecode.
+    Probe(probe::ProbeArgs),
+    /// Write frame N of a title (0-based, canonical timeline) as a PNG.
+    Frame(frame::FrameArgs),
+    /// List the titles of a library folder with their probed facts.
+    Titles(titles::TitlesArgs),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Probe(args) => probe::run(args),
+        Command::Frame(args) => frame::run(args),
+        Command::Titles(args) => titles::run(args),
+    }
+}
+
+/// Logs go to stderr; `MATCHCUT_LOG` (tracing's filter syntax) overrides -v.
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MATCHCUT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+/// Exit status: failure when any input failed.
+pub fn exit_code(failures: usize) -> ExitCode {
+    if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// A progress bar on stderr for `len` items (hidden when stderr is not a terminal).
+pub fn progress(len: u64, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len);
+    let style = indicatif::ProgressStyle::with_template(
+        "{msg} [{bar:30}] {pos}/{len} {wide_msg:.dim} eta {eta}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_message(what.to_string());
+    bar
+}

@@ -1,0 +1,84 @@
+//! A library folder: the titles in it and their probed facts. The CLI's
+//! `titles` command and the app's title list both call [`list_titles`].
+
+use crate::media::{self, MediaInfo};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// File extensions treated as video titles when a folder is listed.
+pub const VIDEO_EXTENSIONS: &[&str] = &[
+    "mp4", "m4v", "mov", "mkv", "webm", "mxf", "avi", "mts", "m2ts", "ts", "mpg", "mpeg", "y4m",
+    "ogv", "wmv", "flv", "3gp", "dv",
+];
+
+/// One title of a library folder: its facts, or why they could not be read.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TitleEntry {
+    pub path: PathBuf,
+    pub file_name: String,
+    pub info: Option<MediaInfo>,
+    pub error: Option<String>,
+}
+
+/// Why a library folder could not be listed.
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error("{}: cannot list the library folder: {reason}", path.display())]
+    Unreadable { path: PathBuf, reason: String },
+}
+
+/// Lists the video files under `dir` (recursively, sorted by path) and probes
+/// each; a file that fails to probe is listed with its error.
+pub fn list_titles(dir: &Path) -> Result<Vec<TitleEntry>, LibraryError> {
+    let mut files = Vec::new();
+    collect_videos(dir, &mut files)?;
+    files.sort();
+    Ok(files.into_iter().map(|path| probe_entry(&path)).collect())
+}
+
+fn probe_entry(path: &Path) -> TitleEntry {
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (info, error) = match media::probe(path) {
+        Ok(info) => (Some(info), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    TitleEntry {
+        path: path.to_path_buf(),
+        file_name,
+        info,
+        error,
+    }
+}
+
+fn collect_videos(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LibraryError> {
+    let unreadable = |e: std::io::Error| LibraryError::Unreadable {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    };
+    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+        let path = entry.map_err(unreadable)?.path();
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            collect_videos(&path, out)?;
+        } else if is_video_file(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Whether the file name has one of [`VIDEO_EXTENSIONS`].
+pub fn is_video_file(path: &Path) -> bool {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .is_some_and(|e| VIDEO_EXTENSIONS.contains(&e.as_str()))
+}

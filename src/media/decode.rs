@@ -1,0 +1,211 @@
+//! Sequential decoding onto the canonical timeline.
+
+use super::emit::Emitter;
+use super::error::MediaError;
+use super::probe::{open_input, MediaInfo};
+use super::stream;
+use super::timeline::Timeline;
+use ffmpeg::format::context::Input;
+use ffmpeg::frame::Video;
+use ffmpeg::Packet;
+use ffmpeg_next as ffmpeg;
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+
+/// How much of the stream to decode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum DecodeMode {
+    /// Every frame, each slot of the timeline filled.
+    #[default]
+    Full,
+    /// Reference frames only (`skip_frame=nonref`): B-frames that nothing
+    /// refers to are not decoded, for a quick coarse pass. Frames keep their
+    /// true indices; the indices in between are simply not emitted.
+    Coarse,
+}
+
+/// One frame of the canonical timeline, as decoded (native pixel format).
+pub struct DecodedFrame {
+    /// 0-based index on the title's constant-rate timeline.
+    pub index: u64,
+    /// The PTS FFmpeg gave the picture (best-effort timestamp), in the
+    /// stream's time base.
+    pub pts: i64,
+    /// SMPTE timecode of `index` from the title's start timecode.
+    pub timecode: String,
+    pub frame: Video,
+}
+
+/// Decodes one title's video stream, frame by frame, in index order.
+pub struct Decoder {
+    pub(crate) path: PathBuf,
+    pub(crate) info: MediaInfo,
+    pub(crate) timeline: Timeline,
+    pub(crate) input: Input,
+    pub(crate) stream_index: usize,
+    pub(crate) decoder: ffmpeg::decoder::Video,
+    pub(crate) emitter: Emitter,
+    pub(crate) ready: VecDeque<(u64, Video)>,
+    pub(crate) mode: DecodeMode,
+    pub(crate) sent_eof: bool,
+    pub(crate) drained: bool,
+    /// PTS and DTS of the first packet read since the last seek.
+    pub(crate) first_packet: Option<(i64, i64)>,
+    /// After a seek: drop pictures presenting before that first packet.
+    pub(crate) skip_leading: bool,
+}
+
+impl Decoder {
+    /// Opens `path`, whose [`MediaInfo`] came from [`super::probe`].
+    pub fn open(path: &Path, info: MediaInfo, mode: DecodeMode) -> Result<Self, MediaError> {
+        let input = open_input(path)?;
+        let video = stream::select_video(path, &input)?;
+        let stream = input
+            .stream(video.index)
+            .ok_or_else(|| MediaError::decode(path, "the video stream disappeared"))?;
+        let mut decoder = stream::open_threaded_decoder(path, &stream)?;
+        if mode == DecodeMode::Coarse {
+            decoder.skip_frame(ffmpeg::Discard::NonReference);
+        }
+        let timeline = info.timeline();
+        Ok(Self {
+            path: path.to_path_buf(),
+            emitter: Emitter::from_start(timeline.frame_count, mode == DecodeMode::Full),
+            timeline,
+            info,
+            input,
+            stream_index: video.index,
+            decoder,
+            ready: VecDeque::new(),
+            mode,
+            sent_eof: false,
+            drained: false,
+            first_packet: None,
+            skip_leading: false,
+        })
+    }
+
+    /// Probes and opens in one step.
+    pub fn probe_and_open(path: &Path, mode: DecodeMode) -> Result<Self, MediaError> {
+        let info = super::probe(path)?;
+        Self::open(path, info, mode)
+    }
+
+    pub fn info(&self) -> &MediaInfo {
+        &self.info
+    }
+
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    /// The next frame in index order, `None` after the last.
+    pub fn next_frame(&mut self) -> Option<Result<DecodedFrame, MediaError>> {
+        loop {
+            if let Some((index, frame)) = self.ready.pop_front() {
+                return Some(Ok(self.wrap(index, frame)));
+            }
+            if self.drained {
+                return None;
+            }
+            if let Err(e) = self.decode_more() {
+                self.drained = true;
+                return Some(Err(e));
+            }
+        }
+    }
+
+    pub(crate) fn wrap(&self, index: u64, frame: Video) -> DecodedFrame {
+        DecodedFrame {
+            index,
+            pts: frame
+                .timestamp()
+                .unwrap_or_else(|| self.timeline.pts_of(index)),
+            timecode: self.timeline.timecode_at(index),
+            frame,
+        }
+    }
+
+    /// Decodes until at least one frame is ready or the stream is drained.
+    pub(crate) fn decode_more(&mut self) -> Result<(), MediaError> {
+        while self.ready.is_empty() && !self.drained {
+            match self.receive()? {
+                Some(frame) => self.accept(frame),
+                None if self.sent_eof => {
+                    self.drained = true;
+                    self.emitter.finish(&mut self.ready);
+                }
+                None => self.feed()?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands a decoded picture to the emitter, which places it on the timeline.
+    pub(crate) fn accept(&mut self, frame: Video) {
+        let Some(pts) = frame.timestamp().or(frame.pts()) else {
+            tracing::debug!(path = %self.path.display(), "frame without timestamp skipped");
+            return;
+        };
+        let leading = self.skip_leading && self.first_packet.is_some_and(|(key, _)| pts < key);
+        if leading {
+            return;
+        }
+        let slot = self.timeline.slot(pts);
+        self.emitter.push(slot, frame, &mut self.ready);
+    }
+
+    fn receive(&mut self) -> Result<Option<Video>, MediaError> {
+        let mut frame = Video::empty();
+        match self.decoder.receive_frame(&mut frame) {
+            Ok(()) => Ok(Some(frame)),
+            Err(ffmpeg::Error::Eof) => Ok(None),
+            Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EAGAIN => Ok(None),
+            Err(e) => Err(MediaError::decode(&self.path, e)),
+        }
+    }
+
+    /// Sends the next packet of the video stream, or end-of-stream.
+    fn feed(&mut self) -> Result<(), MediaError> {
+        let mut packet = Packet::empty();
+        loop {
+            match packet.read(&mut self.input) {
+                Ok(()) if packet.stream() == self.stream_index => break,
+                Ok(()) => continue,
+                Err(ffmpeg::Error::InvalidData) => continue,
+                Err(ffmpeg::Error::Eof) => return self.send_eof(),
+                Err(e) => {
+                    tracing::warn!(path = %self.path.display(), error = %e, "read error; treating as end of stream");
+                    return self.send_eof();
+                }
+            }
+        }
+        if self.first_packet.is_none() {
+            let pts = packet.pts().or(packet.dts()).unwrap_or(i64::MIN);
+            self.first_packet = Some((pts, packet.dts().unwrap_or(pts)));
+        }
+        match self.decoder.send_packet(&packet) {
+            Ok(()) => Ok(()),
+            Err(ffmpeg::Error::InvalidData) => {
+                tracing::warn!(path = %self.path.display(), pts = ?packet.pts(), "corrupt packet skipped");
+                Ok(())
+            }
+            Err(e) => Err(MediaError::decode(&self.path, e)),
+        }
+    }
+
+    fn send_eof(&mut self) -> Result<(), MediaError> {
+        self.sent_eof = true;
+        self.decoder
+            .send_eof()
+            .map_err(|e| MediaError::decode(&self.path, e))
+    }
+}
+
+impl Iterator for Decoder {
+    type Item = Result<DecodedFrame, MediaError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_frame()
+    }
+}

@@ -1,0 +1,25 @@
+//! Standardised media access: probing, decoding onto the canonical
+//! constant-rate timeline, frame-accurate random access, and conversion into
+//! the canonical RGB analysis form.
+
+mod convert;
+mod decode;
+mod emit;
+mod error;
+mod packets;
+mod probe;
+mod rate;
+mod seek;
+mod stream;
+mod timecode;
+mod timeline;
+
+pub use convert::{RgbImage, ToRgb};
+pub use decode::{DecodeMode, DecodedFrame, Decoder};
+pub use error::MediaError;
+pub use probe::{probe, ColorInfo, MediaInfo};
+pub use rate::Rate;
+pub use seek::frame_at;
+pub use stream::{MAX_PIXELS, MAX_SIDE};
+pub use timecode::TimecodeTrack;
+pub use timeline::Timeline;

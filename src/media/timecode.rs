@@ -1,0 +1,145 @@
+//! SMPTE timecode for frame indices (SMPTE 12M: non-drop, and drop frame at
+//! 29.97 and 59.94). Written here rather than taken from a crate: the one
+//! candidate (`vtc` 0.1.14) formats some drop-frame values wrongly (frame
+//! 1770 as `00:00:59;01`).
+
+use super::rate::Rate;
+
+/// Timecode of a title's timeline: its start timecode and rate.
+#[derive(Clone, Debug)]
+pub struct TimecodeTrack {
+    /// Frames per timecode second (30 for 29.97).
+    base: u64,
+    /// Frame numbers dropped each minute except every tenth (0 for non-drop).
+    dropped: u64,
+    start_frames: u64,
+}
+
+impl TimecodeTrack {
+    /// `start` is the title's embedded start timecode (`;` or `.` before the
+    /// frames field means drop frame); `None` starts at 00:00:00:00 non-drop.
+    /// Drop frame applies only to 29.97 and 59.94 (x000/1001 with a base
+    /// divisible by 30); 23.976 is always non-drop.
+    pub fn new(rate: Rate, start: Option<&str>) -> Self {
+        let base = rate.timecode_base() as u64;
+        let drop_requested = start.is_some_and(|s| s.contains(';') || s.contains('.'));
+        let dropped = if drop_requested && rate.denom() == 1001 && base % 30 == 0 {
+            base / 15
+        } else {
+            0
+        };
+        let mut track = Self {
+            base,
+            dropped,
+            start_frames: 0,
+        };
+        track.start_frames = start.and_then(|s| track.parse(s)).unwrap_or(0);
+        track
+    }
+
+    /// Whether timecode is written drop frame.
+    pub fn is_drop_frame(&self) -> bool {
+        self.dropped > 0
+    }
+
+    /// `HH:MM:SS:FF` (or `HH:MM:SS;FF` for drop frame) of a 0-based frame index.
+    pub fn at(&self, index: u64) -> String {
+        self.format(self.start_frames.saturating_add(index))
+    }
+
+    /// The frame number (frames since 00:00:00:00) of a timecode string.
+    pub fn parse(&self, text: &str) -> Option<u64> {
+        let fields: Vec<u64> = text
+            .split([':', ';', '.'])
+            .map(|f| f.trim().parse().ok())
+            .collect::<Option<_>>()?;
+        let [h, m, s, f] = fields[..] else {
+            return None;
+        };
+        if m >= 60 || s >= 60 || f >= self.base {
+            return None;
+        }
+        let minutes = h * 60 + m;
+        let nominal = (minutes * 60 + s) * self.base + f;
+        nominal.checked_sub(self.dropped * (minutes - minutes / 10))
+    }
+
+    fn format(&self, frame: u64) -> String {
+        let day = self.base * 86_400 - self.dropped * (24 * 60 - 24 * 6);
+        let mut n = frame % day;
+        if self.dropped > 0 {
+            let per_ten = self.base * 600 - self.dropped * 9;
+            let per_minute = self.base * 60 - self.dropped;
+            let (tens, rest) = (n / per_ten, n % per_ten);
+            let skipped_minutes = if rest > self.dropped {
+                (rest - self.dropped) / per_minute
+            } else {
+                0
+            };
+            n += self.dropped * (9 * tens + skipped_minutes);
+        }
+        let b = self.base;
+        let sep = if self.dropped > 0 { ';' } else { ':' };
+        format!(
+            "{:02}:{:02}:{:02}{sep}{:02}",
+            n / (b * 3600),
+            n / (b * 60) % 60,
+            n / b % 60,
+            n % b
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rate(n: i64, d: i64) -> Rate {
+        Rate::new(n, d).expect("valid rate")
+    }
+
+    #[test]
+    fn non_drop_counts_from_start() {
+        let t = TimecodeTrack::new(rate(25, 1), Some("01:00:00:00"));
+        assert_eq!(t.at(0), "01:00:00:00");
+        assert_eq!(t.at(25 * 61 + 3), "01:01:01:03");
+    }
+
+    #[test]
+    fn drop_frame_skips_frame_numbers_each_minute() {
+        let t = TimecodeTrack::new(rate(30000, 1001), Some("00:00:00;00"));
+        assert!(t.is_drop_frame());
+        assert_eq!(t.at(1770), "00:00:59;00");
+        assert_eq!(t.at(1799), "00:00:59;29");
+        assert_eq!(t.at(1800), "00:01:00;02");
+        assert_eq!(t.at(17981), "00:09:59;29");
+        // Every tenth minute keeps its frame numbers.
+        assert_eq!(t.at(17982), "00:10:00;00");
+        assert_eq!(t.at(17982 + 1800), "00:11:00;02");
+    }
+
+    #[test]
+    fn drop_frame_parse_and_format_round_trip() {
+        let t = TimecodeTrack::new(rate(30000, 1001), Some("00:00:00;00"));
+        for n in (0..40_000u64).step_by(7) {
+            assert_eq!(t.parse(&t.at(n)), Some(n), "{}", t.at(n));
+        }
+        let t60 = TimecodeTrack::new(rate(60000, 1001), Some("00:00:00;00"));
+        assert_eq!(t60.at(3600), "00:01:00;04");
+        assert_eq!(t60.parse("00:01:00;04"), Some(3600));
+    }
+
+    #[test]
+    fn film_rate_is_never_drop_frame() {
+        let t = TimecodeTrack::new(rate(24000, 1001), Some("00:59:59;23"));
+        assert!(!t.is_drop_frame());
+        assert_eq!(t.at(1), "01:00:00:00");
+    }
+
+    #[test]
+    fn no_start_timecode_starts_at_zero_and_wraps_at_24_hours() {
+        let t = TimecodeTrack::new(rate(24, 1), None);
+        assert_eq!(t.at(24 * 3600), "01:00:00:00");
+        assert_eq!(t.at(24 * 86_400 + 1), "00:00:00:01");
+    }
+}

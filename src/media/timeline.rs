@@ -1,0 +1,95 @@
+//! The canonical constant-rate timeline every title is addressed on.
+//!
+//! Frame `n` of a title is the picture shown during the `n`-th tick of a
+//! clock running at the title's rate `R`, starting at the first frame's PTS.
+//! A decoded frame with PTS `p` lands on slot `round((p - origin) · tb · R)`
+//! (rounded half away from zero). Slot `n` shows the **latest** decoded
+//! frame whose slot is `≤ n`: on constant-rate media this is simply the
+//! `n`-th frame in presentation order; on variable-rate media a frame that
+//! lasts several ticks fills every slot up to the next one, and of two frames
+//! that land on one slot the later wins. This is the rule of FFmpeg's `fps`
+//! filter, so `ffmpeg -vf fps=R` yields the same frame for every index.
+
+use super::rate::Rate;
+use super::timecode::TimecodeTrack;
+
+/// Maps PTS values of one video stream to frame indices and back.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    /// PTS (in `time_base`) of frame 0.
+    pub origin_pts: i64,
+    pub time_base: Rate,
+    pub rate: Rate,
+    /// Number of frames on the timeline (last frame's slot + 1).
+    pub frame_count: u64,
+    pub timecode: TimecodeTrack,
+}
+
+impl Timeline {
+    /// The slot a PTS lands on; negative before the first frame.
+    pub fn slot(&self, pts: i64) -> i64 {
+        // (pts - origin) · tb_num · r_num / (tb_den · r_den), in i128 so that
+        // hours of 1/90000 ticks times 60000/1001 cannot overflow.
+        let num = i128::from(pts - self.origin_pts)
+            * i128::from(self.time_base.numer())
+            * i128::from(self.rate.numer());
+        let den = i128::from(self.time_base.denom()) * i128::from(self.rate.denom());
+        div_round_half_away(num, den) as i64
+    }
+
+    /// The PTS at which frame `index` starts (exact, or the nearest tick).
+    pub fn pts_of(&self, index: u64) -> i64 {
+        let num =
+            i128::from(index) * i128::from(self.time_base.denom()) * i128::from(self.rate.denom());
+        let den = i128::from(self.time_base.numer()) * i128::from(self.rate.numer());
+        self.origin_pts + div_round_half_away(num, den) as i64
+    }
+
+    /// Timecode of a frame index.
+    pub fn timecode_at(&self, index: u64) -> String {
+        self.timecode.at(index)
+    }
+}
+
+fn div_round_half_away(num: i128, den: i128) -> i128 {
+    let half = den / 2;
+    if num >= 0 {
+        (num + half) / den
+    } else {
+        -((-num + half) / den)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timeline(tb: (i64, i64), rate: (i64, i64)) -> Timeline {
+        let rate = Rate::new(rate.0, rate.1).expect("rate");
+        Timeline {
+            origin_pts: 0,
+            time_base: Rate::new(tb.0, tb.1).expect("tb"),
+            rate,
+            frame_count: 100,
+            timecode: TimecodeTrack::new(rate, None),
+        }
+    }
+
+    #[test]
+    fn millisecond_timestamps_of_ntsc_land_on_their_frames() {
+        let t = timeline((1, 1000), (30000, 1001));
+        let slots: Vec<i64> = [0, 33, 67, 100, 133, 167]
+            .iter()
+            .map(|&p| t.slot(p))
+            .collect();
+        assert_eq!(slots, vec![0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn pts_of_inverts_slot() {
+        let t = timeline((1, 90000), (24000, 1001));
+        for i in [0u64, 1, 2, 23, 24, 1000, 86400] {
+            assert_eq!(t.slot(t.pts_of(i)), i as i64);
+        }
+    }
+}
