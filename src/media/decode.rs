@@ -18,8 +18,8 @@ pub enum DecodeMode {
     /// Every frame, each slot of the timeline filled.
     #[default]
     Full,
-    /// Reference frames only (`skip_frame=nonref`): B-frames that nothing
-    /// refers to are not decoded, for a quick coarse pass. Frames keep their
+    /// No B-frames (`skip_frame=bidir`): only I- and P-frames, which no
+    /// B-frame is needed for, are decoded, for a quick coarse pass. Frames keep their
     /// true indices; the indices in between are simply not emitted.
     Coarse,
 }
@@ -49,7 +49,7 @@ pub struct Decoder {
     pub(crate) mode: DecodeMode,
     pub(crate) sent_eof: bool,
     pub(crate) drained: bool,
-    /// PTS and DTS of the first packet read since the last seek.
+    /// PTS and DTS of the first packet decoded since the last seek (a keyframe).
     pub(crate) first_packet: Option<(i64, i64)>,
     /// After a seek: drop pictures presenting before that first packet.
     pub(crate) skip_leading: bool,
@@ -65,7 +65,7 @@ impl Decoder {
             .ok_or_else(|| MediaError::decode(path, "the video stream disappeared"))?;
         let mut decoder = stream::open_threaded_decoder(path, &stream)?;
         if mode == DecodeMode::Coarse {
-            decoder.skip_frame(ffmpeg::Discard::NonReference);
+            decoder.skip_frame(ffmpeg::Discard::Bidirectional);
         }
         let timeline = info.timeline();
         Ok(Self {
@@ -170,8 +170,12 @@ impl Decoder {
         let mut packet = Packet::empty();
         loop {
             match packet.read(&mut self.input) {
-                Ok(()) if packet.stream() == self.stream_index => break,
-                Ok(()) => continue,
+                Ok(()) if packet.stream() != self.stream_index => continue,
+                // After a seek, decoding starts at a keyframe.
+                Ok(()) if self.skip_leading && self.first_packet.is_none() && !packet.is_key() => {
+                    continue
+                }
+                Ok(()) => break,
                 Err(ffmpeg::Error::InvalidData) => continue,
                 Err(ffmpeg::Error::Eof) => return self.send_eof(),
                 Err(e) => {

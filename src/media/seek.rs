@@ -58,8 +58,9 @@ impl Decoder {
     }
 
     fn from_start(&mut self, index: u64) -> Result<DecodedFrame, MediaError> {
-        packets::rewind(&mut self.input, self.stream_index, self.timeline.origin_pts)
-            .map_err(|e| MediaError::decode(&self.path, e))?;
+        // Reopening is the one way back to the start that every demuxer
+        // gets exactly right (MPEG-TS timestamp seeks are approximate).
+        self.input = super::probe::open_input(&self.path)?;
         self.reset(true);
         match self.decode_to(index)? {
             Attempt::Found(frame) => Ok(frame),

@@ -1,0 +1,113 @@
+//! The CLI contract (CLI.md): `probe --json` fields and `frame` output.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn probe_json_has_the_contract_fields() {
+    let out = matchcut()
+        .args(["probe", "--json"])
+        .arg(fixture("cfr_2997_df.mov"))
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout only");
+    let info = &doc[0];
+    for field in [
+        "path",
+        "container",
+        "codec",
+        "width",
+        "height",
+        "sample_aspect_ratio",
+        "rotation",
+        "pixel_format",
+        "color",
+        "frame_rate",
+        "time_base",
+        "frame_count",
+        "duration_secs",
+        "variable_frame_rate",
+        "start_timecode",
+        "has_audio",
+    ] {
+        assert!(info.get(field).is_some(), "missing {field}");
+    }
+    for field in ["matrix", "range", "primaries", "transfer"] {
+        assert!(info["color"].get(field).is_some(), "missing color.{field}");
+    }
+    assert_eq!(info["frame_rate"], "30000/1001");
+    assert_eq!(info["start_timecode"], "00:00:59;00");
+    assert_eq!(info["frame_count"], 90);
+}
+
+#[test]
+fn frame_writes_the_png_ffmpeg_would() {
+    let path = fixture("rotated_90.mp4");
+    let out_png = std::env::temp_dir().join("matchcut-cli-frame.png");
+    let out = matchcut()
+        .arg("frame")
+        .arg(&path)
+        .args(["--index", "37", "--out"])
+        .arg(&out_png)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decoded = read_png(&out_png);
+    assert_eq!(
+        (decoded.width, decoded.height),
+        (240, 320),
+        "turned upright"
+    );
+    let reference = ffmpeg_frames(&path, None, 240, 320);
+    let psnr = decoded.psnr(&reference[37]).expect("same size");
+    assert!(psnr > 50.0, "PSNR {psnr:.1} dB");
+}
+
+fn read_png(path: &std::path::Path) -> matchcut::media::RgbImage {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(path).expect("open png"),
+    ));
+    let mut reader = decoder.read_info().expect("png header");
+    let mut data = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut data).expect("png data");
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    data.truncate(info.buffer_size());
+    matchcut::media::RgbImage {
+        width: info.width,
+        height: info.height,
+        data,
+    }
+}
+
+#[test]
+fn titles_lists_the_sample_library() {
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let out = matchcut()
+        .args(["titles", "--json"])
+        .arg(&samples)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let names: Vec<&str> = doc
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|t| t["file_name"].as_str())
+        .collect();
+    assert!(names.contains(&"big_buck_bunny_720p_5s.mp4"), "{names:?}");
+}
