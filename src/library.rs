@@ -21,6 +21,22 @@ pub struct TitleEntry {
     pub error: Option<String>,
 }
 
+/// A library folder and its titles, as the app shows it.
+#[derive(Clone, Debug, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LibraryView {
+    pub dir: PathBuf,
+    pub titles: Vec<TitleEntry>,
+}
+
+/// Lists and probes the titles of `dir`.
+pub fn open_library(dir: &Path) -> Result<LibraryView, LibraryError> {
+    Ok(LibraryView {
+        dir: dir.to_path_buf(),
+        titles: list_titles(dir)?,
+    })
+}
+
 /// Why a library folder could not be listed.
 #[derive(Debug, thiserror::Error)]
 pub enum LibraryError {

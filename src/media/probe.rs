@@ -45,7 +45,6 @@ pub struct MediaInfo {
     #[cfg_attr(feature = "specta", specta(type = String))]
     pub time_base: Rate,
     /// Frames on the canonical timeline.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub frame_count: u64,
     /// `frame_count / frame_rate`.
     pub duration_secs: f64,
@@ -54,7 +53,6 @@ pub struct MediaInfo {
     pub start_timecode: Option<String>,
     pub has_audio: bool,
     /// PTS of frame 0, in `time_base` units.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub first_pts: i64,
 }
 

@@ -1,0 +1,74 @@
+# Matchcut: two set-up commands, `make run` and `make test` (see README.md).
+# Both install what is missing first, then build. One cargo profile (dev, with
+# dependencies fully optimised) serves run, test and bench, so CI builds the
+# heavy stack once.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+CARGO ?= cargo
+TARGET_DIR := $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null || echo target)
+BIN := $(TARGET_DIR)/debug
+SAMPLES := samples
+STAMP := .make
+
+.PHONY: run test bench deps fixtures ui ui-test app bindings lint e2e clean-fixtures
+
+$(STAMP):
+	@mkdir -p $(STAMP)
+
+$(STAMP)/deps: scripts/install-deps.sh | $(STAMP)
+	scripts/install-deps.sh
+	@touch $@
+
+$(STAMP)/npm: ui/package.json ui/package-lock.json $(STAMP)/deps | $(STAMP)
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+
+deps: $(STAMP)/deps $(STAMP)/npm
+
+fixtures: deps
+	tests/fixtures/make-fixtures.sh
+
+ui: deps
+	cd ui && npm run build
+
+app: ui
+	$(CARGO) build --workspace --bins
+
+lint: deps ui
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## make run: the app on the sample library, or the CLI without a display.
+run: app
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  $(BIN)/matchcut-app --library $(SAMPLES); \
+	else \
+	  echo "no display: listing the sample library with the CLI"; \
+	  $(BIN)/matchcut titles $(SAMPLES); \
+	fi
+
+## make test: every test (Rust unit and integration, UI, end-to-end).
+test: app fixtures
+	$(CARGO) test --workspace
+	cd ui && npm test
+	scripts/e2e.sh
+
+e2e: app fixtures
+	scripts/e2e.sh
+
+ui-test: deps
+	cd ui && npm test
+
+## Regenerate ui/src/bindings.ts from the Tauri commands.
+bindings: deps
+	@mkdir -p ui/dist
+	MATCHCUT_UPDATE_BINDINGS=1 $(CARGO) test -p matchcut-app --test bindings
+
+## make bench: decode throughput against `ffmpeg` on the same 1080p file.
+bench: fixtures
+	scripts/bench-fixtures.sh
+	$(CARGO) bench --profile dev --bench decode
+
+clean-fixtures:
+	rm -rf tests/fixtures/generated

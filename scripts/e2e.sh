@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# End-to-end: the real app window under Xvfb, driven through WebKitWebDriver.
+# Builds a small library folder (the sample clip, generated fixtures and one
+# broken file), runs tests/e2e/app.test.mjs, leaves a screenshot in
+# target/e2e/app-window.png.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+target=$(cd "$root" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+library=$(mktemp -d)
+trap 'rm -rf "$library"' EXIT
+gen="$root/tests/fixtures/generated"
+cp "$root/samples/big_buck_bunny_720p_5s.mp4" "$library/"
+for f in cfr_2997_df.mov rotated_90.mp4 vfr.mp4 not_video.mp4; do cp "$gen/$f" "$library/"; done
+mkdir -p "$root/target/e2e"
+
+export MATCHCUT_APP="$target/debug/matchcut-app"
+export MATCHCUT_CLI="$target/debug/matchcut"
+export MATCHCUT_E2E_LIBRARY="$library"
+export MATCHCUT_E2E_SCREENSHOT="$root/target/e2e/app-window.png"
+export TAURI_WEBVIEW_AUTOMATION=true   # lets WebKit hand the window to WebDriver
+
+xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
+  port=$(python3 -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])")
+  WebKitWebDriver --port="$port" >"$(dirname "$MATCHCUT_E2E_SCREENSHOT")/webdriver.log" 2>&1 &
+  driver=$!
+  trap "kill $driver 2>/dev/null || true" EXIT
+  export WEBDRIVER_URL="http://127.0.0.1:$port"
+  node --test "'"$root"'/tests/e2e/"
+'

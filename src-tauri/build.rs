@@ -1,0 +1,4 @@
+fn main() {
+    println!("cargo:rerun-if-changed=../ui/dist");
+    tauri_build::build()
+}

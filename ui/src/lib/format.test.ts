@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { formatColor, formatDuration, formatRate, formatSize } from "./format";
+
+describe("formatRate", () => {
+  it("shows integer rates plainly and NTSC rates to three places", () => {
+    expect(formatRate("25/1")).toBe("25");
+    expect(formatRate("24000/1001")).toBe("23.976");
+    expect(formatRate("30000/1001")).toBe("29.970");
+  });
+  it("passes through what it cannot parse", () => {
+    expect(formatRate("n/a")).toBe("n/a");
+  });
+});
+
+describe("formatDuration", () => {
+  it("uses the exact rational rate", () => {
+    expect(formatDuration(132, "25/1")).toBe("0:05");
+    expect(formatDuration(107892, "30000/1001")).toBe("59:59");
+  });
+});
+
+describe("formatSize", () => {
+  it("reports the upright size of rotated footage", () => {
+    expect(formatSize({ width: 1920, height: 1080, rotation: 0 })).toBe("1920×1080");
+    expect(formatSize({ width: 1920, height: 1080, rotation: 90 })).toBe("1080×1920 (rotated 90°)");
+  });
+});
+
+describe("formatColor", () => {
+  it("leaves out unknown fields", () => {
+    const color = { matrix: "bt709", range: "unknown", primaries: "bt709", transfer: "bt709" };
+    expect(formatColor({ color })).toBe("bt709");
+    expect(formatColor({ color: { ...color, matrix: "unknown" } })).toBe("unspecified");
+  });
+});

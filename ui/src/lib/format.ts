@@ -1,0 +1,33 @@
+// Presentation of probed facts; pure functions, unit-tested in format.test.ts.
+import type { MediaInfo } from "../bindings";
+
+/** "24000/1001" → "23.976", "25/1" → "25". */
+export function formatRate(rate: string): string {
+  const [num, den] = rate.split("/").map(Number);
+  if (!num || !den) return rate;
+  const fps = num / den;
+  return Number.isInteger(fps) ? String(fps) : fps.toFixed(3);
+}
+
+/** Frames as a duration in minutes and seconds, from the exact rate. */
+export function formatDuration(frames: number, rate: string): string {
+  const [num, den] = rate.split("/").map(Number);
+  if (!num || !den) return `${frames} frames`;
+  const seconds = Math.floor((frames * den) / num);
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return `${m}:${String(s).padStart(2, "0")}`;
+}
+
+/** "1920×1080", with the display size when rotation turns it. */
+export function formatSize(info: Pick<MediaInfo, "width" | "height" | "rotation">): string {
+  const turned = info.rotation % 180 === 90;
+  const [w, h] = turned ? [info.height, info.width] : [info.width, info.height];
+  return turned ? `${w}×${h} (rotated ${info.rotation}°)` : `${w}×${h}`;
+}
+
+/** A short colour description: "bt709 tv". */
+export function formatColor(info: Pick<MediaInfo, "color">): string {
+  const { matrix, range } = info.color;
+  return [matrix, range].filter((v) => v && v !== "unknown").join(" ") || "unspecified";
+}
