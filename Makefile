@@ -48,8 +48,9 @@ run: app
 	  $(BIN)/matchcut titles $(SAMPLES); \
 	fi
 
-## make test: every test (Rust unit and integration, UI, end-to-end).
-test: app fixtures
+## make test: every test (Rust unit and integration, UI, end-to-end), after
+## formatting and lint checks.
+test: app fixtures lint
 	$(CARGO) test --workspace
 	cd ui && npm test
 	scripts/e2e.sh

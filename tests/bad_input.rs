@@ -7,8 +7,10 @@ use common::*;
 use matchcut::media::{self, MediaError};
 use std::path::PathBuf;
 
-/// (fixture, what the error must say, which variant)
-fn cases() -> Vec<(PathBuf, &'static str, fn(&MediaError) -> bool)> {
+/// A bad input: the file, what the error must say, and which variant it is.
+type Case = (PathBuf, &'static str, fn(&MediaError) -> bool);
+
+fn cases() -> Vec<Case> {
     vec![
         (fixture("not_video.mp4"), "not a readable video file", |e| {
             matches!(e, MediaError::NotMedia { .. })

@@ -54,10 +54,10 @@ impl Decoder {
                 Attempt::TooLate(before) => seek_ts = before.min(seek_ts - 1),
             }
         }
-        self.from_start(index)
+        self.decode_from_start(index)
     }
 
-    fn from_start(&mut self, index: u64) -> Result<DecodedFrame, MediaError> {
+    fn decode_from_start(&mut self, index: u64) -> Result<DecodedFrame, MediaError> {
         // Reopening is the one way back to the start that every demuxer
         // gets exactly right (MPEG-TS timestamp seeks are approximate).
         self.input = super::probe::open_input(&self.path)?;
