@@ -6,7 +6,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 CARGO ?= cargo
-TARGET_DIR := $(shell $(CARGO) metadata --format-version 1 --no-deps 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null || echo target)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 BIN := $(TARGET_DIR)/debug
 SAMPLES := samples
 STAMP := .make

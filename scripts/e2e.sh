@@ -5,7 +5,7 @@
 # target/e2e/app-window.png.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-target=$(cd "$root" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+target=${CARGO_TARGET_DIR:-$root/target}
 library=$(mktemp -d)
 trap 'rm -rf "$library"' EXIT
 gen="$root/tests/fixtures/generated"

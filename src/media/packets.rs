@@ -97,13 +97,40 @@ pub(crate) fn rewind(
     })
 }
 
-/// Whether the spacing of the first frames varies by more than half a frame
-/// at `frames_per_tick` frames per time-base tick.
-pub(crate) fn spacing_varies(head: &Head, ticks_per_frame: f64) -> bool {
+/// How the first frames are spaced in time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Spacing {
+    /// The mean distance between consecutive frames, in time-base ticks.
+    pub mean_ticks: f64,
+    /// Whether every distance is within half the median distance of it.
+    pub uniform: bool,
+}
+
+/// The spacing of the first frames, or `None` with fewer than three frames.
+pub(crate) fn spacing(head: &Head) -> Option<Spacing> {
     // The last packets read may still miss B-frames that sort between them.
-    let settled = head.sorted_pts.len().saturating_sub(8);
-    head.sorted_pts[..settled]
+    let settled = head
+        .sorted_pts
+        .len()
+        .saturating_sub(8)
+        .max(head.sorted_pts.len().min(3));
+    let pts = &head.sorted_pts[..settled];
+    let mut deltas: Vec<i64> = pts
         .windows(2)
-        .map(|w| (w[1] - w[0]) as f64 / ticks_per_frame)
-        .any(|frames| (frames - 1.0).abs() > 0.5)
+        .map(|w| w[1] - w[0])
+        .filter(|&d| d > 0)
+        .collect();
+    if deltas.len() < 2 {
+        return None;
+    }
+    deltas.sort_unstable();
+    let median = deltas[deltas.len() / 2] as f64;
+    let uniform = deltas
+        .iter()
+        .all(|&d| (d as f64 - median).abs() <= 0.5 * median);
+    let span = (pts[pts.len() - 1] - pts[0]) as f64;
+    Some(Spacing {
+        mean_ticks: span / (pts.len() - 1) as f64,
+        uniform,
+    })
 }

@@ -140,13 +140,16 @@ fn read_head(path: &Path, input: &mut Input, video: &VideoStream) -> Result<Head
 
 /// The timeline rate and whether the stream is variable-rate.
 ///
-/// A stream is variable-rate when FFmpeg's `r_frame_rate` (the lowest rate
-/// at which every timestamp fits) and its average rate disagree by more than
-/// 0.2 %, or when its first frames are spaced unevenly by more than half a
-/// frame. The timeline runs at `r_frame_rate` when that is at most twice the
-/// average and at most 120 fps (a constant-rate source with dropped or held
-/// frames keeps its own rate); otherwise at the average rate snapped to the
-/// nearest standard rate within 0.5 %.
+/// The first frames' spacing decides between FFmpeg's two rates: the
+/// `r_frame_rate` (the lowest rate every timestamp fits; for field-coded
+/// video it can be the field rate) and the average rate. A stream is
+/// constant-rate when its first frames are evenly spaced (each gap within half
+/// the median gap) at a stated rate (within 1 %), and its average rate agrees
+/// with that rate (within 0.2 %); the timeline then runs at whichever stated rate matches
+/// the spacing. Otherwise the stream is variable-rate, and the timeline runs at
+/// `r_frame_rate` when that is at most twice the average and at most 120 fps
+/// (a constant-rate source with dropped or held frames keeps its own rate),
+/// else at the average snapped to the nearest standard rate within 0.5 %.
 fn timeline_rate(video: &VideoStream, head: &Head) -> (Rate, bool) {
     let (nominal, average) = match (video.r_frame_rate, video.avg_frame_rate) {
         (Some(r), Some(a)) => (r, a),
@@ -154,14 +157,24 @@ fn timeline_rate(video: &VideoStream, head: &Head) -> (Rate, bool) {
         (None, Some(a)) => (a, a),
         (None, None) => return (Rate::FALLBACK, true),
     };
-    let ticks_per_frame =
-        video.time_base.denom() as f64 / (video.time_base.numer() as f64 * nominal.approx());
-    let variable =
-        !nominal.close_to(average, 0.002) || packets::spacing_varies(head, ticks_per_frame);
+    let ticks_per_second = video.time_base.denom() as f64 / video.time_base.numer() as f64;
+    let spaced = packets::spacing(head).map(|s| (s, ticks_per_second / s.mean_ticks));
+    let constant = match spaced {
+        Some((spacing, fps)) => [nominal, average]
+            .into_iter()
+            .find(|r| (r.approx() - fps).abs() <= 0.01 * fps)
+            .filter(|r| spacing.uniform && average.close_to(*r, 0.002)),
+        // Too few frames to see a spacing: trust agreeing stated rates.
+        None => nominal.close_to(average, 0.002).then_some(nominal),
+    };
+    if let Some(rate) = constant {
+        return (rate, false);
+    }
     let keeps_nominal = nominal.approx() <= 2.0 * average.approx() && nominal.approx() <= 120.0;
-    match (variable, keeps_nominal) {
-        (false, _) | (true, true) => (nominal, variable),
-        (true, false) => (average.snapped(), true),
+    if keeps_nominal {
+        (nominal, true)
+    } else {
+        (average.snapped(), true)
     }
 }
 
@@ -241,5 +254,77 @@ fn describe(
             .streams()
             .any(|s| s.parameters().medium() == ffmpeg::media::Type::Audio),
         first_pts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(r: (i64, i64), a: (i64, i64), tb: (i64, i64)) -> VideoStream {
+        VideoStream {
+            index: 0,
+            codec: "h264".into(),
+            width: 16,
+            height: 16,
+            pixel_format: "yuv420p".into(),
+            color: ColorInfo {
+                matrix: "unknown".into(),
+                range: "unknown".into(),
+                primaries: "unknown".into(),
+                transfer: "unknown".into(),
+            },
+            sample_aspect_ratio: "1:1".into(),
+            rotation: 0,
+            r_frame_rate: Rate::new(r.0, r.1),
+            avg_frame_rate: Rate::new(a.0, a.1),
+            time_base: Rate::new(tb.0, tb.1).expect("tb"),
+            end_pts_estimate: None,
+            container_frames: None,
+        }
+    }
+
+    fn head(pts: impl Iterator<Item = i64>) -> Head {
+        let sorted_pts: Vec<i64> = pts.collect();
+        Head {
+            first_pts: sorted_pts.first().copied(),
+            sorted_pts,
+        }
+    }
+
+    fn rate(n: i64, d: i64) -> Rate {
+        Rate::new(n, d).expect("rate")
+    }
+
+    #[test]
+    fn field_rate_stream_runs_at_its_frame_rate() {
+        let s = stream((50, 1), (25, 1), (1, 90000));
+        let h = head((0..100).map(|i| i * 3600));
+        assert_eq!(timeline_rate(&s, &h), (rate(25, 1), false));
+    }
+
+    #[test]
+    fn millisecond_timestamps_at_5994_are_constant_rate() {
+        let s = stream((60000, 1001), (60000, 1001), (1, 1000));
+        let h = head((0..100).map(|i| (i as f64 * 1001.0 / 60.0).round() as i64));
+        assert_eq!(timeline_rate(&s, &h), (rate(60000, 1001), false));
+    }
+
+    #[test]
+    fn dropped_frames_keep_the_source_rate() {
+        let s = stream((30, 1), (24, 1), (1, 15360));
+        let h = head((0..100).filter(|i| i % 5 != 2).map(|i| i * 512));
+        assert_eq!(timeline_rate(&s, &h), (rate(30, 1), true));
+    }
+
+    #[test]
+    fn sparse_screen_recording_uses_its_average_rate() {
+        let s = stream((60, 1), (10, 1), (1, 600));
+        let gaps = [6i64, 120, 60, 6, 24, 60, 12, 48, 60, 6, 54, 6];
+        let h = head(gaps.iter().cycle().take(60).scan(0, |t, g| {
+            *t += g;
+            Some(*t)
+        }));
+        assert_eq!(timeline_rate(&s, &h), (rate(10, 1), true));
     }
 }
