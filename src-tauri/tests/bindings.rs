@@ -6,7 +6,7 @@ use std::path::Path;
 #[test]
 fn committed_bindings_are_current() {
     let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/bindings.ts");
-    if std::env::var_os("MATCHCUT_UPDATE_BINDINGS").is_some() {
+    if std::env::var("MATCHCUT_UPDATE_BINDINGS").is_ok_and(|v| v == "1") {
         matchcut_app::export_bindings(&committed).expect("write bindings");
     }
     let fresh = std::env::temp_dir().join(format!("matchcut-bindings-{}.ts", std::process::id()));

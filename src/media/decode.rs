@@ -53,6 +53,8 @@ pub struct Decoder {
     pub(crate) first_packet: Option<(i64, i64)>,
     /// After a seek: drop pictures presenting before that first packet.
     pub(crate) skip_leading: bool,
+    /// Where timestamps are unreliable: the slot of the next output picture.
+    pub(crate) next_ordinal: Option<i64>,
 }
 
 impl Decoder {
@@ -82,6 +84,7 @@ impl Decoder {
             drained: false,
             first_packet: None,
             skip_leading: false,
+            next_ordinal: None,
         })
     }
 
@@ -143,6 +146,11 @@ impl Decoder {
 
     /// Hands a decoded picture to the emitter, which places it on the timeline.
     pub(crate) fn accept(&mut self, frame: Video) {
+        if !self.timeline.pts_reliable {
+            let slot = self.ordinal_slot();
+            self.emitter.push(slot, frame, &mut self.ready);
+            return;
+        }
         let Some(pts) = frame.timestamp().or(frame.pts()) else {
             tracing::debug!(path = %self.path.display(), "frame without timestamp skipped");
             return;
@@ -153,6 +161,18 @@ impl Decoder {
         }
         let slot = self.timeline.slot(pts);
         self.emitter.push(slot, frame, &mut self.ready);
+    }
+
+    /// Output order numbering, from the slot of the keyframe decoding
+    /// started at (the start of the file, or the keyframe a seek found).
+    fn ordinal_slot(&mut self) -> i64 {
+        let start = || match self.first_packet {
+            Some((_, dts)) if self.skip_leading => self.timeline.slot(dts),
+            _ => 0,
+        };
+        let slot = self.next_ordinal.unwrap_or_else(start);
+        self.next_ordinal = Some(slot + 1);
+        slot
     }
 
     fn receive(&mut self) -> Result<Option<Video>, MediaError> {

@@ -15,6 +15,9 @@ pub(crate) struct Emitter {
     fill: bool,
     /// After a seek the first picture sets where emission starts.
     anchored: bool,
+    /// Whether a picture was shown on more than one slot since the last
+    /// (re)start: a gap in the stream, or a picture the decoder dropped.
+    pub duplicated: bool,
 }
 
 impl Emitter {
@@ -25,6 +28,7 @@ impl Emitter {
             frame_count,
             fill,
             anchored: true,
+            duplicated: false,
         }
     }
 
@@ -32,6 +36,7 @@ impl Emitter {
     pub fn restart(&mut self) {
         self.held = None;
         self.anchored = false;
+        self.duplicated = false;
     }
 
     pub fn push(&mut self, slot: i64, picture: Video, out: &mut VecDeque<(u64, Video)>) {
@@ -76,6 +81,7 @@ impl Emitter {
 
     fn release_copies(&mut self, picture: &Video, until: u64, out: &mut VecDeque<(u64, Video)>) {
         while self.next < until {
+            self.duplicated = true;
             out.push_back((self.next, reference(picture)));
             self.next += 1;
         }

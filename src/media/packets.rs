@@ -15,6 +15,8 @@ pub(crate) struct Head {
     pub first_pts: Option<i64>,
     /// PTS values of the first packets, sorted (presentation order).
     pub sorted_pts: Vec<i64>,
+    /// Whether those PTS values already rise in file (decode) order.
+    pub pts_in_decode_order: bool,
 }
 
 /// What the end of a stream says: its last PTS and how many packets were read.
@@ -43,10 +45,12 @@ pub(crate) fn scan_head(input: &mut Input, stream: usize) -> Head {
         .filter_map(|(_, p)| presented_pts(&p))
         .take(HEAD_PACKETS)
         .collect();
+    let pts_in_decode_order = pts.windows(2).all(|w| w[0] < w[1]);
     pts.sort_unstable();
     Head {
         first_pts: pts.first().copied(),
         sorted_pts: pts,
+        pts_in_decode_order,
     }
 }
 

@@ -54,6 +54,10 @@ pub struct MediaInfo {
     pub has_audio: bool,
     /// PTS of frame 0, in `time_base` units.
     pub first_pts: i64,
+    /// `false` when the container's timestamps are decode-order stamps
+    /// (B-frames, yet PTS rising in decode order, as some MXF muxers write
+    /// them); frames are then numbered by their output order instead.
+    pub pts_reliable: bool,
 }
 
 impl MediaInfo {
@@ -85,6 +89,7 @@ impl MediaInfo {
             rate: self.frame_rate,
             frame_count: self.frame_count,
             timecode: TimecodeTrack::new(self.frame_rate, self.start_timecode.as_deref()),
+            pts_reliable: self.pts_reliable,
         }
     }
 }
@@ -121,6 +126,7 @@ pub fn probe(path: &Path) -> Result<MediaInfo, MediaError> {
     let (rate, variable) = timeline_rate(&video, &head);
     let last_pts = read_last_pts(path, &mut input, &video, first_pts)?;
     let mut info = describe(path, &input, &video, rate, variable, first_pts);
+    info.pts_reliable = !(video.reorders && head.pts_in_decode_order && head.sorted_pts.len() > 2);
     let frame_count = info.timeline().slot(last_pts) as u64 + 1;
     check_not_truncated(path, &video, variable, frame_count)?;
     info.frame_count = frame_count;
@@ -254,6 +260,7 @@ fn describe(
             .streams()
             .any(|s| s.parameters().medium() == ffmpeg::media::Type::Audio),
         first_pts,
+        pts_reliable: true,
     }
 }
 
@@ -281,6 +288,7 @@ mod tests {
             time_base: Rate::new(tb.0, tb.1).expect("tb"),
             end_pts_estimate: None,
             container_frames: None,
+            reorders: false,
         }
     }
 
@@ -289,6 +297,7 @@ mod tests {
         Head {
             first_pts: sorted_pts.first().copied(),
             sorted_pts,
+            pts_in_decode_order: true,
         }
     }
 

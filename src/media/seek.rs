@@ -5,8 +5,10 @@
 //! *after* the wanted frame, and the pictures that precede it in display order
 //! (leading pictures) may reference the previous GOP. So: pictures that
 //! present before the first packet read after the seek are never trusted, and
-//! when the wanted frame lies before that packet we seek again, further back,
-//! ending with decoding from the start of the file, which is always right.
+//! when the wanted frame lies before that packet, or when the decoder dropped
+//! a picture it could not rebuild from that keyframe, we seek again, further
+//! back, ending with decoding from the start of the file, which is always
+//! right.
 
 use super::decode::{DecodeMode, DecodedFrame, Decoder};
 use super::error::MediaError;
@@ -79,6 +81,7 @@ impl Decoder {
         self.drained = false;
         self.first_packet = None;
         self.skip_leading = !from_start;
+        self.next_ordinal = None;
         if from_start {
             self.emitter = super::emit::Emitter::from_start(
                 self.timeline.frame_count,
@@ -93,6 +96,9 @@ impl Decoder {
     fn decode_to(&mut self, index: u64) -> Result<Attempt, MediaError> {
         loop {
             while let Some((found, frame)) = self.ready.pop_front() {
+                if found == index && self.missed_a_picture() {
+                    return Ok(Attempt::TooLate(self.keyframe_ts() - 1));
+                }
                 if found == index {
                     return Ok(Attempt::Found(self.wrap(found, frame)));
                 }
@@ -105,6 +111,14 @@ impl Decoder {
             }
             self.decode_more()?;
         }
+    }
+
+    /// After a seek into a constant-rate stream every slot has its own
+    /// picture; a slot filled by repeating one means the decoder dropped a
+    /// picture it could not rebuild from that keyframe (an open GOP's
+    /// references), so decoding must start further back.
+    fn missed_a_picture(&self) -> bool {
+        self.skip_leading && !self.info.variable_frame_rate && self.emitter.duplicated
     }
 
     /// A timestamp at or before the keyframe the last seek landed on.

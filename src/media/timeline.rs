@@ -9,6 +9,12 @@
 //! lasts several ticks fills every slot up to the next one, and of two frames
 //! that land on one slot the later wins. This is the rule of FFmpeg's `fps`
 //! filter, so `ffmpeg -vf fps=R` yields the same frame for every index.
+//!
+//! When a container's timestamps are decode-order stamps (B-frames, yet PTS
+//! rising in decode order), pictures are numbered in the order the decoder
+//! outputs them instead, counted from the slot of the keyframe decoding
+//! started at, which is right for closed GOPs, as `ffmpeg -vsync passthrough`
+//! numbers them.
 
 use super::rate::Rate;
 use super::timecode::TimecodeTrack;
@@ -23,6 +29,8 @@ pub struct Timeline {
     /// Number of frames on the timeline (last frame's slot + 1).
     pub frame_count: u64,
     pub timecode: TimecodeTrack,
+    /// See [`super::MediaInfo::pts_reliable`].
+    pub pts_reliable: bool,
 }
 
 impl Timeline {
@@ -72,6 +80,7 @@ mod tests {
             rate,
             frame_count: 100,
             timecode: TimecodeTrack::new(rate, None),
+            pts_reliable: true,
         }
     }
 

@@ -66,6 +66,12 @@ export type MediaInfo_Deserialize = {
 	has_audio: boolean,
 	/**  PTS of frame 0, in `time_base` units. */
 	first_pts: number,
+	/**
+	 *  `false` when the container's timestamps are decode-order stamps
+	 *  (B-frames, yet PTS rising in decode order, as some MXF muxers write
+	 *  them); frames are then numbered by their output order instead.
+	 */
+	pts_reliable: boolean,
 };
 
 /**  Everything `matchcut probe` reports about one file. */
@@ -95,6 +101,12 @@ export type MediaInfo_Serialize = {
 	has_audio: boolean,
 	/**  PTS of frame 0, in `time_base` units. */
 	first_pts: number,
+	/**
+	 *  `false` when the container's timestamps are decode-order stamps
+	 *  (B-frames, yet PTS rising in decode order, as some MXF muxers write
+	 *  them); frames are then numbered by their output order instead.
+	 */
+	pts_reliable: boolean,
 };
 
 /**  One title of a library folder: its facts, or why they could not be read. */
