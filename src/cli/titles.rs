@@ -20,7 +20,8 @@ pub fn run(args: TitlesArgs) -> anyhow::Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&titles)?);
         return Ok(super::exit_code(failures));
     }
-    println!("{}: {} titles", args.dir.display(), titles.len());
+    let noun = if titles.len() == 1 { "title" } else { "titles" };
+    println!("{}: {} {noun}", args.dir.display(), titles.len());
     for title in &titles {
         match (&title.info, &title.error) {
             (Some(info), _) => println!("  {}", info.summary()),
