@@ -49,6 +49,42 @@ fn probe_matches_ffprobe_on_constant_rate_files() {
             "{name}"
         );
         assert!(!info.variable_frame_rate, "{name} is constant-rate");
+        let said = |key: &str| {
+            stream[key]
+                .as_str()
+                .filter(|v| *v != "unknown")
+                .unwrap_or("unknown")
+                .to_string()
+        };
+        assert_eq!(info.color.matrix, said("color_space"), "{name}: matrix");
+        assert_eq!(info.color.range, said("color_range"), "{name}: range");
+        assert_eq!(
+            info.color.primaries,
+            said("color_primaries"),
+            "{name}: primaries"
+        );
+        assert_eq!(
+            info.color.transfer,
+            said("color_transfer"),
+            "{name}: transfer"
+        );
+        let sar = stream["sample_aspect_ratio"]
+            .as_str()
+            .filter(|s| !s.starts_with("0:") && *s != "N/A");
+        assert_eq!(
+            info.sample_aspect_ratio,
+            sar.unwrap_or("1:1"),
+            "{name}: SAR"
+        );
+        let ccw = stream["side_data_list"]
+            .as_array()
+            .and_then(|l| l.iter().find_map(|d| d["rotation"].as_i64()))
+            .unwrap_or(0);
+        assert_eq!(
+            i64::from(info.rotation),
+            (-ccw).rem_euclid(360),
+            "{name}: rotation"
+        );
         let all_streams = ffprobe(&path, false);
         let has_audio = all_streams["streams"]
             .as_array()

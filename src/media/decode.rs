@@ -171,7 +171,7 @@ impl Decoder {
             _ => 0,
         };
         let slot = self.next_ordinal.unwrap_or_else(start);
-        self.next_ordinal = Some(slot + 1);
+        self.next_ordinal = Some(slot.saturating_add(1));
         slot
     }
 

@@ -127,7 +127,7 @@ pub fn probe(path: &Path) -> Result<MediaInfo, MediaError> {
     let last_pts = read_last_pts(path, &mut input, &video, first_pts)?;
     let mut info = describe(path, &input, &video, rate, variable, first_pts);
     info.pts_reliable = !(video.reorders && head.pts_in_decode_order && head.sorted_pts.len() > 2);
-    let frame_count = info.timeline().slot(last_pts) as u64 + 1;
+    let frame_count = u64::try_from(info.timeline().slot(last_pts)).map_or(1, |s| s + 1);
     check_not_truncated(path, &video, variable, frame_count)?;
     info.frame_count = frame_count;
     info.duration_secs = frame_count as f64 / rate.approx();
@@ -199,7 +199,7 @@ fn read_last_pts(
         // Some demuxers (MPEG-TS) land imprecisely when seeking right at the
         // end; seeking a few seconds earlier and reading on to the end is safe.
         let margin = video.time_base.denom() / video.time_base.numer().max(1) * TAIL_SECONDS;
-        if packets::seek_before(input, video.index, end - margin).is_ok() {
+        if packets::seek_before(input, video.index, end.saturating_sub(margin)).is_ok() {
             if let Some(last) = packets::scan_rest(input, video.index).last_pts {
                 tracing::debug!(path = %path.display(), end, last, "last PTS from the tail");
                 return Ok(last);

@@ -53,7 +53,7 @@ impl Decoder {
             self.reset(false);
             match self.decode_to(index)? {
                 Attempt::Found(frame) => return Ok(frame),
-                Attempt::TooLate(before) => seek_ts = before.min(seek_ts - 1),
+                Attempt::TooLate(before) => seek_ts = before.min(seek_ts.saturating_sub(1)),
             }
         }
         self.decode_from_start(index)
@@ -97,17 +97,17 @@ impl Decoder {
         loop {
             while let Some((found, frame)) = self.ready.pop_front() {
                 if found == index && self.missed_a_picture() {
-                    return Ok(Attempt::TooLate(self.keyframe_ts() - 1));
+                    return Ok(Attempt::TooLate(self.keyframe_ts().saturating_sub(1)));
                 }
                 if found == index {
                     return Ok(Attempt::Found(self.wrap(found, frame)));
                 }
                 if found > index {
-                    return Ok(Attempt::TooLate(self.keyframe_ts() - 1));
+                    return Ok(Attempt::TooLate(self.keyframe_ts().saturating_sub(1)));
                 }
             }
             if self.drained {
-                return Ok(Attempt::TooLate(self.keyframe_ts() - 1));
+                return Ok(Attempt::TooLate(self.keyframe_ts().saturating_sub(1)));
             }
             self.decode_more()?;
         }

@@ -38,11 +38,11 @@ impl Timeline {
     pub fn slot(&self, pts: i64) -> i64 {
         // (pts - origin) · tb_num · r_num / (tb_den · r_den), in i128 so that
         // hours of 1/90000 ticks times 60000/1001 cannot overflow.
-        let num = i128::from(pts - self.origin_pts)
+        let num = (i128::from(pts) - i128::from(self.origin_pts))
             * i128::from(self.time_base.numer())
             * i128::from(self.rate.numer());
         let den = i128::from(self.time_base.denom()) * i128::from(self.rate.denom());
-        div_round_half_away(num, den) as i64
+        div_round_half_away(num, den).clamp(i64::MIN.into(), i64::MAX.into()) as i64
     }
 
     /// The PTS at which frame `index` starts (exact, or the nearest tick).
@@ -50,7 +50,8 @@ impl Timeline {
         let num =
             i128::from(index) * i128::from(self.time_base.denom()) * i128::from(self.rate.denom());
         let den = i128::from(self.time_base.numer()) * i128::from(self.rate.numer());
-        self.origin_pts + div_round_half_away(num, den) as i64
+        self.origin_pts
+            .saturating_add(div_round_half_away(num, den).clamp(0, i64::MAX.into()) as i64)
     }
 
     /// Timecode of a frame index.
