@@ -6,17 +6,12 @@ use common::*;
 
 #[test]
 fn probe_json_has_the_contract_fields() {
-    let out = matchcut()
-        .args(["probe", "--json"])
-        .arg(fixture("cfr_2997_df.mov"))
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = stdout_of(
+        matchcut()
+            .args(["probe", "--json"])
+            .arg(fixture("cfr_2997_df.mov")),
     );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout only");
+    let doc: serde_json::Value = serde_json::from_slice(&stdout).expect("JSON on stdout only");
     let info = &doc[0];
     for field in [
         "path",
@@ -50,17 +45,12 @@ fn probe_json_has_the_contract_fields() {
 fn frame_writes_the_png_ffmpeg_would() {
     let path = fixture("rotated_90.mp4");
     let out_png = std::env::temp_dir().join("matchcut-cli-frame.png");
-    let out = matchcut()
-        .arg("frame")
-        .arg(&path)
-        .args(["--index", "37", "--out"])
-        .arg(&out_png)
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    stdout_of(
+        matchcut()
+            .arg("frame")
+            .arg(&path)
+            .args(["--index", "37", "--out"])
+            .arg(&out_png),
     );
     let decoded = read_png(&out_png);
     assert_eq!(
@@ -92,17 +82,8 @@ fn read_png(path: &std::path::Path) -> matchcut::media::RgbImage {
 #[test]
 fn titles_lists_the_sample_library() {
     let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
-    let out = matchcut()
-        .args(["titles", "--json"])
-        .arg(&samples)
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let stdout = stdout_of(matchcut().args(["titles", "--json"]).arg(&samples));
+    let doc: serde_json::Value = serde_json::from_slice(&stdout).expect("JSON");
     let names: Vec<&str> = doc
         .as_array()
         .expect("array")

@@ -26,8 +26,9 @@ pub fn frame_at(path: &Path, index: u64) -> Result<DecodedFrame, MediaError> {
 
 enum Attempt {
     Found(DecodedFrame),
-    /// The seek landed after the wanted frame; the payload is a timestamp
-    /// strictly before the keyframe it landed on.
+    /// The seek landed after the wanted frame, or decoding from where it
+    /// landed lost a picture; the payload is a timestamp strictly before the
+    /// keyframe it landed on.
     TooLate(i64),
 }
 
@@ -96,18 +97,16 @@ impl Decoder {
     fn decode_to(&mut self, index: u64) -> Result<Attempt, MediaError> {
         loop {
             while let Some((found, frame)) = self.ready.pop_front() {
-                if found == index && self.missed_a_picture() {
-                    return Ok(Attempt::TooLate(self.keyframe_ts().saturating_sub(1)));
+                let too_late = found > index || (found == index && self.missed_a_picture());
+                if too_late {
+                    return Ok(self.too_late());
                 }
                 if found == index {
                     return Ok(Attempt::Found(self.wrap(found, frame)));
                 }
-                if found > index {
-                    return Ok(Attempt::TooLate(self.keyframe_ts().saturating_sub(1)));
-                }
             }
             if self.drained {
-                return Ok(Attempt::TooLate(self.keyframe_ts().saturating_sub(1)));
+                return Ok(self.too_late());
             }
             self.decode_more()?;
         }
@@ -121,9 +120,11 @@ impl Decoder {
         self.skip_leading && !self.info.variable_frame_rate && self.emitter.duplicated
     }
 
-    /// A timestamp at or before the keyframe the last seek landed on.
-    fn keyframe_ts(&self) -> i64 {
-        self.first_packet
-            .map_or(self.timeline.origin_pts, |(pts, dts)| pts.min(dts))
+    /// Asks for a seek to before the keyframe the last seek landed on.
+    fn too_late(&self) -> Attempt {
+        let keyframe = self
+            .first_packet
+            .map_or(self.timeline.origin_pts, |(pts, dts)| pts.min(dts));
+        Attempt::TooLate(keyframe.saturating_sub(1))
     }
 }

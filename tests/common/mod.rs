@@ -116,6 +116,18 @@ pub fn display_size(info: &matchcut::media::MediaInfo) -> (u32, u32) {
     }
 }
 
+/// Runs a command that must succeed; returns its stdout.
+pub fn stdout_of(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().expect("run command");
+    assert!(
+        out.status.success(),
+        "{:?} failed: {}",
+        cmd,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// The CLI binary built for these tests.
 pub fn matchcut() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_matchcut"));
