@@ -1,0 +1,274 @@
+//! The CPU path: the same maths as the WGSL kernels, in plain loops the
+//! compiler vectorises, one frame per thread (rayon).
+
+use super::frame::{FrameView, Plane};
+use super::geometry::{letterbox, AxisWeights, Placement};
+use super::{Config, FrameOutputs};
+use std::collections::HashMap;
+
+/// Buffers one worker reuses from frame to frame.
+#[derive(Default)]
+pub struct Scratch {
+    row: Vec<f32>,
+    horizontal: Vec<f32>,
+    planes: [Vec<f32>; 3],
+    rgb: Vec<[f32; 3]>,
+    weights: HashMap<(u32, u32), AxisWeights>,
+}
+
+impl Scratch {
+    fn weights(&mut self, source: u32, out: u32) -> AxisWeights {
+        self.weights
+            .entry((source, out))
+            .or_insert_with(|| AxisWeights::new(source, out))
+            .clone()
+    }
+}
+
+/// Preprocesses one frame into its slices of a batch's outputs.
+pub fn process(view: &FrameView, config: &Config, out: FrameOutputs<'_>, scratch: &mut Scratch) {
+    let turned = view.rotation % 180 == 90;
+    let aspect = if turned {
+        1.0 / view.aspect
+    } else {
+        view.aspect
+    };
+    let place = letterbox(aspect, config.model_side);
+    resample(view, oriented(place.width, place.height, turned), scratch);
+    write_model_input(view.rotation, place, config, &scratch.rgb, out.model_input);
+    let (tw, th) = (config.thumb_width, config.thumb_height);
+    resample(view, oriented(tw, th, turned), scratch);
+    write_thumbnails(view.rotation, (tw, th), &scratch.rgb, out);
+}
+
+fn oriented(width: u32, height: u32, turned: bool) -> (u32, u32) {
+    if turned {
+        (height, width)
+    } else {
+        (width, height)
+    }
+}
+
+/// Area-averages the three planes to `size` (source orientation) and
+/// converts to R′G′B′ into `scratch.rgb`.
+fn resample(view: &FrameView, size: (u32, u32), scratch: &mut Scratch) {
+    let (w, h) = size;
+    for (i, plane) in [view.luma, view.cb, view.cr].iter().enumerate() {
+        let wx = scratch.weights(plane.width, w);
+        let wy = scratch.weights(plane.height, h);
+        let mut out = std::mem::take(&mut scratch.planes[i]);
+        out.resize((w * h) as usize, 0.0);
+        resize_plane(plane, &wx, &wy, scratch, &mut out);
+        scratch.planes[i] = out;
+    }
+    let [y, cb, cr] = &scratch.planes;
+    scratch.rgb.clear();
+    scratch.rgb.extend(
+        y.iter()
+            .zip(cb)
+            .zip(cr)
+            .map(|((&y, &cb), &cr)| view.colour.to_rgb(y, cb, cr)),
+    );
+}
+
+/// Separable area average: each source row horizontally, then the rows.
+fn resize_plane(
+    plane: &Plane,
+    wx: &AxisWeights,
+    wy: &AxisWeights,
+    scratch: &mut Scratch,
+    out: &mut [f32],
+) {
+    let out_w = wx.first.len();
+    let (src_w, src_h) = (plane.width as usize, plane.height as usize);
+    scratch.row.resize(src_w, 0.0);
+    scratch.horizontal.resize(src_h * out_w, 0.0);
+    for y in 0..src_h {
+        plane.row_into(y, &mut scratch.row);
+        let dst = &mut scratch.horizontal[y * out_w..(y + 1) * out_w];
+        for (j, d) in dst.iter_mut().enumerate() {
+            let (first, taps) = wx.taps(j);
+            *d = taps
+                .iter()
+                .zip(&scratch.row[first..])
+                .map(|(w, s)| w * s)
+                .sum();
+        }
+    }
+    for (i, dst) in out.chunks_exact_mut(out_w).enumerate() {
+        let (first, taps) = wy.taps(i);
+        dst.fill(0.0);
+        for (k, w) in taps.iter().enumerate() {
+            let src = &scratch.horizontal[(first + k) * out_w..(first + k + 1) * out_w];
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d += w * s;
+            }
+        }
+    }
+}
+
+/// The source-orientation pixel shown at display position `(x, y)` of a
+/// `w`×`h` display image turned `rotation` degrees clockwise.
+#[inline]
+pub fn source_xy(rotation: u32, x: u32, y: u32, w: u32, h: u32) -> (u32, u32) {
+    match rotation % 360 {
+        90 => (y, w - 1 - x),
+        180 => (w - 1 - x, h - 1 - y),
+        270 => (h - 1 - y, x),
+        _ => (x, y),
+    }
+}
+
+/// Letterboxed, normalised NCHW model input: black bars, `(v − mean) / std`.
+fn write_model_input(
+    rotation: u32,
+    place: Placement,
+    config: &Config,
+    rgb: &[[f32; 3]],
+    out: &mut [f32],
+) {
+    let side = config.model_side;
+    let plane = (side * side) as usize;
+    let src_w = if rotation % 180 == 90 {
+        place.height
+    } else {
+        place.width
+    };
+    for c in 0..3 {
+        let pad = (0.0 - config.mean[c]) / config.std[c];
+        let channel = &mut out[c * plane..(c + 1) * plane];
+        for y in 0..side {
+            for x in 0..side {
+                let inside = x >= place.x
+                    && x < place.x + place.width
+                    && y >= place.y
+                    && y < place.y + place.height;
+                channel[(y * side + x) as usize] = if inside {
+                    let (sx, sy) = source_xy(
+                        rotation,
+                        x - place.x,
+                        y - place.y,
+                        place.width,
+                        place.height,
+                    );
+                    (rgb[(sy * src_w + sx) as usize][c] - config.mean[c]) / config.std[c]
+                } else {
+                    pad
+                };
+            }
+        }
+    }
+}
+
+/// Thumbnail as 8-bit RGB (HWC), its HSV, and a joint HSV histogram.
+fn write_thumbnails(rotation: u32, size: (u32, u32), rgb: &[[f32; 3]], out: FrameOutputs<'_>) {
+    let (w, h) = size;
+    let src_w = if rotation % 180 == 90 { h } else { w };
+    out.histogram.fill(0.0);
+    let share = 1.0 / (w * h) as f32;
+    for y in 0..h {
+        for x in 0..w {
+            let (sx, sy) = source_xy(rotation, x, y, w, h);
+            let px = rgb[(sy * src_w + sx) as usize];
+            let i = (y * w + x) as usize;
+            for (byte, v) in out.thumb_rgb[i * 3..i * 3 + 3].iter_mut().zip(px) {
+                *byte = to_byte(v);
+            }
+            let hsv = rgb_to_hsv(px);
+            out.thumb_hsv[i * 3..i * 3 + 3].copy_from_slice(&hsv);
+            let bytes = [
+                out.thumb_rgb[i * 3],
+                out.thumb_rgb[i * 3 + 1],
+                out.thumb_rgb[i * 3 + 2],
+            ];
+            out.histogram[histogram_bin(bytes)] += share;
+        }
+    }
+}
+
+/// Rounds 0…1 to 0…255. Halves (which averaging produces exactly) round up
+/// by a margin of 1/4096 level, so that the float noise of two paths cannot
+/// send one flat region to different bytes.
+#[inline]
+pub fn to_byte(v: f32) -> u8 {
+    (v * 255.0 + 0.5 + ROUNDING_MARGIN)
+        .floor()
+        .clamp(0.0, 255.0) as u8
+}
+
+/// See [`to_byte`].
+pub const ROUNDING_MARGIN: f32 = 1.0 / 4096.0;
+
+/// Below this spread between channels a pixel is grey and its hue 0: hue is
+/// meaningless there, and rounding noise would otherwise pick one at random.
+pub const GREY_SPREAD: f32 = 1.0 / 1024.0;
+
+/// Hue, saturation, value, each in 0…1 (hue 0 for greys).
+#[inline]
+pub fn rgb_to_hsv([r, g, b]: [f32; 3]) -> [f32; 3] {
+    let max = r.max(g).max(b);
+    let min = r.min(g).min(b);
+    let delta = max - min;
+    let s = if max > 0.0 { delta / max } else { 0.0 };
+    let h = if delta < GREY_SPREAD {
+        0.0
+    } else if max == r {
+        ((g - b) / delta).rem_euclid(6.0) / 6.0
+    } else if max == g {
+        ((b - r) / delta + 2.0) / 6.0
+    } else {
+        ((r - g) / delta + 4.0) / 6.0
+    };
+    [h, s, max]
+}
+
+/// Bins of the joint histogram: 8 hues × 4 saturations × 4 values.
+pub const HISTOGRAM_BINS: usize = 128;
+
+/// The histogram bin of an 8-bit RGB pixel, in integer arithmetic so that
+/// both paths bin identical pixels identically.
+#[inline]
+pub fn histogram_bin([r, g, b]: [u8; 3]) -> usize {
+    let (r, g, b) = (i32::from(r), i32::from(g), i32::from(b));
+    let max = r.max(g).max(b);
+    let delta = max - r.min(g).min(b);
+    let (hb, sb) = if delta == 0 {
+        (0, 0)
+    } else {
+        let sixths = if max == r {
+            (g - b).rem_euclid(6 * delta)
+        } else if max == g {
+            b - r + 2 * delta
+        } else {
+            r - g + 4 * delta
+        };
+        ((sixths * 8 / (6 * delta)).min(7), (delta * 4 / max).min(3))
+    };
+    let vb = max * 4 / 256;
+    ((hb * 4 + sb) * 4 + vb) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hsv_of_primaries_and_grey() {
+        assert_eq!(rgb_to_hsv([1.0, 0.0, 0.0]), [0.0, 1.0, 1.0]);
+        let [h, s, v] = rgb_to_hsv([0.0, 1.0, 0.0]);
+        assert!((h - 1.0 / 3.0).abs() < 1e-6 && s == 1.0 && v == 1.0);
+        assert_eq!(rgb_to_hsv([0.5, 0.5, 0.5]), [0.0, 0.0, 0.5]);
+        assert_eq!(histogram_bin([255, 0, 1]), HISTOGRAM_BINS - 1);
+        assert_eq!(histogram_bin([0, 0, 0]), 0);
+        assert_eq!(histogram_bin([255, 255, 255]), 3);
+        assert_eq!(histogram_bin([0, 255, 0]), ((8 / 3) * 4 + 3) * 4 + 3);
+    }
+
+    #[test]
+    fn rotation_maps_display_to_source() {
+        // A 3×2 display image of a source turned 90° clockwise (source 2×3).
+        assert_eq!(source_xy(90, 0, 0, 3, 2), (0, 2));
+        assert_eq!(source_xy(270, 0, 0, 3, 2), (1, 0));
+        assert_eq!(source_xy(180, 0, 0, 3, 2), (2, 1));
+    }
+}

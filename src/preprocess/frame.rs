@@ -1,0 +1,177 @@
+//! Views of a decoded frame's planes, as both preprocessing paths read them.
+
+use super::colour::{Colour, Matrix};
+use ffmpeg::format::Pixel;
+use ffmpeg::frame::Video;
+use ffmpeg_next as ffmpeg;
+
+/// Sample storage of one plane: 8-bit, or 16-bit words holding 9–16 bits.
+#[derive(Clone, Copy, Debug)]
+pub enum Samples<'a> {
+    U8(&'a [u8]),
+    U16(&'a [u16]),
+}
+
+/// One plane (or one channel of an interleaved plane): sample `(x, y)` is
+/// `data[y·stride + x·step + offset]`.
+#[derive(Clone, Copy, Debug)]
+pub struct Plane<'a> {
+    pub samples: Samples<'a>,
+    pub width: u32,
+    pub height: u32,
+    pub stride: usize,
+    pub step: usize,
+    pub offset: usize,
+}
+
+impl Plane<'_> {
+    /// One row, as `f32` sample values, into `out` (length `width`).
+    #[inline]
+    pub fn row_into(&self, y: usize, out: &mut [f32]) {
+        let start = y * self.stride + self.offset;
+        match self.samples {
+            Samples::U8(d) => {
+                let row = &d[start..];
+                for (x, o) in out.iter_mut().enumerate() {
+                    *o = f32::from(row[x * self.step]);
+                }
+            }
+            Samples::U16(d) => {
+                let row = &d[start..];
+                for (x, o) in out.iter_mut().enumerate() {
+                    *o = f32::from(row[x * self.step]);
+                }
+            }
+        }
+    }
+}
+
+/// The layouts the kernels read; other pixel formats are converted to I420
+/// first (see [`supported`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Planar 4:2:0, 8-bit (`yuv420p`, `yuvj420p`).
+    I420,
+    /// Planar 4:2:0, 10-bit in 16-bit words (`yuv420p10le`).
+    I420P10,
+    /// Luma plane plus interleaved Cb/Cr at 4:2:0, 8-bit.
+    Nv12,
+}
+
+impl Layout {
+    pub fn of(format: Pixel) -> Option<Self> {
+        match format {
+            Pixel::YUV420P | Pixel::YUVJ420P => Some(Self::I420),
+            Pixel::YUV420P10LE => Some(Self::I420P10),
+            Pixel::NV12 => Some(Self::Nv12),
+            _ => None,
+        }
+    }
+
+    pub fn bit_depth(self) -> u32 {
+        match self {
+            Self::I420P10 => 10,
+            _ => 8,
+        }
+    }
+}
+
+/// A decoded frame ready for preprocessing: its planes and how to read them.
+#[derive(Clone, Copy, Debug)]
+pub struct FrameView<'a> {
+    pub layout: Layout,
+    pub luma: Plane<'a>,
+    pub cb: Plane<'a>,
+    pub cr: Plane<'a>,
+    pub colour: Colour,
+    /// Display aspect ratio (width / height) after the sample aspect ratio,
+    /// before rotation.
+    pub aspect: f64,
+    /// Clockwise degrees to turn upright (0, 90, 180, 270).
+    pub rotation: u32,
+}
+
+/// What the stream says about a frame that the frame itself may not.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamFacts<'a> {
+    pub matrix: &'a str,
+    /// Sample aspect ratio (width / height of a pixel).
+    pub pixel_aspect: f64,
+    pub rotation: u32,
+}
+
+/// The frame if its layout is one the kernels read, else the frame
+/// converted to 8-bit I420 by swscale.
+pub fn supported(frame: &Video) -> Result<Option<Video>, ffmpeg::Error> {
+    if Layout::of(frame.format()).is_some() {
+        return Ok(None);
+    }
+    let (w, h) = (frame.width(), frame.height());
+    let mut scaler = ffmpeg::software::scaling::Context::get(
+        frame.format(),
+        w,
+        h,
+        Pixel::YUV420P,
+        w,
+        h,
+        ffmpeg::software::scaling::Flags::AREA,
+    )?;
+    let mut out = Video::empty();
+    scaler.run(frame, &mut out)?;
+    out.set_color_range(frame.color_range());
+    out.set_color_space(frame.color_space());
+    Ok(Some(out))
+}
+
+/// Views the planes of a frame in a supported layout; `None` otherwise.
+pub fn view<'a>(frame: &'a Video, facts: StreamFacts) -> Option<FrameView<'a>> {
+    let layout = Layout::of(frame.format())?;
+    let (w, h) = (frame.width(), frame.height());
+    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+    let plane =
+        |i: usize, width: u32, height: u32, step: usize, offset: usize| -> Option<Plane<'a>> {
+            let bytes = frame.data(i);
+            let (samples, stride) = match layout {
+                Layout::I420P10 => (
+                    Samples::U16(bytemuck::try_cast_slice(bytes).ok()?),
+                    frame.stride(i) / 2,
+                ),
+                _ => (Samples::U8(bytes), frame.stride(i)),
+            };
+            Some(Plane {
+                samples,
+                width,
+                height,
+                stride,
+                step,
+                offset,
+            })
+        };
+    let luma = plane(0, w, h, 1, 0)?;
+    let (cb, cr) = match layout {
+        Layout::Nv12 => (plane(1, cw, ch, 2, 0)?, plane(1, cw, ch, 2, 1)?),
+        _ => (plane(1, cw, ch, 1, 0)?, plane(2, cw, ch, 1, 0)?),
+    };
+    let full =
+        frame.color_range() == ffmpeg::color::Range::JPEG || frame.format() == Pixel::YUVJ420P;
+    let space = frame
+        .color_space()
+        .name()
+        .filter(|n| *n != "unknown")
+        .unwrap_or(facts.matrix);
+    let colour = Colour::new(Matrix::from_name(space), full, layout.bit_depth());
+    let pixel_aspect = if facts.pixel_aspect > 0.0 {
+        facts.pixel_aspect
+    } else {
+        1.0
+    };
+    Some(FrameView {
+        layout,
+        luma,
+        cb,
+        cr,
+        colour,
+        aspect: f64::from(w) * pixel_aspect / f64::from(h.max(1)),
+        rotation: facts.rotation,
+    })
+}

@@ -1,0 +1,356 @@
+//! Pipelines, buffers and the per-batch command sequence of the GPU path.
+
+use super::{shaders, stage_frame, unpack, FrameDesc, GpuContext, GpuError, Params};
+use crate::preprocess::cpu::HISTOGRAM_BINS;
+use crate::preprocess::{BatchOutputs, Config, FrameView};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+const WORKGROUP: u32 = 8;
+
+/// Preprocesses batches on the shared device; buffers persist between
+/// batches and grow only when a batch needs more.
+pub struct GpuPreprocessor {
+    ctx: Arc<GpuContext>,
+    config: Config,
+    layout: wgpu::BindGroupLayout,
+    resample: wgpu::ComputePipeline,
+    pack_model: wgpu::ComputePipeline,
+    thumbnails: wgpu::ComputePipeline,
+    params: [wgpu::Buffer; 2],
+    buffers: Option<Buffers>,
+    staging: Vec<u8>,
+    descs: Vec<FrameDesc>,
+}
+
+/// Device buffers sized for `frames` frames and `plane_bytes` of planes.
+struct Buffers {
+    frames: usize,
+    plane_bytes: usize,
+    planes: wgpu::Buffer,
+    descs: wgpu::Buffer,
+    model: wgpu::Buffer,
+    thumb_rgb: wgpu::Buffer,
+    thumb_hsv: wgpu::Buffer,
+    histogram: wgpu::Buffer,
+    readback: wgpu::Buffer,
+    bind_groups: [wgpu::BindGroup; 2],
+}
+
+impl GpuPreprocessor {
+    pub fn new(config: &Config) -> Result<Self, GpuError> {
+        let ctx = GpuContext::shared().ok_or_else(|| GpuError::NoAdapter("none found".into()))?;
+        let device = &ctx.device;
+        let layout = bind_group_layout(device);
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("preprocess"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let [resample, pack_model, thumbnails] = shaders::kernels().map(|(file, entry, source)| {
+            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(file),
+                source: wgpu::ShaderSource::Wgsl(Cow::Owned(source)),
+            });
+            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry),
+                layout: Some(&pipeline_layout),
+                module: &module,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        });
+        let params = [0, 1].map(|stage| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(if stage == 0 {
+                    "params model"
+                } else {
+                    "params thumbnails"
+                }),
+                size: std::mem::size_of::<Params>() as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        });
+        Ok(Self {
+            ctx,
+            config: config.clone(),
+            layout,
+            resample,
+            pack_model,
+            thumbnails,
+            params,
+            buffers: None,
+            staging: Vec::new(),
+            descs: Vec::new(),
+        })
+    }
+
+    /// The adapter this runs on.
+    pub fn adapter(&self) -> &wgpu::AdapterInfo {
+        &self.ctx.info
+    }
+
+    /// Uploads, dispatches the three stages, and reads the results back.
+    pub fn process(
+        &mut self,
+        frames: &[FrameView],
+        outputs: &mut BatchOutputs,
+    ) -> Result<(), GpuError> {
+        outputs.resize(frames.len(), &self.config);
+        if frames.is_empty() {
+            return Ok(());
+        }
+        self.staging.clear();
+        self.descs.clear();
+        for view in frames {
+            let desc = stage_frame(view, &self.config, &mut self.staging);
+            self.descs.push(desc);
+        }
+        self.staging
+            .resize(self.staging.len().next_multiple_of(4), 0);
+        self.ensure_buffers(frames.len(), self.staging.len());
+        self.upload(frames.len());
+        let encoder = self.encode(frames.len());
+        self.ctx.queue.submit([encoder.finish()]);
+        self.read_back(outputs)
+    }
+
+    fn rgb_stride(&self) -> usize {
+        let c = &self.config;
+        3 * (c.model_side * c.model_side).max(c.thumb_width * c.thumb_height) as usize
+    }
+
+    fn ensure_buffers(&mut self, frames: usize, plane_bytes: usize) {
+        let fits = self
+            .buffers
+            .as_ref()
+            .is_some_and(|b| b.frames >= frames && b.plane_bytes >= plane_bytes);
+        if !fits {
+            let (frames, plane_bytes) = match &self.buffers {
+                Some(b) => (b.frames.max(frames), b.plane_bytes.max(plane_bytes)),
+                None => (frames, plane_bytes),
+            };
+            self.buffers = Some(self.create_buffers(frames, plane_bytes));
+        }
+    }
+
+    fn create_buffers(&self, frames: usize, plane_bytes: usize) -> Buffers {
+        let device = &self.ctx.device;
+        let storage = |label: &str, bytes: usize, extra: wgpu::BufferUsages| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: bytes.max(4) as u64,
+                usage: wgpu::BufferUsages::STORAGE | extra,
+                mapped_at_creation: false,
+            })
+        };
+        let copy = wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
+        let c = &self.config;
+        let px = c.thumb_pixels();
+        let sizes = output_sizes(c, frames);
+        let planes = storage("planes", plane_bytes, wgpu::BufferUsages::COPY_DST);
+        let descs = storage(
+            "frames",
+            frames * std::mem::size_of::<FrameDesc>(),
+            wgpu::BufferUsages::COPY_DST,
+        );
+        let rgb = storage(
+            "rgb",
+            frames * self.rgb_stride() * 4,
+            wgpu::BufferUsages::empty(),
+        );
+        let model = storage("model input", sizes[0], copy);
+        let thumb_rgb = storage("thumb rgb", frames * px * 4, copy);
+        let thumb_hsv = storage("thumb hsv", frames * px * 3 * 4, copy);
+        let histogram = storage("histogram", frames * HISTOGRAM_BINS * 4, copy);
+        let readback = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size: sizes.iter().sum::<usize>() as u64,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let resources = [
+            &planes, &descs, &rgb, &model, &thumb_rgb, &thumb_hsv, &histogram,
+        ];
+        let bind_groups = [0, 1].map(|stage| {
+            let mut entries = vec![wgpu::BindGroupEntry {
+                binding: 0,
+                resource: self.params[stage].as_entire_binding(),
+            }];
+            entries.extend(
+                resources
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| wgpu::BindGroupEntry {
+                        binding: i as u32 + 1,
+                        resource: b.as_entire_binding(),
+                    }),
+            );
+            device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("preprocess"),
+                layout: &self.layout,
+                entries: &entries,
+            })
+        });
+        Buffers {
+            frames,
+            plane_bytes,
+            planes,
+            descs,
+            model,
+            thumb_rgb,
+            thumb_hsv,
+            histogram,
+            readback,
+            bind_groups,
+        }
+    }
+
+    fn upload(&self, frames: usize) {
+        let Some(b) = &self.buffers else { return };
+        let queue = &self.ctx.queue;
+        queue.write_buffer(&b.planes, 0, &self.staging);
+        queue.write_buffer(&b.descs, 0, bytemuck::cast_slice(&self.descs));
+        for (stage, buffer) in self.params.iter().enumerate() {
+            let c = &self.config;
+            let params = Params {
+                frames: frames as u32,
+                stage: stage as u32,
+                model_side: c.model_side,
+                thumb_w: c.thumb_width,
+                thumb_h: c.thumb_height,
+                rgb_stride: self.rgb_stride() as u32,
+                _pad: [0; 2],
+                mean: [c.mean[0], c.mean[1], c.mean[2], 0.0],
+                std: [c.std[0], c.std[1], c.std[2], 1.0],
+            };
+            queue.write_buffer(buffer, 0, bytemuck::bytes_of(&params));
+        }
+    }
+
+    /// resample → pack_model, then resample → thumbnails: one dispatch per
+    /// stage over the whole batch, each in its own pass so each reads what
+    /// the one before wrote.
+    fn encode(&self, frames: usize) -> wgpu::CommandEncoder {
+        let device = &self.ctx.device;
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("preprocess"),
+        });
+        let Some(b) = &self.buffers else {
+            return encoder;
+        };
+        encoder.clear_buffer(&b.histogram, 0, None);
+        let c = &self.config;
+        let groups = |n: u32| n.div_ceil(WORKGROUP);
+        let side = groups(c.model_side);
+        let thumb_max = groups(c.thumb_width.max(c.thumb_height));
+        let n = frames as u32;
+        let steps: [(&wgpu::ComputePipeline, usize, (u32, u32)); 4] = [
+            (&self.resample, 0, (side, side)),
+            (&self.pack_model, 0, (side, side)),
+            (&self.resample, 1, (thumb_max, thumb_max)),
+            (
+                &self.thumbnails,
+                1,
+                (groups(c.thumb_width), groups(c.thumb_height)),
+            ),
+        ];
+        for (pipeline, stage, (x, y)) in steps {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("preprocess stage"),
+                timestamp_writes: None,
+            });
+            pass.set_pipeline(pipeline);
+            pass.set_bind_group(0, &b.bind_groups[stage], &[]);
+            pass.dispatch_workgroups(x, y, n);
+        }
+        let sizes = output_sizes(c, frames);
+        let mut at = 0u64;
+        for (buffer, size) in [&b.model, &b.thumb_rgb, &b.thumb_hsv, &b.histogram]
+            .iter()
+            .zip(sizes)
+        {
+            encoder.copy_buffer_to_buffer(buffer, 0, &b.readback, at, size as u64);
+            at += size as u64;
+        }
+        encoder
+    }
+
+    fn read_back(&self, outputs: &mut BatchOutputs) -> Result<(), GpuError> {
+        let Some(b) = &self.buffers else {
+            return Ok(());
+        };
+        let sizes = output_sizes(&self.config, outputs.frames);
+        let total: usize = sizes.iter().sum();
+        let slice = b.readback.slice(..total as u64);
+        let (tx, rx) = std::sync::mpsc::channel();
+        slice.map_async(wgpu::MapMode::Read, move |r| {
+            let _ = tx.send(r);
+        });
+        self.ctx
+            .device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        rx.recv()
+            .map_err(|e| GpuError::Readback(e.to_string()))?
+            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        {
+            let view = slice
+                .get_mapped_range()
+                .map_err(|e| GpuError::Readback(format!("{e:?}")))?;
+            let words: &[u32] = bytemuck::cast_slice(&view);
+            let (model, rest) = words.split_at(sizes[0] / 4);
+            let (thumb, rest) = rest.split_at(sizes[1] / 4);
+            let (hsv, counts) = rest.split_at(sizes[2] / 4);
+            outputs
+                .model_input
+                .copy_from_slice(bytemuck::cast_slice(model));
+            outputs.thumb_hsv.copy_from_slice(bytemuck::cast_slice(hsv));
+            unpack(outputs, &self.config, thumb, counts);
+        }
+        b.readback.unmap();
+        Ok(())
+    }
+}
+
+/// Bytes of the model input, packed thumbnails, HSV and histogram outputs.
+fn output_sizes(c: &Config, frames: usize) -> [usize; 4] {
+    let px = c.thumb_pixels();
+    [
+        frames * c.model_len() * 4,
+        frames * px * 4,
+        frames * px * 3 * 4,
+        frames * HISTOGRAM_BINS * 4,
+    ]
+}
+
+fn bind_group_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
+    let storage = |binding: u32, read_only: bool| wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Storage { read_only },
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    };
+    let mut entries = vec![wgpu::BindGroupLayoutEntry {
+        binding: 0,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Uniform,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }];
+    entries.extend([storage(1, true), storage(2, true)]);
+    entries.extend((3..=7).map(|b| storage(b, false)));
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some("preprocess"),
+        entries: &entries,
+    })
+}

@@ -1,0 +1,239 @@
+//! Frame preprocessing: decoded Y′CbCr frames → the small tensors later
+//! stages read. Each frame yields:
+//!
+//! - the **model input**: the whole frame letterboxed into
+//!   `model_side`×`model_side` at its display aspect (black bars), normalised
+//!   with the model's mean and std, packed NCHW `f32` (`[N, 3, S, S]`);
+//! - a **thumbnail** for shot detection: the frame stretched to
+//!   `thumb_width`×`thumb_height` (48×27 by default), as 8-bit RGB (HWC) and
+//!   as HSV `f32` (HWC, each in 0…1);
+//! - a joint **HSV histogram** of the thumbnail (8 hues × 4 saturations × 4
+//!   values, summing to 1).
+//!
+//! All resizing is an exact area average of the Y, Cb and Cr planes,
+//! followed by the stream's own matrix and range (see [`colour`] and
+//! [`geometry`]). Two paths compute the same numbers: WGSL compute kernels
+//! on the process's one wgpu device ([`gpu`]), and a multithreaded CPU path
+//! ([`cpu`]). [`choose_backend`] picks one; the log says which and why.
+
+pub mod colour;
+pub mod cpu;
+pub mod frame;
+pub mod geometry;
+pub mod gpu;
+
+pub use frame::{supported, view, FrameView, Layout, StreamFacts};
+
+use rayon::prelude::*;
+
+/// Sizes and normalisation of the outputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub model_side: u32,
+    pub mean: [f32; 3],
+    pub std: [f32; 3],
+    pub thumb_width: u32,
+    pub thumb_height: u32,
+}
+
+impl Default for Config {
+    /// 224×224 with ImageNet mean and std; 48×27 thumbnails.
+    fn default() -> Self {
+        Self {
+            model_side: 224,
+            mean: [0.485, 0.456, 0.406],
+            std: [0.229, 0.224, 0.225],
+            thumb_width: 48,
+            thumb_height: 27,
+        }
+    }
+}
+
+impl Config {
+    pub fn model_len(&self) -> usize {
+        3 * (self.model_side * self.model_side) as usize
+    }
+
+    pub fn thumb_pixels(&self) -> usize {
+        (self.thumb_width * self.thumb_height) as usize
+    }
+}
+
+/// The outputs of a batch of `frames` frames, concatenated frame by frame.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BatchOutputs {
+    pub frames: usize,
+    /// `[N, 3, S, S]`, normalised.
+    pub model_input: Vec<f32>,
+    /// `[N, H, W, 3]`, 8-bit RGB.
+    pub thumb_rgb: Vec<u8>,
+    /// `[N, H, W, 3]`, hue, saturation, value in 0…1.
+    pub thumb_hsv: Vec<f32>,
+    /// `[N, 128]`, each row summing to 1.
+    pub histograms: Vec<f32>,
+}
+
+/// One frame's share of a [`BatchOutputs`].
+pub struct FrameOutputs<'a> {
+    pub model_input: &'a mut [f32],
+    pub thumb_rgb: &'a mut [u8],
+    pub thumb_hsv: &'a mut [f32],
+    pub histogram: &'a mut [f32],
+}
+
+impl BatchOutputs {
+    /// Sizes the buffers for `frames` frames, reusing their allocations.
+    pub fn resize(&mut self, frames: usize, config: &Config) {
+        self.frames = frames;
+        let px = config.thumb_pixels();
+        self.model_input.resize(frames * config.model_len(), 0.0);
+        self.thumb_rgb.resize(frames * px * 3, 0);
+        self.thumb_hsv.resize(frames * px * 3, 0.0);
+        self.histograms.resize(frames * cpu::HISTOGRAM_BINS, 0.0);
+    }
+
+    /// Per-frame mutable views, in order.
+    pub fn per_frame(&mut self, config: &Config) -> Vec<FrameOutputs<'_>> {
+        let px = config.thumb_pixels();
+        self.model_input
+            .chunks_mut(config.model_len())
+            .zip(self.thumb_rgb.chunks_mut(px * 3))
+            .zip(self.thumb_hsv.chunks_mut(px * 3))
+            .zip(self.histograms.chunks_mut(cpu::HISTOGRAM_BINS))
+            .map(
+                |(((model_input, thumb_rgb), thumb_hsv), histogram)| FrameOutputs {
+                    model_input,
+                    thumb_rgb,
+                    thumb_hsv,
+                    histogram,
+                },
+            )
+            .collect()
+    }
+}
+
+/// Which path computes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Cpu,
+    Gpu,
+}
+
+/// The user's wish: `--preprocess cpu|gpu|auto` or `MATCHCUT_PREPROCESS`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum BackendChoice {
+    #[default]
+    Auto,
+    Cpu,
+    Gpu,
+}
+
+impl BackendChoice {
+    /// Parses `cpu`, `gpu` or `auto`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "cpu" => Some(Self::Cpu),
+            "gpu" => Some(Self::Gpu),
+            "auto" | "" => Some(Self::Auto),
+            _ => None,
+        }
+    }
+
+    /// `MATCHCUT_PREPROCESS`, when set to a valid value.
+    pub fn from_env() -> Option<Self> {
+        std::env::var("MATCHCUT_PREPROCESS")
+            .ok()
+            .and_then(|v| Self::parse(&v))
+    }
+}
+
+/// Picks the path: a forced choice wins; otherwise the GPU path when the
+/// process's adapter is a real GPU, the CPU path when there is none or it is
+/// a software rasteriser (lavapipe is several times slower than the CPU
+/// loops). Logs the decision and the reason.
+pub fn choose_backend(choice: BackendChoice) -> Backend {
+    let adapter = gpu::GpuContext::shared().map(|g| g.info.clone());
+    let (backend, why) = match (choice, &adapter) {
+        (BackendChoice::Cpu, _) => (Backend::Cpu, "forced".to_string()),
+        (BackendChoice::Gpu, Some(a)) => (Backend::Gpu, format!("forced, adapter {}", a.name)),
+        (BackendChoice::Gpu, None) => (Backend::Cpu, "GPU forced but no adapter found".to_string()),
+        (BackendChoice::Auto, None) => (Backend::Cpu, "no GPU adapter".to_string()),
+        (BackendChoice::Auto, Some(a)) if a.device_type == wgpu::DeviceType::Cpu => (
+            Backend::Cpu,
+            format!("the only adapter, {}, is a software one", a.name),
+        ),
+        (BackendChoice::Auto, Some(a)) => (
+            Backend::Gpu,
+            format!("adapter {} ({:?})", a.name, a.device_type),
+        ),
+    };
+    tracing::info!(?backend, reason = %why, "preprocessing path");
+    backend
+}
+
+/// Preprocesses batches of frames on the chosen path, reusing buffers.
+pub struct Preprocessor {
+    config: Config,
+    engine: Engine,
+    outputs: BatchOutputs,
+}
+
+enum Engine {
+    Cpu,
+    Gpu(Box<gpu::GpuPreprocessor>),
+}
+
+impl Preprocessor {
+    /// A preprocessor on `backend`; falls back to the CPU path (and says so)
+    /// when the GPU path cannot start.
+    pub fn new(config: Config, backend: Backend) -> Self {
+        let engine = match backend {
+            Backend::Cpu => Engine::Cpu,
+            Backend::Gpu => match gpu::GpuPreprocessor::new(&config) {
+                Ok(g) => Engine::Gpu(Box::new(g)),
+                Err(e) => {
+                    tracing::warn!(error = %e, "GPU preprocessing unavailable; using the CPU path");
+                    Engine::Cpu
+                }
+            },
+        };
+        Self {
+            config,
+            engine,
+            outputs: BatchOutputs::default(),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.engine {
+            Engine::Cpu => Backend::Cpu,
+            Engine::Gpu(_) => Backend::Gpu,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Preprocesses a batch; the outputs live until the next call.
+    pub fn process(&mut self, frames: &[FrameView]) -> Result<&BatchOutputs, gpu::GpuError> {
+        self.outputs.resize(frames.len(), &self.config);
+        match &mut self.engine {
+            Engine::Cpu => process_cpu(frames, &self.config, &mut self.outputs),
+            Engine::Gpu(g) => g.process(frames, &mut self.outputs)?,
+        }
+        Ok(&self.outputs)
+    }
+}
+
+/// The CPU path over a batch, one frame per worker thread.
+pub fn process_cpu(frames: &[FrameView], config: &Config, outputs: &mut BatchOutputs) {
+    outputs.resize(frames.len(), config);
+    let slots = outputs.per_frame(config);
+    frames
+        .par_iter()
+        .zip(slots)
+        .for_each_init(cpu::Scratch::default, |scratch, (view, out)| {
+            cpu::process(view, config, out, scratch)
+        });
+}

@@ -1,0 +1,215 @@
+//! Preprocessing on real decoded frames: the GPU path (lavapipe in CI)
+//! against the CPU path, and the CPU path against FFmpeg's own RGB.
+
+mod common;
+
+use common::*;
+use matchcut::media::{self, DecodeMode, Decoder, MediaInfo, ToRgb};
+use matchcut::preprocess::{self, gpu::GpuPreprocessor, BatchOutputs, Config, StreamFacts};
+use std::path::Path;
+
+/// Decoded frames of a file (a few, spread out), in a layout the kernels
+/// read; `nv12` converts them to NV12 first.
+fn frames(path: &Path, nv12: bool) -> (MediaInfo, Vec<ffmpeg_next::frame::Video>) {
+    matchcut::init_ffmpeg(true);
+    let info = media::probe(path).unwrap_or_else(|e| panic!("{e}"));
+    let mut decoder = Decoder::open(path, info.clone(), DecodeMode::Full).expect("open");
+    let count = info.frame_count;
+    let picks = [0, count / 3, count - 1];
+    let frames = picks
+        .iter()
+        .map(|&i| {
+            let frame = decoder.seek_frame(i).expect("seek").frame;
+            let frame = preprocess::supported(&frame)
+                .expect("convert")
+                .unwrap_or(frame);
+            if nv12 {
+                to_nv12(&frame)
+            } else {
+                frame
+            }
+        })
+        .collect();
+    (info, frames)
+}
+
+fn to_nv12(frame: &ffmpeg_next::frame::Video) -> ffmpeg_next::frame::Video {
+    use ffmpeg_next::software::scaling::{Context, Flags};
+    let (w, h) = (frame.width(), frame.height());
+    let mut s = Context::get(
+        frame.format(),
+        w,
+        h,
+        ffmpeg_next::format::Pixel::NV12,
+        w,
+        h,
+        Flags::POINT,
+    )
+    .expect("sws");
+    let mut out = ffmpeg_next::frame::Video::empty();
+    s.run(frame, &mut out).expect("nv12");
+    out.set_color_range(frame.color_range());
+    out.set_color_space(frame.color_space());
+    out
+}
+
+fn facts(info: &MediaInfo) -> StreamFacts<'_> {
+    let (n, d) = info
+        .sample_aspect_ratio
+        .split_once(':')
+        .unwrap_or(("1", "1"));
+    let pixel_aspect = n.parse::<f64>().unwrap_or(1.0) / d.parse::<f64>().unwrap_or(1.0);
+    StreamFacts {
+        matrix: &info.color.matrix,
+        pixel_aspect,
+        rotation: info.rotation,
+    }
+}
+
+fn max_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+fn both_paths(path: &Path, nv12: bool) -> (BatchOutputs, BatchOutputs) {
+    let (info, decoded) = frames(path, nv12);
+    let views: Vec<_> = decoded
+        .iter()
+        .map(|f| preprocess::view(f, facts(&info)).expect("layout"))
+        .collect();
+    let config = Config::default();
+    let mut cpu = BatchOutputs::default();
+    preprocess::process_cpu(&views, &config, &mut cpu);
+    let mut gpu = BatchOutputs::default();
+    let mut engine =
+        GpuPreprocessor::new(&config).expect("a wgpu adapter (lavapipe: mesa-vulkan-drivers)");
+    engine.process(&views, &mut gpu).expect("gpu");
+    (cpu, gpu)
+}
+
+#[test]
+fn gpu_and_cpu_paths_agree_on_every_colour_case() {
+    let cases = [
+        ("cfr_24.mkv", false), // 8-bit 4:2:0, unspecified matrix (BT.601 default)
+        ("color_bt709_full.mp4", false), // full range BT.709 (yuvj420p)
+        ("color_bt601.mkv", false), // limited BT.601
+        ("hevc_10bit.mp4", false), // 10-bit 4:2:0
+        ("cfr_24.mkv", true),  // NV12
+        ("rotated_90.mp4", false), // display rotation
+        ("vp9_odd_size.webm", false), // odd size
+        ("cfr_25_prores.mov", false), // 4:2:2 10-bit, converted to I420
+    ];
+    for (name, nv12) in cases {
+        let (cpu, gpu) = both_paths(&fixture(name), nv12);
+        let what = format!("{name}{}", if nv12 { " as NV12" } else { "" });
+        assert!(
+            max_diff(&cpu.model_input, &gpu.model_input) <= 1e-3,
+            "{what}: model input"
+        );
+        assert!(
+            max_diff(&cpu.thumb_hsv, &gpu.thumb_hsv) <= 1e-3,
+            "{what}: HSV"
+        );
+        let rgb_diff = cpu
+            .thumb_rgb
+            .iter()
+            .zip(&gpu.thumb_rgb)
+            .map(|(a, b)| a.abs_diff(*b))
+            .max();
+        assert!(
+            rgb_diff <= Some(1),
+            "{what}: RGB differs by {rgb_diff:?}/255"
+        );
+        // Bins come from the 8-bit pixels, which may differ by one level.
+        let px = 1.0 / Config::default().thumb_pixels() as f32;
+        for (c, g) in cpu.histograms.chunks(128).zip(gpu.histograms.chunks(128)) {
+            let moved: f32 = c.iter().zip(g).map(|(a, b)| (a - b).abs()).sum();
+            assert!(moved <= 2.0 * px + 1e-6, "{what}: histogram moved {moved}");
+            assert!((c.iter().sum::<f32>() - 1.0).abs() < 1e-4);
+        }
+    }
+}
+
+#[test]
+fn cpu_thumbnails_match_ffmpeg_rgb_averaged() {
+    let path = bbb();
+    let (info, decoded) = frames(&path, false);
+    let views: Vec<_> = decoded
+        .iter()
+        .map(|f| preprocess::view(f, facts(&info)).expect("layout"))
+        .collect();
+    let config = Config::default();
+    let mut out = BatchOutputs::default();
+    preprocess::process_cpu(&views, &config, &mut out);
+    let (tw, th) = (config.thumb_width as usize, config.thumb_height as usize);
+    for (n, frame) in decoded.iter().enumerate() {
+        // FFmpeg's RGB at full size, box-averaged into the thumbnail grid.
+        let rgb = frame.to_rgb(0).expect("rgb");
+        let (w, h) = (rgb.width as usize, rgb.height as usize);
+        let mut total = 0.0f64;
+        for ty in 0..th {
+            for tx in 0..tw {
+                let (x0, x1, y0, y1) = (
+                    tx * w / tw,
+                    (tx + 1) * w / tw,
+                    ty * h / th,
+                    (ty + 1) * h / th,
+                );
+                for c in 0..3 {
+                    let mut sum = 0.0f64;
+                    for y in y0..y1 {
+                        for x in x0..x1 {
+                            sum += f64::from(rgb.data[(y * w + x) * 3 + c]);
+                        }
+                    }
+                    let reference = sum / ((x1 - x0) * (y1 - y0)) as f64;
+                    let ours = f64::from(out.thumb_rgb[((n * th + ty) * tw + tx) * 3 + c]);
+                    // Averaging Y'CbCr before converting, and swscale's chroma
+                    // interpolation, move single pixels by a few levels.
+                    assert!(
+                        (ours - reference).abs() <= 6.0,
+                        "frame {n} ({tx},{ty}) c{c}: {ours} vs {reference:.1}"
+                    );
+                    total += (ours - reference).abs();
+                }
+            }
+        }
+        let mean = total / (tw * th * 3) as f64;
+        assert!(mean <= 1.5, "frame {n}: mean difference {mean:.2}/255");
+    }
+}
+
+#[test]
+fn model_input_is_letterboxed_and_normalised() {
+    let (info, decoded) = frames(&bbb(), false);
+    let views: Vec<_> = decoded
+        .iter()
+        .map(|f| preprocess::view(f, facts(&info)).expect("layout"))
+        .collect();
+    let config = Config::default();
+    let mut out = BatchOutputs::default();
+    preprocess::process_cpu(&views, &config, &mut out);
+    let side = 224usize;
+    assert_eq!(out.model_input.len(), 3 * 3 * side * side);
+    // 16:9 in a square: 126 content rows from row 49, black bars around.
+    for c in 0..3 {
+        let pad = -config.mean[c] / config.std[c];
+        let plane = &out.model_input[c * side * side..(c + 1) * side * side];
+        assert!(
+            plane[..49 * side].iter().all(|v| (v - pad).abs() < 1e-6),
+            "top bar, channel {c}"
+        );
+        assert!(
+            plane[175 * side..].iter().all(|v| (v - pad).abs() < 1e-6),
+            "bottom bar, channel {c}"
+        );
+        let content = &plane[49 * side..175 * side];
+        assert!(
+            content.iter().any(|v| (v - pad).abs() > 0.1),
+            "content is not black"
+        );
+    }
+}
