@@ -213,3 +213,37 @@ fn model_input_is_letterboxed_and_normalised() {
         );
     }
 }
+
+#[test]
+fn partial_outputs_equal_the_full_ones_on_both_paths() {
+    let (info, decoded) = frames(&fixture("cfr_23976.mp4"), false);
+    let views: Vec<_> = decoded
+        .iter()
+        .map(|f| preprocess::view(f, facts(&info)).expect("layout"))
+        .collect();
+    let mut full = BatchOutputs::default();
+    preprocess::process_cpu(&views, &Config::default(), &mut full);
+    for config in [Config::thumbnails_only(), Config::model_input_only()] {
+        let mut cpu = BatchOutputs::default();
+        preprocess::process_cpu(&views, &config, &mut cpu);
+        let mut gpu = BatchOutputs::default();
+        GpuPreprocessor::new(&config)
+            .expect("adapter")
+            .process(&views, &mut gpu)
+            .expect("gpu");
+        for out in [&cpu, &gpu] {
+            if config.want_thumbnails {
+                assert!(out.model_input.is_empty());
+                assert!(out
+                    .thumb_rgb
+                    .iter()
+                    .zip(&full.thumb_rgb)
+                    .all(|(a, b)| a.abs_diff(*b) <= 1));
+                assert_eq!(out.histograms.len(), full.histograms.len());
+            } else {
+                assert!(out.thumb_rgb.is_empty() && out.histograms.is_empty());
+                assert!(max_diff(&out.model_input, &full.model_input) <= 1e-3);
+            }
+        }
+    }
+}

@@ -28,17 +28,21 @@ impl Scratch {
 /// Preprocesses one frame into its slices of a batch's outputs.
 pub fn process(view: &FrameView, config: &Config, out: FrameOutputs<'_>, scratch: &mut Scratch) {
     let turned = view.rotation % 180 == 90;
-    let aspect = if turned {
-        1.0 / view.aspect
-    } else {
-        view.aspect
-    };
-    let place = letterbox(aspect, config.model_side);
-    resample(view, oriented(place.width, place.height, turned), scratch);
-    write_model_input(view.rotation, place, config, &scratch.rgb, out.model_input);
-    let (tw, th) = (config.thumb_width, config.thumb_height);
-    resample(view, oriented(tw, th, turned), scratch);
-    write_thumbnails(view.rotation, (tw, th), &scratch.rgb, out);
+    if config.want_model_input {
+        let aspect = if turned {
+            1.0 / view.aspect
+        } else {
+            view.aspect
+        };
+        let place = letterbox(aspect, config.model_side);
+        resample(view, oriented(place.width, place.height, turned), scratch);
+        write_model_input(view.rotation, place, config, &scratch.rgb, out.model_input);
+    }
+    if config.want_thumbnails {
+        let (tw, th) = (config.thumb_width, config.thumb_height);
+        resample(view, oriented(tw, th, turned), scratch);
+        write_thumbnails(view.rotation, (tw, th), &scratch.rgb, out);
+    }
 }
 
 fn oriented(width: u32, height: u32, turned: bool) -> (u32, u32) {

@@ -34,10 +34,14 @@ pub struct Config {
     pub std: [f32; 3],
     pub thumb_width: u32,
     pub thumb_height: u32,
+    /// Which outputs to compute: shot detection needs thumbnails of every
+    /// frame, the embedding model inputs of a few keyframes.
+    pub want_model_input: bool,
+    pub want_thumbnails: bool,
 }
 
 impl Default for Config {
-    /// 224×224 with ImageNet mean and std; 48×27 thumbnails.
+    /// 224×224 with ImageNet mean and std; 48×27 thumbnails; both outputs.
     fn default() -> Self {
         Self {
             model_side: 224,
@@ -45,17 +49,54 @@ impl Default for Config {
             std: [0.229, 0.224, 0.225],
             thumb_width: 48,
             thumb_height: 27,
+            want_model_input: true,
+            want_thumbnails: true,
         }
     }
 }
 
 impl Config {
-    pub fn model_len(&self) -> usize {
-        3 * (self.model_side * self.model_side) as usize
+    /// Only the thumbnails, HSV and histograms.
+    pub fn thumbnails_only() -> Self {
+        Self {
+            want_model_input: false,
+            ..Self::default()
+        }
     }
 
+    /// Only the model input.
+    pub fn model_input_only() -> Self {
+        Self {
+            want_thumbnails: false,
+            ..Self::default()
+        }
+    }
+
+    /// Floats of one frame's model input (0 when not wanted).
+    pub fn model_len(&self) -> usize {
+        if self.want_model_input {
+            3 * (self.model_side * self.model_side) as usize
+        } else {
+            0
+        }
+    }
+
+    /// Pixels of one thumbnail (0 when not wanted).
     pub fn thumb_pixels(&self) -> usize {
-        (self.thumb_width * self.thumb_height) as usize
+        if self.want_thumbnails {
+            (self.thumb_width * self.thumb_height) as usize
+        } else {
+            0
+        }
+    }
+
+    /// Histogram bins of one frame (0 when thumbnails are not wanted).
+    pub fn histogram_len(&self) -> usize {
+        if self.want_thumbnails {
+            cpu::HISTOGRAM_BINS
+        } else {
+            0
+        }
     }
 }
 
@@ -89,17 +130,17 @@ impl BatchOutputs {
         self.model_input.resize(frames * config.model_len(), 0.0);
         self.thumb_rgb.resize(frames * px * 3, 0);
         self.thumb_hsv.resize(frames * px * 3, 0.0);
-        self.histograms.resize(frames * cpu::HISTOGRAM_BINS, 0.0);
+        self.histograms.resize(frames * config.histogram_len(), 0.0);
     }
 
-    /// Per-frame mutable views, in order.
+    /// Per-frame mutable views, in order (empty slices for unwanted outputs).
     pub fn per_frame(&mut self, config: &Config) -> Vec<FrameOutputs<'_>> {
+        let n = self.frames;
         let px = config.thumb_pixels();
-        self.model_input
-            .chunks_mut(config.model_len())
-            .zip(self.thumb_rgb.chunks_mut(px * 3))
-            .zip(self.thumb_hsv.chunks_mut(px * 3))
-            .zip(self.histograms.chunks_mut(cpu::HISTOGRAM_BINS))
+        split(&mut self.model_input, config.model_len(), n)
+            .zip(split(&mut self.thumb_rgb, px * 3, n))
+            .zip(split(&mut self.thumb_hsv, px * 3, n))
+            .zip(split(&mut self.histograms, config.histogram_len(), n))
             .map(
                 |(((model_input, thumb_rgb), thumb_hsv), histogram)| FrameOutputs {
                     model_input,
@@ -109,6 +150,15 @@ impl BatchOutputs {
                 },
             )
             .collect()
+    }
+}
+
+/// `frames` consecutive chunks of `len` items, or `frames` empty slices.
+fn split<T>(items: &mut [T], len: usize, frames: usize) -> Box<dyn Iterator<Item = &mut [T]> + '_> {
+    if len == 0 {
+        Box::new(std::iter::repeat_with(|| -> &mut [T] { &mut [] }).take(frames))
+    } else {
+        Box::new(items.chunks_mut(len))
     }
 }
 

@@ -1,7 +1,6 @@
 //! Pipelines, buffers and the per-batch command sequence of the GPU path.
 
 use super::{shaders, stage_frame, unpack, FrameDesc, GpuContext, GpuError, Params};
-use crate::preprocess::cpu::HISTOGRAM_BINS;
 use crate::preprocess::{BatchOutputs, Config, FrameView};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -147,9 +146,7 @@ impl GpuPreprocessor {
             })
         };
         let copy = wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
-        let c = &self.config;
-        let px = c.thumb_pixels();
-        let sizes = output_sizes(c, frames);
+        let sizes = output_sizes(&self.config, frames);
         let planes = storage("planes", plane_bytes, wgpu::BufferUsages::COPY_DST);
         let descs = storage(
             "frames",
@@ -162,12 +159,14 @@ impl GpuPreprocessor {
             wgpu::BufferUsages::empty(),
         );
         let model = storage("model input", sizes[0], copy);
-        let thumb_rgb = storage("thumb rgb", frames * px * 4, copy);
-        let thumb_hsv = storage("thumb hsv", frames * px * 3 * 4, copy);
-        let histogram = storage("histogram", frames * HISTOGRAM_BINS * 4, copy);
+        let thumb_rgb = storage("thumb rgb", sizes[1], copy);
+        let thumb_hsv = storage("thumb hsv", sizes[2], copy);
+        let histogram = storage("histogram", sizes[3], copy);
+        // Every stage's buffer exists (bind groups need them), even when a
+        // stage is not wanted; they are small next to the planes.
         let readback = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("readback"),
-            size: sizes.iter().sum::<usize>() as u64,
+            size: sizes.iter().sum::<usize>().max(4) as u64,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
@@ -257,7 +256,14 @@ impl GpuPreprocessor {
                 (groups(c.thumb_width), groups(c.thumb_height)),
             ),
         ];
-        for (pipeline, stage, (x, y)) in steps {
+        let wanted = |stage: usize| {
+            if stage == 0 {
+                c.want_model_input
+            } else {
+                c.want_thumbnails
+            }
+        };
+        for (pipeline, stage, (x, y)) in steps.into_iter().filter(|s| wanted(s.1)) {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("preprocess stage"),
                 timestamp_writes: None,
@@ -268,10 +274,8 @@ impl GpuPreprocessor {
         }
         let sizes = output_sizes(c, frames);
         let mut at = 0u64;
-        for (buffer, size) in [&b.model, &b.thumb_rgb, &b.thumb_hsv, &b.histogram]
-            .iter()
-            .zip(sizes)
-        {
+        let outputs = [&b.model, &b.thumb_rgb, &b.thumb_hsv, &b.histogram];
+        for (buffer, size) in outputs.iter().zip(sizes).filter(|(_, size)| *size > 0) {
             encoder.copy_buffer_to_buffer(buffer, 0, &b.readback, at, size as u64);
             at += size as u64;
         }
@@ -284,6 +288,9 @@ impl GpuPreprocessor {
         };
         let sizes = output_sizes(&self.config, outputs.frames);
         let total: usize = sizes.iter().sum();
+        if total == 0 {
+            return Ok(());
+        }
         let slice = b.readback.slice(..total as u64);
         let (tx, rx) = std::sync::mpsc::channel();
         slice.map_async(wgpu::MapMode::Read, move |r| {
@@ -322,7 +329,7 @@ fn output_sizes(c: &Config, frames: usize) -> [usize; 4] {
         frames * c.model_len() * 4,
         frames * px * 4,
         frames * px * 3 * 4,
-        frames * HISTOGRAM_BINS * 4,
+        frames * c.histogram_len() * 4,
     ]
 }
 
