@@ -66,10 +66,12 @@ bindings: deps
 	@mkdir -p ui/dist
 	MATCHCUT_UPDATE_BINDINGS=1 $(CARGO) test -p matchcut-app --test bindings
 
-## make bench: decode throughput against `ffmpeg` on the same 1080p file.
+## make bench: decode and preprocessing throughput against `ffmpeg` decoding
+## the same 1080p file in the same run.
 bench: fixtures
 	scripts/bench-fixtures.sh
 	$(CARGO) bench --profile dev --bench decode
+	$(CARGO) bench --profile dev --bench preprocess
 
 clean-fixtures:
 	rm -rf tests/fixtures/generated

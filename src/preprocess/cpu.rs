@@ -10,7 +10,6 @@ use std::collections::HashMap;
 #[derive(Default)]
 pub struct Scratch {
     row: Vec<f32>,
-    horizontal: Vec<f32>,
     planes: [Vec<f32>; 3],
     rgb: Vec<[f32; 3]>,
     weights: HashMap<(u32, u32), AxisWeights>,
@@ -75,7 +74,9 @@ fn resample(view: &FrameView, size: (u32, u32), scratch: &mut Scratch) {
     );
 }
 
-/// Separable area average: each source row horizontally, then the rows.
+/// Separable area average, vertical first: the source rows under an output
+/// row are summed with their weights into one accumulator row (a vectorised
+/// pass over the samples), then the accumulator is averaged horizontally.
 fn resize_plane(
     plane: &Plane,
     wx: &AxisWeights,
@@ -84,29 +85,17 @@ fn resize_plane(
     out: &mut [f32],
 ) {
     let out_w = wx.first.len();
-    let (src_w, src_h) = (plane.width as usize, plane.height as usize);
-    scratch.row.resize(src_w, 0.0);
-    scratch.horizontal.resize(src_h * out_w, 0.0);
-    for y in 0..src_h {
-        plane.row_into(y, &mut scratch.row);
-        let dst = &mut scratch.horizontal[y * out_w..(y + 1) * out_w];
-        for (j, d) in dst.iter_mut().enumerate() {
-            let (first, taps) = wx.taps(j);
-            *d = taps
-                .iter()
-                .zip(&scratch.row[first..])
-                .map(|(w, s)| w * s)
-                .sum();
-        }
-    }
+    scratch.row.resize(plane.width as usize, 0.0);
+    let acc = &mut scratch.row;
     for (i, dst) in out.chunks_exact_mut(out_w).enumerate() {
         let (first, taps) = wy.taps(i);
-        dst.fill(0.0);
-        for (k, w) in taps.iter().enumerate() {
-            let src = &scratch.horizontal[(first + k) * out_w..(first + k + 1) * out_w];
-            for (d, s) in dst.iter_mut().zip(src) {
-                *d += w * s;
-            }
+        acc.fill(0.0);
+        for (k, &w) in taps.iter().enumerate() {
+            plane.accumulate_row(first + k, w, acc);
+        }
+        for (j, d) in dst.iter_mut().enumerate() {
+            let (x0, xw) = wx.taps(j);
+            *d = xw.iter().zip(&acc[x0..]).map(|(w, s)| w * s).sum();
         }
     }
 }
