@@ -92,3 +92,52 @@ fn titles_lists_the_sample_library() {
         .collect();
     assert!(names.contains(&"big_buck_bunny_720p_5s.mp4"), "{names:?}");
 }
+
+#[test]
+fn preprocess_writes_what_later_stages_see_on_either_path() {
+    let mut histograms = Vec::new();
+    for path in ["cpu", "gpu"] {
+        let out = std::env::temp_dir().join(format!("matchcut-cli-preprocess-{path}"));
+        let stdout = stdout_of(
+            matchcut()
+                .args(["preprocess", "--preprocess", path, "--index", "60", "--out"])
+                .arg(&out)
+                .arg(bbb()),
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&stdout).expect("JSON");
+        assert_eq!(doc["backend"], path);
+        let model = read_png(&out.join("model_input.png"));
+        assert_eq!((model.width, model.height), (224, 224));
+        // 16:9 letterboxed: the top rows are the black bar.
+        assert!(model.data[..224 * 3 * 40].iter().all(|&v| v == 0));
+        assert_eq!((read_png(&out.join("thumbnail.png")).width), 48);
+        let hist: Vec<f64> = serde_json::from_value(doc["histogram"].clone()).expect("histogram");
+        assert!((hist.iter().sum::<f64>() - 1.0).abs() < 1e-4);
+        histograms.push(hist);
+    }
+    let moved: f64 = histograms[0]
+        .iter()
+        .zip(&histograms[1])
+        .map(|(a, b)| (a - b).abs())
+        .sum();
+    assert!(moved <= 2.0 / 1296.0 + 1e-6, "paths disagree: {moved}");
+}
+
+#[test]
+fn an_unknown_preprocessing_path_is_refused() {
+    let out = matchcut()
+        .args([
+            "preprocess",
+            "--preprocess",
+            "tpu",
+            "--index",
+            "0",
+            "--out",
+            "/tmp/x",
+        ])
+        .arg(bbb())
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected auto, cpu or gpu"));
+}

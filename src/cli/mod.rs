@@ -1,6 +1,7 @@
 //! Argument parsing and the subcommands.
 
 mod frame;
+mod preprocess;
 mod probe;
 mod titles;
 
@@ -17,6 +18,10 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug, FFmpeg's own warnings).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Preprocessing path: auto (a real GPU if there is one, else the CPU),
+    /// cpu or gpu.
+    #[arg(long, global = true, env = "MATCHCUT_PREPROCESS", default_value = "auto", value_parser = parse_choice)]
+    pub preprocess: matchcut::preprocess::BackendChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -29,6 +34,13 @@ pub enum Command {
     Frame(frame::FrameArgs),
     /// List the titles of a library folder with their probed facts.
     Titles(titles::TitlesArgs),
+    /// Write what later stages see of frame N: model input and thumbnail PNGs.
+    Preprocess(preprocess::PreprocessArgs),
+}
+
+fn parse_choice(text: &str) -> Result<matchcut::preprocess::BackendChoice, String> {
+    matchcut::preprocess::BackendChoice::parse(text)
+        .ok_or_else(|| format!("{text:?}: expected auto, cpu or gpu"))
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -36,6 +48,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Probe(args) => probe::run(args),
         Command::Frame(args) => frame::run(args),
         Command::Titles(args) => titles::run(args),
+        Command::Preprocess(args) => preprocess::run(args, cli.preprocess),
     }
 }
 
