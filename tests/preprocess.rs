@@ -247,3 +247,44 @@ fn partial_outputs_equal_the_full_ones_on_both_paths() {
         }
     }
 }
+
+#[test]
+fn model_input_can_stay_on_the_device() {
+    let (info, decoded) = frames(&fixture("color_bt709_full.mp4"), false);
+    let views: Vec<_> = decoded
+        .iter()
+        .map(|f| preprocess::view(f, facts(&info)).expect("layout"))
+        .collect();
+    let config = Config::model_input_only();
+    let mut cpu = BatchOutputs::default();
+    preprocess::process_cpu(&views, &config, &mut cpu);
+    let mut gpu = GpuPreprocessor::new(&config).expect("adapter");
+    let ctx = gpu.context().clone();
+    let resident = gpu.process_resident(&views).expect("resident");
+    assert_eq!(resident.shape, [3, 3, 224, 224]);
+    // What a model on the same device would read, fetched here only to check it.
+    let bytes = (cpu.model_input.len() * 4) as u64;
+    let probe = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("test readback"),
+        size: bytes,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let mut encoder = ctx.device.create_command_encoder(&Default::default());
+    encoder.copy_buffer_to_buffer(resident.buffer, 0, &probe, 0, bytes);
+    ctx.queue.submit([encoder.finish()]);
+    probe
+        .slice(..)
+        .map_async(wgpu::MapMode::Read, |r| r.expect("map"));
+    ctx.device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .expect("poll");
+    let on_device: Vec<f32> =
+        bytemuck::cast_slice(&probe.slice(..).get_mapped_range().expect("view")).to_vec();
+    assert!(max_diff(&on_device, &cpu.model_input) <= 1e-3);
+    assert_eq!(
+        gpu.readback_bytes(),
+        0,
+        "the preprocessor itself read nothing back"
+    );
+}

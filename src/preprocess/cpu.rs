@@ -5,6 +5,7 @@ use super::frame::{FrameView, Plane};
 use super::geometry::{letterbox, AxisWeights, Placement};
 use super::{Config, FrameOutputs};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Buffers one worker reuses from frame to frame.
 #[derive(Default)]
@@ -12,15 +13,17 @@ pub struct Scratch {
     row: Vec<f32>,
     planes: [Vec<f32>; 3],
     rgb: Vec<[f32; 3]>,
-    weights: HashMap<(u32, u32), AxisWeights>,
+    weights: HashMap<(u32, u32), Arc<AxisWeights>>,
 }
 
 impl Scratch {
-    fn weights(&mut self, source: u32, out: u32) -> AxisWeights {
-        self.weights
-            .entry((source, out))
-            .or_insert_with(|| AxisWeights::new(source, out))
-            .clone()
+    /// Weights for a (source, output) length, computed once per worker.
+    fn weights(&mut self, source: u32, out: u32) -> Arc<AxisWeights> {
+        Arc::clone(
+            self.weights
+                .entry((source, out))
+                .or_insert_with(|| Arc::new(AxisWeights::new(source, out))),
+        )
     }
 }
 

@@ -21,8 +21,11 @@ pub enum GpuError {
     Readback(String),
 }
 
-/// The process's one wgpu device, shared by preprocessing and (later) Burn.
+/// The process's one wgpu device, shared by preprocessing and (later) Burn,
+/// whose `WgpuSetup` takes exactly these four handles.
 pub struct GpuContext {
+    pub instance: wgpu::Instance,
+    pub adapter: wgpu::Adapter,
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
@@ -64,6 +67,8 @@ impl GpuContext {
             .map_err(|e| GpuError::Device(e.to_string()))?;
         tracing::debug!(adapter = %info.name, backend = ?info.backend, "wgpu device created");
         Ok(Self {
+            instance,
+            adapter,
             device,
             queue,
             info,
@@ -130,7 +135,7 @@ pub struct Params {
 }
 
 mod engine;
-pub use engine::GpuPreprocessor;
+pub use engine::{GpuPreprocessor, ResidentModelInput};
 
 /// Appends a frame's planes to `staging` (each 4-byte aligned) and
 /// describes them; interleaved Cb/Cr share one upload.

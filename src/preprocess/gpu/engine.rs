@@ -20,6 +20,15 @@ pub struct GpuPreprocessor {
     buffers: Option<Buffers>,
     staging: Vec<u8>,
     descs: Vec<FrameDesc>,
+    /// Bytes copied back to the CPU so far (a counter for tests and benchmarks).
+    readback_bytes: u64,
+}
+
+/// A batch's model input left on the device, `[N, 3, S, S]` `f32`, for a
+/// model running on the same device: no CPU round trip.
+pub struct ResidentModelInput<'a> {
+    pub buffer: &'a wgpu::Buffer,
+    pub shape: [usize; 4],
 }
 
 /// Device buffers sized for `frames` frames and `plane_bytes` of planes.
@@ -83,7 +92,18 @@ impl GpuPreprocessor {
             buffers: None,
             staging: Vec::new(),
             descs: Vec::new(),
+            readback_bytes: 0,
         })
+    }
+
+    /// Bytes read back to the CPU since creation.
+    pub fn readback_bytes(&self) -> u64 {
+        self.readback_bytes
+    }
+
+    /// The shared device this runs on.
+    pub fn context(&self) -> &Arc<GpuContext> {
+        &self.ctx
     }
 
     /// The adapter this runs on.
@@ -101,6 +121,35 @@ impl GpuPreprocessor {
         if frames.is_empty() {
             return Ok(());
         }
+        self.submit(frames, true);
+        self.read_back(outputs)
+    }
+
+    /// Runs the model-input stages and leaves the result on the device.
+    pub fn process_resident(
+        &mut self,
+        frames: &[FrameView],
+    ) -> Result<ResidentModelInput<'_>, GpuError> {
+        if !self.config.want_model_input || frames.is_empty() {
+            return Err(GpuError::Device(
+                "no model input to keep: empty batch or not configured".into(),
+            ));
+        }
+        self.submit(frames, false);
+        let side = self.config.model_side as usize;
+        let buffers = self
+            .buffers
+            .as_ref()
+            .ok_or_else(|| GpuError::Device("no buffers".into()))?;
+        Ok(ResidentModelInput {
+            buffer: &buffers.model,
+            shape: [frames.len(), 3, side, side],
+        })
+    }
+
+    /// Stages, uploads and dispatches a batch; `copy_out` also queues the
+    /// copies into the readback buffer.
+    fn submit(&mut self, frames: &[FrameView], copy_out: bool) {
         self.staging.clear();
         self.descs.clear();
         for view in frames {
@@ -111,9 +160,8 @@ impl GpuPreprocessor {
             .resize(self.staging.len().next_multiple_of(4), 0);
         self.ensure_buffers(frames.len(), self.staging.len());
         self.upload(frames.len());
-        let encoder = self.encode(frames.len());
+        let encoder = self.encode(frames.len(), copy_out);
         self.ctx.queue.submit([encoder.finish()]);
-        self.read_back(outputs)
     }
 
     fn rgb_stride(&self) -> usize {
@@ -232,7 +280,7 @@ impl GpuPreprocessor {
     /// resample → pack_model, then resample → thumbnails: one dispatch per
     /// stage over the whole batch, each in its own pass so each reads what
     /// the one before wrote.
-    fn encode(&self, frames: usize) -> wgpu::CommandEncoder {
+    fn encode(&self, frames: usize, copy_out: bool) -> wgpu::CommandEncoder {
         let device = &self.ctx.device;
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("preprocess"),
@@ -272,6 +320,9 @@ impl GpuPreprocessor {
             pass.set_bind_group(0, &b.bind_groups[stage], &[]);
             pass.dispatch_workgroups(x, y, n);
         }
+        if !copy_out {
+            return encoder;
+        }
         let sizes = output_sizes(c, frames);
         let mut at = 0u64;
         let outputs = [&b.model, &b.thumb_rgb, &b.thumb_hsv, &b.histogram];
@@ -282,7 +333,7 @@ impl GpuPreprocessor {
         encoder
     }
 
-    fn read_back(&self, outputs: &mut BatchOutputs) -> Result<(), GpuError> {
+    fn read_back(&mut self, outputs: &mut BatchOutputs) -> Result<(), GpuError> {
         let Some(b) = &self.buffers else {
             return Ok(());
         };
@@ -318,6 +369,7 @@ impl GpuPreprocessor {
             unpack(outputs, &self.config, thumb, counts);
         }
         b.readback.unmap();
+        self.readback_bytes += total as u64;
         Ok(())
     }
 }
