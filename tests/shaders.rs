@@ -43,3 +43,51 @@ fn every_shader_file_is_a_kernel_or_the_shared_include() {
         }
     }
 }
+
+/// The Rust mirrors of the WGSL structs have the same size and member
+/// offsets as naga lays them out, so uploads land where the kernels read.
+#[test]
+fn rust_mirrors_match_the_wgsl_struct_layouts() {
+    use matchcut::preprocess::gpu::{FrameDesc, Params, PlaneDesc};
+    let source = &shaders::kernels()[0].2;
+    let module = naga::front::wgsl::parse_str(source).expect("parse");
+    let mut layouter = naga::proc::Layouter::default();
+    layouter.update(module.to_ctx()).expect("layout");
+    let expect = [
+        (
+            "PlaneDesc",
+            std::mem::size_of::<PlaneDesc>(),
+            vec![0usize, 4, 8, 12, 16, 20, 24, 28],
+        ),
+        (
+            "FrameDesc",
+            std::mem::size_of::<FrameDesc>(),
+            vec![0, 96, 144, 160, 176, 180, 184, 188],
+        ),
+        (
+            "Params",
+            std::mem::size_of::<Params>(),
+            vec![0, 4, 8, 12, 16, 20, 24, 28, 32, 48],
+        ),
+    ];
+    for (name, rust_size, rust_offsets) in expect {
+        let (handle, ty) = module
+            .types
+            .iter()
+            .find(|(_, t)| t.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("{name} in common.wgsl"));
+        assert_eq!(layouter[handle].size as usize, rust_size, "{name} size");
+        let naga::TypeInner::Struct { members, .. } = &ty.inner else {
+            panic!("{name} is a struct")
+        };
+        let offsets: Vec<usize> = members.iter().map(|m| m.offset as usize).collect();
+        assert_eq!(offsets, rust_offsets, "{name} member offsets");
+    }
+    // The Rust side: the same offsets, by construction of #[repr(C)].
+    assert_eq!(std::mem::offset_of!(FrameDesc, colour_rows), 96);
+    assert_eq!(std::mem::offset_of!(FrameDesc, colour_norm), 144);
+    assert_eq!(std::mem::offset_of!(FrameDesc, model_place), 160);
+    assert_eq!(std::mem::offset_of!(FrameDesc, rotation), 176);
+    assert_eq!(std::mem::offset_of!(Params, mean), 32);
+    assert_eq!(std::mem::offset_of!(Params, deviation), 48);
+}

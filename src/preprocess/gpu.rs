@@ -131,7 +131,7 @@ pub struct Params {
     pub rgb_stride: u32,
     pub _pad: [u32; 2],
     pub mean: [f32; 4],
-    pub std: [f32; 4],
+    pub deviation: [f32; 4],
 }
 
 mod engine;

@@ -271,7 +271,7 @@ impl GpuPreprocessor {
                 rgb_stride: self.rgb_stride() as u32,
                 _pad: [0; 2],
                 mean: [c.mean[0], c.mean[1], c.mean[2], 0.0],
-                std: [c.std[0], c.std[1], c.std[2], 1.0],
+                deviation: [c.std[0], c.std[1], c.std[2], 1.0],
             };
             queue.write_buffer(buffer, 0, bytemuck::bytes_of(&params));
         }
