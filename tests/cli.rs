@@ -124,6 +124,20 @@ fn preprocess_writes_what_later_stages_see_on_either_path() {
 }
 
 #[test]
+fn probing_the_gpu_headless_prints_no_stray_error_lines() {
+    let out = matchcut()
+        .env_remove("XDG_RUNTIME_DIR")
+        .args(["preprocess", "--preprocess", "gpu", "--index", "0", "--out"])
+        .arg(std::env::temp_dir().join("matchcut-cli-headless"))
+        .arg(bbb())
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("error"), "{stderr}");
+}
+
+#[test]
 fn an_unknown_preprocessing_path_is_refused() {
     let out = matchcut()
         .args([

@@ -288,3 +288,33 @@ fn model_input_can_stay_on_the_device() {
         "the preprocessor itself read nothing back"
     );
 }
+
+#[test]
+fn batches_over_the_device_upload_limit_go_up_in_parts() {
+    let (info, decoded) = frames(&fixture("cfr_23976.mp4"), false);
+    let views: Vec<_> = decoded
+        .iter()
+        .map(|f| preprocess::view(f, facts(&info)).expect("layout"))
+        .collect();
+    let config = Config::default();
+    let mut whole = BatchOutputs::default();
+    GpuPreprocessor::new(&config)
+        .expect("adapter")
+        .process(&views, &mut whole)
+        .expect("gpu");
+    // Room for one frame's planes per upload: three submissions.
+    let one_frame = 200_000; // one 320x240 frame with its stride padding, not two
+    let mut split = GpuPreprocessor::new(&config)
+        .expect("adapter")
+        .with_batch_bytes(one_frame);
+    let mut parts = BatchOutputs::default();
+    split.process(&views, &mut parts).expect("gpu in parts");
+    assert_eq!(parts, whole);
+    let mut tiny = GpuPreprocessor::new(&config)
+        .expect("adapter")
+        .with_batch_bytes(1000);
+    let err = tiny
+        .process(&views, &mut parts)
+        .expect_err("a frame larger than an upload");
+    assert!(err.to_string().contains("320x240"), "{err}");
+}

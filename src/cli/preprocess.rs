@@ -35,7 +35,7 @@ pub fn run(args: PreprocessArgs, choice: BackendChoice) -> anyhow::Result<ExitCo
     let config = Config::default();
     let mut preprocessor = Preprocessor::new(config.clone(), preprocess::choose_backend(choice));
     let backend = preprocessor.backend();
-    let out = preprocessor.process(&[view])?;
+    let out = preprocessor.process(&[view]);
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create the folder", args.out.display()))?;
     model_image(&config, &out.model_input).save_png(&args.out.join("model_input.png"))?;

@@ -133,6 +133,29 @@ impl BatchOutputs {
         self.histograms.resize(frames * config.histogram_len(), 0.0);
     }
 
+    /// Copies all frames of `part` into this batch, from frame `start` on.
+    pub fn copy_frames_from(&mut self, part: &BatchOutputs, start: usize, config: &Config) {
+        fn copy<T: Copy>(dst: &mut [T], src: &[T], per_frame: usize, start: usize) {
+            let at = start * per_frame;
+            dst[at..at + src.len()].copy_from_slice(src);
+        }
+        let px = config.thumb_pixels();
+        copy(
+            &mut self.model_input,
+            &part.model_input,
+            config.model_len(),
+            start,
+        );
+        copy(&mut self.thumb_rgb, &part.thumb_rgb, px * 3, start);
+        copy(&mut self.thumb_hsv, &part.thumb_hsv, px * 3, start);
+        copy(
+            &mut self.histograms,
+            &part.histograms,
+            config.histogram_len(),
+            start,
+        );
+    }
+
     /// Per-frame mutable views, in order (empty slices for unwanted outputs).
     pub fn per_frame(&mut self, config: &Config) -> Vec<FrameOutputs<'_>> {
         let n = self.frames;
@@ -266,13 +289,23 @@ impl Preprocessor {
     }
 
     /// Preprocesses a batch; the outputs live until the next call.
-    pub fn process(&mut self, frames: &[FrameView]) -> Result<&BatchOutputs, gpu::GpuError> {
-        self.outputs.resize(frames.len(), &self.config);
-        match &mut self.engine {
-            Engine::Cpu => process_cpu(frames, &self.config, &mut self.outputs),
-            Engine::Gpu(g) => g.process(frames, &mut self.outputs)?,
+    /// A batch the GPU path cannot take (a frame over the device's upload
+    /// limit, a lost device) is done on the CPU path instead, with a warning:
+    /// both give the same numbers.
+    pub fn process(&mut self, frames: &[FrameView]) -> &BatchOutputs {
+        let gpu_result = match &mut self.engine {
+            Engine::Cpu => None,
+            Engine::Gpu(g) => Some(g.process(frames, &mut self.outputs)),
+        };
+        match gpu_result {
+            Some(Ok(())) => {}
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "GPU preprocessing failed for a batch; using the CPU path");
+                process_cpu(frames, &self.config, &mut self.outputs);
+            }
+            None => process_cpu(frames, &self.config, &mut self.outputs),
         }
-        Ok(&self.outputs)
+        &self.outputs
     }
 }
 

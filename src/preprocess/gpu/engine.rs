@@ -22,6 +22,11 @@ pub struct GpuPreprocessor {
     descs: Vec<FrameDesc>,
     /// Bytes copied back to the CPU so far (a counter for tests and benchmarks).
     readback_bytes: u64,
+    /// Most bytes of planes one submission may upload (the device's storage
+    /// binding limit); larger batches go up in parts.
+    batch_bytes: usize,
+    /// Outputs of one part of a split batch.
+    part: BatchOutputs,
 }
 
 /// A batch's model input left on the device, `[N, 3, S, S]` `f32`, for a
@@ -49,6 +54,7 @@ impl GpuPreprocessor {
     pub fn new(config: &Config) -> Result<Self, GpuError> {
         let ctx = GpuContext::shared().ok_or_else(|| GpuError::NoAdapter("none found".into()))?;
         let device = &ctx.device;
+        let batch_bytes = device_batch_bytes(device);
         let layout = bind_group_layout(device);
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
             label: Some("preprocess"),
@@ -93,7 +99,16 @@ impl GpuPreprocessor {
             staging: Vec::new(),
             descs: Vec::new(),
             readback_bytes: 0,
+            batch_bytes,
+            part: BatchOutputs::default(),
         })
+    }
+
+    /// Caps the plane bytes of one submission below the device's own limit
+    /// (for tests of batch splitting).
+    pub fn with_batch_bytes(mut self, bytes: usize) -> Self {
+        self.batch_bytes = bytes.min(self.batch_bytes);
+        self
     }
 
     /// Bytes read back to the CPU since creation.
@@ -121,8 +136,27 @@ impl GpuPreprocessor {
         if frames.is_empty() {
             return Ok(());
         }
-        self.submit(frames, true);
-        self.read_back(outputs)
+        let per_frame = staged_bytes(&frames[0]);
+        if per_frame > self.batch_bytes {
+            return Err(GpuError::Device(format!(
+                "a {}x{} frame needs {per_frame} bytes, over the device's {} per upload",
+                frames[0].luma.width, frames[0].luma.height, self.batch_bytes
+            )));
+        }
+        let chunk = (self.batch_bytes / per_frame).max(1);
+        if frames.len() <= chunk {
+            self.submit(frames, true);
+            return self.read_back(outputs);
+        }
+        let mut part = std::mem::take(&mut self.part);
+        for (i, piece) in frames.chunks(chunk).enumerate() {
+            part.resize(piece.len(), &self.config);
+            self.submit(piece, true);
+            self.read_back(&mut part)?;
+            outputs.copy_frames_from(&part, i * chunk, &self.config);
+        }
+        self.part = part;
+        Ok(())
     }
 
     /// Runs the model-input stages and leaves the result on the device.
@@ -372,6 +406,29 @@ impl GpuPreprocessor {
         self.readback_bytes += total as u64;
         Ok(())
     }
+}
+
+/// The most plane bytes one upload may hold on this device.
+fn device_batch_bytes(device: &wgpu::Device) -> usize {
+    let limits = device.limits();
+    let bytes = limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size);
+    usize::try_from(bytes).unwrap_or(usize::MAX)
+}
+
+/// Upper bound of the bytes `stage_frame` adds for one frame.
+fn staged_bytes(view: &FrameView) -> usize {
+    [view.luma, view.cb, view.cr]
+        .iter()
+        .map(|p| {
+            let size = match p.samples {
+                crate::preprocess::frame::Samples::U8(_) => 1,
+                crate::preprocess::frame::Samples::U16(_) => 2,
+            };
+            (p.stride * p.height as usize * size) + 4
+        })
+        .sum()
 }
 
 /// Bytes of the model input, packed thumbnails, HSV and histogram outputs.
