@@ -66,6 +66,16 @@ fn facts(info: &MediaInfo) -> StreamFacts<'_> {
     }
 }
 
+fn views_of<'a>(
+    info: &'a MediaInfo,
+    decoded: &'a [ffmpeg_next::frame::Video],
+) -> Vec<preprocess::FrameView<'a>> {
+    decoded
+        .iter()
+        .map(|f| preprocess::view(f, facts(info)).expect("layout"))
+        .collect()
+}
+
 fn max_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
     a.iter()
@@ -76,10 +86,7 @@ fn max_diff(a: &[f32], b: &[f32]) -> f32 {
 
 fn both_paths(path: &Path, nv12: bool) -> (BatchOutputs, BatchOutputs) {
     let (info, decoded) = frames(path, nv12);
-    let views: Vec<_> = decoded
-        .iter()
-        .map(|f| preprocess::view(f, facts(&info)).expect("layout"))
-        .collect();
+    let views = views_of(&info, &decoded);
     let config = Config::default();
     let mut cpu = BatchOutputs::default();
     preprocess::process_cpu(&views, &config, &mut cpu);
@@ -137,10 +144,7 @@ fn gpu_and_cpu_paths_agree_on_every_colour_case() {
 fn cpu_thumbnails_match_ffmpeg_rgb_averaged() {
     let path = bbb();
     let (info, decoded) = frames(&path, false);
-    let views: Vec<_> = decoded
-        .iter()
-        .map(|f| preprocess::view(f, facts(&info)).expect("layout"))
-        .collect();
+    let views = views_of(&info, &decoded);
     let config = Config::default();
     let mut out = BatchOutputs::default();
     preprocess::process_cpu(&views, &config, &mut out);
@@ -185,10 +189,7 @@ fn cpu_thumbnails_match_ffmpeg_rgb_averaged() {
 #[test]
 fn model_input_is_letterboxed_and_normalised() {
     let (info, decoded) = frames(&bbb(), false);
-    let views: Vec<_> = decoded
-        .iter()
-        .map(|f| preprocess::view(f, facts(&info)).expect("layout"))
-        .collect();
+    let views = views_of(&info, &decoded);
     let config = Config::default();
     let mut out = BatchOutputs::default();
     preprocess::process_cpu(&views, &config, &mut out);
@@ -217,10 +218,7 @@ fn model_input_is_letterboxed_and_normalised() {
 #[test]
 fn partial_outputs_equal_the_full_ones_on_both_paths() {
     let (info, decoded) = frames(&fixture("cfr_23976.mp4"), false);
-    let views: Vec<_> = decoded
-        .iter()
-        .map(|f| preprocess::view(f, facts(&info)).expect("layout"))
-        .collect();
+    let views = views_of(&info, &decoded);
     let mut full = BatchOutputs::default();
     preprocess::process_cpu(&views, &Config::default(), &mut full);
     for config in [Config::thumbnails_only(), Config::model_input_only()] {
@@ -251,10 +249,7 @@ fn partial_outputs_equal_the_full_ones_on_both_paths() {
 #[test]
 fn model_input_can_stay_on_the_device() {
     let (info, decoded) = frames(&fixture("color_bt709_full.mp4"), false);
-    let views: Vec<_> = decoded
-        .iter()
-        .map(|f| preprocess::view(f, facts(&info)).expect("layout"))
-        .collect();
+    let views = views_of(&info, &decoded);
     let config = Config::model_input_only();
     let mut cpu = BatchOutputs::default();
     preprocess::process_cpu(&views, &config, &mut cpu);
@@ -292,10 +287,7 @@ fn model_input_can_stay_on_the_device() {
 #[test]
 fn batches_over_the_device_upload_limit_go_up_in_parts() {
     let (info, decoded) = frames(&fixture("cfr_23976.mp4"), false);
-    let views: Vec<_> = decoded
-        .iter()
-        .map(|f| preprocess::view(f, facts(&info)).expect("layout"))
-        .collect();
+    let views = views_of(&info, &decoded);
     let config = Config::default();
     let mut whole = BatchOutputs::default();
     GpuPreprocessor::new(&config)
