@@ -310,3 +310,42 @@ fn batches_over_the_device_upload_limit_go_up_in_parts() {
         .expect_err("a frame larger than an upload");
     assert!(err.to_string().contains("320x240"), "{err}");
 }
+
+#[test]
+fn burn_on_wgpu_receives_the_batch_without_a_cpu_round_trip() {
+    use matchcut::preprocess::handoff;
+    let (info, decoded) = frames(&fixture("color_bt601.mkv"), false);
+    let views = views_of(&info, &decoded);
+    let config = Config::model_input_only();
+    let mut cpu = BatchOutputs::default();
+    preprocess::process_cpu(&views, &config, &mut cpu);
+    let mut gpu = GpuPreprocessor::new(&config).expect("adapter");
+    let ctx = gpu.context().clone();
+    let device = handoff::burn_device(&ctx).expect("Burn on the shared device");
+    let resident = gpu.process_resident(&views).expect("resident");
+    let tensor = handoff::to_burn_tensor(&ctx, &device, &resident).expect("hand-off");
+    assert_eq!(
+        gpu.readback_bytes(),
+        0,
+        "nothing came back to the CPU on the way"
+    );
+    assert_eq!(tensor.dims(), [3, 3, 224, 224]);
+    // A model's first step, on the GPU: per-channel means of the batch.
+    let means = tensor.clone().mean_dim(3).mean_dim(2).mean_dim(0);
+    let means: Vec<f32> = means.into_data().try_to_vec::<f32>().expect("f32");
+    let plane = 224 * 224;
+    for (c, got) in means.iter().enumerate() {
+        let want: f32 = (0..3)
+            .map(|n| {
+                cpu.model_input[(n * 3 + c) * plane..(n * 3 + c + 1) * plane]
+                    .iter()
+                    .sum::<f32>()
+                    / plane as f32
+            })
+            .sum::<f32>()
+            / 3.0;
+        assert!((got - want).abs() < 1e-3, "channel {c}: {got} vs {want}");
+    }
+    let values: Vec<f32> = tensor.into_data().try_to_vec::<f32>().expect("f32");
+    assert!(max_diff(&values, &cpu.model_input) <= 1e-3);
+}

@@ -21,6 +21,7 @@ pub mod cpu;
 pub mod frame;
 pub mod geometry;
 pub mod gpu;
+pub mod handoff;
 
 pub use frame::{supported, view, FrameView, Layout, StreamFacts};
 
