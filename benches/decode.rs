@@ -2,24 +2,15 @@
 //! same run (`ffmpeg -i X -f null -`), and the coarse mode's speed-up.
 //! Usage: `make bench`, or `cargo bench --profile dev --bench decode -- [FILE]`.
 
-use matchcut::media::{self, DecodeMode, Decoder};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+mod common;
 
-const RUNS: usize = 3;
+use common::{bench_file, best_of, run_ffmpeg, RUNS};
+use matchcut::media::{self, DecodeMode, Decoder};
+use std::path::Path;
+use std::time::Duration;
 
 fn main() {
-    matchcut::init_ffmpeg(true);
-    let path = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with("--"))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/generated/bench_1080p.mp4")
-        });
-    let info =
-        media::probe(&path).unwrap_or_else(|e| panic!("{e} (run scripts/bench-fixtures.sh)"));
+    let (path, info) = bench_file();
     println!(
         "decode benchmark: {} ({}x{} {}, {} frames), best of {RUNS}",
         path.display(),
@@ -31,6 +22,7 @@ fn main() {
     let ffmpeg = best_of(|| run_ffmpeg(&path));
     let full = best_of(|| decode_all(&path, &info, DecodeMode::Full));
     let coarse = best_of(|| decode_all(&path, &info, DecodeMode::Coarse));
+
     let fps = |d: Duration| info.frame_count as f64 / d.as_secs_f64();
     println!("{:<34} {:>9} {:>10}", "", "seconds", "frames/s");
     println!(
@@ -57,36 +49,16 @@ fn main() {
     write_report(&path, &info, ffmpeg, full, coarse);
 }
 
-fn best_of(mut run: impl FnMut() -> u64) -> Duration {
-    (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            std::hint::black_box(run());
-            start.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
-}
-
-fn run_ffmpeg(path: &Path) -> u64 {
-    let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-nostdin", "-i"])
-        .arg(path)
-        .args(["-an", "-f", "null", "-"])
-        .status()
-        .expect("run ffmpeg");
-    assert!(status.success(), "ffmpeg failed");
-    0
-}
-
-fn decode_all(path: &Path, info: &media::MediaInfo, mode: DecodeMode) -> u64 {
+fn decode_all(path: &Path, info: &media::MediaInfo, mode: DecodeMode) {
     let decoder = Decoder::open(path, info.clone(), mode).expect("open");
     let mut frames = 0;
     for frame in decoder {
         std::hint::black_box(frame.expect("frame").index);
         frames += 1;
     }
-    frames
+    if mode == DecodeMode::Full {
+        assert_eq!(frames, info.frame_count, "every frame decoded");
+    }
 }
 
 fn write_report(

@@ -2,29 +2,20 @@
 //! rate `ffmpeg` decodes the same file in the same run.
 //! Usage: `make bench`, or `cargo bench --profile dev --bench preprocess -- [FILE]`.
 
-use matchcut::media::{self, DecodeMode, Decoder};
+mod common;
+
+use common::{bench_file, best_of, run_ffmpeg, RUNS};
+use matchcut::media::{DecodeMode, Decoder};
 use matchcut::preprocess::{
     self, gpu::GpuPreprocessor, BatchOutputs, Config, FrameView, StreamFacts,
 };
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const FRAMES: usize = 96;
 const BATCH: usize = 16;
-const RUNS: usize = 3;
 
 fn main() {
-    matchcut::init_ffmpeg(true);
-    let path = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with("--"))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/generated/bench_1080p.mp4")
-        });
-    let info =
-        media::probe(&path).unwrap_or_else(|e| panic!("{e} (run scripts/bench-fixtures.sh)"));
+    let (path, info) = bench_file();
     let decoded: Vec<_> = Decoder::open(&path, info.clone(), DecodeMode::Full)
         .expect("open")
         .take(FRAMES)
@@ -85,25 +76,4 @@ fn main() {
         "chosen path here: {:?}",
         preprocess::choose_backend(preprocess::BackendChoice::Auto)
     );
-}
-
-fn best_of(mut run: impl FnMut()) -> Duration {
-    (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            run();
-            start.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
-}
-
-fn run_ffmpeg(path: &Path) {
-    let status = Command::new("ffmpeg")
-        .args(["-v", "error", "-nostdin", "-i"])
-        .arg(path)
-        .args(["-an", "-f", "null", "-"])
-        .status()
-        .expect("run ffmpeg");
-    assert!(status.success(), "ffmpeg failed");
 }
