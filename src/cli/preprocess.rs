@@ -34,8 +34,10 @@ pub fn run(args: PreprocessArgs, choice: BackendChoice) -> anyhow::Result<ExitCo
     let view = preprocess::view(frame, facts).context("reading the frame's planes")?;
     let config = Config::default();
     let mut preprocessor = Preprocessor::new(config.clone(), preprocess::choose_backend(choice));
-    let backend = preprocessor.backend();
-    let out = preprocessor.process(&[view]);
+    let out = preprocessor.process(&[view]).clone();
+    let backend = preprocessor
+        .last_backend()
+        .unwrap_or(preprocessor.backend());
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("{}: cannot create the folder", args.out.display()))?;
     model_image(&config, &out.model_input).save_png(&args.out.join("model_input.png"))?;

@@ -250,6 +250,8 @@ pub struct Preprocessor {
     config: Config,
     engine: Engine,
     outputs: BatchOutputs,
+    /// The path that computed the last batch (the CPU after a fallback).
+    last: Option<Backend>,
 }
 
 enum Engine {
@@ -275,9 +277,11 @@ impl Preprocessor {
             config,
             engine,
             outputs: BatchOutputs::default(),
+            last: None,
         }
     }
 
+    /// The path batches are sent to.
     pub fn backend(&self) -> Backend {
         match self.engine {
             Engine::Cpu => Backend::Cpu,
@@ -289,6 +293,11 @@ impl Preprocessor {
         &self.config
     }
 
+    /// The path that computed the last batch, if any ran.
+    pub fn last_backend(&self) -> Option<Backend> {
+        self.last
+    }
+
     /// Preprocesses a batch; the outputs live until the next call.
     /// A batch the GPU path cannot take (a frame over the device's upload
     /// limit, a lost device) is done on the CPU path instead, with a warning:
@@ -298,14 +307,19 @@ impl Preprocessor {
             Engine::Cpu => None,
             Engine::Gpu(g) => Some(g.process(frames, &mut self.outputs)),
         };
-        match gpu_result {
-            Some(Ok(())) => {}
+        let ran = match gpu_result {
+            Some(Ok(())) => Backend::Gpu,
             Some(Err(e)) => {
                 tracing::warn!(error = %e, "GPU preprocessing failed for a batch; using the CPU path");
                 process_cpu(frames, &self.config, &mut self.outputs);
+                Backend::Cpu
             }
-            None => process_cpu(frames, &self.config, &mut self.outputs),
-        }
+            None => {
+                process_cpu(frames, &self.config, &mut self.outputs);
+                Backend::Cpu
+            }
+        };
+        self.last = Some(ran);
         &self.outputs
     }
 }
