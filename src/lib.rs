@@ -5,6 +5,7 @@
 pub mod library;
 pub mod media;
 pub mod preprocess;
+pub mod shots;
 
 /// Sets up FFmpeg once per process; `quiet` silences its own log lines so
 /// errors reach the user only as our one-line messages.

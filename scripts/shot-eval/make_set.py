@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import sources
 
-VERSION = 4  # bump to rebuild cached sets
+VERSION = 5  # bump to rebuild cached sets
 
 # name, width, height, rate, segments, seed
 TITLES = [
@@ -65,7 +65,8 @@ def segment_filter(i, seg, src, probe, rate, size, rng):
     if seg["pan"] and seg["zoom"] > 1.25:  # a fast pan across the whole width
         span = probe["width"] - cw
         x = f"min({span:.1f}\\,max(0\\,{span:.1f}*abs(sin(n/{rng.uniform(3, 7):.2f}))))"
-    parts = [f"fps={rate}", f"trim=end_frame={frames}", f"settb={rate.denominator}/{rate.numerator}", "setpts=N",
+    skip = int(first + seg["start"] * max(0, (last - first + 1) - frames * probe["rate"] / float(rate)))
+    parts = [f"trim=start_frame={skip}", "setpts=PTS-STARTPTS", f"fps={rate}", f"trim=end_frame={frames}", f"settb={rate.denominator}/{rate.numerator}", "setpts=N",
              f"crop={cw:.0f}:{ch:.0f}:{x}:{y0:.1f}", f"scale={w}:{h}", "setsar=1"]
     if seg["flip"]:
         parts.append("hflip")
@@ -73,8 +74,7 @@ def segment_filter(i, seg, src, probe, rate, size, rng):
         at = rng.randint(6, frames - 8)
         parts.append(f"eq=brightness={rng.uniform(0.3, 0.5):.2f}:enable='between(n,{at},{at + rng.randint(0, 2)})'")
     parts.append("format=yuv420p")
-    offset = (first / probe["rate"]) + seg["start"] * max(0.0, (last - first + 1) / probe["rate"] - frames / float(rate))
-    return offset, parts, frames
+    return parts, frames
 
 
 def build_title(name, w, h, rate, segments, seed, found, out_dir):
@@ -84,8 +84,8 @@ def build_title(name, w, h, rate, segments, seed, found, out_dir):
     inputs, chains, lengths = [], [], []
     for i, seg in enumerate(plan):
         path, probe = found[seg["source"]]
-        offset, parts, frames = segment_filter(i, seg, by_name[seg["source"]], probe, rate, (w, h), rng)
-        inputs += ["-ss", f"{offset:.3f}", "-i", path]
+        parts, frames = segment_filter(i, seg, by_name[seg["source"]], probe, rate, (w, h), rng)
+        inputs += ["-i", path]
         chains.append(parts)
         lengths.append(frames)
     graph, truth, total = join(plan, chains, lengths, rate)

@@ -3,6 +3,7 @@
 mod frame;
 mod preprocess;
 mod probe;
+mod shots;
 mod titles;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +37,8 @@ pub enum Command {
     Titles(titles::TitlesArgs),
     /// Write what later stages see of frame N: model input and thumbnail PNGs.
     Preprocess(preprocess::PreprocessArgs),
+    /// Segment titles into shots: cuts, dissolves and fades, frame-exact.
+    Shots(shots::ShotsArgs),
 }
 
 fn parse_choice(text: &str) -> Result<matchcut::preprocess::BackendChoice, String> {
@@ -49,6 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Frame(args) => frame::run(args),
         Command::Titles(args) => titles::run(args),
         Command::Preprocess(args) => preprocess::run(args, cli.preprocess),
+        Command::Shots(args) => shots::run(args, cli.preprocess),
     }
 }
 

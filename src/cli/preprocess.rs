@@ -25,12 +25,7 @@ pub fn run(args: PreprocessArgs, choice: BackendChoice) -> anyhow::Result<ExitCo
     let frame = decoder.seek_frame(args.index)?.frame;
     let converted = preprocess::supported(&frame).context("converting the frame")?;
     let frame = converted.as_ref().unwrap_or(&frame);
-    let info = decoder.info();
-    let facts = StreamFacts {
-        matrix: &info.color.matrix,
-        pixel_aspect: pixel_aspect(&info.sample_aspect_ratio),
-        rotation: info.rotation,
-    };
+    let facts = StreamFacts::of(decoder.info());
     let view = preprocess::view(frame, facts).context("reading the frame's planes")?;
     let config = Config::default();
     let mut preprocessor = Preprocessor::new(config.clone(), preprocess::choose_backend(choice));
@@ -54,14 +49,6 @@ pub fn run(args: PreprocessArgs, choice: BackendChoice) -> anyhow::Result<ExitCo
     });
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(ExitCode::SUCCESS)
-}
-
-fn pixel_aspect(sar: &str) -> f64 {
-    let (n, d) = sar.split_once(':').unwrap_or(("1", "1"));
-    match (n.parse::<f64>(), d.parse::<f64>()) {
-        (Ok(n), Ok(d)) if n > 0.0 && d > 0.0 => n / d,
-        _ => 1.0,
-    }
 }
 
 /// The normalised NCHW model input turned back into an 8-bit RGB image.

@@ -22,6 +22,11 @@ pub enum DecodeMode {
     /// B-frame is needed for, are decoded, for a quick coarse pass. Frames keep their
     /// true indices; the indices in between are simply not emitted.
     Coarse,
+    /// Every frame, each slot filled, with the in-loop deblocking filter
+    /// skipped (`skip_loop_filter=all`): pictures carry a little blocking
+    /// that analysis at thumbnail size cannot see, for about a fifth less
+    /// decoding time. Shot detection reads titles this way.
+    Scan,
 }
 
 /// One frame of the canonical timeline, as decoded (native pixel format).
@@ -65,14 +70,14 @@ impl Decoder {
         let stream = input
             .stream(video.index)
             .ok_or_else(|| MediaError::decode(path, "the video stream disappeared"))?;
-        let mut decoder = stream::open_threaded_decoder(path, &stream)?;
+        let mut decoder = stream::open_threaded_decoder(path, &stream, mode == DecodeMode::Scan)?;
         if mode == DecodeMode::Coarse {
             decoder.skip_frame(ffmpeg::Discard::Bidirectional);
         }
         let timeline = info.timeline();
         Ok(Self {
             path: path.to_path_buf(),
-            emitter: Emitter::from_start(timeline.frame_count, mode == DecodeMode::Full),
+            emitter: Emitter::from_start(timeline.frame_count, mode != DecodeMode::Coarse),
             timeline,
             info,
             input,

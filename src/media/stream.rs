@@ -112,27 +112,35 @@ pub(crate) fn open_decoder(
     path: &Path,
     stream: &ffmpeg::format::stream::Stream,
 ) -> Result<ffmpeg::decoder::Video, MediaError> {
-    open_decoder_with(path, stream, ffmpeg::codec::threading::Config::default())
+    open_decoder_with(
+        path,
+        stream,
+        ffmpeg::codec::threading::Config::default(),
+        false,
+    )
 }
 
 /// Opens a decoder that decodes on all cores (frame threading, as the
 /// `ffmpeg` CLI does by default), with the stream's packet time base.
+/// `skip_deblocking`: decode without the in-loop deblocking filter.
 pub(crate) fn open_threaded_decoder(
     path: &Path,
     stream: &ffmpeg::format::stream::Stream,
+    skip_deblocking: bool,
 ) -> Result<ffmpeg::decoder::Video, MediaError> {
     let threading = ffmpeg::codec::threading::Config {
         kind: ffmpeg::codec::threading::Type::Frame,
         count: 0,
         ..Default::default()
     };
-    open_decoder_with(path, stream, threading)
+    open_decoder_with(path, stream, threading, skip_deblocking)
 }
 
 fn open_decoder_with(
     path: &Path,
     stream: &ffmpeg::format::stream::Stream,
     threading: ffmpeg::codec::threading::Config,
+    skip_deblocking: bool,
 ) -> Result<ffmpeg::decoder::Video, MediaError> {
     let params = stream.parameters();
     let unsupported = || MediaError::UnsupportedCodec {
@@ -146,9 +154,14 @@ fn open_decoder_with(
         .map_err(|e| MediaError::decode(path, e))?;
     context.set_threading(threading);
     // SAFETY: the context is valid and not yet opened; FFmpeg reads
-    // pkt_timebase when it opens the decoder.
+    // pkt_timebase when it opens the decoder, and frame-threading copies
+    // skip_loop_filter into every worker's context.
     unsafe {
-        (*context.as_mut_ptr()).pkt_timebase = stream.time_base().into();
+        let raw = context.as_mut_ptr();
+        (*raw).pkt_timebase = stream.time_base().into();
+        if skip_deblocking {
+            (*raw).skip_loop_filter = ffmpeg::ffi::AVDiscard::AVDISCARD_ALL;
+        }
     }
     context.decoder().video().map_err(|e| match e {
         ffmpeg::Error::DecoderNotFound => unsupported(),

@@ -110,6 +110,27 @@ pub struct StreamFacts<'a> {
     pub rotation: u32,
 }
 
+impl<'a> StreamFacts<'a> {
+    /// The facts a probe found.
+    pub fn of(info: &'a crate::media::MediaInfo) -> Self {
+        Self {
+            matrix: &info.color.matrix,
+            pixel_aspect: pixel_aspect(&info.sample_aspect_ratio),
+            rotation: info.rotation,
+        }
+    }
+}
+
+/// The width/height of a pixel from a `w:h` sample aspect ratio (1 when
+/// unreadable).
+pub fn pixel_aspect(sar: &str) -> f64 {
+    let (n, d) = sar.split_once(':').unwrap_or(("1", "1"));
+    match (n.parse::<f64>(), d.parse::<f64>()) {
+        (Ok(n), Ok(d)) if n > 0.0 && d > 0.0 => n / d,
+        _ => 1.0,
+    }
+}
+
 /// The frame if its layout is one the kernels read, else the frame
 /// converted to 8-bit I420 by swscale.
 pub fn supported(frame: &Video) -> Result<Option<Video>, ffmpeg::Error> {

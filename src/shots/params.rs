@@ -1,0 +1,76 @@
+//! Tuning of the detectors. The defaults were tuned on the evaluation set
+//! built by `scripts/shot-eval/make_set.py` (see `docs/shots.md`).
+
+/// Thresholds and window sizes of shot detection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    /// A cut needs at least this [`super::features::change`] between two frames…
+    pub cut_threshold: f32,
+    /// …this many times the mean change around it (±`cut_window` frames)…
+    pub cut_ratio: f32,
+    pub cut_window: usize,
+    /// …and this many times the largest change of the 2 frames either side
+    /// (a whip pan changes a lot on several frames running; a cut on one).
+    pub cut_peak: f32,
+    /// A change that comes back within this many frames (the picture after
+    /// it resembles the one before) is a flash, not a cut.
+    pub flash_frames: usize,
+    /// "Resembles": change below this fraction of the jump itself.
+    pub flash_similarity: f32,
+    /// A frame whose luma spread is below this is one flat colour.
+    pub flat_luma_std: f32,
+    /// Each frame of a fade has at least this factor less spread than the
+    /// one before (fading out) or after (fading in)…
+    pub fade_step: f32,
+    /// …over at most this many frames.
+    pub fade_reach: usize,
+    /// A flat-colour stretch with the same picture on both sides (change
+    /// below this) is a strobe or flash inside one shot.
+    pub fade_same_picture: f32,
+    /// A dissolve centre: the frame is this close (relative) to the average
+    /// of the frames `k` before and after, for one of `dissolve_scales`…
+    pub dissolve_ratio: f32,
+    pub dissolve_scales: [usize; 4],
+    /// …which differ by at least this much.
+    pub dissolve_min_apart: f32,
+    /// Frames beyond the scale that the boundary fit looks at.
+    pub dissolve_margin: usize,
+    pub dissolve_max_frames: usize,
+    /// Shorter shots are merged away (the weaker transition is dropped).
+    pub min_shot_frames: u64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            cut_threshold: 0.45,
+            cut_ratio: 3.0,
+            cut_window: 10,
+            cut_peak: 1.35,
+            flash_frames: 6,
+            flash_similarity: 0.5,
+            flat_luma_std: 0.02,
+            fade_step: 1.04,
+            fade_reach: 45,
+            fade_same_picture: 0.3,
+            dissolve_ratio: 0.27,
+            dissolve_scales: [4, 7, 11, 15],
+            dissolve_min_apart: 0.08,
+            dissolve_margin: 8,
+            dissolve_max_frames: 60,
+            min_shot_frames: 6,
+        }
+    }
+}
+
+impl Params {
+    /// How far any detector looks from a frame: windows of frames must
+    /// overlap by at least this much for results not to depend on where
+    /// the windows start.
+    pub fn reach(&self) -> usize {
+        let scale = self.dissolve_scales.iter().copied().max().unwrap_or(0);
+        (2 * (scale + self.dissolve_margin) + self.dissolve_max_frames)
+            .max(2 * self.fade_reach + 10)
+            .max(self.cut_window + self.flash_frames + 2)
+    }
+}

@@ -1,0 +1,164 @@
+//! Reading a whole title for shot detection. A decoder thread feeds a
+//! bounded channel (so decoding runs ahead of, but never far from, the
+//! analysis); the calling thread reduces batches of frames to thumbnails on
+//! the chosen preprocessing path and pushes them into a [`Segmenter`].
+
+use super::{Features, Grid, Params, Segmentation, Segmenter};
+use crate::media::{self, DecodeMode, DecodedFrame, Decoder, MediaError, MediaInfo};
+use crate::preprocess::{self, Backend, Config, Preprocessor, StreamFacts};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver};
+
+/// Frames preprocessed together.
+const BATCH: usize = 32;
+
+/// The result for one title.
+#[derive(Clone, Debug)]
+pub struct TitleShots {
+    pub path: PathBuf,
+    pub info: MediaInfo,
+    pub segmentation: Segmentation,
+    /// Frames decoded and analysed.
+    pub frames: u64,
+}
+
+/// Why a title could not be segmented.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Media(#[from] MediaError),
+    #[error("{}: frame {index}: {reason}", path.display())]
+    Frame {
+        path: PathBuf,
+        index: u64,
+        reason: String,
+    },
+}
+
+impl ScanError {
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::Media(e) => e.path(),
+            Self::Frame { path, .. } => path,
+        }
+    }
+}
+
+/// Segments one title into shots. `progress` is called with the number of
+/// frames analysed so far (out of `info.frame_count`).
+pub fn detect_file(
+    path: &Path,
+    params: &Params,
+    backend: Backend,
+    progress: &dyn Fn(u64),
+) -> Result<TitleShots, ScanError> {
+    let info = media::probe(path)?;
+    let config = Config::thumbnails_only();
+    let grid = Grid {
+        width: config.thumb_width as usize,
+        height: config.thumb_height as usize,
+    };
+    let mut preprocessor = Preprocessor::new(config, backend);
+    let mut segmenter = Segmenter::new(params.clone(), grid);
+    std::thread::scope(|scope| -> Result<(), ScanError> {
+        let (tx, rx) = sync_channel(2 * BATCH);
+        let decoder_info = info.clone();
+        scope.spawn(
+            move || match Decoder::open(path, decoder_info, DecodeMode::Scan) {
+                Ok(decoder) => {
+                    for frame in decoder {
+                        let stop = frame.is_err();
+                        if tx.send(frame).is_err() || stop {
+                            break;
+                        }
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                }
+            },
+        );
+        analyse(
+            path,
+            &info,
+            &rx,
+            &mut preprocessor,
+            &mut segmenter,
+            progress,
+        )
+    })?;
+    if segmenter.frames() == 0 {
+        return Err(MediaError::NoFrames {
+            path: path.to_path_buf(),
+        }
+        .into());
+    }
+    let frames = segmenter.frames();
+    Ok(TitleShots {
+        path: path.to_path_buf(),
+        info,
+        segmentation: segmenter.finish(),
+        frames,
+    })
+}
+
+/// Pulls frames off the channel in batches until it closes.
+fn analyse(
+    path: &Path,
+    info: &MediaInfo,
+    rx: &Receiver<Result<DecodedFrame, MediaError>>,
+    preprocessor: &mut Preprocessor,
+    segmenter: &mut Segmenter,
+    progress: &dyn Fn(u64),
+) -> Result<(), ScanError> {
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        batch.clear();
+        for frame in rx.iter().take(BATCH) {
+            batch.push(frame?);
+        }
+        if batch.is_empty() {
+            return Ok(());
+        }
+        thumbnails(path, info, &batch, preprocessor, segmenter)?;
+        progress(segmenter.frames());
+    }
+}
+
+/// Thumbnails of a batch of frames, pushed in order.
+fn thumbnails(
+    path: &Path,
+    info: &MediaInfo,
+    batch: &[DecodedFrame],
+    preprocessor: &mut Preprocessor,
+    segmenter: &mut Segmenter,
+) -> Result<(), ScanError> {
+    let failed = |index: u64, reason: String| ScanError::Frame {
+        path: path.to_path_buf(),
+        index,
+        reason,
+    };
+    let converted = batch
+        .iter()
+        .map(|f| preprocess::supported(&f.frame).map_err(|e| failed(f.index, e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let facts = StreamFacts::of(info);
+    let views = batch
+        .iter()
+        .zip(&converted)
+        .map(|(f, c)| {
+            preprocess::view(c.as_ref().unwrap_or(&f.frame), facts)
+                .ok_or_else(|| failed(f.index, "unreadable picture planes".into()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let config = preprocessor.config();
+    let (px, bins) = (config.thumb_pixels() * 3, config.histogram_len());
+    let out = preprocessor.process(&views);
+    for i in 0..batch.len() {
+        segmenter.push(Features::new(
+            &out.thumb_rgb[i * px..(i + 1) * px],
+            &out.histograms[i * bins..(i + 1) * bins],
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! Feeds frames to the detectors in overlapping windows and turns the
+//! transitions into shots.
+
+use super::features::{Features, Grid};
+use super::window::{self, Found};
+use super::{Keyframes, Params, Segmentation, Shot, Transition};
+
+/// Frames a window owns (its results for them are kept); the window also
+/// reads `Params::reach` frames either side.
+const OWNED: usize = 2048;
+
+/// Streaming shot detection: push every frame in order, then `finish`.
+pub struct Segmenter {
+    params: Params,
+    grid: Grid,
+    overlap: usize,
+    /// Frames `base..base + buffer.len()`.
+    buffer: Vec<Features>,
+    base: u64,
+    found: Vec<(u64, Found)>,
+    /// Per frame of the title: one flat colour (for keyframes).
+    flat: Vec<bool>,
+}
+
+impl Segmenter {
+    pub fn new(params: Params, grid: Grid) -> Self {
+        Self {
+            overlap: params.reach(),
+            params,
+            grid,
+            buffer: Vec::new(),
+            base: 0,
+            found: Vec::new(),
+            flat: Vec::new(),
+        }
+    }
+
+    /// Adds the next frame of the title.
+    pub fn push(&mut self, frame: Features) {
+        self.flat.push(frame.luma_std < self.params.flat_luma_std);
+        self.buffer.push(frame);
+        if self.buffer.len() >= OWNED + 2 * self.overlap {
+            self.run(false);
+        }
+    }
+
+    /// Frames pushed so far.
+    pub fn frames(&self) -> u64 {
+        self.flat.len() as u64
+    }
+
+    /// The shots and transitions of the whole title.
+    pub fn finish(mut self) -> Segmentation {
+        self.run(true);
+        let transitions = thin(&self.found, self.params.min_shot_frames);
+        let shots = shots(&transitions, &self.flat);
+        Segmentation { shots, transitions }
+    }
+
+    /// Detects over the buffer, keeps what starts in the owned part, and
+    /// drops the frames no later window needs.
+    fn run(&mut self, last: bool) {
+        let len = self.buffer.len();
+        let own_start = if self.base == 0 { 0 } else { self.overlap };
+        let own_end = if last { len } else { len - self.overlap };
+        for f in window::detect(&self.buffer, self.grid, &self.params) {
+            if (own_start..own_end).contains(&f.from) {
+                self.found.push((self.base, f));
+            }
+        }
+        if !last {
+            let drop = own_end - self.overlap;
+            self.buffer.drain(..drop);
+            self.base += drop as u64;
+        }
+    }
+}
+
+/// Title-frame transitions, dropping the weaker of two that would leave a
+/// shot shorter than `min_shot` frames between them.
+fn thin(found: &[(u64, Found)], min_shot: u64) -> Vec<Transition> {
+    let mut kept: Vec<(Transition, f32)> = Vec::new();
+    for (base, f) in found {
+        let t = Transition {
+            kind: f.kind,
+            from_frame: base + f.from as u64,
+            to_frame: base + f.to as u64,
+        };
+        match kept.last() {
+            Some((prev, strength)) if t.from_frame + 1 < prev.to_frame + min_shot => {
+                if f.strength > *strength {
+                    kept.pop();
+                    kept.push((t, f.strength));
+                }
+            }
+            _ => kept.push((t, f.strength)),
+        }
+    }
+    kept.into_iter().map(|(t, _)| t).collect()
+}
+
+/// The shots between the transitions of a title of `flat.len()` frames.
+fn shots(transitions: &[Transition], flat: &[bool]) -> Vec<Shot> {
+    let count = flat.len() as u64;
+    if count == 0 {
+        return Vec::new();
+    }
+    let starts = std::iter::once(0).chain(transitions.iter().map(|t| t.to_frame));
+    let ends = transitions
+        .iter()
+        .map(|t| t.from_frame)
+        .chain(std::iter::once(count - 1));
+    starts
+        .zip(ends)
+        .enumerate()
+        .map(|(index, (first, last))| Shot {
+            index,
+            first_frame: first,
+            last_frame: last,
+            keyframes: keyframes(first, last, flat),
+        })
+        .collect()
+}
+
+fn keyframes(first: u64, last: u64, flat: &[bool]) -> Keyframes {
+    let is_flat = |i: u64| flat.get(i as usize).copied().unwrap_or(false);
+    let entry = (first..=last).find(|&i| !is_flat(i)).unwrap_or(first);
+    let exit = (first..=last).rev().find(|&i| !is_flat(i)).unwrap_or(last);
+    Keyframes {
+        entry,
+        middle: entry + (exit.max(entry) - entry) / 2,
+        exit: exit.max(entry),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shots::TransitionKind;
+
+    fn found(from: usize, to: usize, strength: f32) -> (u64, Found) {
+        let kind = if to == from + 1 {
+            TransitionKind::Cut
+        } else {
+            TransitionKind::Dissolve
+        };
+        (
+            0,
+            Found {
+                kind,
+                from,
+                to,
+                strength,
+            },
+        )
+    }
+
+    #[test]
+    fn shots_cover_the_title_between_transitions() {
+        let t = thin(&[found(9, 10, 2.0), found(30, 42, 1.0)], 6);
+        let flat = [vec![true; 2], vec![false; 58]].concat();
+        let s = shots(&t, &flat);
+        let ranges: Vec<_> = s.iter().map(|s| (s.first_frame, s.last_frame)).collect();
+        assert_eq!(ranges, vec![(0, 9), (10, 30), (42, 59)]);
+        assert_eq!(
+            s[0].keyframes,
+            Keyframes {
+                entry: 2,
+                middle: 5,
+                exit: 9
+            }
+        );
+    }
+
+    #[test]
+    fn a_shot_shorter_than_the_minimum_keeps_the_stronger_transition() {
+        let t = thin(&[found(9, 10, 2.0), found(12, 13, 5.0)], 6);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].to_frame, 13);
+    }
+}
