@@ -30,7 +30,7 @@ def pyscenedetect(path, detector):
     from scenedetect import AdaptiveDetector, ContentDetector, detect
     det = ContentDetector() if detector == "content" else AdaptiveDetector()
     scenes = detect(path, det)
-    return [{"kind": "cut", "from_frame": s.get_frames() - 1, "to_frame": s.get_frames()}
+    return [{"kind": "cut", "from_frame": s.frame_num - 1, "to_frame": s.frame_num}
             for s, _ in scenes[1:]]
 
 

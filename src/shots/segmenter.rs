@@ -14,6 +14,7 @@ pub struct Segmenter {
     params: Params,
     grid: Grid,
     overlap: usize,
+    owned: usize,
     /// Frames `base..base + buffer.len()`.
     buffer: Vec<Features>,
     base: u64,
@@ -24,8 +25,14 @@ pub struct Segmenter {
 
 impl Segmenter {
     pub fn new(params: Params, grid: Grid) -> Self {
+        Self::with_window(params, grid, OWNED)
+    }
+
+    /// A segmenter whose windows own `owned` frames each.
+    pub fn with_window(params: Params, grid: Grid, owned: usize) -> Self {
         Self {
             overlap: params.reach(),
+            owned: owned.max(1),
             params,
             grid,
             buffer: Vec::new(),
@@ -39,7 +46,7 @@ impl Segmenter {
     pub fn push(&mut self, frame: Features) {
         self.flat.push(frame.luma_std < self.params.flat_luma_std);
         self.buffer.push(frame);
-        if self.buffer.len() >= OWNED + 2 * self.overlap {
+        if self.buffer.len() >= self.owned + 2 * self.overlap {
             self.run(false);
         }
     }
@@ -170,6 +177,46 @@ mod tests {
                 exit: 9
             }
         );
+    }
+
+    /// A textured frame of shot `shot` at time `t` (slow drift inside a shot).
+    fn frame(shot: usize, t: usize) -> Features {
+        let grid = Grid {
+            width: 48,
+            height: 27,
+        };
+        let mut rgb = Vec::with_capacity(48 * 27 * 3);
+        for y in 0..grid.height {
+            for x in 0..grid.width {
+                let cell = ((x + t / 6) as u32 / 3 + 1000 * shot as u32) ^ ((y as u32 / 3) << 16);
+                let seed = cell.wrapping_mul(2_654_435_761);
+                let v = (seed >> 24) as usize;
+                rgb.extend([v as u8, (v * 3 % 256) as u8, (255 - v) as u8]);
+            }
+        }
+        let mut histogram = vec![0.0; 128];
+        histogram[shot % 128] = 1.0;
+        Features::new(&rgb, &histogram)
+    }
+
+    #[test]
+    fn windows_give_the_same_shots_as_one_pass() {
+        let grid = Grid {
+            width: 48,
+            height: 27,
+        };
+        let run = |owned: usize| {
+            let mut s = Segmenter::with_window(Params::default(), grid, owned);
+            for t in 0..1500 {
+                s.push(frame(t / 53, t));
+            }
+            s.finish()
+        };
+        let one = run(1_000_000);
+        assert_eq!(one.transitions.len(), 1500 / 53);
+        assert!(one.transitions.iter().all(|t| t.to_frame % 53 == 0));
+        assert_eq!(run(40), one);
+        assert_eq!(run(211), one);
     }
 
     #[test]
