@@ -72,6 +72,8 @@ bench: fixtures
 	scripts/bench-fixtures.sh
 	$(CARGO) bench --profile dev --bench decode
 	$(CARGO) bench --profile dev --bench preprocess
+	$(CARGO) build --bin matchcut
+	scripts/shot-eval/run.sh $(TARGET_DIR)/debug/matchcut
 
 clean-fixtures:
 	rm -rf tests/fixtures/generated

@@ -5,7 +5,7 @@ set -euo pipefail
 
 APT_PACKAGES=(
   # build
-  build-essential pkg-config clang libclang-dev python3
+  build-essential pkg-config clang libclang-dev python3 python3-venv python3-pip
   # FFmpeg (decoding) and its CLI (fixtures, reference frames, benchmarks)
   ffmpeg libavcodec-dev libavformat-dev libavutil-dev libswscale-dev
   libswresample-dev libavfilter-dev libavdevice-dev

@@ -85,9 +85,11 @@ def main():
           f"tolerance ±2 frames")
     keys = ["f1", "precision", "recall", "cut_recall", "cut_precision", "cut_exact",
             "dissolve_recall", "fade_recall", "gradual_recall", "gradual_mean_boundary_error"]
-    print(f"{'':24}" + "".join(f"{k:>12.12}" for k in keys))
+    labels = ["F1", "prec", "recall", "cut R", "cut P", "cut exact", "dissolve R", "fade R",
+              "gradual R", "grad err"]
+    print(f"{'':24}" + "".join(f"{k:>11}" for k in labels))
     for tool, s in report["accuracy"].items():
-        print(f"{tool:24}" + "".join(f"{s[k]:12.3f}" for k in keys))
+        print(f"{tool:24}" + "".join(f"{s[k]:11.3f}" for k in keys))
     if not args.no_speed:
         path = os.path.join(args.set_dir, SPEED_TITLE)
         fps = speed(args.binary, path, truth[SPEED_TITLE]["frame_count"])

