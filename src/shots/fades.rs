@@ -46,7 +46,7 @@ pub(super) fn find(w: &Window) -> Vec<Found> {
 fn ramp_start(spread: &[f32], first: usize, step: f32, reach: usize) -> usize {
     let mut p = first - 1;
     let stop = first.saturating_sub(reach);
-    while p >= 1 && p - 1 >= stop && spread[p - 1] > spread[p] * step + 0.002 {
+    while p >= 1 && p > stop && spread[p - 1] > spread[p] * step + 0.002 {
         p -= 1;
     }
     p
