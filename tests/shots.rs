@@ -17,16 +17,21 @@ const KNOWN: [(TransitionKind, u64, u64); 5] = [
     (TransitionKind::Dissolve, 220, 232),
 ];
 
-#[test]
-fn cuts_dissolves_and_fades_are_found_frame_exact_and_a_flash_is_not_a_cut() {
+/// `shots_known.mp4` segmented through the library, on the CPU path.
+fn known() -> shots::TitleShots {
     fixtures();
-    let title = shots::detect_file(
+    shots::detect_file(
         &fixture("shots_known.mp4"),
         &Params::default(),
         Backend::Cpu,
         &|_| {},
     )
-    .expect("segment");
+    .expect("segment")
+}
+
+#[test]
+fn cuts_dissolves_and_fades_are_found_frame_exact_and_a_flash_is_not_a_cut() {
+    let title = known();
     let found: Vec<_> = title
         .segmentation
         .transitions
@@ -39,14 +44,7 @@ fn cuts_dissolves_and_fades_are_found_frame_exact_and_a_flash_is_not_a_cut() {
 
 #[test]
 fn shots_tile_the_title_and_keyframes_lie_inside_them() {
-    fixtures();
-    let title = shots::detect_file(
-        &fixture("shots_known.mp4"),
-        &Params::default(),
-        Backend::Cpu,
-        &|_| {},
-    )
-    .expect("segment");
+    let title = known();
     let seg = &title.segmentation;
     assert_eq!(seg.shots.len(), seg.transitions.len() + 1);
     assert_eq!(seg.shots[0].first_frame, 0);
