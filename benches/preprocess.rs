@@ -21,11 +21,7 @@ fn main() {
         .take(FRAMES)
         .map(|f| f.expect("frame").frame)
         .collect();
-    let facts = StreamFacts {
-        matrix: &info.color.matrix,
-        pixel_aspect: 1.0,
-        rotation: info.rotation,
-    };
+    let facts = StreamFacts::of(&info);
     let views: Vec<FrameView> = decoded
         .iter()
         .map(|f| preprocess::view(f, facts).expect("layout"))

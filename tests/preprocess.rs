@@ -53,26 +53,13 @@ fn to_nv12(frame: &ffmpeg_next::frame::Video) -> ffmpeg_next::frame::Video {
     out
 }
 
-fn facts(info: &MediaInfo) -> StreamFacts<'_> {
-    let (n, d) = info
-        .sample_aspect_ratio
-        .split_once(':')
-        .unwrap_or(("1", "1"));
-    let pixel_aspect = n.parse::<f64>().unwrap_or(1.0) / d.parse::<f64>().unwrap_or(1.0);
-    StreamFacts {
-        matrix: &info.color.matrix,
-        pixel_aspect,
-        rotation: info.rotation,
-    }
-}
-
 fn views_of<'a>(
     info: &'a MediaInfo,
     decoded: &'a [ffmpeg_next::frame::Video],
 ) -> Vec<preprocess::FrameView<'a>> {
     decoded
         .iter()
-        .map(|f| preprocess::view(f, facts(info)).expect("layout"))
+        .map(|f| preprocess::view(f, StreamFacts::of(info)).expect("layout"))
         .collect()
 }
 
@@ -246,14 +233,20 @@ fn partial_outputs_equal_the_full_ones_on_both_paths() {
     }
 }
 
+/// The CPU path's model inputs of `views`, and a GPU preprocessor for the
+/// same configuration.
+fn model_input_on_both_paths(views: &[preprocess::FrameView]) -> (BatchOutputs, GpuPreprocessor) {
+    let config = Config::model_input_only();
+    let mut cpu = BatchOutputs::default();
+    preprocess::process_cpu(views, &config, &mut cpu);
+    (cpu, GpuPreprocessor::new(&config).expect("adapter"))
+}
+
 #[test]
 fn model_input_can_stay_on_the_device() {
     let (info, decoded) = frames(&fixture("color_bt709_full.mp4"), false);
     let views = views_of(&info, &decoded);
-    let config = Config::model_input_only();
-    let mut cpu = BatchOutputs::default();
-    preprocess::process_cpu(&views, &config, &mut cpu);
-    let mut gpu = GpuPreprocessor::new(&config).expect("adapter");
+    let (cpu, mut gpu) = model_input_on_both_paths(&views);
     let ctx = gpu.context().clone();
     let resident = gpu.process_resident(&views).expect("resident");
     assert_eq!(resident.shape, [3, 3, 224, 224]);
@@ -316,10 +309,7 @@ fn burn_on_wgpu_receives_the_batch_without_a_cpu_round_trip() {
     use matchcut::preprocess::handoff;
     let (info, decoded) = frames(&fixture("color_bt601.mkv"), false);
     let views = views_of(&info, &decoded);
-    let config = Config::model_input_only();
-    let mut cpu = BatchOutputs::default();
-    preprocess::process_cpu(&views, &config, &mut cpu);
-    let mut gpu = GpuPreprocessor::new(&config).expect("adapter");
+    let (cpu, mut gpu) = model_input_on_both_paths(&views);
     let ctx = gpu.context().clone();
     let device = handoff::burn_device(&ctx).expect("Burn on the shared device");
     let resident = gpu.process_resident(&views).expect("resident");

@@ -24,7 +24,7 @@ fn known() -> shots::TitleShots {
         &fixture("shots_known.mp4"),
         &Params::default(),
         Backend::Cpu,
-        &|_| {},
+        &|_, _| {},
     )
     .expect("segment")
 }

@@ -51,7 +51,7 @@ def plan_title(rng, names, segments):
     return plan
 
 
-def segment_filter(i, seg, src, probe, rate, size, rng):
+def segment_filter(seg, src, probe, rate, size, rng):
     """The filter chain of input i, and its exact length in output frames."""
     w, h = size
     first, last = rng.choice(src.ranges)
@@ -84,7 +84,7 @@ def build_title(name, w, h, rate, segments, seed, found, out_dir):
     inputs, chains, lengths = [], [], []
     for i, seg in enumerate(plan):
         path, probe = found[seg["source"]]
-        parts, frames = segment_filter(i, seg, by_name[seg["source"]], probe, rate, (w, h), rng)
+        parts, frames = segment_filter(seg, by_name[seg["source"]], probe, rate, (w, h), rng)
         inputs += ["-i", path]
         chains.append(parts)
         lengths.append(frames)

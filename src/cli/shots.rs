@@ -24,7 +24,10 @@ pub fn run(args: ShotsArgs, choice: BackendChoice) -> anyhow::Result<ExitCode> {
     let mut documents = Vec::with_capacity(args.files.len());
     for path in &args.files {
         let bar = super::progress(0, &path.display().to_string());
-        let result = shots::detect_file(path, &params, backend, &|done| bar.set_position(done));
+        let result = shots::detect_file(path, &params, backend, &|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        });
         bar.finish_and_clear();
         match result {
             Ok(title) => {

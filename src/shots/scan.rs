@@ -35,22 +35,13 @@ pub enum ScanError {
     },
 }
 
-impl ScanError {
-    pub fn path(&self) -> &Path {
-        match self {
-            Self::Media(e) => e.path(),
-            Self::Frame { path, .. } => path,
-        }
-    }
-}
-
 /// Segments one title into shots. `progress` is called with the number of
-/// frames analysed so far (out of `info.frame_count`).
+/// frames analysed so far and the title's frame count.
 pub fn detect_file(
     path: &Path,
     params: &Params,
     backend: Backend,
-    progress: &dyn Fn(u64),
+    progress: &dyn Fn(u64, u64),
 ) -> Result<TitleShots, ScanError> {
     let info = media::probe(path)?;
     let config = Config::thumbnails_only();
@@ -109,7 +100,7 @@ fn analyse(
     rx: &Receiver<Result<DecodedFrame, MediaError>>,
     preprocessor: &mut Preprocessor,
     segmenter: &mut Segmenter,
-    progress: &dyn Fn(u64),
+    progress: &dyn Fn(u64, u64),
 ) -> Result<(), ScanError> {
     let mut batch = Vec::with_capacity(BATCH);
     loop {
@@ -121,7 +112,7 @@ fn analyse(
             return Ok(());
         }
         thumbnails(path, info, &batch, preprocessor, segmenter)?;
-        progress(segmenter.frames());
+        progress(segmenter.frames(), info.frame_count);
     }
 }
 

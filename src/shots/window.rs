@@ -44,15 +44,15 @@ impl Window<'_> {
 
 /// All transitions in `frames`, in order.
 pub(super) fn detect(frames: &[Features], grid: Grid, params: &Params) -> Vec<Found> {
+    if frames.len() < 2 {
+        return Vec::new();
+    }
     let mut w = Window {
         frames,
         grid,
         params,
         busy: vec![false; frames.len()],
     };
-    if frames.len() < 2 {
-        return Vec::new();
-    }
     let mut out = fades::find(&w);
     for f in &out {
         w.claim(f.from, f.to);
