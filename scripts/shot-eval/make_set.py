@@ -3,7 +3,8 @@ single-shot segments of real footage, joined by hard cuts, dissolves
 (ffmpeg `xfade`) and fades to and from black or white (`fade`), with flashes
 and fast camera moves inside some shots, and the exact ground truth.
 
-Usage: python3 make_set.py OUT_DIR
+Usage: python3 make_set.py OUT_DIR [--seed-offset N]
+(a non-zero offset builds a held-out set of other titles from the same footage)
 
 Writes OUT_DIR/<title>.mp4 and OUT_DIR/truth.json:
 {"<title>.mp4": {"frame_rate", "frame_count", "transitions":
@@ -158,17 +159,19 @@ def join(plan, chains, lengths, rate):
 
 def main():
     out_dir = sys.argv[1]
+    offset = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[2] == "--seed-offset" else 0
     os.makedirs(out_dir, exist_ok=True)
     truth_path = os.path.join(out_dir, "truth.json")
     if os.path.exists(truth_path):
         with open(truth_path) as f:
-            if json.load(f).get("version") == VERSION:
+            old = json.load(f)
+            if old.get("version") == VERSION and old.get("seed_offset", 0) == offset:
                 return
-    found = sources.fetch(os.path.join(out_dir, "sources"))
-    truth = {"version": VERSION, "titles": {}}
+    found = sources.fetch(os.path.join(os.path.dirname(os.path.abspath(out_dir)), "shot-eval-sources"))
+    truth = {"version": VERSION, "seed_offset": offset, "titles": {}}
     for name, w, h, rate, segments, seed in TITLES:
         print(f"building {name}", file=sys.stderr)
-        truth["titles"][f"{name}.mp4"] = build_title(name, w, h, rate, segments, seed, found, out_dir)
+        truth["titles"][f"{name}.mp4"] = build_title(name, w, h, rate, segments, seed + offset, found, out_dir)
     with open(truth_path, "w") as f:
         json.dump(truth, f, indent=1)
 

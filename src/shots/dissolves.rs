@@ -163,17 +163,29 @@ fn ramp_error(alpha: &[f32], a: usize, b: usize) -> Option<(f32, f32)> {
 }
 
 /// A dissolve shows mixes: enough frames strictly between `a` and `b` part
-/// way (15–85 %) from the level before to the level after. A cut has none.
+/// way (15–85 %) from the level before to the level after, without
+/// standing still on the way. A cut has none.
 fn mixes_between(alpha: &[f32], a: usize, b: usize) -> bool {
     let lo = median(&alpha[..=a]);
     let hi = median(&alpha[b..]);
     let span = (hi - lo).max(1e-3);
+    let part = |v: f32| (v - lo) / span;
     let mixed = alpha[a + 1..b]
         .iter()
-        .filter(|&&v| (0.15..0.85).contains(&((v - lo) / span)))
+        .filter(|&&v| (0.15..0.85).contains(&part(v)))
         .count();
-    mixed as f32 >= (0.4 * (b - a - 1) as f32).max(2.0)
+    // A dissolve keeps moving: no stretch of STALL frames inside it stays
+    // put. Two cuts around a short shot can look like a slow mix at their
+    // centre, but the short shot itself stands still.
+    let stalls = b - a > STALL + 2
+        && alpha[a..=b]
+            .windows(STALL + 1)
+            .any(|w| (part(w[STALL]) - part(w[0])).abs() < 0.02);
+    mixed as f32 >= (0.4 * (b - a - 1) as f32).max(2.0) && !stalls
 }
+
+/// Frames over which a dissolve must progress by at least 2 %.
+const STALL: usize = 10;
 
 fn median(values: &[f32]) -> f32 {
     let mut v = values.to_vec();
@@ -199,6 +211,22 @@ mod tests {
             .collect();
         assert_eq!(fit_ramp(&alpha, 14, 60), Some((8, 20)));
         assert!(mixes_between(&alpha, 8, 20));
+    }
+
+    #[test]
+    fn a_short_shot_between_two_cuts_is_not_a_slow_dissolve() {
+        let two_cuts: Vec<f32> = (0..45)
+            .map(|t| match t {
+                0..=4 => 0.0,
+                5..=35 => 0.5,
+                _ => 1.0,
+            })
+            .collect();
+        assert!(!mixes_between(&two_cuts, 4, 36));
+        let slow: Vec<f32> = (0..45)
+            .map(|t| ((t as f32 - 4.0) / 32.0).clamp(0.0, 1.0))
+            .collect();
+        assert!(mixes_between(&slow, 4, 36));
     }
 
     #[test]
