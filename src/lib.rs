@@ -2,10 +2,13 @@
 //! candidates. The `matchcut` CLI and the desktop app are two front ends over
 //! this API.
 
+pub mod embed;
+pub mod jobs;
 pub mod library;
 pub mod media;
 pub mod preprocess;
 pub mod shots;
+pub mod store;
 
 /// Sets up FFmpeg once per process; `quiet` silences its own log lines so
 /// errors reach the user only as our one-line messages.

@@ -1,5 +1,6 @@
 //! Argument parsing and the subcommands.
 
+mod embed;
 mod frame;
 mod preprocess;
 mod probe;
@@ -23,6 +24,10 @@ pub struct Cli {
     /// cpu or gpu.
     #[arg(long, global = true, env = "MATCHCUT_PREPROCESS", default_value = "auto", value_parser = parse_choice)]
     pub preprocess: matchcut::preprocess::BackendChoice,
+    /// Where the embedding model runs: auto (a real GPU if there is one,
+    /// else the CPU), cpu or gpu.
+    #[arg(long, global = true, env = "MATCHCUT_DEVICE", default_value = "auto", value_parser = parse_device)]
+    pub device: matchcut::embed::EmbedDevice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -39,6 +44,13 @@ pub enum Command {
     Preprocess(preprocess::PreprocessArgs),
     /// Segment titles into shots: cuts, dissolves and fades, frame-exact.
     Shots(shots::ShotsArgs),
+    /// Print the match-cut descriptor of frame N (JSON).
+    Embed(embed::EmbedArgs),
+}
+
+fn parse_device(text: &str) -> Result<matchcut::embed::EmbedDevice, String> {
+    matchcut::embed::EmbedDevice::parse(text)
+        .ok_or_else(|| format!("{text:?}: expected auto, cpu or gpu"))
 }
 
 fn parse_choice(text: &str) -> Result<matchcut::preprocess::BackendChoice, String> {
@@ -53,6 +65,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Titles(args) => titles::run(args),
         Command::Preprocess(args) => preprocess::run(args, cli.preprocess),
         Command::Shots(args) => shots::run(args, cli.preprocess),
+        Command::Embed(args) => embed::run(args, cli.preprocess, cli.device),
     }
 }
 

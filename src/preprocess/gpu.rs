@@ -60,7 +60,14 @@ impl GpuContext {
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
                 label: Some("matchcut"),
+                // What Burn's kernels may use (CubeCL decides from the
+                // adapter's features, so the shared device enables them all,
+                // as CubeCL's own device would).
+                required_features: adapter
+                    .features()
+                    .difference(wgpu::Features::MAPPABLE_PRIMARY_BUFFERS),
                 required_limits: adapter.limits(),
+                memory_hints: wgpu::MemoryHints::MemoryUsage,
                 ..Default::default()
             })
             .await

@@ -226,7 +226,11 @@ impl BackendChoice {
 /// a software rasteriser (lavapipe is several times slower than the CPU
 /// loops). Logs the decision and the reason.
 pub fn choose_backend(choice: BackendChoice) -> Backend {
-    let adapter = gpu::GpuContext::shared().map(|g| g.info.clone());
+    // A forced CPU path never starts the GPU (nor pays for it).
+    let adapter = match choice {
+        BackendChoice::Cpu => None,
+        _ => gpu::GpuContext::shared().map(|g| g.info.clone()),
+    };
     let (backend, why) = match (choice, &adapter) {
         (BackendChoice::Cpu, _) => (Backend::Cpu, "forced".to_string()),
         (BackendChoice::Gpu, Some(a)) => (Backend::Gpu, format!("forced, adapter {}", a.name)),

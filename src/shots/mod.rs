@@ -30,10 +30,10 @@ pub use params::Params;
 pub use scan::{detect_file, ScanError, TitleShots};
 pub use segmenter::Segmenter;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How one shot gives way to the next.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TransitionKind {
     Cut,
@@ -42,7 +42,7 @@ pub enum TransitionKind {
 }
 
 /// A transition between two shots, in frames of the title's timeline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transition {
     pub kind: TransitionKind,
     /// Last frame wholly in the outgoing shot.
@@ -53,7 +53,7 @@ pub struct Transition {
 
 /// One shot: an inclusive range of frames, and the frames later stages
 /// look at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shot {
     pub index: usize,
     pub first_frame: u64,
@@ -64,7 +64,7 @@ pub struct Shot {
 /// The frames that stand for a shot: where it starts (the incoming side of
 /// a match cut), its middle, and where it ends (the outgoing side). Frames
 /// of flat colour (the black at a title's start or end) are skipped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Keyframes {
     pub entry: u64,
     pub middle: u64,
@@ -73,7 +73,7 @@ pub struct Keyframes {
 
 /// Shots and the transitions between them: `transitions[i]` lies between
 /// `shots[i]` and `shots[i + 1]`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Segmentation {
     pub shots: Vec<Shot>,
     pub transitions: Vec<Transition>,

@@ -1,0 +1,155 @@
+//! Frame embeddings: EfficientNet-Lite0 in Burn, reduced to a compact
+//! descriptor of what a frame shows and where ([`descriptor`]).
+//!
+//! Input: the preprocessor's model input with [`preprocess_config`]
+//! (224×224 letterboxed RGB, `(v − 127) / 128` as the Lite models were
+//! trained). Output: one [`descriptor::DIMS`]-long unit vector per frame.
+//! The model runs on the CPU (Burn's `flex` backend) or on the process's
+//! wgpu device, the one preprocessing uses ([`EmbedDevice`]).
+
+pub mod descriptor;
+pub mod model;
+pub mod weights;
+
+use crate::preprocess::{self, gpu::GpuContext, handoff};
+use burn::tensor::{Device, Tensor, TensorData};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub use descriptor::{Projection, DIMS};
+pub use model::{EfficientNetLite, EfficientNetLiteConfig};
+
+/// Identifies the model and its weights (part of the feature cache key).
+pub const MODEL_ID: &str = "efficientnet-lite0/imagenet@1";
+/// Normalisation the Lite models were trained with, on 0…1 values.
+pub const MEAN: [f32; 3] = [127.0 / 255.0; 3];
+pub const STD: [f32; 3] = [128.0 / 255.0; 3];
+
+/// Why the embedding stage cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum EmbedError {
+    #[error("{}: cannot load the model weights: {reason}", path.display())]
+    Weights { path: PathBuf, reason: String },
+    #[error("no usable device for the model: {0}")]
+    Device(String),
+}
+
+impl EmbedError {
+    pub(crate) fn weights(path: &Path, reason: impl std::fmt::Display) -> Self {
+        Self::Weights {
+            path: path.to_path_buf(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// The preprocessing the model expects: model input only, Lite normalisation.
+pub fn preprocess_config() -> preprocess::Config {
+    preprocess::Config {
+        mean: MEAN,
+        std: STD,
+        ..preprocess::Config::model_input_only()
+    }
+}
+
+/// Where the model runs: `--device cpu|gpu|auto` or `MATCHCUT_DEVICE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum EmbedDevice {
+    /// A real GPU when there is one, else the CPU.
+    #[default]
+    Auto,
+    Cpu,
+    Gpu,
+}
+
+impl EmbedDevice {
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "cpu" => Some(Self::Cpu),
+            "gpu" => Some(Self::Gpu),
+            "auto" | "" => Some(Self::Auto),
+            _ => None,
+        }
+    }
+
+    /// The Burn device: the shared wgpu device for a GPU (a software
+    /// adapter only when forced), else Burn's `flex` CPU backend.
+    pub fn resolve(self) -> Result<Device, EmbedError> {
+        let gpu = || -> Result<Device, EmbedError> {
+            let ctx =
+                GpuContext::shared().ok_or_else(|| EmbedError::Device("no GPU adapter".into()))?;
+            handoff::burn_device(&ctx).map_err(|e| EmbedError::Device(e.to_string()))
+        };
+        match self {
+            Self::Cpu => Ok(Device::flex()),
+            Self::Gpu => gpu(),
+            Self::Auto => match GpuContext::shared() {
+                Some(ctx) if ctx.info.device_type != wgpu::DeviceType::Cpu => gpu(),
+                _ => Ok(Device::flex()),
+            },
+        }
+    }
+}
+
+/// The model and the descriptor projections, on one device.
+pub struct Embedder {
+    model: EfficientNetLite,
+    projection: Projection,
+    device: Device,
+    runs: AtomicU64,
+}
+
+impl Embedder {
+    /// Loads the built-in weights onto `device`.
+    pub fn new(device: Device) -> Result<Self, EmbedError> {
+        let model = weights::load_shipped(&device)?;
+        Ok(Self::with_model(model, device))
+    }
+
+    /// An embedder around a given network (e.g. one loaded from PyTorch).
+    pub fn with_model(model: EfficientNetLite, device: Device) -> Self {
+        Self {
+            projection: Projection::new(1280, &device),
+            model,
+            device,
+            runs: AtomicU64::new(0),
+        }
+    }
+
+    pub fn model(&self) -> &EfficientNetLite {
+        &self.model
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// How many batches the model has run (the memoisation tests count them).
+    pub fn runs(&self) -> u64 {
+        self.runs.load(Ordering::Relaxed)
+    }
+
+    /// `[N, 3, 224, 224]` normalised images → `[N, DIMS]` descriptors.
+    pub fn describe(&self, images: Tensor<4>) -> Tensor<2> {
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        self.projection.describe(self.model.features(images))
+    }
+
+    /// Descriptors of `n` model inputs laid out NCHW in `inputs`.
+    pub fn describe_slice(&self, inputs: &[f32], n: usize) -> Vec<Vec<f32>> {
+        if n == 0 {
+            return Vec::new();
+        }
+        let side = (inputs.len() / (3 * n)).isqrt();
+        let images = Tensor::from_data(
+            TensorData::new(inputs.to_vec(), [n, 3, side, side]),
+            &self.device,
+        );
+        let out: Vec<f32> = self
+            .describe(images)
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap_or_default();
+        out.chunks(DIMS).map(<[f32]>::to_vec).collect()
+    }
+}

@@ -1,0 +1,85 @@
+//! Feature memoisation: a title's stages are stored under its content hash,
+//! so the same content renamed and moved runs the model zero times, and a
+//! new model version recomputes only its own stage. Real SQLite file, real
+//! model, real decoding.
+
+mod common;
+
+use common::*;
+use matchcut::embed::{EmbedDevice, Embedder};
+use matchcut::jobs::{analyse, Analysers, StageRun};
+use matchcut::preprocess::Backend;
+use matchcut::store::Store;
+use std::path::PathBuf;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("matchcut-memo-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("in")).expect("scratch folder");
+    dir
+}
+
+fn embedder() -> Embedder {
+    Embedder::new(EmbedDevice::Cpu.resolve().expect("cpu")).expect("model")
+}
+
+#[test]
+fn a_renamed_and_moved_copy_runs_the_model_zero_times() {
+    fixtures();
+    let dir = scratch("moved");
+    let first_path = dir.join("in/title.mp4");
+    std::fs::copy(fixture("shots_known.mp4"), &first_path).expect("copy");
+    let store = Store::open(&dir.join("store.sqlite")).expect("store");
+    let embedder = embedder();
+    let analysers = Analysers::new(&embedder, Backend::Cpu);
+
+    let first = analyse(&first_path, &store, &analysers).expect("first analysis");
+    assert_eq!(
+        (first.shots_run, first.embed_run),
+        (StageRun::Computed, StageRun::Computed)
+    );
+    let runs = embedder.runs();
+    assert!(runs > 0);
+    assert_eq!(first.segmentation.shots.len(), 6);
+    assert!(first.keyframes.len() >= 6);
+
+    let moved = dir.join("elsewhere/deeper/renamed.mov");
+    std::fs::create_dir_all(moved.parent().expect("parent")).expect("folders");
+    std::fs::rename(&first_path, &moved).expect("move");
+    // Another process would open the same file: so does this second handle.
+    let again = Store::open(&dir.join("store.sqlite")).expect("store again");
+    let second = analyse(&moved, &again, &analysers).expect("second analysis");
+    assert_eq!(embedder.runs(), runs, "the model ran again");
+    assert_eq!(
+        (second.shots_run, second.embed_run),
+        (StageRun::Cached, StageRun::Cached)
+    );
+    assert_eq!(second.content_hash, first.content_hash);
+    assert_eq!(second.segmentation, first.segmentation);
+    assert_eq!(second.keyframes, first.keyframes);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_new_model_version_recomputes_only_its_stage() {
+    fixtures();
+    let dir = scratch("version");
+    let path = dir.join("in/title.mp4");
+    std::fs::copy(fixture("shots_known.mp4"), &path).expect("copy");
+    let store = Store::open(&dir.join("store.sqlite")).expect("store");
+    let embedder = embedder();
+    let v1 = Analysers::new(&embedder, Backend::Cpu);
+    analyse(&path, &store, &v1).expect("v1");
+    let runs = embedder.runs();
+    let v2 = Analysers {
+        embed_model: format!("{}-v2", v1.embed_model),
+        ..Analysers::new(&embedder, Backend::Cpu)
+    };
+    let again = analyse(&path, &store, &v2).expect("v2");
+    assert_eq!(
+        (again.shots_run, again.embed_run),
+        (StageRun::Cached, StageRun::Computed)
+    );
+    assert!(embedder.runs() > runs);
+    let _ = std::fs::remove_dir_all(&dir);
+}
