@@ -104,3 +104,22 @@ fn shots_json_follows_the_contract_and_a_bad_file_does_not_stop_the_batch() {
     assert_eq!(transitions[2]["from_frame"], 113);
     assert_eq!(transitions[2]["to_frame"], 127);
 }
+
+#[test]
+fn a_jump_cut_against_a_still_background_is_a_cut() {
+    fixtures();
+    let title = shots::detect_file(
+        &fixture("jump_cut.mp4"),
+        &Params::default(),
+        Backend::Cpu,
+        &|_, _| {},
+    )
+    .expect("segment");
+    let found: Vec<_> = title
+        .segmentation
+        .transitions
+        .iter()
+        .map(|t| (t.kind, t.from_frame, t.to_frame))
+        .collect();
+    assert_eq!(found, [(TransitionKind::Cut, 131, 132)]);
+}

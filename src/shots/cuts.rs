@@ -26,7 +26,7 @@ pub(super) fn find(w: &Window) -> Vec<Found> {
 
 fn stands_out(w: &Window, s: &[f32], t: usize) -> bool {
     let p = w.params;
-    if s[t] < p.cut_threshold {
+    if s[t] < p.jump_cut_threshold {
         return false;
     }
     let (lo, hi) = (
@@ -47,7 +47,12 @@ fn stands_out(w: &Window, s: &[f32], t: usize) -> bool {
         .filter(|&k| k >= 1 && k < s.len())
         .map(|k| s[k])
         .fold(0.0f32, f32::max);
-    s[t] >= p.cut_ratio * baseline && s[t] >= p.cut_peak * near
+    let clear =
+        s[t] >= p.cut_threshold && s[t] >= p.cut_ratio * baseline && s[t] >= p.cut_peak * near;
+    // A jump cut in a still scene changes less, but against near-zero
+    // change around it.
+    let quiet = s[t] >= p.jump_cut_ratio * baseline.max(near);
+    clear || quiet
 }
 
 /// Whether the picture before `t` returns within `flash_frames`, or the

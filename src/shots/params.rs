@@ -12,6 +12,12 @@ pub struct Params {
     /// …and this many times the largest change of the 2 frames either side
     /// (a whip pan changes a lot on several frames running; a cut on one).
     pub cut_peak: f32,
+    /// A smaller change is a cut too (a jump cut against a still
+    /// background) when it is at least this much…
+    pub jump_cut_threshold: f32,
+    /// …and this many times both the mean change around it and the largest
+    /// change of the 2 frames either side.
+    pub jump_cut_ratio: f32,
     /// A change that comes back within this many frames (the picture after
     /// it resembles the one before) is a flash, not a cut.
     pub flash_frames: usize,
@@ -47,6 +53,8 @@ impl Default for Params {
             cut_ratio: 3.0,
             cut_window: 10,
             cut_peak: 1.35,
+            jump_cut_threshold: 0.2,
+            jump_cut_ratio: 6.0,
             flash_frames: 6,
             flash_similarity: 0.5,
             flat_luma_std: 0.02,
