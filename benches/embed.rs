@@ -8,9 +8,9 @@
 mod common;
 
 use burn::tensor::{Device, Tensor, TensorData};
-use matchcut::embed::{EmbedDevice, Embedder};
+use matchcut::embed::{self, Embedder};
 use matchcut::jobs::{analyse, Analysers};
-use matchcut::preprocess::Backend;
+use matchcut::preprocess::{Backend, BackendChoice};
 use matchcut::store::Store;
 use std::time::{Duration, Instant};
 
@@ -21,7 +21,7 @@ fn main() {
 
 fn models() {
     let mut devices = vec![("flex (CPU)", Device::flex())];
-    if let Ok(gpu) = EmbedDevice::Gpu.resolve() {
+    if let Ok(gpu) = embed::device(BackendChoice::Gpu) {
         devices.push(("wgpu", gpu));
     }
     for (name, device) in devices {

@@ -155,3 +155,31 @@ fn an_unknown_preprocessing_path_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected auto, cpu or gpu"));
 }
+
+#[test]
+fn embed_prints_a_unit_descriptor_of_the_frame() {
+    let stdout = stdout_of(
+        matchcut()
+            .args([
+                "--device",
+                "cpu",
+                "--preprocess",
+                "cpu",
+                "embed",
+                "--index",
+                "60",
+            ])
+            .arg(bbb()),
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&stdout).expect("JSON on stdout only");
+    let vector: Vec<f64> = doc["vector"]
+        .as_array()
+        .expect("vector")
+        .iter()
+        .map(|v| v.as_f64().expect("number"))
+        .collect();
+    assert_eq!(doc["dims"], vector.len());
+    assert_eq!(vector.len(), matchcut::embed::DIMS);
+    let norm = vector.iter().map(|x| x * x).sum::<f64>().sqrt();
+    assert!((norm - 1.0).abs() < 1e-4, "norm {norm}");
+}

@@ -5,7 +5,8 @@
 //! `models/efficientnet-lite0/reference.py`.
 
 use burn::tensor::{Device, Tensor, TensorData};
-use matchcut::embed::{descriptor, weights, EmbedDevice, Embedder};
+use matchcut::embed::{self, descriptor, weights, Embedder};
+use matchcut::preprocess::BackendChoice;
 use std::path::{Path, PathBuf};
 
 fn parity_dir() -> PathBuf {
@@ -115,22 +116,18 @@ fn check_parity(device: Device) {
 
 #[test]
 fn burn_matches_pytorch_on_the_cpu() {
-    check_parity(EmbedDevice::Cpu.resolve().expect("cpu"));
+    check_parity(embed::device(BackendChoice::Cpu).expect("cpu"));
 }
 
 #[test]
 fn burn_matches_pytorch_on_wgpu() {
-    check_parity(
-        EmbedDevice::Gpu
-            .resolve()
-            .expect("a wgpu adapter (lavapipe at least)"),
-    );
+    check_parity(embed::device(BackendChoice::Gpu).expect("a wgpu adapter (lavapipe at least)"));
 }
 
 #[test]
 fn descriptors_are_unit_length_and_see_where_the_subject_is() {
     let want = reference();
-    let embedder = Embedder::new(EmbedDevice::Cpu.resolve().expect("cpu")).expect("model");
+    let embedder = Embedder::new(embed::device(BackendChoice::Cpu).expect("cpu")).expect("model");
     let device = embedder.device().clone();
     let frames = images(&want.files, &device);
     let flipped = frames.clone().flip([3]);

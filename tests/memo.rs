@@ -6,9 +6,9 @@
 mod common;
 
 use common::*;
-use matchcut::embed::{EmbedDevice, Embedder};
+use matchcut::embed::{self, Embedder};
 use matchcut::jobs::{analyse, Analysers, StageRun};
-use matchcut::preprocess::Backend;
+use matchcut::preprocess::{Backend, BackendChoice};
 use matchcut::store::Store;
 use std::path::PathBuf;
 
@@ -20,7 +20,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn embedder() -> Embedder {
-    Embedder::new(EmbedDevice::Cpu.resolve().expect("cpu")).expect("model")
+    Embedder::new(embed::device(BackendChoice::Cpu).expect("cpu")).expect("model")
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! (what the index stores), as JSON.
 
 use anyhow::Context;
-use matchcut::embed::{self, EmbedDevice, Embedder};
+use matchcut::embed::{self, Embedder};
 use matchcut::media::{self, DecodeMode};
 use matchcut::preprocess::{self, BackendChoice, Preprocessor, StreamFacts};
 use std::path::PathBuf;
@@ -20,7 +20,7 @@ pub struct EmbedArgs {
 pub fn run(
     args: EmbedArgs,
     choice: BackendChoice,
-    device: EmbedDevice,
+    device: BackendChoice,
 ) -> anyhow::Result<ExitCode> {
     let mut decoder = media::Decoder::probe_and_open(&args.file, DecodeMode::Full)?;
     let frame = decoder.seek_frame(args.index)?.frame;
@@ -33,7 +33,7 @@ pub fn run(
         preprocess::choose_backend(choice),
     );
     let input = preprocessor.process(&[view]).model_input.clone();
-    let embedder = Embedder::new(device.resolve()?)?;
+    let embedder = Embedder::new(embed::device(device)?)?;
     let vector = embedder.describe_slice(&input, 1).pop().unwrap_or_default();
     let report = serde_json::json!({
         "path": args.file, "index": args.index, "model": embed::MODEL_ID,

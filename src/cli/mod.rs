@@ -26,8 +26,8 @@ pub struct Cli {
     pub preprocess: matchcut::preprocess::BackendChoice,
     /// Where the embedding model runs: auto (a real GPU if there is one,
     /// else the CPU), cpu or gpu.
-    #[arg(long, global = true, env = "MATCHCUT_DEVICE", default_value = "auto", value_parser = parse_device)]
-    pub device: matchcut::embed::EmbedDevice,
+    #[arg(long, global = true, env = "MATCHCUT_DEVICE", default_value = "auto", value_parser = parse_choice)]
+    pub device: matchcut::preprocess::BackendChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -46,11 +46,6 @@ pub enum Command {
     Shots(shots::ShotsArgs),
     /// Print the match-cut descriptor of frame N (JSON).
     Embed(embed::EmbedArgs),
-}
-
-fn parse_device(text: &str) -> Result<matchcut::embed::EmbedDevice, String> {
-    matchcut::embed::EmbedDevice::parse(text)
-        .ok_or_else(|| format!("{text:?}: expected auto, cpu or gpu"))
 }
 
 fn parse_choice(text: &str) -> Result<matchcut::preprocess::BackendChoice, String> {

@@ -5,13 +5,13 @@
 //! (224×224 letterboxed RGB, `(v − 127) / 128` as the Lite models were
 //! trained). Output: one [`descriptor::DIMS`]-long unit vector per frame.
 //! The model runs on the CPU (Burn's `flex` backend) or on the process's
-//! wgpu device, the one preprocessing uses ([`EmbedDevice`]).
+//! wgpu device, the one preprocessing uses ([`device`]).
 
 pub mod descriptor;
 pub mod model;
 pub mod weights;
 
-use crate::preprocess::{self, gpu::GpuContext, handoff};
+use crate::preprocess::{self, gpu::GpuContext, handoff, BackendChoice};
 use burn::tensor::{Device, Tensor, TensorData};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,42 +52,22 @@ pub fn preprocess_config() -> preprocess::Config {
     }
 }
 
-/// Where the model runs: `--device cpu|gpu|auto` or `MATCHCUT_DEVICE`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum EmbedDevice {
-    /// A real GPU when there is one, else the CPU.
-    #[default]
-    Auto,
-    Cpu,
-    Gpu,
-}
-
-impl EmbedDevice {
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "cpu" => Some(Self::Cpu),
-            "gpu" => Some(Self::Gpu),
-            "auto" | "" => Some(Self::Auto),
-            _ => None,
+/// The Burn device for `choice` (`--device`, `MATCHCUT_DEVICE`): the
+/// process's shared wgpu device when forced, or in `auto` when it is a real
+/// GPU (not a software rasteriser); otherwise Burn's `flex` CPU backend.
+pub fn device(choice: BackendChoice) -> Result<Device, EmbedError> {
+    let gpu = |ctx: std::sync::Arc<GpuContext>| {
+        handoff::burn_device(&ctx).map_err(|e| EmbedError::Device(e.to_string()))
+    };
+    match choice {
+        BackendChoice::Cpu => Ok(Device::flex()),
+        BackendChoice::Gpu => {
+            gpu(GpuContext::shared().ok_or_else(|| EmbedError::Device("no GPU adapter".into()))?)
         }
-    }
-
-    /// The Burn device: the shared wgpu device for a GPU (a software
-    /// adapter only when forced), else Burn's `flex` CPU backend.
-    pub fn resolve(self) -> Result<Device, EmbedError> {
-        let gpu = || -> Result<Device, EmbedError> {
-            let ctx =
-                GpuContext::shared().ok_or_else(|| EmbedError::Device("no GPU adapter".into()))?;
-            handoff::burn_device(&ctx).map_err(|e| EmbedError::Device(e.to_string()))
-        };
-        match self {
-            Self::Cpu => Ok(Device::flex()),
-            Self::Gpu => gpu(),
-            Self::Auto => match GpuContext::shared() {
-                Some(ctx) if ctx.info.device_type != wgpu::DeviceType::Cpu => gpu(),
-                _ => Ok(Device::flex()),
-            },
-        }
+        BackendChoice::Auto => match GpuContext::shared() {
+            Some(ctx) if ctx.info.device_type != wgpu::DeviceType::Cpu => gpu(ctx),
+            _ => Ok(Device::flex()),
+        },
     }
 }
 
