@@ -67,11 +67,14 @@ bindings: deps
 	MATCHCUT_UPDATE_BINDINGS=1 $(CARGO) test -p matchcut-app --test bindings
 
 ## make bench: decode and preprocessing throughput against `ffmpeg` decoding
-## the same 1080p file in the same run.
+## the same 1080p file in the same run; embedding keyframes/s and the hashing
+## share of an analysis; shot segmentation accuracy and speed against
+## PySceneDetect (scripts/shot-eval/).
 bench: fixtures
 	scripts/bench-fixtures.sh
 	$(CARGO) bench --profile dev --bench decode
 	$(CARGO) bench --profile dev --bench preprocess
+	$(CARGO) bench --profile dev --bench embed
 	$(CARGO) build --bin matchcut
 	scripts/shot-eval/run.sh $(TARGET_DIR)/debug/matchcut
 
