@@ -3,8 +3,11 @@
 //! this API.
 
 pub mod embed;
+pub mod export;
+pub mod index;
 pub mod jobs;
 pub mod library;
+pub mod matching;
 pub mod media;
 pub mod preprocess;
 pub mod shots;

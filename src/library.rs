@@ -47,10 +47,19 @@ pub enum LibraryError {
 /// Lists the video files under `dir` (recursively, sorted by path) and probes
 /// each; a file that fails to probe is listed with its error.
 pub fn list_titles(dir: &Path) -> Result<Vec<TitleEntry>, LibraryError> {
+    Ok(video_files(dir)?
+        .into_iter()
+        .map(|path| probe_entry(&path))
+        .collect())
+}
+
+/// The video files under `dir` (recursively, hidden entries skipped),
+/// sorted by path.
+pub fn video_files(dir: &Path) -> Result<Vec<PathBuf>, LibraryError> {
     let mut files = Vec::new();
     collect_videos(dir, &mut files)?;
     files.sort();
-    Ok(files.into_iter().map(|path| probe_entry(&path)).collect())
+    Ok(files)
 }
 
 fn probe_entry(path: &Path) -> TitleEntry {

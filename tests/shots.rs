@@ -24,7 +24,7 @@ fn known() -> shots::TitleShots {
         &fixture("shots_known.mp4"),
         &Params::default(),
         Backend::Cpu,
-        &|_, _| {},
+        &|_, _| std::ops::ControlFlow::Continue(()),
     )
     .expect("segment")
 }
@@ -116,7 +116,7 @@ fn a_jump_cut_against_a_still_background_is_a_cut() {
         &fixture("jump_cut.mp4"),
         &Params::default(),
         Backend::Cpu,
-        &|_, _| {},
+        &|_, _| std::ops::ControlFlow::Continue(()),
     )
     .expect("segment");
     assert_eq!(spans(&title), [(TransitionKind::Cut, 131, 132)]);

@@ -1,13 +1,17 @@
 //! Argument parsing and the subcommands.
 
+mod duplicates;
 mod embed;
 mod frame;
+mod pairs;
 mod preprocess;
 mod probe;
+mod scan;
 mod shots;
 mod titles;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
@@ -46,6 +50,31 @@ pub enum Command {
     Shots(shots::ShotsArgs),
     /// Print the match-cut descriptor of frame N (JSON).
     Embed(embed::EmbedArgs),
+    /// Analyse files and folders into a library: shots, descriptors, pairs.
+    Scan(scan::ScanArgs),
+    /// List the library's candidate match cuts, best first.
+    Pairs(pairs::PairsArgs),
+    /// List duplicate footage across the library's titles.
+    Duplicates(duplicates::DuplicatesArgs),
+}
+
+/// `--library DIR`: where a library's analysis data lives.
+#[derive(clap::Args, Debug)]
+pub struct LibraryArg {
+    /// The library folder (default: the user's data directory).
+    #[arg(long, env = "MATCHCUT_LIBRARY")]
+    library: Option<PathBuf>,
+}
+
+impl LibraryArg {
+    pub fn dir(&self) -> anyhow::Result<PathBuf> {
+        match &self.library {
+            Some(dir) => Ok(dir.clone()),
+            None => dirs::data_dir()
+                .map(|d| d.join("matchcut"))
+                .ok_or_else(|| anyhow::anyhow!("no user data directory: pass --library DIR")),
+        }
+    }
 }
 
 fn parse_choice(text: &str) -> Result<matchcut::preprocess::BackendChoice, String> {
@@ -61,6 +90,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Preprocess(args) => preprocess::run(args, cli.preprocess),
         Command::Shots(args) => shots::run(args, cli.preprocess),
         Command::Embed(args) => embed::run(args, cli.preprocess, cli.device),
+        Command::Scan(args) => scan::run(args, cli.preprocess, cli.device),
+        Command::Pairs(args) => pairs::run(args),
+        Command::Duplicates(args) => duplicates::run(args),
     }
 }
 

@@ -27,6 +27,7 @@ pub fn run(args: ShotsArgs, choice: BackendChoice) -> anyhow::Result<ExitCode> {
         let result = shots::detect_file(path, &params, backend, &|done, total| {
             bar.set_length(total);
             bar.set_position(done);
+            std::ops::ControlFlow::Continue(())
         });
         bar.finish_and_clear();
         match result {

@@ -3,6 +3,7 @@
 //! parameters) and computes only what is missing.
 
 use crate::embed::{self, descriptor, Embedder};
+use crate::matching::composition;
 use crate::media::{self, DecodeMode, Decoder, MediaError};
 use crate::preprocess::{self, Backend, Preprocessor, StreamFacts};
 use crate::shots::{self, Params, ScanError, Segmentation};
@@ -29,8 +30,13 @@ impl<'a> Analysers<'a> {
             shot_params: Params::default(),
             backend,
             embedder,
-            embed_model: format!("{}+{}", embed::MODEL_ID, descriptor::VERSION),
+            embed_model: Self::embed_model_id(),
         }
+    }
+
+    /// The embedding stage's model id: network and descriptor versions.
+    pub fn embed_model_id() -> String {
+        format!("{}+{}", embed::MODEL_ID, descriptor::VERSION)
     }
 }
 
@@ -41,11 +47,13 @@ pub enum StageRun {
     Cached,
 }
 
-/// A keyframe's descriptor.
+/// A keyframe's descriptor and composition signature.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyframeVector {
     pub frame: u64,
     pub vector: Vec<f32>,
+    /// [`composition::signature`] of the model input.
+    pub composition: Vec<i8>,
 }
 
 /// What a title's analysis produced.
@@ -78,7 +86,9 @@ pub enum JobError {
 /// content.
 pub fn analyse(path: &Path, store: &Store, a: &Analysers) -> Result<Analysis, JobError> {
     let hash = hash_of(path, store)?;
-    let (segmentation, shots_run) = shots_stage(path, &hash, store, a)?;
+    let go_on = |_, _| std::ops::ControlFlow::Continue(());
+    let (segmentation, shots_run) =
+        shots_stage(path, &hash, store, (&a.shot_params, a.backend), &go_on)?;
     let (keyframes, embed_run) = embed_stage(path, &hash, &segmentation, store, a)?;
     Ok(Analysis {
         content_hash: hash,
@@ -90,7 +100,7 @@ pub fn analyse(path: &Path, store: &Store, a: &Analysers) -> Result<Analysis, Jo
 }
 
 /// The content hash, read from the store when the file is unchanged since.
-fn hash_of(path: &Path, store: &Store) -> Result<String, JobError> {
+pub(crate) fn hash_of(path: &Path, store: &Store) -> Result<String, JobError> {
     let meta = std::fs::metadata(path).map_err(|e| MediaError::Unreadable {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -110,18 +120,36 @@ fn hash_of(path: &Path, store: &Store) -> Result<String, JobError> {
     Ok(hash)
 }
 
+/// Names every model, version and parameter a library record depends on:
+/// a title recorded under another key is analysed again.
+pub fn analysis_key(
+    shot_params: &Params,
+    embed_model: &str,
+    match_params: &crate::matching::MatchParams,
+) -> String {
+    format!(
+        "{SHOTS_MODEL}:{}|{}:{}|match:{}",
+        params_hash(shot_params),
+        embed_model,
+        composition::VERSION,
+        params_hash(match_params)
+    )
+}
+
 /// A short hash of a stage's parameters (their `Debug` form).
 fn params_hash(params: &impl std::fmt::Debug) -> String {
     blake3::hash(format!("{params:?}").as_bytes()).to_hex()[..16].to_string()
 }
 
-fn shots_stage(
+/// Shots of the title, from the store or by segmenting it.
+pub(crate) fn shots_stage(
     path: &Path,
     hash: &str,
     store: &Store,
-    a: &Analysers,
+    (shot_params, backend): (&Params, Backend),
+    progress: shots::scan::Progress,
 ) -> Result<(Segmentation, StageRun), JobError> {
-    let params = params_hash(&a.shot_params);
+    let params = params_hash(shot_params);
     let key = FeatureKey {
         content_hash: hash,
         stage: "shots",
@@ -133,7 +161,7 @@ fn shots_stage(
             return Ok((seg, StageRun::Cached));
         }
     }
-    let title = shots::detect_file(path, &a.shot_params, a.backend, &|_, _| {})?;
+    let title = shots::detect_file(path, shot_params, backend, progress)?;
     let bytes = serde_json::to_vec(&title.segmentation).map_err(|e| JobError::Other {
         reason: e.to_string(),
         path: path.to_path_buf(),
@@ -142,7 +170,9 @@ fn shots_stage(
     Ok((title.segmentation, StageRun::Computed))
 }
 
-fn embed_stage(
+/// Keyframe descriptors of the title's shots, from the store or by
+/// decoding and embedding them.
+pub(crate) fn embed_stage(
     path: &Path,
     hash: &str,
     seg: &Segmentation,
@@ -154,7 +184,7 @@ fn embed_stage(
         .iter()
         .flat_map(|s| [s.keyframes.entry, s.keyframes.middle, s.keyframes.exit])
         .collect();
-    let params = params_hash(&(embed::preprocess_config(), &frames));
+    let params = params_hash(&(embed::preprocess_config(), composition::VERSION, &frames));
     let key = FeatureKey {
         content_hash: hash,
         stage: "embed",
@@ -227,28 +257,37 @@ fn embed_batch(
                 .ok_or_else(|| failed(format!("frame {}: unreadable picture planes", f.index)))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let side = preprocessor.config().model_side as usize;
     let inputs = preprocessor.process(&views);
     let vectors = a.embedder.describe_slice(&inputs.model_input, batch.len());
+    let images = inputs.model_input.chunks_exact(3 * side * side);
     Ok(batch
         .iter()
         .zip(vectors)
-        .map(|(f, vector)| KeyframeVector {
+        .zip(images)
+        .map(|((f, vector), image)| KeyframeVector {
             frame: f.index,
             vector,
+            composition: composition::signature(image, side),
         })
         .collect())
 }
 
-/// Descriptors as little-endian f32, in frame order.
+/// Per keyframe, in frame order: the descriptor as little-endian f32, then
+/// the composition signature.
 fn pack(vectors: &[KeyframeVector]) -> Vec<u8> {
     vectors
         .iter()
-        .flat_map(|v| v.vector.iter().flat_map(|x| x.to_le_bytes()))
+        .flat_map(|v| {
+            let floats = v.vector.iter().flat_map(|x| x.to_le_bytes());
+            floats.chain(v.composition.iter().map(|&c| c as u8))
+        })
         .collect()
 }
 
 fn unpack(bytes: &[u8], frames: &BTreeSet<u64>) -> Option<Vec<KeyframeVector>> {
-    let width = descriptor::DIMS * 4;
+    let floats = descriptor::DIMS * 4;
+    let width = floats + composition::LEN;
     if bytes.len() != width * frames.len() {
         return None;
     }
@@ -258,10 +297,11 @@ fn unpack(bytes: &[u8], frames: &BTreeSet<u64>) -> Option<Vec<KeyframeVector>> {
             .zip(frames)
             .map(|(chunk, &frame)| KeyframeVector {
                 frame,
-                vector: chunk
+                vector: chunk[..floats]
                     .chunks_exact(4)
                     .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                     .collect(),
+                composition: chunk[floats..].iter().map(|&c| c as i8).collect(),
             })
             .collect(),
     )

@@ -34,6 +34,12 @@ impl Rate {
         (num > 0 && den > 0).then(|| Self(Rational64::new(num, den)))
     }
 
+    /// Reads `"num/den"` (or a whole number), as [`Rate`] writes itself.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (num, den) = text.split_once('/').unwrap_or((text, "1"));
+        Self::new(num.trim().parse().ok()?, den.trim().parse().ok()?)
+    }
+
     pub fn from_ffmpeg(r: ffmpeg_next::Rational) -> Option<Self> {
         Self::new(i64::from(r.numerator()), i64::from(r.denominator()))
     }
@@ -90,6 +96,15 @@ impl Serialize for Rate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_what_it_writes() {
+        let r = Rate::new(24000, 1001).unwrap();
+        assert_eq!(Rate::parse(&r.to_string()), Some(r));
+        assert_eq!(Rate::parse("25"), Rate::new(25, 1));
+        assert_eq!(Rate::parse("0/1"), None);
+        assert_eq!(Rate::parse("x/1"), None);
+    }
 
     #[test]
     fn snaps_measured_rates_to_standard_ones() {

@@ -6,6 +6,7 @@
 use super::{Features, Grid, Params, Segmentation, Segmenter};
 use crate::media::{self, DecodeMode, DecodedFrame, Decoder, MediaError, MediaInfo};
 use crate::preprocess::{self, Backend, Config, Preprocessor, StreamFacts};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver};
 
@@ -27,6 +28,8 @@ pub struct TitleShots {
 pub enum ScanError {
     #[error(transparent)]
     Media(#[from] MediaError),
+    #[error("{}: cancelled", path.display())]
+    Cancelled { path: PathBuf },
     #[error("{}: frame {index}: {reason}", path.display())]
     Frame {
         path: PathBuf,
@@ -35,13 +38,16 @@ pub enum ScanError {
     },
 }
 
-/// Segments one title into shots. `progress` is called with the number of
-/// frames analysed so far and the title's frame count.
+/// What [`detect_file`] reports after each batch: frames analysed so far
+/// and the title's frame count. Returning `Break` cancels the title.
+pub type Progress<'a> = &'a dyn Fn(u64, u64) -> ControlFlow<()>;
+
+/// Segments one title into shots, calling `progress` as it goes.
 pub fn detect_file(
     path: &Path,
     params: &Params,
     backend: Backend,
-    progress: &dyn Fn(u64, u64),
+    progress: Progress,
 ) -> Result<TitleShots, ScanError> {
     let info = media::probe(path)?;
     let config = Config::thumbnails_only();
@@ -100,7 +106,7 @@ fn analyse(
     rx: &Receiver<Result<DecodedFrame, MediaError>>,
     preprocessor: &mut Preprocessor,
     segmenter: &mut Segmenter,
-    progress: &dyn Fn(u64, u64),
+    progress: Progress,
 ) -> Result<(), ScanError> {
     let mut batch = Vec::with_capacity(BATCH);
     loop {
@@ -112,7 +118,11 @@ fn analyse(
             return Ok(());
         }
         thumbnails(path, info, &batch, preprocessor, segmenter)?;
-        progress(segmenter.frames(), info.frame_count);
+        if progress(segmenter.frames(), info.frame_count).is_break() {
+            return Err(ScanError::Cancelled {
+                path: path.to_path_buf(),
+            });
+        }
     }
 }
 

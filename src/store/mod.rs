@@ -11,6 +11,10 @@
 //! The file is opened in WAL mode with a busy timeout, so several processes
 //! can share it.
 
+mod library;
+
+pub use library::{DuplicateRecord, KeyframeRecord, ShotRecord, TitleRecord};
+
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -74,6 +78,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(|e| fail("cannot configure the store", &e))?;
         conn.execute_batch(SCHEMA)
+            .and_then(|_| conn.execute_batch(library::SCHEMA))
             .map_err(|e| fail("cannot create the tables", &e))?;
         Ok(Self {
             conn,

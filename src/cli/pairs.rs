@@ -1,0 +1,56 @@
+//! `matchcut pairs [--library DIR] [--top N] [--json] [--sheet OUT.png]`:
+//! the library's candidate match cuts, best first.
+
+use super::LibraryArg;
+use matchcut::export::sheet;
+use matchcut::index::Access;
+use matchcut::jobs::{listing, LibraryData};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct PairsArgs {
+    #[command(flatten)]
+    pub library: LibraryArg,
+    /// How many pairs to list.
+    #[arg(long, default_value_t = 50)]
+    pub top: usize,
+    /// Print one JSON array on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write a contact sheet of the listed pairs (PNG).
+    #[arg(long, value_name = "OUT.png")]
+    pub sheet: Option<PathBuf>,
+}
+
+pub fn run(args: PairsArgs) -> anyhow::Result<ExitCode> {
+    let data = LibraryData::open(&args.library.dir()?, Access::Read)?;
+    let pairs = listing::pairs(&data, args.top)?;
+    if let Some(out) = &args.sheet {
+        sheet::write_sheet(&pairs, out)?;
+        eprintln!(
+            "contact sheet of {} pairs -> {}",
+            pairs.len(),
+            out.display()
+        );
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&pairs)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for p in &pairs {
+        println!(
+            "{:>3}  {:.3}  {} #{} {}  ->  {} #{} {}  [{}]",
+            p.rank,
+            p.score,
+            p.from.path,
+            p.from.shot,
+            p.from.timecode,
+            p.to.path,
+            p.to.shot,
+            p.to.timecode,
+            p.id
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

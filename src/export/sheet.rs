@@ -1,0 +1,172 @@
+//! A contact sheet of ranked pairs, for people who would rather look than
+//! read: one row per pair, the outgoing shot's last frame beside the
+//! incoming shot's first frame, with rank, score, titles and timecodes.
+
+use crate::jobs::listing::{PairEnd, PairView};
+use crate::media::{self, MediaError, RgbImage, ToRgb};
+use std::path::{Path, PathBuf};
+
+const THUMB_W: usize = 384;
+const THUMB_H: usize = 216;
+const PAD: usize = 12;
+/// Text is the 8×8 font drawn at twice its size.
+const SCALE: usize = 2;
+const LINE: usize = 8 * SCALE + 4;
+const ROW_H: usize = LINE + THUMB_H + 2 * LINE + 2 * PAD;
+const WIDTH: usize = 2 * THUMB_W + 3 * PAD;
+const BACKGROUND: [u8; 3] = [24, 24, 24];
+const TEXT: [u8; 3] = [235, 235, 235];
+const DIM: [u8; 3] = [150, 150, 150];
+
+/// Why a sheet could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: cannot write the contact sheet: {reason}", path.display())]
+pub struct SheetError {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// An RGB canvas.
+struct Canvas {
+    width: usize,
+    height: usize,
+    data: Vec<u8>,
+}
+
+impl Canvas {
+    fn new(width: usize, height: usize) -> Self {
+        let data = BACKGROUND.repeat(width * height);
+        Self {
+            width,
+            height,
+            data,
+        }
+    }
+
+    fn put(&mut self, x: usize, y: usize, rgb: [u8; 3]) {
+        if x < self.width && y < self.height {
+            let i = 3 * (y * self.width + x);
+            self.data[i..i + 3].copy_from_slice(&rgb);
+        }
+    }
+
+    /// ASCII text (other characters as `?`), clipped to `max_chars`.
+    fn text(&mut self, x: usize, y: usize, text: &str, rgb: [u8; 3], max_chars: usize) {
+        for (n, c) in text.chars().take(max_chars).enumerate() {
+            let glyph = font8x8::legacy::BASIC_LEGACY[if c.is_ascii() {
+                c as usize
+            } else {
+                b'?' as usize
+            }];
+            for (row, bits) in glyph.iter().enumerate() {
+                for col in 0..8 {
+                    if bits >> col & 1 == 1 {
+                        self.block(x + (n * 8 + col) * SCALE, y + row * SCALE, rgb);
+                    }
+                }
+            }
+        }
+    }
+
+    fn block(&mut self, x: usize, y: usize, rgb: [u8; 3]) {
+        for dy in 0..SCALE {
+            for dx in 0..SCALE {
+                self.put(x + dx, y + dy, rgb);
+            }
+        }
+    }
+
+    /// `image` fitted into the THUMB_W×THUMB_H box at (x, y), box-averaged.
+    fn thumbnail(&mut self, x: usize, y: usize, image: &RgbImage) {
+        let (w, h) = (image.width as usize, image.height as usize);
+        if w == 0 || h == 0 {
+            return;
+        }
+        let scale = (THUMB_W as f64 / w as f64).min(THUMB_H as f64 / h as f64);
+        let (tw, th) = (
+            ((w as f64 * scale) as usize).max(1),
+            ((h as f64 * scale) as usize).max(1),
+        );
+        let (ox, oy) = (x + (THUMB_W - tw) / 2, y + (THUMB_H - th) / 2);
+        for ty in 0..th {
+            let (y0, y1) = (ty * h / th, ((ty + 1) * h / th).max(ty * h / th + 1));
+            for tx in 0..tw {
+                let (x0, x1) = (tx * w / tw, ((tx + 1) * w / tw).max(tx * w / tw + 1));
+                let mut sum = [0u64; 3];
+                for sy in y0..y1 {
+                    for sx in x0..x1 {
+                        let i = 3 * (sy * w + sx);
+                        for (total, &v) in sum.iter_mut().zip(&image.data[i..i + 3]) {
+                            *total += u64::from(v);
+                        }
+                    }
+                }
+                let n = ((y1 - y0) * (x1 - x0)) as u64;
+                let px = [(sum[0] / n) as u8, (sum[1] / n) as u8, (sum[2] / n) as u8];
+                self.put(ox + tx, oy + ty, px);
+            }
+        }
+    }
+}
+
+/// The upright RGB picture of one side of a pair.
+fn picture(end: &PairEnd) -> Result<RgbImage, MediaError> {
+    let path = Path::new(&end.path);
+    let mut decoder = media::Decoder::probe_and_open(path, media::DecodeMode::Full)?;
+    let rotation = decoder.info().rotation;
+    let frame = decoder.seek_frame(end.frame)?;
+    frame
+        .frame
+        .to_rgb(rotation)
+        .map_err(|e| MediaError::Decode {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })
+}
+
+fn file_name(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.to_string())
+}
+
+/// Draws one side: picture (or why it is missing), file name, shot and timecode.
+fn side(canvas: &mut Canvas, x: usize, y: usize, end: &PairEnd) {
+    let chars = THUMB_W / (8 * SCALE);
+    match picture(end) {
+        Ok(image) => canvas.thumbnail(x, y, &image),
+        Err(e) => canvas.text(x, y + THUMB_H / 2, &format!("unavailable: {e}"), DIM, chars),
+    }
+    let below = y + THUMB_H + 4;
+    canvas.text(x, below, &file_name(&end.path), TEXT, chars);
+    let place = format!("shot {}  {}", end.shot, end.timecode);
+    canvas.text(x, below + LINE, &place, DIM, chars);
+}
+
+/// Writes the contact sheet of `pairs` (in their order) as a PNG.
+pub fn write_sheet(pairs: &[PairView], out: &Path) -> Result<(), SheetError> {
+    let mut canvas = Canvas::new(WIDTH, (ROW_H * pairs.len()).max(ROW_H));
+    if pairs.is_empty() {
+        canvas.text(PAD, PAD, "no candidate pairs", TEXT, WIDTH / (8 * SCALE));
+    }
+    for (row, pair) in pairs.iter().enumerate() {
+        let y = row * ROW_H + PAD;
+        let header = format!(
+            "#{}  score {:.3}  (descriptor {:.3}, composition {:.3})",
+            pair.rank, pair.score, pair.components.descriptor, pair.components.composition
+        );
+        canvas.text(PAD, y, &header, TEXT, WIDTH / (8 * SCALE));
+        side(&mut canvas, PAD, y + LINE, &pair.from);
+        side(&mut canvas, 2 * PAD + THUMB_W, y + LINE, &pair.to);
+    }
+    let image = RgbImage {
+        width: canvas.width as u32,
+        height: canvas.height as u32,
+        data: canvas.data,
+    };
+    image.save_png(out).map_err(|e| SheetError {
+        path: out.to_path_buf(),
+        reason: e.to_string(),
+    })
+}

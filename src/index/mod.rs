@@ -1,0 +1,324 @@
+//! Approximate nearest-neighbour search over keyframe descriptors (usearch
+//! HNSW, cosine metric, half-precision storage).
+//!
+//! A library keeps two indexes: the **entries** (first frames of shots) and
+//! the **exits** (last frames). Keys are stable keyframe ids ([`keyframe_key`]),
+//! derived from the content hash and the frame index, so the same keyframe
+//! has the same key on every machine and in every rebuild.
+//!
+//! A saved index opens in one of two ways: [`Access::Write`] loads it into
+//! memory (needed to add or remove), [`Access::Read`] memory-maps it with
+//! `restore_view` when it is large (milliseconds, whatever its size) and
+//! loads it when small. Saving writes a temporary file and renames it, so a
+//! reader never sees half an index.
+
+use std::path::{Path, PathBuf};
+use usearch::{Index, IndexOptions, MetricKind, ScalarKind};
+
+/// Files larger than this are memory-mapped rather than read when opened
+/// for reading.
+pub const VIEW_THRESHOLD_BYTES: u64 = 64 << 20;
+
+/// Why an index cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {what}: {reason}", path.display())]
+pub struct IndexError {
+    pub path: PathBuf,
+    pub what: &'static str,
+    pub reason: String,
+}
+
+/// How a saved index is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Queries only: memory-mapped when large.
+    Read,
+    /// Queries, additions and removals: loaded into memory.
+    Write,
+}
+
+/// Build and search settings of an index.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IndexParams {
+    pub dimensions: usize,
+    /// Graph degree (HNSW `M`).
+    pub connectivity: usize,
+    /// Candidate list length while inserting (`efConstruction`).
+    pub expansion_add: usize,
+    /// Candidate list length while searching (`ef`).
+    pub expansion_search: usize,
+}
+
+impl IndexParams {
+    pub fn new(dimensions: usize) -> Self {
+        Self {
+            dimensions,
+            connectivity: 16,
+            expansion_add: 128,
+            expansion_search: 96,
+        }
+    }
+}
+
+/// One neighbour found by a search.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Neighbour {
+    pub key: u64,
+    /// Cosine similarity (1 − cosine distance).
+    pub similarity: f32,
+}
+
+/// A cosine index over descriptors with stable u64 keys.
+pub struct VectorIndex {
+    inner: Index,
+    path: PathBuf,
+    viewed: bool,
+}
+
+/// The stable index key of a keyframe: 63 bits of BLAKE3 over the title's
+/// content hash and the frame index.
+pub fn keyframe_key(content_hash: &str, frame: u64) -> u64 {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(content_hash.as_bytes());
+    hasher.update(&frame.to_le_bytes());
+    let bytes = hasher.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&bytes.as_bytes()[..8]);
+    u64::from_le_bytes(first) >> 1
+}
+
+impl VectorIndex {
+    /// Opens the index saved at `path`, or an empty one when there is none.
+    pub fn open(path: &Path, params: IndexParams, access: Access) -> Result<Self, IndexError> {
+        let fail = |what, reason: String| IndexError {
+            path: path.to_path_buf(),
+            what,
+            reason,
+        };
+        let Some(size) = std::fs::metadata(path).ok().map(|m| m.len()) else {
+            return Self::empty(path, params);
+        };
+        let name = path.to_string_lossy();
+        let view = access == Access::Read && size > VIEW_THRESHOLD_BYTES;
+        let inner = if view {
+            Index::restore_view(&name)
+        } else {
+            Index::restore(&name)
+        }
+        .map_err(|e| fail("cannot open the index", e.to_string()))?;
+        if inner.dimensions() != params.dimensions {
+            let reason = format!(
+                "it holds {}-dimensional vectors, {} expected",
+                inner.dimensions(),
+                params.dimensions
+            );
+            return Err(fail("cannot use the index", reason));
+        }
+        inner.change_expansion_search(params.expansion_search);
+        Ok(Self {
+            inner,
+            path: path.to_path_buf(),
+            viewed: view,
+        })
+    }
+
+    /// A new, empty index that will be saved at `path`.
+    pub fn empty(path: &Path, params: IndexParams) -> Result<Self, IndexError> {
+        let options = IndexOptions {
+            dimensions: params.dimensions,
+            metric: MetricKind::Cos,
+            quantization: ScalarKind::F16,
+            connectivity: params.connectivity,
+            expansion_add: params.expansion_add,
+            expansion_search: params.expansion_search,
+            multi: false,
+        };
+        let inner = Index::new(&options).map_err(|e| IndexError {
+            path: path.to_path_buf(),
+            what: "cannot create the index",
+            reason: e.to_string(),
+        })?;
+        Ok(Self {
+            inner,
+            path: path.to_path_buf(),
+            viewed: false,
+        })
+    }
+
+    fn error(&self, what: &'static str, e: impl std::fmt::Display) -> IndexError {
+        IndexError {
+            path: self.path.clone(),
+            what,
+            reason: e.to_string(),
+        }
+    }
+
+    /// Number of vectors held.
+    pub fn len(&self) -> usize {
+        self.inner.size()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether the index is memory-mapped (read-only).
+    pub fn is_viewed(&self) -> bool {
+        self.viewed
+    }
+
+    pub fn contains(&self, key: u64) -> bool {
+        self.inner.contains(key)
+    }
+
+    /// Makes room for `additional` more vectors (amortised growth).
+    pub fn reserve(&self, additional: usize) -> Result<(), IndexError> {
+        let wanted = self.len() + additional;
+        if wanted <= self.inner.capacity() {
+            return Ok(());
+        }
+        let capacity = wanted.max(self.inner.capacity() * 3 / 2).max(1024);
+        self.inner
+            .reserve(capacity)
+            .map_err(|e| self.error("cannot grow the index", e))
+    }
+
+    /// Adds (or replaces) the vector under `key`.
+    pub fn add(&self, key: u64, vector: &[f32]) -> Result<(), IndexError> {
+        if self.viewed {
+            return Err(self.error("cannot add", "the index was opened read-only"));
+        }
+        if vector.len() != self.inner.dimensions() {
+            let reason = format!(
+                "{} dimensions, {} expected",
+                vector.len(),
+                self.inner.dimensions()
+            );
+            return Err(self.error("cannot add", reason));
+        }
+        if self.inner.contains(key) {
+            self.remove(key)?;
+        }
+        self.reserve(1)?;
+        self.inner
+            .add(key, vector)
+            .map_err(|e| self.error("cannot add", e))
+    }
+
+    /// Removes the vector under `key`; returns whether there was one.
+    pub fn remove(&self, key: u64) -> Result<bool, IndexError> {
+        if self.viewed {
+            return Err(self.error("cannot remove", "the index was opened read-only"));
+        }
+        self.inner
+            .remove(key)
+            .map(|n| n > 0)
+            .map_err(|e| self.error("cannot remove", e))
+    }
+
+    /// The `k` nearest vectors by cosine similarity, best first.
+    pub fn search(&self, query: &[f32], k: usize) -> Result<Vec<Neighbour>, IndexError> {
+        if self.is_empty() || k == 0 {
+            return Ok(Vec::new());
+        }
+        let found = self
+            .inner
+            .search(query, k)
+            .map_err(|e| self.error("cannot search", e))?;
+        Ok(neighbours(found))
+    }
+
+    /// The exact `k` nearest vectors (brute force), best first.
+    pub fn exact_search(&self, query: &[f32], k: usize) -> Result<Vec<Neighbour>, IndexError> {
+        if self.is_empty() || k == 0 {
+            return Ok(Vec::new());
+        }
+        let found = self
+            .inner
+            .exact_search(query, k)
+            .map_err(|e| self.error("cannot search", e))?;
+        Ok(neighbours(found))
+    }
+
+    /// Writes the index to its path (a temporary file, then a rename).
+    pub fn save(&self) -> Result<(), IndexError> {
+        if self.viewed {
+            return Ok(());
+        }
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| self.error("cannot create its folder", e))?;
+        }
+        let tmp = self.path.with_extension("usearch.tmp");
+        self.inner
+            .save(&tmp.to_string_lossy())
+            .map_err(|e| self.error("cannot save the index", e))?;
+        std::fs::rename(&tmp, &self.path).map_err(|e| self.error("cannot save the index", e))
+    }
+}
+
+fn neighbours(found: usearch::ffi::Matches) -> Vec<Neighbour> {
+    found
+        .keys
+        .into_iter()
+        .zip(found.distances)
+        .map(|(key, distance)| Neighbour {
+            key,
+            similarity: 1.0 - distance,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(seed: u64, dims: usize) -> Vec<f32> {
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut v: Vec<f32> = (0..dims)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+            })
+            .collect();
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter_mut().for_each(|x| *x /= norm);
+        v
+    }
+
+    #[test]
+    fn keys_are_stable_and_distinct() {
+        assert_eq!(keyframe_key("abc", 7), keyframe_key("abc", 7));
+        assert_ne!(keyframe_key("abc", 7), keyframe_key("abc", 8));
+        assert_ne!(keyframe_key("abc", 7), keyframe_key("abd", 7));
+        assert!(keyframe_key("abc", 7) < 1 << 63);
+    }
+
+    #[test]
+    fn add_search_remove_save_and_reopen() {
+        let dir = std::env::temp_dir().join(format!("matchcut-index-{}", std::process::id()));
+        let path = dir.join("entries.usearch");
+        let params = IndexParams::new(32);
+        let index = VectorIndex::empty(&path, params).unwrap();
+        for key in 0..200u64 {
+            index.add(key + 10, &unit(key, 32)).unwrap();
+        }
+        let found = index.search(&unit(42, 32), 3).unwrap();
+        assert_eq!(found[0].key, 52);
+        assert!(found[0].similarity > 0.99, "{found:?}");
+        assert!(index.remove(52).unwrap());
+        assert!(!index.remove(52).unwrap());
+        assert_ne!(index.search(&unit(42, 32), 1).unwrap()[0].key, 52);
+        index.save().unwrap();
+        for access in [Access::Read, Access::Write] {
+            let reopened = VectorIndex::open(&path, params, access).unwrap();
+            assert_eq!(reopened.len(), 199);
+            assert_eq!(reopened.search(&unit(7, 32), 1).unwrap()[0].key, 17);
+        }
+        let wrong = VectorIndex::open(&path, IndexParams::new(16), Access::Read);
+        let error = wrong.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(error.contains("32-dimensional"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,239 @@
+//! What `pairs` and `duplicates` show: ranked candidates and duplicate
+//! groups, with paths and timecodes, read from a library's store.
+
+use super::library::{LibraryData, LibraryDataError};
+use crate::matching::{rank::Ranker, Components, ShotRef, UnionFind};
+use crate::media::{Rate, TimecodeTrack};
+use crate::store::{StoreError, TitleRecord};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One side of a pair, as the CLI and the app show it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PairEnd {
+    pub path: String,
+    pub content_hash: String,
+    pub shot: usize,
+    pub frame: u64,
+    pub timecode: String,
+}
+
+/// A ranked candidate match cut.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PairView {
+    pub id: String,
+    pub rank: usize,
+    pub score: f32,
+    /// `frame` (composition) or `motion`.
+    pub kind: String,
+    pub from: PairEnd,
+    pub to: PairEnd,
+    pub components: Components,
+}
+
+/// A shot in a duplicate group.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DuplicateMember {
+    pub path: String,
+    pub content_hash: String,
+    pub shot: usize,
+    pub first_frame: u64,
+    pub last_frame: u64,
+}
+
+/// Shots of several titles that are the same footage.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DuplicateGroup {
+    pub id: String,
+    pub members: Vec<DuplicateMember>,
+    /// The weakest link's similarity.
+    pub similarity: f32,
+}
+
+/// Titles by content hash, with their timecode tracks.
+struct Titles(HashMap<String, (TitleRecord, TimecodeTrack)>);
+
+impl Titles {
+    fn load(data: &LibraryData) -> Result<Self, StoreError> {
+        let map = data
+            .store()
+            .titles()?
+            .into_iter()
+            .map(|t| {
+                let rate = Rate::parse(&t.frame_rate).unwrap_or(Rate::FALLBACK);
+                let track = TimecodeTrack::new(rate, t.start_timecode.as_deref());
+                (t.content_hash.clone(), (t, track))
+            })
+            .collect();
+        Ok(Self(map))
+    }
+
+    fn end(&self, shot: &ShotRef, frame: u64) -> PairEnd {
+        let (path, timecode) = match self.0.get(&shot.content_hash) {
+            Some((t, track)) => (t.path.clone(), track.at(frame)),
+            None => (String::new(), String::new()),
+        };
+        PairEnd {
+            path,
+            content_hash: shot.content_hash.clone(),
+            shot: shot.shot,
+            frame,
+            timecode,
+        }
+    }
+}
+
+/// Groups of shots that are one piece of footage: near-duplicates inside a
+/// title and duplicates across titles, joined transitively.
+pub struct FootageGroups {
+    ids: HashMap<ShotRef, usize>,
+    members: Vec<ShotRef>,
+    sets: UnionFind,
+}
+
+impl FootageGroups {
+    pub fn load(data: &LibraryData) -> Result<Self, StoreError> {
+        let mut groups = Self {
+            ids: HashMap::new(),
+            members: Vec::new(),
+            sets: UnionFind::new(0),
+        };
+        let links = data.store().group_links()?;
+        let dups = data.store().duplicates()?;
+        let pairs = links
+            .into_iter()
+            .chain(dups.into_iter().map(|d| (d.a, d.b)));
+        let pairs: Vec<(usize, usize)> = pairs.map(|(a, b)| (groups.id(a), groups.id(b))).collect();
+        groups.sets = UnionFind::new(groups.members.len());
+        for (a, b) in pairs {
+            groups.sets.union(a, b);
+        }
+        Ok(groups)
+    }
+
+    fn id(&mut self, shot: ShotRef) -> usize {
+        let next = self.members.len();
+        *self.ids.entry(shot.clone()).or_insert_with(|| {
+            self.members.push(shot);
+            next
+        })
+    }
+
+    /// The group a shot belongs to, named by its first-seen member.
+    pub fn of(&mut self, shot: &ShotRef) -> ShotRef {
+        match self.ids.get(shot) {
+            Some(&i) => self.members[self.sets.find(i)].clone(),
+            None => shot.clone(),
+        }
+    }
+}
+
+/// The best `top` candidates of the library, ranked.
+pub fn pairs(data: &LibraryData, top: usize) -> Result<Vec<PairView>, LibraryDataError> {
+    let mut groups = FootageGroups::load(data)?;
+    let mut ranker = Ranker::new(data.params().per_shot_cap, top);
+    data.store().visit_pairs_by_score(&mut |c| {
+        let (from, to) = (groups.of(&c.from), groups.of(&c.to));
+        ranker.offer(c, from, to);
+        !ranker.is_full()
+    })?;
+    let ranked = ranker.finish();
+    let titles = Titles::load(data)?;
+    Ok(ranked
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| PairView {
+            id: c.id.clone(),
+            rank: i + 1,
+            score: c.score,
+            kind: "frame".to_string(),
+            from: titles.end(&c.from, c.from_frame),
+            to: titles.end(&c.to, c.to_frame),
+            components: c.components,
+        })
+        .collect())
+}
+
+/// Duplicate footage across titles, as groups (largest first).
+pub fn duplicate_groups(data: &LibraryData) -> Result<Vec<DuplicateGroup>, LibraryDataError> {
+    let links = data.store().duplicates()?;
+    let mut ids: HashMap<ShotRef, usize> = HashMap::new();
+    let mut shots: Vec<ShotRef> = Vec::new();
+    let mut id = |s: &ShotRef| {
+        *ids.entry(s.clone()).or_insert_with(|| {
+            shots.push(s.clone());
+            shots.len() - 1
+        })
+    };
+    let edges: Vec<(usize, usize, f32)> = links
+        .iter()
+        .map(|l| (id(&l.a), id(&l.b), l.similarity))
+        .collect();
+    let mut sets = UnionFind::new(shots.len());
+    edges.iter().for_each(|&(a, b, _)| sets.union(a, b));
+    let mut by_root: HashMap<usize, (Vec<usize>, f32)> = HashMap::new();
+    for (i, _) in shots.iter().enumerate() {
+        by_root
+            .entry(sets.find(i))
+            .or_insert((Vec::new(), 1.0))
+            .0
+            .push(i);
+    }
+    for &(a, _, similarity) in &edges {
+        let entry = by_root.entry(sets.find(a)).or_insert((Vec::new(), 1.0));
+        entry.1 = entry.1.min(similarity);
+    }
+    let titles = Titles::load(data)?;
+    let mut out = Vec::new();
+    for (members, similarity) in by_root.into_values() {
+        out.push(group_view(
+            data,
+            &titles,
+            members.iter().map(|&i| &shots[i]),
+            similarity,
+        )?);
+    }
+    out.sort_by(|a, b| b.members.len().cmp(&a.members.len()).then(a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+fn group_view<'a>(
+    data: &LibraryData,
+    titles: &Titles,
+    members: impl Iterator<Item = &'a ShotRef>,
+    similarity: f32,
+) -> Result<DuplicateGroup, StoreError> {
+    let mut out: Vec<DuplicateMember> = Vec::new();
+    for shot in members {
+        let record = data
+            .store()
+            .shots(&shot.content_hash)?
+            .into_iter()
+            .find(|s| s.shot == shot.shot);
+        let path = titles
+            .0
+            .get(&shot.content_hash)
+            .map(|(t, _)| t.path.clone());
+        out.push(DuplicateMember {
+            path: path.unwrap_or_default(),
+            content_hash: shot.content_hash.clone(),
+            shot: shot.shot,
+            first_frame: record.as_ref().map_or(0, |r| r.first_frame),
+            last_frame: record.as_ref().map_or(0, |r| r.last_frame),
+        });
+    }
+    out.sort_by(|a, b| (&a.path, a.shot).cmp(&(&b.path, b.shot)));
+    let key: Vec<String> = out
+        .iter()
+        .map(|m| format!("{}:{}-{}", m.content_hash, m.first_frame, m.last_frame))
+        .collect();
+    Ok(DuplicateGroup {
+        id: blake3::hash(key.join(",").as_bytes()).to_hex()[..16].to_string(),
+        members: out,
+        similarity,
+    })
+}

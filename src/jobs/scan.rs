@@ -1,0 +1,428 @@
+//! The scan pipeline: files and folders in, a library's shots, keyframe
+//! descriptors, indexes and candidate pairs out.
+//!
+//! Four stages run at once, each on its own blocking thread of the tokio
+//! runtime, joined by bounded channels (one title in flight between
+//! stages), so title 2 is segmented while title 1 is embedded:
+//!
+//! 1. **prepare**: content hash (from the store when the file is
+//!    unchanged) and probe; a title already in the library under the same
+//!    [`analysis_key`] is reported `cached` and goes no further;
+//! 2. **shots**: decode, preprocess and segment (memoised by content);
+//! 3. **embed**: keyframe descriptors (memoised by content);
+//! 4. **index**: near-duplicate groups, duplicates, index entries and
+//!    candidate pairs ([`LibraryData::add_title`]); the indexes are saved
+//!    at the end.
+//!
+//! Every stage reports through one callback ([`ScanEvent`]); the CLI draws
+//! it with indicatif, the app forwards it to the window. A failed title is
+//! reported and skipped. Cancelling stops the title being segmented and
+//! keeps every title already added.
+
+use super::analyse::{analysis_key, embed_stage, hash_of, shots_stage, Analysers, Analysis};
+use super::library::{LibraryData, LibraryDataError};
+use crate::embed::{self, Embedder};
+use crate::index::Access;
+use crate::library::video_files;
+use crate::matching::MatchParams;
+use crate::media::{self, MediaInfo};
+use crate::preprocess::{self, BackendChoice};
+use crate::shots::{Params, Segmentation};
+use crate::store::Store;
+use serde::Serialize;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::mpsc::{channel, Receiver, Sender};
+use tokio_util::sync::CancellationToken;
+
+/// What a scan is asked to do.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    /// The library folder (its data lives in `.matchcut/` inside).
+    pub library: PathBuf,
+    pub preprocess: BackendChoice,
+    pub device: BackendChoice,
+    pub shot_params: Params,
+    pub match_params: MatchParams,
+}
+
+impl ScanOptions {
+    pub fn new(library: PathBuf) -> Self {
+        Self {
+            library,
+            preprocess: BackendChoice::Auto,
+            device: BackendChoice::Auto,
+            shot_params: Params::default(),
+            match_params: MatchParams::default(),
+        }
+    }
+}
+
+/// How a title's scan ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum TitleStatus {
+    Analysed,
+    Cached,
+    Failed,
+}
+
+/// One title's result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TitleOutcome {
+    pub path: PathBuf,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_hash: Option<String>,
+    pub status: TitleStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shots: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Progress of a scan, as it happens.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum ScanEvent {
+    /// A title needs analysis: `frames` more to segment.
+    Queued { path: PathBuf, frames: u64 },
+    /// Frames of a title segmented so far.
+    Frames {
+        path: PathBuf,
+        done: u64,
+        total: u64,
+    },
+    /// A title entered a stage (`embed`, `index`).
+    Stage { path: PathBuf, stage: String },
+    /// A title is finished.
+    Title(TitleOutcome),
+}
+
+/// What a scan did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScanReport {
+    pub library: PathBuf,
+    pub titles: Vec<TitleOutcome>,
+    /// Candidate pairs in the library.
+    pub pairs: u64,
+    pub seconds: f64,
+}
+
+/// Why a scan could not run at all (a failed title is not this).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Library(#[from] LibraryDataError),
+    #[error("the scan's {0} stage stopped unexpectedly")]
+    Stage(&'static str),
+}
+
+/// Called with every event; must be cheap.
+pub type EventSink = Arc<dyn Fn(ScanEvent) + Send + Sync>;
+
+/// A title travelling down the pipeline.
+struct Job {
+    order: usize,
+    path: PathBuf,
+    hash: String,
+    info: MediaInfo,
+    segmentation: Option<Segmentation>,
+    analysis: Option<Analysis>,
+}
+
+/// The files a scan covers: folders expanded (video files, recursively,
+/// sorted), files as given.
+pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for path in paths {
+        match video_files(path) {
+            Ok(files) if path.is_dir() => out.extend(files),
+            _ => out.push(path.clone()),
+        }
+    }
+    out
+}
+
+/// Scans `paths` into the library.
+pub async fn scan(
+    paths: Vec<PathBuf>,
+    options: ScanOptions,
+    events: EventSink,
+    cancel: CancellationToken,
+) -> Result<ScanReport, ScanError> {
+    let started = Instant::now();
+    let files = expand(&paths);
+    let store_path = LibraryData::store_path(&options.library);
+    Store::open(&store_path).map_err(LibraryDataError::from)?;
+    let (to_shots, shots_in) = channel::<Job>(1);
+    let (to_embed, embed_in) = channel::<Job>(1);
+    let (to_index, index_in) = channel::<Job>(1);
+    let (done_tx, mut done_rx) = channel::<(usize, TitleOutcome)>(files.len().max(1));
+    let ctx = Stage {
+        options: Arc::new(options),
+        events,
+        cancel,
+        done: done_tx,
+    };
+    let prepare = spawn(ctx.clone(), move |c| c.prepare(files, to_shots));
+    let shots = spawn(ctx.clone(), move |c| c.shots(shots_in, to_embed));
+    let embed = spawn(ctx.clone(), move |c| c.embed(embed_in, to_index));
+    let index = spawn(ctx.clone(), move |c| c.index(index_in));
+    drop(ctx);
+    let mut outcomes = Vec::new();
+    while let Some(outcome) = done_rx.recv().await {
+        outcomes.push(outcome);
+    }
+    for (name, task) in [("prepare", prepare), ("shots", shots), ("embed", embed)] {
+        task.await.map_err(|_| ScanError::Stage(name))??;
+    }
+    let pairs = index.await.map_err(|_| ScanError::Stage("index"))??;
+    outcomes.sort_by_key(|(order, _)| *order);
+    Ok(ScanReport {
+        library: store_path
+            .parent()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+        titles: outcomes.into_iter().map(|(_, o)| o).collect(),
+        pairs,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn spawn<T: Send + 'static>(
+    ctx: Stage,
+    work: impl FnOnce(Stage) -> Result<T, ScanError> + Send + 'static,
+) -> tokio::task::JoinHandle<Result<T, ScanError>> {
+    tokio::task::spawn_blocking(move || work(ctx))
+}
+
+/// What every stage shares.
+#[derive(Clone)]
+struct Stage {
+    options: Arc<ScanOptions>,
+    events: EventSink,
+    cancel: CancellationToken,
+    done: Sender<(usize, TitleOutcome)>,
+}
+
+impl Stage {
+    fn finish(&self, order: usize, outcome: TitleOutcome) {
+        (self.events)(ScanEvent::Title(outcome.clone()));
+        let _ = self.done.blocking_send((order, outcome));
+    }
+
+    fn fail(&self, order: usize, path: &Path, hash: Option<&str>, error: impl ToString) {
+        let outcome = TitleOutcome {
+            path: path.to_path_buf(),
+            content_hash: hash.map(str::to_string),
+            status: TitleStatus::Failed,
+            shots: None,
+            error: Some(error.to_string()),
+        };
+        self.finish(order, outcome);
+    }
+
+    fn store(&self) -> Result<Store, ScanError> {
+        let path = LibraryData::store_path(&self.options.library);
+        Ok(Store::open(&path).map_err(LibraryDataError::from)?)
+    }
+
+    /// The key every library record of this scan is made under.
+    fn analysis_key(&self) -> String {
+        analysis_key_for(&self.options)
+    }
+
+    fn prepare(self, files: Vec<PathBuf>, out: Sender<Job>) -> Result<(), ScanError> {
+        let store = self.store()?;
+        let key = self.analysis_key();
+        for (order, path) in files.into_iter().enumerate() {
+            if self.cancel.is_cancelled() {
+                break;
+            }
+            let hash = match hash_of(&path, &store) {
+                Ok(hash) => hash,
+                Err(e) => {
+                    self.fail(order, &path, None, e);
+                    continue;
+                }
+            };
+            if let Some(title) = store.title(&hash).map_err(LibraryDataError::from)? {
+                if title.analysis == key {
+                    let shown = path.to_string_lossy();
+                    store
+                        .set_title_path(&hash, &shown)
+                        .map_err(LibraryDataError::from)?;
+                    let outcome = TitleOutcome {
+                        path: path.clone(),
+                        content_hash: Some(hash),
+                        status: TitleStatus::Cached,
+                        shots: Some(title.shots),
+                        error: None,
+                    };
+                    self.finish(order, outcome);
+                    continue;
+                }
+            }
+            match media::probe(&path) {
+                Ok(info) => {
+                    (self.events)(ScanEvent::Queued {
+                        path: path.clone(),
+                        frames: info.frame_count,
+                    });
+                    let job = Job {
+                        order,
+                        path,
+                        hash,
+                        info,
+                        segmentation: None,
+                        analysis: None,
+                    };
+                    if out.blocking_send(job).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => self.fail(order, &path, Some(&hash), e),
+            }
+        }
+        Ok(())
+    }
+
+    fn shots(self, mut input: Receiver<Job>, out: Sender<Job>) -> Result<(), ScanError> {
+        let store = self.store()?;
+        let backend = preprocess::choose_backend(self.options.preprocess);
+        while let Some(mut job) = input.blocking_recv() {
+            let progress = |done: u64, total: u64| {
+                (self.events)(ScanEvent::Frames {
+                    path: job.path.clone(),
+                    done,
+                    total,
+                });
+                if self.cancel.is_cancelled() {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            };
+            let params = (&self.options.shot_params, backend);
+            match shots_stage(&job.path, &job.hash, &store, params, &progress) {
+                Ok((segmentation, _)) => {
+                    job.segmentation = Some(segmentation);
+                    if out.blocking_send(job).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => self.fail(job.order, &job.path, Some(&job.hash), e),
+            }
+        }
+        Ok(())
+    }
+
+    fn embed(self, mut input: Receiver<Job>, out: Sender<Job>) -> Result<(), ScanError> {
+        let store = self.store()?;
+        let backend = preprocess::choose_backend(self.options.preprocess);
+        let mut embedder = None;
+        while let Some(mut job) = input.blocking_recv() {
+            if self.cancel.is_cancelled() {
+                break;
+            }
+            (self.events)(ScanEvent::Stage {
+                path: job.path.clone(),
+                stage: "embed".into(),
+            });
+            if embedder.is_none() {
+                match embed::device(self.options.device).and_then(Embedder::new) {
+                    Ok(e) => embedder = Some(e),
+                    Err(e) => {
+                        self.fail(job.order, &job.path, Some(&job.hash), e);
+                        continue;
+                    }
+                }
+            }
+            let Some(embedder) = embedder.as_ref() else {
+                continue;
+            };
+            let mut analysers = Analysers::new(embedder, backend);
+            analysers.shot_params = self.options.shot_params.clone();
+            let Some(segmentation) = job.segmentation.take() else {
+                continue;
+            };
+            match embed_stage(&job.path, &job.hash, &segmentation, &store, &analysers) {
+                Ok((keyframes, embed_run)) => {
+                    job.analysis = Some(Analysis {
+                        content_hash: job.hash.clone(),
+                        segmentation,
+                        keyframes,
+                        shots_run: super::StageRun::Cached,
+                        embed_run,
+                    });
+                    if out.blocking_send(job).is_err() {
+                        break;
+                    }
+                }
+                Err(e) => self.fail(job.order, &job.path, Some(&job.hash), e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds titles to the library; returns the number of candidate pairs.
+    fn index(self, mut input: Receiver<Job>) -> Result<u64, ScanError> {
+        let key = self.analysis_key();
+        let mut data: Option<LibraryData> = None;
+        while let Some(job) = input.blocking_recv() {
+            let Some(analysis) = job.analysis.as_ref() else {
+                continue;
+            };
+            (self.events)(ScanEvent::Stage {
+                path: job.path.clone(),
+                stage: "index".into(),
+            });
+            if data.is_none() {
+                let mut opened = LibraryData::open(&self.options.library, Access::Write)?;
+                opened.set_params(self.options.match_params.clone());
+                data = Some(opened);
+            }
+            let Some(library) = data.as_mut() else {
+                continue;
+            };
+            match library.add_title(&job.info, analysis, &key) {
+                Ok(added) => {
+                    let outcome = TitleOutcome {
+                        path: job.path.clone(),
+                        content_hash: Some(job.hash.clone()),
+                        status: TitleStatus::Analysed,
+                        shots: Some(added.shots),
+                        error: None,
+                    };
+                    self.finish(job.order, outcome);
+                }
+                Err(e) => self.fail(job.order, &job.path, Some(&job.hash), e),
+            }
+        }
+        match data {
+            Some(library) => {
+                library.save()?;
+                Ok(library
+                    .store()
+                    .pair_count()
+                    .map_err(LibraryDataError::from)?)
+            }
+            None => Ok(self.store()?.pair_count().map_err(LibraryDataError::from)?),
+        }
+    }
+}
+
+/// The analysis key of a scan's options (see [`analysis_key`]).
+fn analysis_key_for(options: &ScanOptions) -> String {
+    analysis_key(
+        &options.shot_params,
+        &Analysers::embed_model_id(),
+        &options.match_params,
+    )
+}

@@ -1,0 +1,126 @@
+//! Candidate pairs for a title joining the library: its exits against the
+//! entries index, its entries against the exits index.
+
+use super::{
+    composition, pair_id, score, Candidate, Components, KeyframeInfo, KeyframeLookup, MatchError,
+    MatchParams, Point, ShotPoints, ShotRef,
+};
+use crate::index::VectorIndex;
+use std::collections::{HashMap, HashSet};
+
+/// The new title, and what must not be paired within it or across.
+pub struct TitleContext<'a> {
+    pub content_hash: &'a str,
+    pub shots: &'a [ShotPoints],
+    /// Shot number → its near-duplicate group's representative.
+    pub groups: HashMap<usize, usize>,
+    /// (shot of this title, shot of another title) that are the same footage.
+    pub duplicates: HashSet<(usize, ShotRef)>,
+}
+
+impl TitleContext<'_> {
+    /// Whether `shot` of this title may not be paired with `other`.
+    fn excluded(&self, shot: usize, other: &ShotRef, params: &MatchParams) -> bool {
+        if other.content_hash != self.content_hash {
+            return self.duplicates.contains(&(shot, other.clone()));
+        }
+        shot.abs_diff(other.shot) <= params.adjacent_window
+            || self.groups.get(&shot) == self.groups.get(&other.shot)
+    }
+
+    fn shot_ref(&self, shot: usize) -> ShotRef {
+        ShotRef {
+            content_hash: self.content_hash.to_string(),
+            shot,
+        }
+    }
+}
+
+/// Every candidate the title's shots take part in, unranked (a pair found
+/// from both sides appears once).
+pub fn find_candidates(
+    title: &TitleContext,
+    entries: &VectorIndex,
+    exits: &VectorIndex,
+    lookup: &dyn KeyframeLookup,
+    params: &MatchParams,
+) -> Result<Vec<Candidate>, MatchError> {
+    let asked = params.k + 2 * params.adjacent_window + 1;
+    let mut found: HashMap<String, Candidate> = HashMap::new();
+    for shot in title.shots {
+        for n in entries.search(&shot.exit.vector, asked)? {
+            let Some(info) = lookup.keyframe(n.key)? else {
+                continue;
+            };
+            if !title.excluded(shot.shot, &info.shot, params) {
+                let c = outgoing(title, shot, &info, n.similarity, params);
+                found.entry(c.id.clone()).or_insert(c);
+            }
+        }
+        for n in exits.search(&shot.entry.vector, asked)? {
+            let Some(info) = lookup.keyframe(n.key)? else {
+                continue;
+            };
+            if !title.excluded(shot.shot, &info.shot, params) {
+                let c = incoming(title, shot, &info, n.similarity, params);
+                found.entry(c.id.clone()).or_insert(c);
+            }
+        }
+    }
+    let mut out: Vec<Candidate> = found.into_values().collect();
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+fn components(ours: &Point, theirs: &KeyframeInfo, descriptor: f32) -> Components {
+    Components {
+        descriptor,
+        composition: composition::similarity(&ours.composition, &theirs.composition),
+    }
+}
+
+/// This title's `shot` cut to the stored shot of `info`.
+fn outgoing(
+    title: &TitleContext,
+    shot: &ShotPoints,
+    info: &KeyframeInfo,
+    similarity: f32,
+    params: &MatchParams,
+) -> Candidate {
+    let c = components(&shot.exit, info, similarity);
+    Candidate {
+        id: pair_id(
+            (title.content_hash, shot.first_frame, shot.last_frame),
+            (&info.shot.content_hash, info.first_frame, info.last_frame),
+        ),
+        from: title.shot_ref(shot.shot),
+        to: info.shot.clone(),
+        from_frame: shot.last_frame,
+        to_frame: info.first_frame,
+        components: c,
+        score: score(c, params),
+    }
+}
+
+/// The stored shot of `info` cut to this title's `shot`.
+fn incoming(
+    title: &TitleContext,
+    shot: &ShotPoints,
+    info: &KeyframeInfo,
+    similarity: f32,
+    params: &MatchParams,
+) -> Candidate {
+    let c = components(&shot.entry, info, similarity);
+    Candidate {
+        id: pair_id(
+            (&info.shot.content_hash, info.first_frame, info.last_frame),
+            (title.content_hash, shot.first_frame, shot.last_frame),
+        ),
+        from: info.shot.clone(),
+        to: title.shot_ref(shot.shot),
+        from_frame: info.last_frame,
+        to_frame: shot.first_frame,
+        components: c,
+        score: score(c, params),
+    }
+}

@@ -1,0 +1,203 @@
+//! From keyframe descriptors to ranked match-cut candidates.
+//!
+//! A candidate pairs the **exit** of one shot (its last frame, the outgoing
+//! side of a cut) with the **entry** of another (its first frame). When a
+//! title joins the library ([`candidates`]), each of its exits queries the
+//! entries index and each of its entries queries the exits index, so adding
+//! a title costs O(its shots · log N), never all pairs.
+//!
+//! Two kinds of look-alikes are not match cuts and are kept out:
+//! - **near-duplicate shots inside a title** ([`groups`]): consecutive or
+//!   interleaved shots of one camera set-up (shot/reverse-shot dialogue)
+//!   form a group; no pair joins two members of a group, and the ranking
+//!   keeps one pair per pair of groups;
+//! - **duplicate footage across titles** ([`duplicates`]): the same shot
+//!   re-encoded, re-graded, resized or slightly cropped is recorded as a
+//!   duplicate and never offered.
+//!
+//! A pair's score ([`score`]) is the descriptor similarity plus an explicit
+//! composition term ([`composition`]); both components are kept. The
+//! ranking ([`rank`]) caps the pairs any one shot takes part in.
+
+pub mod candidates;
+pub mod composition;
+pub mod duplicates;
+pub mod groups;
+pub mod rank;
+
+use crate::index::IndexError;
+use crate::store::StoreError;
+use serde::{Deserialize, Serialize};
+
+/// Why candidates could not be found.
+#[derive(Debug, thiserror::Error)]
+pub enum MatchError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Where stored keyframes are looked up by index key.
+pub trait KeyframeLookup {
+    fn keyframe(&self, key: u64) -> Result<Option<KeyframeInfo>, StoreError>;
+}
+
+/// Settings of candidate generation and ranking.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatchParams {
+    /// Neighbours asked of the index per query.
+    pub k: usize,
+    /// Shots this close in a title (in shot count) are never paired: they
+    /// are already next to each other.
+    pub adjacent_window: usize,
+    /// Descriptor similarity of two shots' middles at or above which they
+    /// are one camera set-up.
+    pub group_similarity: f32,
+    /// Descriptor similarity of both ends at or above which two shots of
+    /// different titles are the same footage.
+    pub duplicate_similarity: f32,
+    /// Weight of the descriptor similarity in the score (the composition
+    /// term has the rest).
+    pub descriptor_weight: f32,
+    /// Most pairs one shot (or one group) takes part in on each side.
+    pub per_shot_cap: usize,
+}
+
+impl Default for MatchParams {
+    fn default() -> Self {
+        Self {
+            k: 10,
+            adjacent_window: 2,
+            group_similarity: 0.80,
+            duplicate_similarity: 0.85,
+            descriptor_weight: 0.5,
+            per_shot_cap: 2,
+        }
+    }
+}
+
+/// A keyframe as matching sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    /// Stable index key ([`crate::index::keyframe_key`]).
+    pub key: u64,
+    pub frame: u64,
+    pub vector: Vec<f32>,
+    pub composition: Vec<i8>,
+}
+
+/// A shot of the title being added, with its keyframes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShotPoints {
+    pub shot: usize,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub entry: Point,
+    pub middle: Point,
+    pub exit: Point,
+}
+
+/// Which shot of which title.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ShotRef {
+    pub content_hash: String,
+    pub shot: usize,
+}
+
+/// A stored keyframe, looked up by its index key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyframeInfo {
+    pub shot: ShotRef,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub frame: u64,
+    pub composition: Vec<i8>,
+}
+
+/// How a candidate scored.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Components {
+    /// Cosine similarity of the two keyframes' descriptors.
+    pub descriptor: f32,
+    /// Correlation of their luma and edge layouts ([`composition`]).
+    pub composition: f32,
+}
+
+/// The score of a pair from its components.
+pub fn score(c: Components, params: &MatchParams) -> f32 {
+    params.descriptor_weight * c.descriptor + (1.0 - params.descriptor_weight) * c.composition
+}
+
+/// A candidate match cut: `from`'s exit, then `to`'s entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    pub id: String,
+    pub from: ShotRef,
+    pub to: ShotRef,
+    /// Last frame of the outgoing shot.
+    pub from_frame: u64,
+    /// First frame of the incoming shot.
+    pub to_frame: u64,
+    pub components: Components,
+    pub score: f32,
+}
+
+/// The stable id of a pair: from the two titles' content hashes and the
+/// two shots' frame ranges, so it is the same on every machine.
+pub fn pair_id(from: (&str, u64, u64), to: (&str, u64, u64)) -> String {
+    let text = format!(
+        "{}:{}-{}>{}:{}-{}",
+        from.0, from.1, from.2, to.0, to.1, to.2
+    );
+    blake3::hash(text.as_bytes()).to_hex()[..16].to_string()
+}
+
+/// Disjoint sets over `0..n` (path halving, union by smaller root).
+pub(crate) struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    pub fn new(n: usize) -> Self {
+        Self((0..n).collect())
+    }
+
+    pub fn find(&mut self, mut i: usize) -> usize {
+        while self.0[i] != i {
+            self.0[i] = self.0[self.0[i]];
+            i = self.0[i];
+        }
+        i
+    }
+
+    /// Joins the sets of `a` and `b`; the smaller root stays the root.
+    pub fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        let (low, high) = (ra.min(rb), ra.max(rb));
+        self.0[high] = low;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pair_ids_are_stable_and_directed() {
+        let a = pair_id(("h1", 0, 10), ("h2", 20, 30));
+        assert_eq!(a, pair_id(("h1", 0, 10), ("h2", 20, 30)));
+        assert_ne!(a, pair_id(("h2", 20, 30), ("h1", 0, 10)));
+        assert_ne!(a, pair_id(("h1", 0, 11), ("h2", 20, 30)));
+        assert_eq!(a.len(), 16);
+    }
+
+    #[test]
+    fn union_find_keeps_the_smallest_root() {
+        let mut sets = UnionFind::new(6);
+        sets.union(4, 2);
+        sets.union(5, 4);
+        sets.union(1, 3);
+        assert_eq!(sets.find(5), 2);
+        assert_eq!(sets.find(3), 1);
+        assert_ne!(sets.find(0), sets.find(1));
+    }
+}
