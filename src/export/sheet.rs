@@ -153,7 +153,7 @@ pub fn write_sheet(pairs: &[PairView], out: &Path) -> Result<(), SheetError> {
     for (row, pair) in pairs.iter().enumerate() {
         let y = row * ROW_H + PAD;
         let header = format!(
-            "#{}  score {:.3}  (descriptor {:.3}, composition {:.3})",
+            "#{}  score {:.3}  descriptor {:.3}  layout {:.3}",
             pair.rank, pair.score, pair.components.descriptor, pair.components.composition
         );
         canvas.text(PAD, y, &header, TEXT, WIDTH / (8 * SCALE));

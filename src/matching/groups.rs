@@ -1,17 +1,21 @@
 //! Near-duplicate groups inside a title: shots of one camera set-up, cut
 //! back to again and again (shot/reverse-shot dialogue, a recurring wide).
 //!
-//! Each shot's middle keyframe queries a temporary index of the title's
-//! middles; shots whose middles are at least
-//! [`MatchParams::group_similarity`] alike are joined, transitively. The
-//! group's representative is its first shot.
+//! The entry, middle and exit keyframes of every shot go into a temporary
+//! index; each keyframe queries it, and two shots with any two keyframes at
+//! least [`MatchParams::group_similarity`] alike are joined, transitively.
+//! The group's representative is its first shot.
 
-use super::{MatchParams, ShotPoints, UnionFind};
+use super::{MatchParams, Point, ShotPoints, UnionFind};
 use crate::index::{IndexError, IndexParams, VectorIndex};
 use std::path::Path;
 
 /// Neighbours looked at per shot.
 const NEIGHBOURS: usize = 12;
+
+fn keyframes(shot: &ShotPoints) -> [&Point; 3] {
+    [&shot.entry, &shot.middle, &shot.exit]
+}
 
 /// For each shot (by position in `shots`), the shot number of its group's
 /// representative.
@@ -24,15 +28,19 @@ pub fn near_duplicate_groups(
     };
     let dims = first.middle.vector.len();
     let index = VectorIndex::empty(Path::new("near-duplicates"), IndexParams::new(dims))?;
-    index.reserve(shots.len())?;
+    index.reserve(3 * shots.len())?;
     for (i, shot) in shots.iter().enumerate() {
-        index.add(i as u64, &shot.middle.vector)?;
+        for (role, point) in keyframes(shot).into_iter().enumerate() {
+            index.add((3 * i + role) as u64, &point.vector)?;
+        }
     }
     let mut sets = UnionFind::new(shots.len());
     for (i, shot) in shots.iter().enumerate() {
-        for n in index.search(&shot.middle.vector, NEIGHBOURS)? {
-            if n.similarity >= params.group_similarity && n.key as usize != i {
-                sets.union(i, n.key as usize);
+        for point in keyframes(shot) {
+            for n in index.search(&point.vector, NEIGHBOURS)? {
+                if n.similarity >= params.group_similarity {
+                    sets.union(i, n.key as usize / 3);
+                }
             }
         }
     }
@@ -42,7 +50,6 @@ pub fn near_duplicate_groups(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matching::Point;
 
     fn point(v: Vec<f32>) -> Point {
         Point {

@@ -51,8 +51,8 @@ pub struct MatchParams {
     /// Shots this close in a title (in shot count) are never paired: they
     /// are already next to each other.
     pub adjacent_window: usize,
-    /// Descriptor similarity of two shots' middles at or above which they
-    /// are one camera set-up.
+    /// Descriptor similarity of any keyframes of two shots of a title at or
+    /// above which they are one camera set-up.
     pub group_similarity: f32,
     /// Descriptor similarity of both ends at or above which two shots of
     /// different titles are the same footage.
@@ -69,8 +69,8 @@ impl Default for MatchParams {
         Self {
             k: 10,
             adjacent_window: 2,
-            group_similarity: 0.80,
-            duplicate_similarity: 0.85,
+            group_similarity: 0.65,
+            duplicate_similarity: 0.78,
             descriptor_weight: 0.5,
             per_shot_cap: 2,
         }
