@@ -5,15 +5,19 @@
 use crate::embed::{self, descriptor, Embedder};
 use crate::matching::composition;
 use crate::media::{self, DecodeMode, Decoder, MediaError};
-use crate::preprocess::{self, Backend, Preprocessor, StreamFacts};
+use crate::preprocess::{Backend, Preprocessor};
 use crate::shots::{self, Params, ScanError, Segmentation};
 use crate::store::{FeatureKey, Store, StoreError};
+use super::capture;
 use std::collections::BTreeSet;
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
 /// Version of the shot detector's output (bump when its results change).
-pub const SHOTS_MODEL: &str = "shots/1";
+/// `shots/2`: keyframes are chosen among the frames captured in the
+/// single decoding pass ([`super::capture`]).
+pub const SHOTS_MODEL: &str = "shots/2";
 
 /// The stages' engines and settings.
 pub struct Analysers<'a> {
@@ -86,16 +90,53 @@ pub enum JobError {
 /// content.
 pub fn analyse(path: &Path, store: &Store, a: &Analysers) -> Result<Analysis, JobError> {
     let hash = hash_of(path, store)?;
-    let go_on = |_, _| std::ops::ControlFlow::Continue(());
-    let (segmentation, shots_run) =
-        shots_stage(path, &hash, store, (&a.shot_params, a.backend), &go_on)?;
-    let (keyframes, embed_run) = embed_stage(path, &hash, &segmentation, store, a)?;
-    Ok(Analysis {
+    analyse_hashed(path, &hash, store, a, &|_, _| ControlFlow::Continue(()))
+}
+
+/// [`analyse`] of a title whose content hash is known, reporting progress
+/// of the decoding pass. A title not analysed before is decoded once: shots
+/// are detected and keyframes embedded in the same pass.
+pub fn analyse_hashed(
+    path: &Path,
+    hash: &str,
+    store: &Store,
+    a: &Analysers,
+    progress: shots::scan::Progress,
+) -> Result<Analysis, JobError> {
+    let key = shots_key(a);
+    let shots = FeatureKey {
         content_hash: hash,
+        stage: "shots",
+        model: SHOTS_MODEL,
+        params: &key,
+    };
+    let cached = store
+        .feature(&shots)?
+        .and_then(|bytes| serde_json::from_slice::<Segmentation>(&bytes).ok());
+    if let Some(segmentation) = cached {
+        let (keyframes, embed_run) = embed_stage(path, hash, &segmentation, store, a)?;
+        return Ok(Analysis {
+            content_hash: hash.to_string(),
+            segmentation,
+            keyframes,
+            shots_run: StageRun::Cached,
+            embed_run,
+        });
+    }
+    let (segmentation, keyframes) = capture::single_pass(path, a, progress)?;
+    let bytes = serde_json::to_vec(&segmentation).map_err(|e| JobError::Other {
+        reason: e.to_string(),
+        path: path.to_path_buf(),
+    })?;
+    store.put_feature(&shots, &bytes)?;
+    let params = embed_params(&segmentation);
+    store.put_feature(&embed_key(hash, a, &params), &pack(&keyframes))?;
+    Ok(Analysis {
+        content_hash: hash.to_string(),
         segmentation,
         keyframes,
-        shots_run,
-        embed_run,
+        shots_run: StageRun::Computed,
+        embed_run: StageRun::Computed,
     })
 }
 
@@ -141,56 +182,46 @@ fn params_hash(params: &impl std::fmt::Debug) -> String {
     blake3::hash(format!("{params:?}").as_bytes()).to_hex()[..16].to_string()
 }
 
-/// Shots of the title, from the store or by segmenting it.
-pub(crate) fn shots_stage(
-    path: &Path,
-    hash: &str,
-    store: &Store,
-    (shot_params, backend): (&Params, Backend),
-    progress: shots::scan::Progress,
-) -> Result<(Segmentation, StageRun), JobError> {
-    let params = params_hash(shot_params);
-    let key = FeatureKey {
+/// The shots stage's parameters: the detector's and the keyframe capture's.
+fn shots_key(a: &Analysers) -> String {
+    params_hash(&(&a.shot_params, capture::STRIDE))
+}
+
+/// Every keyframe of a segmentation, in frame order.
+pub(crate) fn keyframe_set(seg: &Segmentation) -> BTreeSet<u64> {
+    seg.shots
+        .iter()
+        .flat_map(|s| [s.keyframes.entry, s.keyframes.middle, s.keyframes.exit])
+        .collect()
+}
+
+/// The embedding stage's parameters for a segmentation's keyframes.
+fn embed_params(seg: &Segmentation) -> String {
+    let frames = keyframe_set(seg);
+    params_hash(&(embed::preprocess_config(), composition::VERSION, &frames))
+}
+
+fn embed_key<'k>(hash: &'k str, a: &'k Analysers, params: &'k str) -> FeatureKey<'k> {
+    FeatureKey {
         content_hash: hash,
-        stage: "shots",
-        model: SHOTS_MODEL,
-        params: &params,
-    };
-    if let Some(bytes) = store.feature(&key)? {
-        if let Ok(seg) = serde_json::from_slice(&bytes) {
-            return Ok((seg, StageRun::Cached));
-        }
+        stage: "embed",
+        model: &a.embed_model,
+        params,
     }
-    let title = shots::detect_file(path, shot_params, backend, progress)?;
-    let bytes = serde_json::to_vec(&title.segmentation).map_err(|e| JobError::Other {
-        reason: e.to_string(),
-        path: path.to_path_buf(),
-    })?;
-    store.put_feature(&key, &bytes)?;
-    Ok((title.segmentation, StageRun::Computed))
 }
 
 /// Keyframe descriptors of the title's shots, from the store or by
 /// decoding and embedding them.
-pub(crate) fn embed_stage(
+fn embed_stage(
     path: &Path,
     hash: &str,
     seg: &Segmentation,
     store: &Store,
     a: &Analysers,
 ) -> Result<(Vec<KeyframeVector>, StageRun), JobError> {
-    let frames: BTreeSet<u64> = seg
-        .shots
-        .iter()
-        .flat_map(|s| [s.keyframes.entry, s.keyframes.middle, s.keyframes.exit])
-        .collect();
-    let params = params_hash(&(embed::preprocess_config(), composition::VERSION, &frames));
-    let key = FeatureKey {
-        content_hash: hash,
-        stage: "embed",
-        model: &a.embed_model,
-        params: &params,
-    };
+    let frames = keyframe_set(seg);
+    let params = embed_params(seg);
+    let key = embed_key(hash, a, &params);
     if let Some(bytes) = store.feature(&key)? {
         if let Some(vectors) = unpack(&bytes, &frames) {
             return Ok((vectors, StageRun::Cached));
@@ -234,43 +265,21 @@ fn embed_frames(
     Ok(out)
 }
 
-fn embed_batch(
+pub(crate) fn embed_batch(
     path: &Path,
     info: &media::MediaInfo,
     batch: &[media::DecodedFrame],
     preprocessor: &mut Preprocessor,
     a: &Analysers,
 ) -> Result<Vec<KeyframeVector>, JobError> {
-    let failed = |reason: String| JobError::Other {
-        reason,
-        path: path.to_path_buf(),
-    };
-    let converted = batch
-        .iter()
-        .map(|f| preprocess::supported(&f.frame).map_err(|e| failed(e.to_string())))
-        .collect::<Result<Vec<_>, _>>()?;
-    let views = batch
-        .iter()
-        .zip(&converted)
-        .map(|(f, c)| {
-            preprocess::view(c.as_ref().unwrap_or(&f.frame), StreamFacts::of(info))
-                .ok_or_else(|| failed(format!("frame {}: unreadable picture planes", f.index)))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     let side = preprocessor.config().model_side as usize;
-    let inputs = preprocessor.process(&views);
-    let vectors = a.embedder.describe_slice(&inputs.model_input, batch.len());
-    let images = inputs.model_input.chunks_exact(3 * side * side);
-    Ok(batch
+    let inputs = capture::model_inputs(path, info, batch, preprocessor)?;
+    let items: Vec<(u64, Vec<f32>)> = batch
         .iter()
-        .zip(vectors)
-        .zip(images)
-        .map(|((f, vector), image)| KeyframeVector {
-            frame: f.index,
-            vector,
-            composition: composition::signature(image, side),
-        })
-        .collect())
+        .zip(inputs.chunks_exact(3 * side * side))
+        .map(|(f, input)| (f.index, input.to_vec()))
+        .collect();
+    Ok(capture::embed_inputs(&items, a.embedder, side))
 }
 
 /// Per keyframe, in frame order: the descriptor as little-endian f32, then

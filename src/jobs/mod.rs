@@ -4,6 +4,7 @@
 //! front ends list ([`listing`]).
 
 mod analyse;
+mod capture;
 pub mod library;
 pub mod listing;
 pub mod scan;

@@ -1,16 +1,19 @@
 //! The scan pipeline: files and folders in, a library's shots, keyframe
 //! descriptors, indexes and candidate pairs out.
 //!
-//! Four stages run at once, each on its own blocking thread of the tokio
+//! Three stages run at once, each on its own blocking thread of the tokio
 //! runtime, joined by bounded channels (one title in flight between
-//! stages), so title 2 is segmented while title 1 is embedded:
+//! stages), so title 2 is hashed while title 1 is analysed and title 0
+//! indexed:
 //!
 //! 1. **prepare**: content hash (from the store when the file is
 //!    unchanged) and probe; a title already in the library under the same
 //!    [`analysis_key`] is reported `cached` and goes no further;
-//! 2. **shots**: decode, preprocess and segment (memoised by content);
-//! 3. **embed**: keyframe descriptors (memoised by content);
-//! 4. **index**: near-duplicate groups, duplicates, index entries and
+//! 2. **analyse**: one decoding pass for shots and keyframe descriptors
+//!    ([`super::analyse_hashed`]; inside it, decoder → detector and
+//!    keyframe capture → embedder, each its own thread, bounded channels
+//!    between), memoised by content;
+//! 3. **index**: near-duplicate groups, duplicates, index entries and
 //!    candidate pairs ([`LibraryData::add_title`]); the indexes are saved
 //!    at the end.
 //!
@@ -19,7 +22,7 @@
 //! reported and skipped. Cancelling stops the title being segmented and
 //! keeps every title already added.
 
-use super::analyse::{analysis_key, embed_stage, hash_of, shots_stage, Analysers, Analysis};
+use super::analyse::{analyse_hashed, analysis_key, hash_of, Analysers, Analysis};
 use super::library::{LibraryData, LibraryDataError};
 use crate::embed::{self, Embedder};
 use crate::index::Access;
@@ -27,7 +30,7 @@ use crate::library::video_files;
 use crate::matching::MatchParams;
 use crate::media::{self, MediaInfo};
 use crate::preprocess::{self, BackendChoice};
-use crate::shots::{Params, Segmentation};
+use crate::shots::Params;
 use crate::store::Store;
 use serde::Serialize;
 use std::ops::ControlFlow;
@@ -131,7 +134,6 @@ struct Job {
     path: PathBuf,
     hash: String,
     info: MediaInfo,
-    segmentation: Option<Segmentation>,
     analysis: Option<Analysis>,
 }
 
@@ -159,8 +161,7 @@ pub async fn scan(
     let files = expand(&paths);
     let store_path = LibraryData::store_path(&options.library);
     Store::open(&store_path).map_err(LibraryDataError::from)?;
-    let (to_shots, shots_in) = channel::<Job>(1);
-    let (to_embed, embed_in) = channel::<Job>(1);
+    let (to_analyse, analyse_in) = channel::<Job>(1);
     let (to_index, index_in) = channel::<Job>(1);
     let (done_tx, mut done_rx) = channel::<(usize, TitleOutcome)>(files.len().max(1));
     let ctx = Stage {
@@ -169,16 +170,15 @@ pub async fn scan(
         cancel,
         done: done_tx,
     };
-    let prepare = spawn(ctx.clone(), move |c| c.prepare(files, to_shots));
-    let shots = spawn(ctx.clone(), move |c| c.shots(shots_in, to_embed));
-    let embed = spawn(ctx.clone(), move |c| c.embed(embed_in, to_index));
+    let prepare = spawn(ctx.clone(), move |c| c.prepare(files, to_analyse));
+    let analyse = spawn(ctx.clone(), move |c| c.analyse(analyse_in, to_index));
     let index = spawn(ctx.clone(), move |c| c.index(index_in));
     drop(ctx);
     let mut outcomes = Vec::new();
     while let Some(outcome) = done_rx.recv().await {
         outcomes.push(outcome);
     }
-    for (name, task) in [("prepare", prepare), ("shots", shots), ("embed", embed)] {
+    for (name, task) in [("prepare", prepare), ("analyse", analyse)] {
         task.await.map_err(|_| ScanError::Stage(name))??;
     }
     let pairs = index.await.map_err(|_| ScanError::Stage("index"))??;
@@ -280,7 +280,6 @@ impl Stage {
                         path,
                         hash,
                         info,
-                        segmentation: None,
                         analysis: None,
                     };
                     if out.blocking_send(job).is_err() {
@@ -293,37 +292,8 @@ impl Stage {
         Ok(())
     }
 
-    fn shots(self, mut input: Receiver<Job>, out: Sender<Job>) -> Result<(), ScanError> {
-        let store = self.store()?;
-        let backend = preprocess::choose_backend(self.options.preprocess);
-        while let Some(mut job) = input.blocking_recv() {
-            let progress = |done: u64, total: u64| {
-                (self.events)(ScanEvent::Frames {
-                    path: job.path.clone(),
-                    done,
-                    total,
-                });
-                if self.cancel.is_cancelled() {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            };
-            let params = (&self.options.shot_params, backend);
-            match shots_stage(&job.path, &job.hash, &store, params, &progress) {
-                Ok((segmentation, _)) => {
-                    job.segmentation = Some(segmentation);
-                    if out.blocking_send(job).is_err() {
-                        break;
-                    }
-                }
-                Err(e) => self.fail(job.order, &job.path, Some(&job.hash), e),
-            }
-        }
-        Ok(())
-    }
-
-    fn embed(self, mut input: Receiver<Job>, out: Sender<Job>) -> Result<(), ScanError> {
+    /// Shots and keyframe descriptors (one decoding pass, memoised).
+    fn analyse(self, mut input: Receiver<Job>, out: Sender<Job>) -> Result<(), ScanError> {
         let store = self.store()?;
         let backend = preprocess::choose_backend(self.options.preprocess);
         let mut embedder = None;
@@ -331,10 +301,6 @@ impl Stage {
             if self.cancel.is_cancelled() {
                 break;
             }
-            (self.events)(ScanEvent::Stage {
-                path: job.path.clone(),
-                stage: "embed".into(),
-            });
             if embedder.is_none() {
                 match embed::device(self.options.device).and_then(Embedder::new) {
                     Ok(e) => embedder = Some(e),
@@ -349,18 +315,21 @@ impl Stage {
             };
             let mut analysers = Analysers::new(embedder, backend);
             analysers.shot_params = self.options.shot_params.clone();
-            let Some(segmentation) = job.segmentation.take() else {
-                continue;
+            let progress = |done: u64, total: u64| {
+                (self.events)(ScanEvent::Frames {
+                    path: job.path.clone(),
+                    done,
+                    total,
+                });
+                if self.cancel.is_cancelled() {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
             };
-            match embed_stage(&job.path, &job.hash, &segmentation, &store, &analysers) {
-                Ok((keyframes, embed_run)) => {
-                    job.analysis = Some(Analysis {
-                        content_hash: job.hash.clone(),
-                        segmentation,
-                        keyframes,
-                        shots_run: super::StageRun::Cached,
-                        embed_run,
-                    });
+            match analyse_hashed(&job.path, &job.hash, &store, &analysers, &progress) {
+                Ok(analysis) => {
+                    job.analysis = Some(analysis);
                     if out.blocking_send(job).is_err() {
                         break;
                     }

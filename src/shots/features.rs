@@ -124,6 +124,18 @@ pub fn change(a: &Features, b: &Features, grid: Grid) -> f32 {
     histogram_distance(a, b) + 2.5 * motion_distance(a, b, grid)
 }
 
+/// A cheap upper bound of [`change`]: the motion-tolerant distance taken
+/// at zero shift only. A frame pair below it cannot be a cut.
+pub fn change_upper_bound(a: &Features, b: &Features, grid: Grid) -> f32 {
+    let (w, h) = (grid.width, grid.height);
+    if w <= 2 * SHIFT || h <= 2 * SHIFT {
+        return change(a, b, grid);
+    }
+    let sum = shifted_sum(a, b, grid, (SHIFT, SHIFT), u32::MAX);
+    let count = (w - 2 * SHIFT) * (h - 2 * SHIFT) * 3;
+    histogram_distance(a, b) + 2.5 * sum as f32 / (count as f32 * 255.0)
+}
+
 /// For a frame `m` between `a` and `b`: how far `m` lies from their average,
 /// relative to how far apart they are, and that distance. Inside a dissolve
 /// each frame is a mix of the shots on either side, so the ratio is near 0;

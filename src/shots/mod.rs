@@ -27,7 +27,7 @@ mod window;
 
 pub use features::{Features, Grid};
 pub use params::Params;
-pub use scan::{detect_file, ScanError, TitleShots};
+pub use scan::{detect_file, detect_file_with, FrameHook, ScanError, TitleShots};
 pub use segmenter::Segmenter;
 
 use serde::{Deserialize, Serialize};

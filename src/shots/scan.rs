@@ -42,12 +42,43 @@ pub enum ScanError {
 /// and the title's frame count. Returning `Break` cancels the title.
 pub type Progress<'a> = &'a dyn Fn(u64, u64) -> ControlFlow<()>;
 
+/// Sees every batch of decoded frames once its features are in the
+/// segmenter (the keyframe capture of a single-pass analysis uses it).
+pub trait FrameHook {
+    fn batch(
+        &mut self,
+        frames: &[DecodedFrame],
+        features: &[Features],
+        segmenter: &Segmenter,
+    ) -> Result<(), ScanError>;
+}
+
+/// A hook that does nothing.
+struct NoHook;
+
+impl FrameHook for NoHook {
+    fn batch(&mut self, _: &[DecodedFrame], _: &[Features], _: &Segmenter) -> Result<(), ScanError> {
+        Ok(())
+    }
+}
+
 /// Segments one title into shots, calling `progress` as it goes.
 pub fn detect_file(
     path: &Path,
     params: &Params,
     backend: Backend,
     progress: Progress,
+) -> Result<TitleShots, ScanError> {
+    detect_file_with(path, params, backend, progress, &mut NoHook)
+}
+
+/// [`detect_file`], showing every batch of frames to `hook`.
+pub fn detect_file_with(
+    path: &Path,
+    params: &Params,
+    backend: Backend,
+    progress: Progress,
+    hook: &mut dyn FrameHook,
 ) -> Result<TitleShots, ScanError> {
     let info = media::probe(path)?;
     let config = Config::thumbnails_only();
@@ -75,14 +106,12 @@ pub fn detect_file(
                 }
             },
         );
-        analyse(
-            path,
-            &info,
-            &rx,
-            &mut preprocessor,
-            &mut segmenter,
-            progress,
-        )
+        let mut stages = Stages {
+            preprocessor: &mut preprocessor,
+            segmenter: &mut segmenter,
+            hook,
+        };
+        analyse(path, &info, &rx, &mut stages, progress)
     })?;
     if segmenter.frames() == 0 {
         return Err(MediaError::NoFrames {
@@ -99,13 +128,19 @@ pub fn detect_file(
     })
 }
 
+/// What a batch of frames goes through.
+struct Stages<'a> {
+    preprocessor: &'a mut Preprocessor,
+    segmenter: &'a mut Segmenter,
+    hook: &'a mut dyn FrameHook,
+}
+
 /// Pulls frames off the channel in batches until it closes.
 fn analyse(
     path: &Path,
     info: &MediaInfo,
     rx: &Receiver<Result<DecodedFrame, MediaError>>,
-    preprocessor: &mut Preprocessor,
-    segmenter: &mut Segmenter,
+    stages: &mut Stages,
     progress: Progress,
 ) -> Result<(), ScanError> {
     let mut batch = Vec::with_capacity(BATCH);
@@ -117,8 +152,8 @@ fn analyse(
         if batch.is_empty() {
             return Ok(());
         }
-        thumbnails(path, info, &batch, preprocessor, segmenter)?;
-        if progress(segmenter.frames(), info.frame_count).is_break() {
+        thumbnails(path, info, &batch, stages)?;
+        if progress(stages.segmenter.frames(), info.frame_count).is_break() {
             return Err(ScanError::Cancelled {
                 path: path.to_path_buf(),
             });
@@ -126,13 +161,12 @@ fn analyse(
     }
 }
 
-/// Thumbnails of a batch of frames, pushed in order.
+/// Thumbnails of a batch of frames, pushed in order, then the hook.
 fn thumbnails(
     path: &Path,
     info: &MediaInfo,
     batch: &[DecodedFrame],
-    preprocessor: &mut Preprocessor,
-    segmenter: &mut Segmenter,
+    stages: &mut Stages,
 ) -> Result<(), ScanError> {
     let failed = |index: u64, reason: String| ScanError::Frame {
         path: path.to_path_buf(),
@@ -152,14 +186,19 @@ fn thumbnails(
                 .ok_or_else(|| failed(f.index, "unreadable picture planes".into()))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let config = preprocessor.config();
+    let config = stages.preprocessor.config();
     let (px, bins) = (config.thumb_pixels() * 3, config.histogram_len());
-    let out = preprocessor.process(&views);
-    for i in 0..batch.len() {
-        segmenter.push(Features::new(
-            &out.thumb_rgb[i * px..(i + 1) * px],
-            &out.histograms[i * bins..(i + 1) * bins],
-        ));
+    let out = stages.preprocessor.process(&views);
+    let features: Vec<Features> = (0..batch.len())
+        .map(|i| {
+            Features::new(
+                &out.thumb_rgb[i * px..(i + 1) * px],
+                &out.histograms[i * bins..(i + 1) * bins],
+            )
+        })
+        .collect();
+    for f in &features {
+        stages.segmenter.push(f.clone());
     }
-    Ok(())
+    stages.hook.batch(batch, &features, stages.segmenter)
 }

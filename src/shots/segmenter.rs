@@ -6,8 +6,10 @@ use super::window::{self, Found};
 use super::{Keyframes, Params, Segmentation, Shot, Transition};
 
 /// Frames a window owns (its results for them are kept); the window also
-/// reads `Params::reach` frames either side.
-const OWNED: usize = 2048;
+/// reads `Params::reach` frames either side. Small enough that shots settle
+/// soon after they end (see [`Segmenter::settled`]), large enough that the
+/// overlap costs little.
+const OWNED: usize = 512;
 
 /// Streaming shot detection: push every frame in order, then `finish`.
 pub struct Segmenter {
@@ -21,6 +23,8 @@ pub struct Segmenter {
     found: Vec<(u64, Found)>,
     /// Per frame of the title: one flat colour (for keyframes).
     flat: Vec<bool>,
+    /// Every transition starting before this frame has been found.
+    found_until: u64,
 }
 
 impl Segmenter {
@@ -39,6 +43,7 @@ impl Segmenter {
             base: 0,
             found: Vec::new(),
             flat: Vec::new(),
+            found_until: 0,
         }
     }
 
@@ -54,6 +59,16 @@ impl Segmenter {
     /// Frames pushed so far.
     pub fn frames(&self) -> u64 {
         self.flat.len() as u64
+    }
+
+    /// The transitions no later frame can change: every transition found so
+    /// far, thinned, that ends at least a minimum shot before the frames
+    /// still being looked at. The shots before the last of them are final.
+    pub fn settled(&self) -> Vec<Transition> {
+        let min_shot = self.params.min_shot_frames;
+        let mut t = thin(&self.found, min_shot);
+        t.retain(|t| t.to_frame + min_shot <= self.found_until);
+        t
     }
 
     /// The shots and transitions of the whole title.
@@ -76,6 +91,7 @@ impl Segmenter {
             }
         }
         if !last {
+            self.found_until = self.base + own_end as u64;
             let drop = own_end - self.overlap;
             self.buffer.drain(..drop);
             self.base += drop as u64;
@@ -217,6 +233,25 @@ mod tests {
         assert!(one.transitions.iter().all(|t| t.to_frame % 53 == 0));
         assert_eq!(run(40), one);
         assert_eq!(run(211), one);
+    }
+
+    #[test]
+    fn settled_transitions_are_final() {
+        let grid = Grid {
+            width: 48,
+            height: 27,
+        };
+        let mut s = Segmenter::with_window(Params::default(), grid, 100);
+        let mut seen = Vec::new();
+        for t in 0..1500 {
+            s.push(frame(t / 53, t));
+            let settled = s.settled();
+            assert!(settled.starts_with(&seen), "a settled transition changed");
+            assert!(settled.iter().all(|x| x.to_frame <= t as u64));
+            seen = settled;
+        }
+        assert!(seen.len() >= 1500 / 53 - 5, "{} settled", seen.len());
+        assert!(s.finish().transitions.starts_with(&seen));
     }
 
     #[test]

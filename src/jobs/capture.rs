@@ -1,0 +1,331 @@
+//! One decoding pass for shots and keyframes.
+//!
+//! While the shot detector reads every frame, [`KeyframeCapture`] keeps the
+//! model input of the frames that may become keyframes: every
+//! [`STRIDE`]-th frame, and both frames around every change large enough
+//! to be a cut ([`change_upper_bound`] at least the jump-cut threshold), so
+//! a cut's last and first frames are always at hand. As soon as the
+//! segmenter settles a shot ([`Segmenter::settled`]), its entry, middle and
+//! exit are chosen among the captured frames inside it (frames of flat
+//! colour only when there are no others), sent through a bounded channel to
+//! the embedding thread, and the captures before it are dropped: memory
+//! stays bounded by the segmenter's window, however long the title.
+//!
+//! Threads: the decoder (in [`shots::detect_file_with`]) → frames → the
+//! detector and capture (this thread) → keyframe inputs → the embedder.
+//! A shot with no captured frame (shorter than the stride, between two
+//! gradual transitions) has its keyframes decoded afterwards by seeking.
+
+use super::analyse::{embed_batch, keyframe_set, Analysers, JobError, KeyframeVector};
+use crate::embed::Embedder;
+use crate::matching::composition;
+use crate::media::{self, DecodedFrame, MediaInfo};
+use crate::preprocess::{self, Preprocessor, StreamFacts};
+use crate::shots::features::change_upper_bound;
+use crate::shots::{
+    self, FrameHook, Features, Grid, Keyframes, ScanError, Segmentation, Segmenter, Transition,
+};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+/// Every this many frames one is captured (besides those around cuts).
+pub const STRIDE: u64 = 8;
+/// Keyframe inputs the embedding thread batches together.
+const EMBED_BATCH: usize = 16;
+
+/// A captured frame: its model input and whether it is one flat colour.
+struct Captured {
+    input: Vec<f32>,
+    flat: bool,
+}
+
+/// The frame hook that captures keyframe candidates and sends the chosen
+/// ones to the embedder.
+pub(crate) struct KeyframeCapture<'a> {
+    path: &'a Path,
+    info: &'a MediaInfo,
+    grid: Grid,
+    jump: f32,
+    flat_std: f32,
+    preprocessor: Preprocessor,
+    previous: Option<Features>,
+    captured: BTreeMap<u64, Captured>,
+    /// Shots settled so far: (first, last) and the keyframes chosen.
+    shots: Vec<((u64, u64), Option<Keyframes>)>,
+    send: SyncSender<Vec<(u64, Vec<f32>)>>,
+}
+
+impl<'a> KeyframeCapture<'a> {
+    fn new(
+        path: &'a Path,
+        info: &'a MediaInfo,
+        a: &Analysers,
+        send: SyncSender<Vec<(u64, Vec<f32>)>>,
+    ) -> Self {
+        let config = preprocess::Config::thumbnails_only();
+        Self {
+            path,
+            info,
+            grid: Grid {
+                width: config.thumb_width as usize,
+                height: config.thumb_height as usize,
+            },
+            jump: a.shot_params.jump_cut_threshold,
+            flat_std: a.shot_params.flat_luma_std,
+            preprocessor: Preprocessor::new(crate::embed::preprocess_config(), a.backend),
+            previous: None,
+            captured: BTreeMap::new(),
+            shots: Vec::new(),
+            send,
+        }
+    }
+
+    /// Positions in the batch to capture.
+    fn wanted(&mut self, frames: &[DecodedFrame], features: &[Features]) -> Vec<usize> {
+        let mut keep = vec![false; frames.len()];
+        for (i, (frame, f)) in frames.iter().zip(features).enumerate() {
+            let n = frame.index;
+            let cut_like = self
+                .previous
+                .as_ref()
+                .is_some_and(|p| change_upper_bound(p, f, self.grid) >= self.jump);
+            if n == 0 || n % STRIDE == STRIDE - 1 || cut_like {
+                keep[i] = true;
+            }
+            // The frame before a possible cut (the previous batch's last
+            // frame is always captured).
+            if cut_like && i > 0 {
+                keep[i - 1] = true;
+            }
+            self.previous = Some(f.clone());
+        }
+        (0..frames.len()).filter(|&i| keep[i]).collect()
+    }
+
+    /// Keyframes of `first..=last` among the captured frames.
+    fn choose(&self, first: u64, last: u64) -> Option<Keyframes> {
+        let inside: Vec<(u64, bool)> = self
+            .captured
+            .range(first..=last)
+            .map(|(&n, c)| (n, c.flat))
+            .collect();
+        let lit: Vec<u64> = inside.iter().filter(|c| !c.1).map(|c| c.0).collect();
+        let pool = if lit.is_empty() {
+            inside.iter().map(|c| c.0).collect()
+        } else {
+            lit
+        };
+        let (entry, exit) = (*pool.first()?, *pool.last()?);
+        let centre = entry + (exit - entry) / 2;
+        let middle = *pool.iter().min_by_key(|&&n| n.abs_diff(centre))?;
+        Some(Keyframes {
+            entry,
+            middle,
+            exit,
+        })
+    }
+
+    /// Chooses the keyframes of a finished shot and sends their inputs.
+    fn finish_shot(&mut self, first: u64, last: u64) -> Result<(), ScanError> {
+        let chosen = self.choose(first, last);
+        if let Some(k) = chosen {
+            let mut frames = vec![k.entry, k.middle, k.exit];
+            frames.dedup();
+            let inputs = frames
+                .into_iter()
+                .filter_map(|n| self.captured.get(&n).map(|c| (n, c.input.clone())))
+                .collect();
+            self.send.send(inputs).map_err(|_| ScanError::Frame {
+                path: self.path.to_path_buf(),
+                index: first,
+                reason: "the embedding thread stopped".into(),
+            })?;
+        }
+        self.shots.push(((first, last), chosen));
+        Ok(())
+    }
+
+    /// Finishes every shot ending at a newly settled transition.
+    fn settle(&mut self, settled: &[Transition]) -> Result<(), ScanError> {
+        while let Some(t) = settled.get(self.shots.len()).copied() {
+            let first = self.shots.len().checked_sub(1).map_or(0, |k| settled[k].to_frame);
+            self.finish_shot(first, t.from_frame)?;
+            self.captured = self.captured.split_off(&t.to_frame);
+        }
+        Ok(())
+    }
+
+    /// The final segmentation with the chosen keyframes, and the keyframes
+    /// that were not captured (to be decoded by seeking).
+    fn finish(mut self, mut seg: Segmentation) -> Result<(Segmentation, Vec<u64>), ScanError> {
+        for shot in seg.shots.iter().skip(self.shots.len()) {
+            self.finish_shot(shot.first_frame, shot.last_frame)?;
+        }
+        let mut missing = Vec::new();
+        for (shot, (range, chosen)) in seg.shots.iter_mut().zip(&self.shots) {
+            match chosen {
+                Some(k) if *range == (shot.first_frame, shot.last_frame) => shot.keyframes = *k,
+                _ => missing.extend([shot.keyframes.entry, shot.keyframes.middle, shot.keyframes.exit]),
+            }
+        }
+        missing.sort_unstable();
+        missing.dedup();
+        Ok((seg, missing))
+    }
+}
+
+impl FrameHook for KeyframeCapture<'_> {
+    fn batch(
+        &mut self,
+        frames: &[DecodedFrame],
+        features: &[Features],
+        segmenter: &Segmenter,
+    ) -> Result<(), ScanError> {
+        let wanted = self.wanted(frames, features);
+        if !wanted.is_empty() {
+            let picked: Vec<&DecodedFrame> = wanted.iter().map(|&i| &frames[i]).collect();
+            let side = self.preprocessor.config().model_side as usize;
+            let inputs = model_inputs_of(self.path, self.info, &picked, &mut self.preprocessor)
+                .map_err(|e| ScanError::Frame {
+                    path: self.path.to_path_buf(),
+                    index: picked[0].index,
+                    reason: e.to_string(),
+                })?;
+            for (&i, input) in wanted.iter().zip(inputs.chunks_exact(3 * side * side)) {
+                let flat = features[i].luma_std < self.flat_std;
+                let captured = Captured {
+                    input: input.to_vec(),
+                    flat,
+                };
+                self.captured.insert(frames[i].index, captured);
+            }
+        }
+        self.settle(&segmenter.settled())
+    }
+}
+
+/// Segments a title and embeds its keyframes, decoding it once.
+pub(crate) fn single_pass(
+    path: &Path,
+    a: &Analysers,
+    progress: shots::scan::Progress,
+) -> Result<(Segmentation, Vec<KeyframeVector>), JobError> {
+    let info = media::probe(path)?;
+    let side = crate::embed::preprocess_config().model_side as usize;
+    let (send, receive) = sync_channel(4);
+    let (found, mut vectors) = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| embed_worker(receive, a.embedder, side));
+        let mut capture = KeyframeCapture::new(path, &info, a, send);
+        let found = shots::detect_file_with(path, &a.shot_params, a.backend, progress, &mut capture)
+            .and_then(|title| capture.finish(title.segmentation));
+        let vectors = worker.join().unwrap_or_default();
+        (found, vectors)
+    });
+    let (seg, missing) = found?;
+    if !missing.is_empty() {
+        tracing::info!(path = %path.display(), frames = missing.len(), "keyframes not captured, seeking");
+        vectors.extend(seek_and_embed(path, &info, &missing, a)?);
+    }
+    let wanted = keyframe_set(&seg);
+    vectors.retain(|v| wanted.contains(&v.frame));
+    vectors.sort_by_key(|v| v.frame);
+    vectors.dedup_by_key(|v| v.frame);
+    Ok((seg, vectors))
+}
+
+/// Embeds keyframe inputs as they arrive, in batches.
+fn embed_worker(
+    receive: Receiver<Vec<(u64, Vec<f32>)>>,
+    embedder: &Embedder,
+    side: usize,
+) -> Vec<KeyframeVector> {
+    let (mut pending, mut out) = (Vec::new(), Vec::new());
+    for inputs in receive {
+        pending.extend(inputs);
+        while pending.len() >= EMBED_BATCH {
+            let batch: Vec<_> = pending.drain(..EMBED_BATCH).collect();
+            out.extend(embed_inputs(&batch, embedder, side));
+        }
+    }
+    out.extend(embed_inputs(&pending, embedder, side));
+    out
+}
+
+/// Descriptors and composition signatures of (frame, model input) pairs.
+pub(crate) fn embed_inputs(
+    items: &[(u64, Vec<f32>)],
+    embedder: &Embedder,
+    side: usize,
+) -> Vec<KeyframeVector> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let flat: Vec<f32> = items.iter().flat_map(|(_, v)| v.iter().copied()).collect();
+    let vectors = embedder.describe_slice(&flat, items.len());
+    items
+        .iter()
+        .zip(vectors)
+        .map(|((frame, input), vector)| KeyframeVector {
+            frame: *frame,
+            vector,
+            composition: composition::signature(input, side),
+        })
+        .collect()
+}
+
+/// Model inputs (NCHW) of decoded frames.
+pub(crate) fn model_inputs(
+    path: &Path,
+    info: &MediaInfo,
+    batch: &[DecodedFrame],
+    preprocessor: &mut Preprocessor,
+) -> Result<Vec<f32>, JobError> {
+    let refs: Vec<&DecodedFrame> = batch.iter().collect();
+    model_inputs_of(path, info, &refs, preprocessor)
+}
+
+fn model_inputs_of(
+    path: &Path,
+    info: &MediaInfo,
+    batch: &[&DecodedFrame],
+    preprocessor: &mut Preprocessor,
+) -> Result<Vec<f32>, JobError> {
+    let failed = |reason: String| JobError::Other {
+        reason,
+        path: path.to_path_buf(),
+    };
+    let converted = batch
+        .iter()
+        .map(|f| preprocess::supported(&f.frame).map_err(|e| failed(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let views = batch
+        .iter()
+        .zip(&converted)
+        .map(|(f, c)| {
+            preprocess::view(c.as_ref().unwrap_or(&f.frame), StreamFacts::of(info))
+                .ok_or_else(|| failed(format!("frame {}: unreadable picture planes", f.index)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(preprocessor.process(&views).model_input.clone())
+}
+
+/// Decodes `frames` by seeking and embeds them.
+fn seek_and_embed(
+    path: &Path,
+    info: &MediaInfo,
+    frames: &[u64],
+    a: &Analysers,
+) -> Result<Vec<KeyframeVector>, JobError> {
+    let mut decoder = media::Decoder::open(path, info.clone(), media::DecodeMode::Full)?;
+    let mut preprocessor = Preprocessor::new(crate::embed::preprocess_config(), a.backend);
+    let mut out = Vec::new();
+    for chunk in frames.chunks(EMBED_BATCH) {
+        let decoded = chunk
+            .iter()
+            .map(|&n| decoder.seek_frame(n))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.extend(embed_batch(path, info, &decoded, &mut preprocessor, a)?);
+    }
+    Ok(out)
+}
