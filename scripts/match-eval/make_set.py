@@ -52,13 +52,13 @@ def takes():
     return out
 
 
-def plan(rng, all_takes):
+def plan(rng, all_takes, specs=TITLES):
     """Per title: set-ups (take + framing) and the interleaved shot order."""
     pool = list(all_takes)
     rng.shuffle(pool)
     long_first = sorted(pool, key=lambda t: -(t[3] - t[2]))
     titles, used = [], set()
-    for name, w, h, rate, n_setups, n_shots, n_dups in TITLES:
+    for name, w, h, rate, n_setups, n_shots, n_dups in specs:
         setups = [t for t in long_first if t[0] not in used][:n_setups]
         used.update(t[0] for t in setups)
         framing = {t[0]: {"zoom": rng.uniform(1.0, 1.3), "fx": rng.random(), "fy": rng.random(),
@@ -73,12 +73,12 @@ def plan(rng, all_takes):
     return titles
 
 
-def cut_shots(rng, title, found):
+def cut_shots(rng, title, found, lengths=(20, 45)):
     """Each shot's source range: consecutive pieces of its take."""
     cursor, shots = {}, []
     for take_id, src, first, last in title["order"]:
         ratio = found[src.name][1]["rate"] / float(title["rate"])
-        frames = min(rng.randint(20, 45), int((last - first - 1) / ratio))
+        frames = min(rng.randint(*lengths), int((last - first - 1) / ratio))
         need = int(frames * ratio) + 2
         start = cursor.get(take_id, first)
         if start + need > last + 1:

@@ -2,13 +2,13 @@
 //! Each stage first looks in the store under (content hash, stage, model,
 //! parameters) and computes only what is missing.
 
+use super::capture;
 use crate::embed::{self, descriptor, Embedder};
 use crate::matching::composition;
 use crate::media::{self, DecodeMode, Decoder, MediaError};
 use crate::preprocess::{Backend, Preprocessor};
 use crate::shots::{self, Params, ScanError, Segmentation};
 use crate::store::{FeatureKey, Store, StoreError};
-use super::capture;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::path::Path;

@@ -23,7 +23,7 @@ use crate::media::{self, DecodedFrame, MediaInfo};
 use crate::preprocess::{self, Preprocessor, StreamFacts};
 use crate::shots::features::change_upper_bound;
 use crate::shots::{
-    self, FrameHook, Features, Grid, Keyframes, ScanError, Segmentation, Segmenter, Transition,
+    self, Features, FrameHook, Grid, Keyframes, ScanError, Segmentation, Segmenter, Transition,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -149,7 +149,11 @@ impl<'a> KeyframeCapture<'a> {
     /// Finishes every shot ending at a newly settled transition.
     fn settle(&mut self, settled: &[Transition]) -> Result<(), ScanError> {
         while let Some(t) = settled.get(self.shots.len()).copied() {
-            let first = self.shots.len().checked_sub(1).map_or(0, |k| settled[k].to_frame);
+            let first = self
+                .shots
+                .len()
+                .checked_sub(1)
+                .map_or(0, |k| settled[k].to_frame);
             self.finish_shot(first, t.from_frame)?;
             self.captured = self.captured.split_off(&t.to_frame);
         }
@@ -166,7 +170,11 @@ impl<'a> KeyframeCapture<'a> {
         for (shot, (range, chosen)) in seg.shots.iter_mut().zip(&self.shots) {
             match chosen {
                 Some(k) if *range == (shot.first_frame, shot.last_frame) => shot.keyframes = *k,
-                _ => missing.extend([shot.keyframes.entry, shot.keyframes.middle, shot.keyframes.exit]),
+                _ => missing.extend([
+                    shot.keyframes.entry,
+                    shot.keyframes.middle,
+                    shot.keyframes.exit,
+                ]),
             }
         }
         missing.sort_unstable();
@@ -217,8 +225,9 @@ pub(crate) fn single_pass(
     let (found, mut vectors) = std::thread::scope(|scope| {
         let worker = scope.spawn(|| embed_worker(receive, a.embedder, side));
         let mut capture = KeyframeCapture::new(path, &info, a, send);
-        let found = shots::detect_file_with(path, &a.shot_params, a.backend, progress, &mut capture)
-            .and_then(|title| capture.finish(title.segmentation));
+        let found =
+            shots::detect_file_with(path, &a.shot_params, a.backend, progress, &mut capture)
+                .and_then(|title| capture.finish(title.segmentation));
         let vectors = worker.join().unwrap_or_default();
         (found, vectors)
     });

@@ -57,7 +57,12 @@ pub trait FrameHook {
 struct NoHook;
 
 impl FrameHook for NoHook {
-    fn batch(&mut self, _: &[DecodedFrame], _: &[Features], _: &Segmenter) -> Result<(), ScanError> {
+    fn batch(
+        &mut self,
+        _: &[DecodedFrame],
+        _: &[Features],
+        _: &Segmenter,
+    ) -> Result<(), ScanError> {
         Ok(())
     }
 }

@@ -1,0 +1,132 @@
+//! Scale of the candidate search: synthetic descriptors for libraries of
+//! 10k, 100k and 1M shots (an entry and an exit index of that many
+//! vectors each), then
+//! - the time to add one 2,000-shot title: its entries and exits added,
+//!   each exit queried against the entries and each entry against the
+//!   exits (what `LibraryData::add_title` does with the indexes), as a
+//!   ratio to the 10k library;
+//! - ANN recall@10 of those queries against exact search.
+//!
+//! The descriptors are clustered like real ones (shots of a scene resemble
+//! each other): unit vectors around 2,000 random centres.
+//!
+//! `cargo bench --profile dev --bench index [-- SIZES...]`
+
+use matchcut::embed::descriptor::DIMS;
+use matchcut::index::{IndexParams, VectorIndex};
+use rayon::prelude::*;
+use std::path::Path;
+use std::time::Instant;
+
+const TITLE_SHOTS: u64 = 2_000;
+const K: usize = 10;
+const RECALL_QUERIES: usize = 300;
+
+/// Deterministic pseudo-random numbers (SplitMix64).
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn gaussian(seed: u64) -> f32 {
+    let u1 = ((mix(seed) >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+    let u2 = ((mix(seed ^ 0x5555) >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+    ((-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()) as f32
+}
+
+/// The descriptor of synthetic keyframe `id` (side 0 = entry, 1 = exit).
+fn descriptor(id: u64, side: u64) -> Vec<f32> {
+    let centre = mix(id) % 2_000;
+    let mut v: Vec<f32> = (0..DIMS as u64)
+        .map(|d| gaussian(centre * 7919 + d) + 0.6 * gaussian(mix(id * 2 + side) ^ d << 20))
+        .collect();
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter_mut().for_each(|x| *x /= norm);
+    v
+}
+
+fn build(size: u64, side: u64) -> VectorIndex {
+    let index =
+        VectorIndex::empty(Path::new("bench.usearch"), IndexParams::new(DIMS)).expect("index");
+    index
+        .reserve((size + TITLE_SHOTS) as usize)
+        .expect("reserve");
+    (0..size).into_par_iter().for_each(|id| {
+        index.add(id, &descriptor(id, side)).expect("add");
+    });
+    index
+}
+
+/// Adds one title and runs its candidate queries; returns the seconds and
+/// the exit queries' results (for recall).
+fn add_title(entries: &VectorIndex, exits: &VectorIndex, size: u64) -> (f64, Vec<Vec<u64>>) {
+    let shots: Vec<u64> = (size..size + TITLE_SHOTS).collect();
+    let vectors: Vec<(Vec<f32>, Vec<f32>)> = shots
+        .iter()
+        .map(|&id| (descriptor(id, 0), descriptor(id, 1)))
+        .collect();
+    let started = Instant::now();
+    for (&id, (entry, exit)) in shots.iter().zip(&vectors) {
+        entries.add(id, entry).expect("add");
+        exits.add(id, exit).expect("add");
+    }
+    let mut found = Vec::with_capacity(shots.len());
+    for (entry, exit) in &vectors {
+        let n = entries.search(exit, K).expect("search");
+        exits.search(entry, K).expect("search");
+        found.push(n.iter().map(|n| n.key).collect());
+    }
+    (started.elapsed().as_secs_f64(), found)
+}
+
+fn recall(entries: &VectorIndex, shots: u64, size: u64, found: &[Vec<u64>]) -> f64 {
+    let step = (shots as usize / RECALL_QUERIES).max(1);
+    let mut hits = 0;
+    let mut total = 0;
+    for (i, ann) in found.iter().enumerate().step_by(step) {
+        let exact = entries
+            .exact_search(&descriptor(size + i as u64, 1), K)
+            .expect("exact");
+        hits += exact.iter().filter(|n| ann.contains(&n.key)).count();
+        total += exact.len();
+    }
+    hits as f64 / total.max(1) as f64
+}
+
+fn main() {
+    let sizes: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![10_000, 100_000, 1_000_000]
+    } else {
+        sizes
+    };
+    println!("library shots | build s | add 2,000-shot title s | vs first | recall@10");
+    let mut first = None;
+    for size in sizes {
+        let started = Instant::now();
+        let entries = build(size, 0);
+        let exits = build(size, 1);
+        let built = started.elapsed().as_secs_f64();
+        // Best of three titles (each a new one).
+        let mut best = f64::MAX;
+        let mut last = Vec::new();
+        for round in 0..3 {
+            let base = size + round * TITLE_SHOTS;
+            entries.reserve(TITLE_SHOTS as usize).expect("reserve");
+            exits.reserve(TITLE_SHOTS as usize).expect("reserve");
+            let (seconds, found) = add_title(&entries, &exits, base);
+            if round == 0 {
+                last = found;
+            }
+            best = best.min(seconds);
+        }
+        let recall = recall(&entries, TITLE_SHOTS, size, &last);
+        let ratio = best / *first.get_or_insert(best);
+        println!("{size:>13} | {built:>7.1} | {best:>22.3} | {ratio:>7.2}x | {recall:.4}");
+    }
+}

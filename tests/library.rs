@@ -1,0 +1,348 @@
+//! The library end to end: `scan` through the real pipeline (decoding, shot
+//! detection, the Burn model, usearch, SQLite), then duplicates, pairs,
+//! re-scans, stable ids, crash recovery and removal.
+//!
+//! Titles: `shots_known.mp4` (25 fps; shots 0, 3 and 5 are Big Buck Bunny,
+//! one set-up) and `library_b.mp4` (24000/1001; shot 1 is shot 4 of the
+//! first, resized and re-graded; shots 0/3 and 2/4 are two interleaved
+//! set-ups), plus a file that is not a video.
+
+mod common;
+
+use common::*;
+use matchcut::embed::{self, Embedder};
+use matchcut::index::Access;
+use matchcut::jobs::listing::{self, PairView};
+use matchcut::jobs::{self, Analysers, LibraryData, ScanOptions, ScanReport, TitleStatus};
+use matchcut::matching::ShotRef;
+use matchcut::preprocess::{Backend, BackendChoice};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, OnceLock};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("matchcut-library-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+fn scan(paths: Vec<PathBuf>, library: &Path) -> ScanReport {
+    let mut options = ScanOptions::new(library.to_path_buf());
+    options.preprocess = BackendChoice::Cpu;
+    options.device = BackendChoice::Cpu;
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime
+        .block_on(jobs::scan(
+            paths,
+            options,
+            Arc::new(|_| {}),
+            tokio_util::sync::CancellationToken::new(),
+        ))
+        .expect("scan")
+}
+
+fn inputs() -> Vec<PathBuf> {
+    vec![
+        fixture("shots_known.mp4"),
+        fixture("library_b.mp4"),
+        fixture("not_video.mp4"),
+    ]
+}
+
+/// The library every read-only test shares: scanned once.
+fn scanned() -> &'static (PathBuf, ScanReport) {
+    static LIBRARY: OnceLock<(PathBuf, ScanReport)> = OnceLock::new();
+    LIBRARY.get_or_init(|| {
+        fixtures();
+        let dir = scratch("shared");
+        let report = scan(inputs(), &dir);
+        (dir, report)
+    })
+}
+
+fn hash_of(report: &ScanReport, name: &str) -> String {
+    report
+        .titles
+        .iter()
+        .find(|t| t.path.ends_with(name))
+        .and_then(|t| t.content_hash.clone())
+        .expect("title hash")
+}
+
+fn shot(hash: &str, shot: usize) -> ShotRef {
+    ShotRef {
+        content_hash: hash.to_string(),
+        shot,
+    }
+}
+
+fn ends(p: &PairView) -> (ShotRef, ShotRef) {
+    (
+        shot(&p.from.content_hash, p.from.shot),
+        shot(&p.to.content_hash, p.to.shot),
+    )
+}
+
+#[test]
+fn scan_reports_every_title_and_goes_on_past_a_bad_one() {
+    let (_, report) = scanned();
+    let status: Vec<TitleStatus> = report.titles.iter().map(|t| t.status).collect();
+    assert_eq!(
+        status,
+        [
+            TitleStatus::Analysed,
+            TitleStatus::Analysed,
+            TitleStatus::Failed
+        ]
+    );
+    let error = report.titles[2].error.as_deref().unwrap_or_default();
+    assert!(error.contains("not_video.mp4"), "{error}");
+    assert_eq!(report.titles[0].shots, Some(6));
+    assert_eq!(report.titles[1].shots, Some(5));
+    assert!(report.pairs > 0);
+}
+
+#[test]
+fn planted_duplicate_footage_is_recognised_and_never_paired() {
+    let (dir, report) = scanned();
+    let (a, b) = (
+        hash_of(report, "shots_known.mp4"),
+        hash_of(report, "library_b.mp4"),
+    );
+    let data = LibraryData::open(dir, Access::Read).expect("open");
+    let groups = listing::duplicate_groups(&data).expect("duplicates");
+    let members: Vec<Vec<(String, usize)>> = groups
+        .iter()
+        .map(|g| {
+            g.members
+                .iter()
+                .map(|m| (m.content_hash.clone(), m.shot))
+                .collect()
+        })
+        .collect();
+    assert_eq!(members.len(), 1, "{members:?}");
+    let expected: HashSet<_> = [(a.clone(), 4), (b.clone(), 1)].into_iter().collect();
+    assert_eq!(members[0].iter().cloned().collect::<HashSet<_>>(), expected);
+    let planted: HashSet<ShotRef> = [shot(&a, 4), shot(&b, 1)].into_iter().collect();
+    for p in listing::pairs(&data, 1000).expect("pairs") {
+        let (from, to) = ends(&p);
+        assert!(
+            !(planted.contains(&from) && planted.contains(&to)),
+            "duplicate footage offered as pair {}",
+            p.id
+        );
+    }
+}
+
+#[test]
+fn no_pair_joins_two_shots_of_one_set_up() {
+    let (dir, report) = scanned();
+    let (a, b) = (
+        hash_of(report, "shots_known.mp4"),
+        hash_of(report, "library_b.mp4"),
+    );
+    let data = LibraryData::open(dir, Access::Read).expect("open");
+    let group_of = |hash: &str, n: usize| {
+        let shots = data.store().shots(hash).expect("shots");
+        shots.iter().find(|s| s.shot == n).map(|s| s.group_shot)
+    };
+    // The set-ups the fixtures were built with.
+    assert_eq!(group_of(&a, 3), group_of(&a, 0));
+    assert_eq!(group_of(&a, 5), group_of(&a, 0));
+    assert_eq!(group_of(&b, 3), group_of(&b, 0));
+    assert_eq!(group_of(&b, 4), group_of(&b, 2));
+    assert_ne!(group_of(&b, 2), group_of(&b, 0));
+    let pairs = listing::pairs(&data, 1000).expect("pairs");
+    assert!(!pairs.is_empty());
+    for p in &pairs {
+        let (from, to) = ends(p);
+        if from.content_hash == to.content_hash {
+            let (gf, gt) = (
+                group_of(&from.content_hash, from.shot),
+                group_of(&to.content_hash, to.shot),
+            );
+            assert_ne!(gf, gt, "pair {} inside one set-up", p.id);
+            assert!(from.shot.abs_diff(to.shot) > 2, "adjacent shots paired");
+        }
+    }
+}
+
+#[test]
+fn pairs_name_the_cut_frames_with_timecodes_and_rank_best_first() {
+    let (dir, _) = scanned();
+    let data = LibraryData::open(dir, Access::Read).expect("open");
+    let pairs = listing::pairs(&data, 1000).expect("pairs");
+    let ids: HashSet<&str> = pairs.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids.len(), pairs.len(), "pair ids repeat");
+    for (i, p) in pairs.iter().enumerate() {
+        assert_eq!(p.rank, i + 1);
+        assert!(i == 0 || pairs[i - 1].score >= p.score);
+        assert!(p.id.len() == 16 && p.id.chars().all(|c| c.is_ascii_hexdigit()));
+        let from = data.store().shots(&p.from.content_hash).expect("shots");
+        let to = data.store().shots(&p.to.content_hash).expect("shots");
+        assert_eq!(p.from.frame, from[p.from.shot].last_frame);
+        assert_eq!(p.to.frame, to[p.to.shot].first_frame);
+        for end in [&p.from, &p.to] {
+            assert_eq!(end.timecode.len(), 11, "{}", end.timecode);
+        }
+    }
+    // 24000/1001 timecode of library_b.mp4: frame 38 is 00:00:01:14.
+    let b_entry = pairs
+        .iter()
+        .find(|p| p.to.path.ends_with("library_b.mp4") && p.to.frame == 38);
+    if let Some(p) = b_entry {
+        assert_eq!(p.to.timecode, "00:00:01:14");
+    }
+}
+
+#[test]
+fn an_unchanged_rescan_only_reads_the_store() {
+    let (dir, first) = scanned();
+    let data = LibraryData::open(dir, Access::Read).expect("open");
+    let before = listing::pairs(&data, 1000).expect("pairs");
+    drop(data);
+    let again = scan(inputs(), dir);
+    let status: Vec<TitleStatus> = again.titles.iter().map(|t| t.status).collect();
+    assert_eq!(
+        status,
+        [
+            TitleStatus::Cached,
+            TitleStatus::Cached,
+            TitleStatus::Failed
+        ]
+    );
+    assert_eq!(again.pairs, first.pairs);
+    let data = LibraryData::open(dir, Access::Read).expect("open");
+    assert_eq!(listing::pairs(&data, 1000).expect("pairs"), before);
+}
+
+#[test]
+fn pair_ids_are_the_same_in_another_library_of_renamed_copies() {
+    let (dir, _) = scanned();
+    let data = LibraryData::open(dir, Access::Read).expect("open");
+    let ids = |pairs: Vec<PairView>| pairs.into_iter().map(|p| p.id).collect::<HashSet<_>>();
+    let original = ids(listing::pairs(&data, 1000).expect("pairs"));
+    let other = scratch("renamed");
+    let copies = vec![other.join("one.mov.mp4"), other.join("two.mp4")];
+    std::fs::copy(fixture("shots_known.mp4"), &copies[0]).expect("copy");
+    std::fs::copy(fixture("library_b.mp4"), &copies[1]).expect("copy");
+    scan(copies, &other.join("library"));
+    let data = LibraryData::open(&other.join("library"), Access::Read).expect("open");
+    assert_eq!(ids(listing::pairs(&data, 1000).expect("pairs")), original);
+    std::fs::remove_dir_all(&other).ok();
+}
+
+/// A copy of the shared library's data to change.
+fn copy_library(name: &str) -> PathBuf {
+    let (dir, _) = scanned();
+    let copy = scratch(name);
+    let data = copy.join(jobs::library::DATA_DIR);
+    std::fs::create_dir_all(&data).expect("folder");
+    for entry in std::fs::read_dir(dir.join(jobs::library::DATA_DIR)).expect("list") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, data.join(path.file_name().expect("name"))).expect("copy");
+    }
+    copy
+}
+
+#[test]
+fn removing_a_title_takes_out_its_keyframes_pairs_and_duplicates() {
+    let library = copy_library("remove");
+    let (_, report) = scanned();
+    let b = hash_of(report, "library_b.mp4");
+    let mut data = LibraryData::open(&library, Access::Write).expect("open");
+    let (entries, exits) = data.indexed();
+    data.remove_title(&b).expect("remove");
+    data.save().expect("save");
+    assert_eq!(data.indexed(), (entries - 5, exits - 5));
+    drop(data);
+    let data = LibraryData::open(&library, Access::Read).expect("open");
+    assert!(listing::duplicate_groups(&data)
+        .expect("duplicates")
+        .is_empty());
+    let pairs = listing::pairs(&data, 1000).expect("pairs");
+    assert!(!pairs.is_empty());
+    assert!(pairs
+        .iter()
+        .all(|p| p.from.content_hash != b && p.to.content_hash != b));
+    std::fs::remove_dir_all(&library).ok();
+}
+
+#[test]
+fn a_title_added_but_never_saved_is_forgotten_when_reopened() {
+    let library = copy_library("unsaved");
+    let (_, report) = scanned();
+    let b = hash_of(report, "library_b.mp4");
+    let mut data = LibraryData::open(&library, Access::Write).expect("open");
+    data.remove_title(&b).expect("remove");
+    data.save().expect("save");
+    let counts = data.indexed();
+    // Add it again, as a scan would, and "crash" before saving.
+    let embedder = Embedder::new(embed::device(BackendChoice::Cpu).expect("cpu")).expect("model");
+    let analysers = Analysers::new(&embedder, Backend::Cpu);
+    let path = fixture("library_b.mp4");
+    let analysis = jobs::analyse(&path, data.store(), &analysers).expect("analyse");
+    let info = matchcut::media::probe(&path).expect("probe");
+    data.add_title(&info, &analysis, "test").expect("add");
+    assert!(data.store().title(&b).expect("title").is_some());
+    drop(data);
+    let data = LibraryData::open(&library, Access::Write).expect("reopen");
+    assert!(data.store().title(&b).expect("title").is_none());
+    assert_eq!(data.indexed(), counts);
+    std::fs::remove_dir_all(&library).ok();
+}
+
+#[test]
+fn the_cli_prints_pairs_duplicates_and_a_contact_sheet() {
+    let (dir, _) = scanned();
+    let cli = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_matchcut"))
+            .args(args)
+            .arg("--library")
+            .arg(dir)
+            .output()
+            .expect("run matchcut");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let pairs: serde_json::Value =
+        serde_json::from_slice(&cli(&["pairs", "--top", "3", "--json"])).expect("json");
+    let pairs = pairs.as_array().expect("array");
+    assert_eq!(pairs.len(), 3);
+    for key in ["id", "rank", "score", "kind", "from", "to", "components"] {
+        assert!(pairs[0].get(key).is_some(), "pairs: no {key}");
+    }
+    for key in ["path", "content_hash", "shot", "frame", "timecode"] {
+        assert!(pairs[0]["from"].get(key).is_some(), "pair end: no {key}");
+    }
+    let groups: serde_json::Value =
+        serde_json::from_slice(&cli(&["duplicates", "--json"])).expect("json");
+    let member = &groups[0]["members"][0];
+    for key in ["path", "content_hash", "shot", "first_frame", "last_frame"] {
+        assert!(member.get(key).is_some(), "duplicates: no {key}");
+    }
+    let sheet = scratch("sheet").join("top.png");
+    cli(&[
+        "pairs",
+        "--top",
+        "2",
+        "--sheet",
+        sheet.to_str().expect("path"),
+    ]);
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&sheet).expect("sheet written"),
+    ));
+    let info = decoder.read_info().expect("png").info().clone();
+    assert!(
+        info.width > 700 && info.height > 2 * 250,
+        "{}x{}",
+        info.width,
+        info.height
+    );
+}
