@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make bench`, matching part: builds the match-cut evaluation set and a
+# held-out set (once each, from the shot-evaluation footage), scores
+# `matchcut scan` / `duplicates` / `pairs` on both, writes the contact sheet
+# of the top 20 pairs of the evaluation set, then the end-to-end scan
+# benchmark (10-minute 1080p title against `ffmpeg -f null`).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+binary=$(realpath "$1")
+tuned="$root/tests/fixtures/match-eval"
+heldout="$root/tests/fixtures/match-eval-heldout"
+python3 "$here/make_set.py" "$tuned"
+python3 "$here/make_set.py" "$heldout" --seed-offset 100
+cd "$here"
+echo "== match-cut evaluation set (thresholds chosen on it)"
+python3 evaluate.py "$binary" "$tuned" --sheet "$root/target/match-eval-top20.png" --json "$tuned/report.json"
+echo "== held out: other titles, never looked at while choosing"
+python3 evaluate.py "$binary" "$heldout" --json "$heldout/report.json"
+echo "== end to end: scan of a 10-minute 1080p title against ffmpeg decoding it"
+python3 bench_scan.py "$binary" "$root/tests/fixtures/bench" --json "$root/tests/fixtures/bench/scan-report.json"
