@@ -39,13 +39,15 @@ lint: deps ui
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-## make run: the app on the sample library, or the CLI without a display.
+## make run: the app on the sample library, or without a display the CLI:
+## scan the sample library (into target/sample-library) and list its pairs.
 run: app
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 	  $(BIN)/matchcut-app --library $(SAMPLES); \
 	else \
-	  echo "no display: listing the sample library with the CLI"; \
-	  $(BIN)/matchcut titles $(SAMPLES); \
+	  echo "no display: scanning the sample library with the CLI"; \
+	  $(BIN)/matchcut scan $(SAMPLES) --library $(TARGET_DIR)/sample-library && \
+	  $(BIN)/matchcut pairs --library $(TARGET_DIR)/sample-library --top 20; \
 	fi
 
 ## make test: every test (Rust unit and integration, UI, end-to-end), after
@@ -69,14 +71,17 @@ bindings: deps
 ## make bench: decode and preprocessing throughput against `ffmpeg` decoding
 ## the same 1080p file in the same run; embedding keyframes/s and the hashing
 ## share of an analysis; shot segmentation accuracy and speed against
-## PySceneDetect (scripts/shot-eval/).
+## PySceneDetect (scripts/shot-eval/); index scale (10k to 1M shots); the
+## match-cut evaluation, end-to-end scan and re-scan (scripts/match-eval/).
 bench: fixtures
 	scripts/bench-fixtures.sh
 	$(CARGO) bench --profile dev --bench decode
 	$(CARGO) bench --profile dev --bench preprocess
 	$(CARGO) bench --profile dev --bench embed
+	$(CARGO) bench --profile dev --bench index
 	$(CARGO) build --bin matchcut
 	scripts/shot-eval/run.sh $(TARGET_DIR)/debug/matchcut
+	scripts/match-eval/run.sh $(TARGET_DIR)/debug/matchcut
 
 clean-fixtures:
 	rm -rf tests/fixtures/generated

@@ -13,7 +13,7 @@
 //! `cargo bench --profile dev --bench index [-- SIZES...]`
 
 use matchcut::embed::descriptor::DIMS;
-use matchcut::index::{IndexParams, VectorIndex};
+use matchcut::index::{Access, IndexParams, VectorIndex};
 use rayon::prelude::*;
 use std::path::Path;
 use std::time::Instant;
@@ -58,15 +58,42 @@ fn descriptor(id: u64, side: u64) -> Vec<f32> {
     v
 }
 
+/// The library's index settings; `BENCH_EF_ADD`, `BENCH_EF_SEARCH`,
+/// `BENCH_M` and `BENCH_STORAGE=f16` override them for experiments.
+fn params() -> IndexParams {
+    let mut p = IndexParams::new(DIMS);
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+    p.expansion_add = env("BENCH_EF_ADD").unwrap_or(p.expansion_add);
+    p.expansion_search = env("BENCH_EF_SEARCH").unwrap_or(p.expansion_search);
+    p.connectivity = env("BENCH_M").unwrap_or(p.connectivity);
+    if std::env::var("BENCH_STORAGE").is_ok_and(|v| v == "f16") {
+        p.storage = matchcut::index::Storage::F16;
+    }
+    p
+}
+
 fn build(size: u64, side: u64) -> VectorIndex {
-    let index =
-        VectorIndex::empty(Path::new("bench.usearch"), IndexParams::new(DIMS)).expect("index");
+    // BENCH_CACHE=DIR keeps built libraries between runs (experiments only).
+    let cached = std::env::var("BENCH_CACHE")
+        .ok()
+        .map(|dir| Path::new(&dir).join(format!("{size}-{side}-{:?}.usearch", params().storage)));
+    if let Some(path) = cached.as_ref().filter(|p| p.exists()) {
+        return VectorIndex::open(path, params(), Access::Write).expect("open cached");
+    }
+    let index = VectorIndex::empty(
+        cached.as_deref().unwrap_or(Path::new("bench.usearch")),
+        params(),
+    )
+    .expect("index");
     index
         .reserve((size + TITLE_SHOTS) as usize)
         .expect("reserve");
     (0..size).into_par_iter().for_each(|id| {
         index.add(id, &descriptor(id, side)).expect("add");
     });
+    if cached.is_some() {
+        index.save().expect("save");
+    }
     index
 }
 
@@ -119,6 +146,7 @@ fn main() {
     } else {
         sizes
     };
+    println!("{:?}", params());
     println!("library shots | build s | add 2,000-shot title s | vs first | recall@10");
     let mut first = None;
     for size in sizes {

@@ -35,11 +35,14 @@ pub fn find_duplicates(
         }
         let by_exit = alike(content_hash, &shot.exit.vector, exits, lookup, params)?;
         for (other, entry_similarity) in by_entry {
-            if let Some(exit_similarity) = by_exit.get(&other) {
+            let Some(&exit_similarity) = by_exit.get(&other) else {
+                continue;
+            };
+            if entry_similarity.max(exit_similarity) >= params.duplicate_similarity {
                 links.push(DuplicateLink {
                     shot: shot.shot,
                     other,
-                    similarity: entry_similarity.min(*exit_similarity),
+                    similarity: entry_similarity.min(exit_similarity),
                 });
             }
         }
@@ -48,7 +51,7 @@ pub fn find_duplicates(
     Ok(links)
 }
 
-/// Shots of other titles with a keyframe at least the duplicate threshold
+/// Shots of other titles with a keyframe at least the duplicate floor
 /// alike, and how alike.
 fn alike(
     content_hash: &str,
@@ -59,7 +62,7 @@ fn alike(
 ) -> Result<HashMap<ShotRef, f32>, MatchError> {
     let mut out = HashMap::new();
     for n in index.search(query, params.k)? {
-        if n.similarity < params.duplicate_similarity {
+        if n.similarity < params.duplicate_floor {
             break;
         }
         let Some(info) = lookup.keyframe(n.key)? else {

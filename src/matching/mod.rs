@@ -54,9 +54,12 @@ pub struct MatchParams {
     /// Descriptor similarity of any keyframes of two shots of a title at or
     /// above which they are one camera set-up.
     pub group_similarity: f32,
-    /// Descriptor similarity of both ends at or above which two shots of
-    /// different titles are the same footage.
+    /// Two shots of different titles are the same footage when their
+    /// entries and their exits are both at least `duplicate_floor` alike
+    /// and one of the two at least `duplicate_similarity` (a re-grade or
+    /// crop moves one end more than the other).
     pub duplicate_similarity: f32,
+    pub duplicate_floor: f32,
     /// Weight of the descriptor similarity in the score (the composition
     /// term has the rest).
     pub descriptor_weight: f32,
@@ -70,7 +73,8 @@ impl Default for MatchParams {
             k: 10,
             adjacent_window: 2,
             group_similarity: 0.65,
-            duplicate_similarity: 0.78,
+            duplicate_similarity: 0.85,
+            duplicate_floor: 0.6,
             descriptor_weight: 0.5,
             per_shot_cap: 2,
         }
