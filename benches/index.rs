@@ -92,8 +92,14 @@ fn rotate(mut v: Vec<f32>) -> Vec<f32> {
 fn descriptor(id: u64, side: u64) -> Vec<f32> {
     let scene = id / SCENE;
     let look = mix(scene) % LOOKS;
-    let (a, b, c) = (latent(look), latent(scene + (1 << 40)), latent(id * 2 + side + (1 << 50)));
-    let z = (0..512).map(|d| 0.8 * a[d] + 0.8 * b[d] + 0.6 * c[d]).collect();
+    let (a, b, c) = (
+        latent(look),
+        latent(scene + (1 << 40)),
+        latent(id * 2 + side + (1 << 50)),
+    );
+    let z = (0..512)
+        .map(|d| 0.8 * a[d] + 0.8 * b[d] + 0.6 * c[d])
+        .collect();
     let mut v = rotate(z);
     let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
     v.iter_mut().for_each(|x| *x /= norm);
@@ -116,9 +122,9 @@ fn params() -> IndexParams {
 
 fn build(size: u64, side: u64) -> VectorIndex {
     // BENCH_CACHE=DIR keeps built libraries between runs (experiments only).
-    let cached = std::env::var("BENCH_CACHE")
-        .ok()
-        .map(|dir| Path::new(&dir).join(format!("{size}-{side}-{:?}-v2.usearch", params().storage)));
+    let cached = std::env::var("BENCH_CACHE").ok().map(|dir| {
+        Path::new(&dir).join(format!("{size}-{side}-{:?}-v2.usearch", params().storage))
+    });
     if let Some(path) = cached.as_ref().filter(|p| p.exists()) {
         return VectorIndex::open(path, params(), Access::Write).expect("open cached");
     }

@@ -92,7 +92,8 @@ pub struct VectorIndex {
 /// `v` scaled so its largest component is ±127, rounded.
 fn quantise(v: &[f32]) -> Vec<i8> {
     let peak = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
-    if !(peak > 0.0) {
+    // NaN components make the peak NaN: such a vector quantises to zeros.
+    if peak.is_nan() || peak <= 0.0 {
         return vec![0; v.len()];
     }
     let scale = 127.0 / peak;

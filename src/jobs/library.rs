@@ -13,7 +13,7 @@ use crate::embed::descriptor;
 use crate::index::{keyframe_key, Access, IndexError, IndexParams, VectorIndex};
 use crate::matching::{
     candidates::{find_candidates, TitleContext},
-    duplicates::find_duplicates,
+    duplicates::{find_duplicates, DuplicateLink},
     groups::near_duplicate_groups,
     MatchError, MatchParams, Point, ShotPoints, ShotRef,
 };
@@ -154,22 +154,12 @@ impl LibraryData {
             &self.params,
         )?;
         self.store.put_candidates(&found)?;
-        let duplicates: Vec<DuplicateRecord> = links
-            .iter()
-            .map(|l| DuplicateRecord {
-                a: ShotRef {
-                    content_hash: hash.to_string(),
-                    shot: l.shot,
-                },
-                b: l.other.clone(),
-                similarity: l.similarity,
-            })
-            .collect();
-        self.store.put_duplicates(&duplicates)?;
+        self.store
+            .put_duplicates(&duplicate_records(hash, &links))?;
         Ok(AddedTitle {
             shots: points.len(),
             candidates: found.len(),
-            duplicates: duplicates.len(),
+            duplicates: links.len(),
         })
     }
 
@@ -233,6 +223,21 @@ fn shot_points(path: &str, analysis: &Analysis) -> Result<Vec<ShotPoints>, Libra
                 middle: point(s.keyframes.middle)?,
                 exit: point(s.keyframes.exit)?,
             })
+        })
+        .collect()
+}
+
+/// The store's form of a title's duplicate links.
+fn duplicate_records(hash: &str, links: &[DuplicateLink]) -> Vec<DuplicateRecord> {
+    links
+        .iter()
+        .map(|l| DuplicateRecord {
+            a: ShotRef {
+                content_hash: hash.to_string(),
+                shot: l.shot,
+            },
+            b: l.other.clone(),
+            similarity: l.similarity,
         })
         .collect()
 }

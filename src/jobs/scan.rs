@@ -252,22 +252,9 @@ impl Stage {
                     continue;
                 }
             };
-            if let Some(title) = store.title(&hash).map_err(LibraryDataError::from)? {
-                if title.analysis == key {
-                    let shown = path.to_string_lossy();
-                    store
-                        .set_title_path(&hash, &shown)
-                        .map_err(LibraryDataError::from)?;
-                    let outcome = TitleOutcome {
-                        path: path.clone(),
-                        content_hash: Some(hash),
-                        status: TitleStatus::Cached,
-                        shots: Some(title.shots),
-                        error: None,
-                    };
-                    self.finish(order, outcome);
-                    continue;
-                }
+            if let Some(outcome) = cached(&store, &path, &hash, &key)? {
+                self.finish(order, outcome);
+                continue;
             }
             match media::probe(&path) {
                 Ok(info) => {
@@ -385,6 +372,31 @@ impl Stage {
             None => Ok(self.store()?.pair_count().map_err(LibraryDataError::from)?),
         }
     }
+}
+
+/// The outcome of a title already recorded under `key` (its path updated).
+fn cached(
+    store: &Store,
+    path: &Path,
+    hash: &str,
+    key: &str,
+) -> Result<Option<TitleOutcome>, ScanError> {
+    let Some(title) = store.title(hash).map_err(LibraryDataError::from)? else {
+        return Ok(None);
+    };
+    if title.analysis != key {
+        return Ok(None);
+    }
+    store
+        .set_title_path(hash, &path.to_string_lossy())
+        .map_err(LibraryDataError::from)?;
+    Ok(Some(TitleOutcome {
+        path: path.to_path_buf(),
+        content_hash: Some(hash.to_string()),
+        status: TitleStatus::Cached,
+        shots: Some(title.shots),
+        error: None,
+    }))
 }
 
 /// The analysis key of a scan's options (see [`analysis_key`]).

@@ -161,36 +161,8 @@ impl Store {
             params![h, title.path, title.frame_rate, title.start_timecode, title.frame_count as i64, title.shots as i64, title.analysis],
         )
         .map_err(fail)?;
-        {
-            let mut shot = tx
-                .prepare("INSERT INTO shots VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-                .map_err(fail)?;
-            for s in shots {
-                shot.execute(params![
-                    h,
-                    s.shot as i64,
-                    s.first_frame as i64,
-                    s.last_frame as i64,
-                    s.entry_key as i64,
-                    s.exit_key as i64,
-                    s.group_shot as i64
-                ])
-                .map_err(fail)?;
-            }
-            let mut key = tx
-                .prepare("INSERT OR REPLACE INTO keyframes VALUES (?1, ?2, ?3, ?4, ?5)")
-                .map_err(fail)?;
-            for k in keyframes {
-                key.execute(params![
-                    k.key as i64,
-                    h,
-                    k.shot as i64,
-                    k.frame as i64,
-                    bytes_of(&k.composition)
-                ])
-                .map_err(fail)?;
-            }
-        }
+        insert_shots(&tx, h, shots).map_err(fail)?;
+        insert_keyframes(&tx, h, keyframes).map_err(fail)?;
         tx.commit().map_err(fail)
     }
 
@@ -427,6 +399,44 @@ impl Store {
         };
         write(&mut self.conn).map_err(|e| self.error("cannot remove a title", e))
     }
+}
+
+fn insert_shots(
+    tx: &rusqlite::Transaction,
+    hash: &str,
+    shots: &[ShotRecord],
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare("INSERT INTO shots VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
+    for s in shots {
+        stmt.execute(params![
+            hash,
+            s.shot as i64,
+            s.first_frame as i64,
+            s.last_frame as i64,
+            s.entry_key as i64,
+            s.exit_key as i64,
+            s.group_shot as i64
+        ])?;
+    }
+    Ok(())
+}
+
+fn insert_keyframes(
+    tx: &rusqlite::Transaction,
+    hash: &str,
+    keyframes: &[KeyframeRecord],
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare("INSERT OR REPLACE INTO keyframes VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for k in keyframes {
+        stmt.execute(params![
+            k.key as i64,
+            hash,
+            k.shot as i64,
+            k.frame as i64,
+            bytes_of(&k.composition)
+        ])?;
+    }
+    Ok(())
 }
 
 fn title_of(r: &Row) -> rusqlite::Result<TitleRecord> {
