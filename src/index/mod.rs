@@ -254,28 +254,23 @@ impl VectorIndex {
 
     /// The `k` nearest vectors by cosine similarity, best first.
     pub fn search(&self, query: &[f32], k: usize) -> Result<Vec<Neighbour>, IndexError> {
-        if self.is_empty() || k == 0 {
-            return Ok(Vec::new());
-        }
-        let found = if self.i8 {
-            self.inner.search(&quantise(query), k)
-        } else {
-            self.inner.search(query, k)
-        };
-        Ok(neighbours(
-            found.map_err(|e| self.error("cannot search", e))?,
-        ))
+        self.nearest(query, k, false)
     }
 
     /// The exact `k` nearest vectors (brute force), best first.
     pub fn exact_search(&self, query: &[f32], k: usize) -> Result<Vec<Neighbour>, IndexError> {
+        self.nearest(query, k, true)
+    }
+
+    fn nearest(&self, query: &[f32], k: usize, exact: bool) -> Result<Vec<Neighbour>, IndexError> {
         if self.is_empty() || k == 0 {
             return Ok(Vec::new());
         }
-        let found = if self.i8 {
-            self.inner.exact_search(&quantise(query), k)
-        } else {
-            self.inner.exact_search(query, k)
+        let found = match (self.i8, exact) {
+            (true, false) => self.inner.search(&quantise(query), k),
+            (true, true) => self.inner.exact_search(&quantise(query), k),
+            (false, false) => self.inner.search(query, k),
+            (false, true) => self.inner.exact_search(query, k),
         };
         Ok(neighbours(
             found.map_err(|e| self.error("cannot search", e))?,

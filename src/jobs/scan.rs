@@ -90,7 +90,6 @@ pub struct TitleOutcome {
 /// Progress of a scan, as it happens.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ScanEvent {
     /// A title needs analysis: `frames` more to segment.
     Queued { path: PathBuf, frames: u64 },

@@ -48,22 +48,21 @@ pub fn find_candidates(
     let asked = params.k + 2 * params.adjacent_window + 1;
     let mut found: HashMap<String, Candidate> = HashMap::new();
     for shot in title.shots {
-        for n in entries.search(&shot.exit.vector, asked)? {
-            let Some(info) = lookup.keyframe(n.key)? else {
-                continue;
-            };
-            if !title.excluded(shot.shot, &info.shot, params) {
-                let c = outgoing(title, shot, &info, n.similarity, params);
-                found.entry(c.id.clone()).or_insert(c);
-            }
-        }
-        for n in exits.search(&shot.entry.vector, asked)? {
-            let Some(info) = lookup.keyframe(n.key)? else {
-                continue;
-            };
-            if !title.excluded(shot.shot, &info.shot, params) {
-                let c = incoming(title, shot, &info, n.similarity, params);
-                found.entry(c.id.clone()).or_insert(c);
+        // This shot's exit against the entries (it cuts out), its entry
+        // against the exits (it cuts in).
+        let sides: [(&Point, &VectorIndex, Side); 2] = [
+            (&shot.exit, entries, outgoing),
+            (&shot.entry, exits, incoming),
+        ];
+        for (point, index, side) in sides {
+            for n in index.search(&point.vector, asked)? {
+                let Some(info) = lookup.keyframe(n.key)? else {
+                    continue;
+                };
+                if !title.excluded(shot.shot, &info.shot, params) {
+                    let c = side(title, shot, &info, n.similarity, params);
+                    found.entry(c.id.clone()).or_insert(c);
+                }
             }
         }
     }
@@ -71,6 +70,9 @@ pub fn find_candidates(
     out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     Ok(out)
 }
+
+/// Builds the candidate of one side of a shot.
+type Side = fn(&TitleContext, &ShotPoints, &KeyframeInfo, f32, &MatchParams) -> Candidate;
 
 fn components(ours: &Point, theirs: &KeyframeInfo, descriptor: f32) -> Components {
     Components {

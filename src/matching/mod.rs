@@ -121,6 +121,7 @@ pub struct KeyframeInfo {
 
 /// How a candidate scored.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Components {
     /// Cosine similarity of the two keyframes' descriptors.
     pub descriptor: f32,
