@@ -81,6 +81,25 @@ fn components(ours: &Point, theirs: &KeyframeInfo, descriptor: f32) -> Component
     }
 }
 
+/// A shot and its frame range: one end of a pair.
+type End = (ShotRef, u64, u64);
+
+/// The candidate cutting from `from` (its last frame) to `to` (its first).
+fn pair(from: End, to: End, c: Components, params: &MatchParams) -> Candidate {
+    Candidate {
+        id: pair_id(
+            (&from.0.content_hash, from.1, from.2),
+            (&to.0.content_hash, to.1, to.2),
+        ),
+        from_frame: from.2,
+        to_frame: to.1,
+        from: from.0,
+        to: to.0,
+        components: c,
+        score: score(c, params),
+    }
+}
+
 /// This title's `shot` cut to the stored shot of `info`.
 fn outgoing(
     title: &TitleContext,
@@ -89,19 +108,14 @@ fn outgoing(
     similarity: f32,
     params: &MatchParams,
 ) -> Candidate {
-    let c = components(&shot.exit, info, similarity);
-    Candidate {
-        id: pair_id(
-            (title.content_hash, shot.first_frame, shot.last_frame),
-            (&info.shot.content_hash, info.first_frame, info.last_frame),
-        ),
-        from: title.shot_ref(shot.shot),
-        to: info.shot.clone(),
-        from_frame: shot.last_frame,
-        to_frame: info.first_frame,
-        components: c,
-        score: score(c, params),
-    }
+    let ours = (title.shot_ref(shot.shot), shot.first_frame, shot.last_frame);
+    let theirs = (info.shot.clone(), info.first_frame, info.last_frame);
+    pair(
+        ours,
+        theirs,
+        components(&shot.exit, info, similarity),
+        params,
+    )
 }
 
 /// The stored shot of `info` cut to this title's `shot`.
@@ -112,17 +126,12 @@ fn incoming(
     similarity: f32,
     params: &MatchParams,
 ) -> Candidate {
-    let c = components(&shot.entry, info, similarity);
-    Candidate {
-        id: pair_id(
-            (&info.shot.content_hash, info.first_frame, info.last_frame),
-            (title.content_hash, shot.first_frame, shot.last_frame),
-        ),
-        from: info.shot.clone(),
-        to: title.shot_ref(shot.shot),
-        from_frame: info.last_frame,
-        to_frame: shot.first_frame,
-        components: c,
-        score: score(c, params),
-    }
+    let ours = (title.shot_ref(shot.shot), shot.first_frame, shot.last_frame);
+    let theirs = (info.shot.clone(), info.first_frame, info.last_frame);
+    pair(
+        theirs,
+        ours,
+        components(&shot.entry, info, similarity),
+        params,
+    )
 }
