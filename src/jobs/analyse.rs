@@ -90,19 +90,21 @@ pub enum JobError {
 /// content.
 pub fn analyse(path: &Path, store: &Store, a: &Analysers) -> Result<Analysis, JobError> {
     let hash = hash_of(path, store)?;
-    analyse_hashed(path, &hash, store, a, &|_, _| ControlFlow::Continue(()))
+    let info = media::probe(path)?;
+    analyse_hashed(&info, &hash, store, a, &|_, _| ControlFlow::Continue(()))
 }
 
-/// [`analyse`] of a title whose content hash is known, reporting progress
-/// of the decoding pass. A title not analysed before is decoded once: shots
-/// are detected and keyframes embedded in the same pass.
+/// [`analyse`] of a probed title whose content hash is known, reporting
+/// progress of the decoding pass. A title not analysed before is decoded
+/// once: shots are detected and keyframes embedded in the same pass.
 pub fn analyse_hashed(
-    path: &Path,
+    info: &media::MediaInfo,
     hash: &str,
     store: &Store,
     a: &Analysers,
     progress: shots::scan::Progress,
 ) -> Result<Analysis, JobError> {
+    let path = info.path.as_path();
     let key = shots_key(a);
     let shots = FeatureKey {
         content_hash: hash,
@@ -114,7 +116,7 @@ pub fn analyse_hashed(
         .feature(&shots)?
         .and_then(|bytes| serde_json::from_slice::<Segmentation>(&bytes).ok());
     if let Some(segmentation) = cached {
-        let (keyframes, embed_run) = embed_stage(path, hash, &segmentation, store, a)?;
+        let (keyframes, embed_run) = embed_stage(info, hash, &segmentation, store, a)?;
         return Ok(Analysis {
             content_hash: hash.to_string(),
             segmentation,
@@ -123,7 +125,7 @@ pub fn analyse_hashed(
             embed_run,
         });
     }
-    let (segmentation, keyframes) = capture::single_pass(path, a, progress)?;
+    let (segmentation, keyframes) = capture::single_pass(path, info, a, progress)?;
     let bytes = serde_json::to_vec(&segmentation).map_err(|e| JobError::Other {
         reason: e.to_string(),
         path: path.to_path_buf(),
@@ -213,7 +215,7 @@ fn embed_key<'k>(hash: &'k str, a: &'k Analysers, params: &'k str) -> FeatureKey
 /// Keyframe descriptors of the title's shots, from the store or by
 /// decoding and embedding them.
 fn embed_stage(
-    path: &Path,
+    info: &media::MediaInfo,
     hash: &str,
     seg: &Segmentation,
     store: &Store,
@@ -227,19 +229,19 @@ fn embed_stage(
             return Ok((vectors, StageRun::Cached));
         }
     }
-    let vectors = embed_frames(path, &frames, a)?;
+    let vectors = embed_frames(info, &frames, a)?;
     store.put_feature(&key, &pack(&vectors))?;
     Ok((vectors, StageRun::Computed))
 }
 
 /// Decodes the wanted frames in one pass and embeds them in batches.
 fn embed_frames(
-    path: &Path,
+    info: &media::MediaInfo,
     frames: &BTreeSet<u64>,
     a: &Analysers,
 ) -> Result<Vec<KeyframeVector>, JobError> {
     const BATCH: usize = 16;
-    let info = media::probe(path)?;
+    let path = info.path.as_path();
     let last = frames.last().copied().unwrap_or(0);
     let decoder = Decoder::open(path, info.clone(), DecodeMode::Full)?;
     let config = embed::preprocess_config();
@@ -252,7 +254,7 @@ fn embed_frames(
         }
         let done = pending.last().is_some_and(|f| f.index >= last);
         if pending.len() == BATCH || (done && !pending.is_empty()) {
-            out.extend(embed_batch(path, &info, &pending, &mut preprocessor, a)?);
+            out.extend(embed_batch(path, info, &pending, &mut preprocessor, a)?);
             pending.clear();
         }
         if done {
@@ -260,7 +262,7 @@ fn embed_frames(
         }
     }
     if !pending.is_empty() {
-        out.extend(embed_batch(path, &info, &pending, &mut preprocessor, a)?);
+        out.extend(embed_batch(path, info, &pending, &mut preprocessor, a)?);
     }
     Ok(out)
 }

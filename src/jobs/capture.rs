@@ -216,25 +216,25 @@ impl FrameHook for KeyframeCapture<'_> {
 /// Segments a title and embeds its keyframes, decoding it once.
 pub(crate) fn single_pass(
     path: &Path,
+    info: &MediaInfo,
     a: &Analysers,
     progress: shots::scan::Progress,
 ) -> Result<(Segmentation, Vec<KeyframeVector>), JobError> {
-    let info = media::probe(path)?;
     let side = crate::embed::preprocess_config().model_side as usize;
     let (send, receive) = sync_channel(4);
     let (found, mut vectors) = std::thread::scope(|scope| {
         let worker = scope.spawn(|| embed_worker(receive, a.embedder, side));
-        let mut capture = KeyframeCapture::new(path, &info, a, send);
-        let found =
-            shots::detect_file_with(path, &a.shot_params, a.backend, progress, &mut capture)
-                .and_then(|title| capture.finish(title.segmentation));
+        let mut capture = KeyframeCapture::new(path, info, a, send);
+        let params = &a.shot_params;
+        let found = shots::detect_file_with(path, info, params, a.backend, progress, &mut capture)
+            .and_then(|title| capture.finish(title.segmentation));
         let vectors = worker.join().unwrap_or_default();
         (found, vectors)
     });
     let (seg, missing) = found?;
     if !missing.is_empty() {
         tracing::info!(path = %path.display(), frames = missing.len(), "keyframes not captured, seeking");
-        vectors.extend(seek_and_embed(path, &info, &missing, a)?);
+        vectors.extend(seek_and_embed(path, info, &missing, a)?);
     }
     let wanted = keyframe_set(&seg);
     vectors.retain(|v| wanted.contains(&v.frame));

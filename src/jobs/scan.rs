@@ -313,7 +313,7 @@ impl Stage {
                     ControlFlow::Continue(())
                 }
             };
-            match analyse_hashed(&job.path, &job.hash, &store, &analysers, &progress) {
+            match analyse_hashed(&job.info, &job.hash, &store, &analysers, &progress) {
                 Ok(analysis) => {
                     job.analysis = Some(analysis);
                     if out.blocking_send(job).is_err() {

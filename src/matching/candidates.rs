@@ -50,17 +50,13 @@ pub fn find_candidates(
     for shot in title.shots {
         // This shot's exit against the entries (it cuts out), its entry
         // against the exits (it cuts in).
-        let sides: [(&Point, &VectorIndex, Side); 2] = [
-            (&shot.exit, entries, outgoing),
-            (&shot.entry, exits, incoming),
-        ];
-        for (point, index, side) in sides {
-            for n in index.search(&point.vector, asked)? {
+        for (direction, index) in [(Direction::Out, entries), (Direction::In, exits)] {
+            for n in index.search(&direction.point(shot).vector, asked)? {
                 let Some(info) = lookup.keyframe(n.key)? else {
                     continue;
                 };
                 if !title.excluded(shot.shot, &info.shot, params) {
-                    let c = side(title, shot, &info, n.similarity, params);
+                    let c = candidate(title, shot, &info, direction, n.similarity, params);
                     found.entry(c.id.clone()).or_insert(c);
                 }
             }
@@ -71,8 +67,23 @@ pub fn find_candidates(
     Ok(out)
 }
 
-/// Builds the candidate of one side of a shot.
-type Side = fn(&TitleContext, &ShotPoints, &KeyframeInfo, f32, &MatchParams) -> Candidate;
+/// Which way a shot of the new title takes part in a cut.
+#[derive(Clone, Copy)]
+enum Direction {
+    /// It cuts out (its exit) to a stored shot.
+    Out,
+    /// A stored shot cuts in to it (its entry).
+    In,
+}
+
+impl Direction {
+    fn point(self, shot: &ShotPoints) -> &Point {
+        match self {
+            Direction::Out => &shot.exit,
+            Direction::In => &shot.entry,
+        }
+    }
+}
 
 fn components(ours: &Point, theirs: &KeyframeInfo, descriptor: f32) -> Components {
     Components {
@@ -100,38 +111,21 @@ fn pair(from: End, to: End, c: Components, params: &MatchParams) -> Candidate {
     }
 }
 
-/// This title's `shot` cut to the stored shot of `info`.
-fn outgoing(
+/// The candidate between this title's `shot` and the stored shot of
+/// `info`, cutting in `direction`.
+fn candidate(
     title: &TitleContext,
     shot: &ShotPoints,
     info: &KeyframeInfo,
+    direction: Direction,
     similarity: f32,
     params: &MatchParams,
 ) -> Candidate {
     let ours = (title.shot_ref(shot.shot), shot.first_frame, shot.last_frame);
     let theirs = (info.shot.clone(), info.first_frame, info.last_frame);
-    pair(
-        ours,
-        theirs,
-        components(&shot.exit, info, similarity),
-        params,
-    )
-}
-
-/// The stored shot of `info` cut to this title's `shot`.
-fn incoming(
-    title: &TitleContext,
-    shot: &ShotPoints,
-    info: &KeyframeInfo,
-    similarity: f32,
-    params: &MatchParams,
-) -> Candidate {
-    let ours = (title.shot_ref(shot.shot), shot.first_frame, shot.last_frame);
-    let theirs = (info.shot.clone(), info.first_frame, info.last_frame);
-    pair(
-        theirs,
-        ours,
-        components(&shot.entry, info, similarity),
-        params,
-    )
+    let c = components(direction.point(shot), info, similarity);
+    match direction {
+        Direction::Out => pair(ours, theirs, c, params),
+        Direction::In => pair(theirs, ours, c, params),
+    }
 }

@@ -74,18 +74,20 @@ pub fn detect_file(
     backend: Backend,
     progress: Progress,
 ) -> Result<TitleShots, ScanError> {
-    detect_file_with(path, params, backend, progress, &mut NoHook)
+    let info = media::probe(path)?;
+    detect_file_with(path, &info, params, backend, progress, &mut NoHook)
 }
 
-/// [`detect_file`], showing every batch of frames to `hook`.
+/// [`detect_file`] of a probed title, showing every batch of frames to
+/// `hook`.
 pub fn detect_file_with(
     path: &Path,
+    info: &MediaInfo,
     params: &Params,
     backend: Backend,
     progress: Progress,
     hook: &mut dyn FrameHook,
 ) -> Result<TitleShots, ScanError> {
-    let info = media::probe(path)?;
     let config = Config::thumbnails_only();
     let grid = Grid {
         width: config.thumb_width as usize,
@@ -116,7 +118,7 @@ pub fn detect_file_with(
             segmenter: &mut segmenter,
             hook,
         };
-        analyse(path, &info, &rx, &mut stages, progress)
+        analyse(path, info, &rx, &mut stages, progress)
     })?;
     if segmenter.frames() == 0 {
         return Err(MediaError::NoFrames {
@@ -127,7 +129,7 @@ pub fn detect_file_with(
     let frames = segmenter.frames();
     Ok(TitleShots {
         path: path.to_path_buf(),
-        info,
+        info: info.clone(),
         segmentation: segmenter.finish(),
         frames,
     })
