@@ -4,7 +4,7 @@
 use super::library::{LibraryData, LibraryDataError};
 use crate::matching::{rank::Ranker, Components, ShotRef, UnionFind};
 use crate::media::{Rate, TimecodeTrack};
-use crate::store::{StoreError, TitleRecord};
+use crate::store::{ShotRecord, StoreError, TitleRecord};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -188,11 +188,13 @@ pub fn duplicate_groups(data: &LibraryData) -> Result<Vec<DuplicateGroup>, Libra
         entry.1 = entry.1.min(similarity);
     }
     let titles = Titles::load(data)?;
+    let mut shot_records = HashMap::new();
     let mut out = Vec::new();
     for (members, similarity) in by_root.into_values() {
         out.push(group_view(
             data,
             &titles,
+            &mut shot_records,
             members.iter().map(|&i| &shots[i]),
             similarity,
         )?);
@@ -201,19 +203,24 @@ pub fn duplicate_groups(data: &LibraryData) -> Result<Vec<DuplicateGroup>, Libra
     Ok(out)
 }
 
+/// One group's members with paths and frame ranges; `shot_records` keeps
+/// each title's shots once read.
 fn group_view<'a>(
     data: &LibraryData,
     titles: &Titles,
+    shot_records: &mut HashMap<String, Vec<ShotRecord>>,
     members: impl Iterator<Item = &'a ShotRef>,
     similarity: f32,
 ) -> Result<DuplicateGroup, StoreError> {
     let mut out: Vec<DuplicateMember> = Vec::new();
     for shot in members {
-        let record = data
-            .store()
-            .shots(&shot.content_hash)?
-            .into_iter()
-            .find(|s| s.shot == shot.shot);
+        if !shot_records.contains_key(&shot.content_hash) {
+            let read = data.store().shots(&shot.content_hash)?;
+            shot_records.insert(shot.content_hash.clone(), read);
+        }
+        let record = shot_records
+            .get(&shot.content_hash)
+            .and_then(|all| all.iter().find(|s| s.shot == shot.shot));
         let path = titles
             .0
             .get(&shot.content_hash)
