@@ -1,5 +1,7 @@
 //! Argument parsing and the subcommands.
 
+mod decide;
+mod decisions;
 mod duplicates;
 mod embed;
 mod frame;
@@ -56,6 +58,10 @@ pub enum Command {
     Pairs(pairs::PairsArgs),
     /// List duplicate footage across the library's titles.
     Duplicates(duplicates::DuplicatesArgs),
+    /// Approve, reject or clear a candidate pair (shared with the team).
+    Decide(decide::DecideArgs),
+    /// The team's decisions on the library's pairs, and the sync status.
+    Decisions(decisions::DecisionsArgs),
 }
 
 /// `--library DIR`: where a library's analysis data lives.
@@ -77,6 +83,28 @@ impl LibraryArg {
     }
 }
 
+/// `--shared PATH` and `--editor NAME`: where the team's decisions meet and
+/// who is deciding.
+#[derive(clap::Args, Debug)]
+pub struct TeamArgs {
+    /// The team's shared decisions store (default: decisions.sqlite in the
+    /// library folder).
+    #[arg(long, env = "MATCHCUT_SHARED", value_name = "FILE")]
+    shared: Option<PathBuf>,
+    /// Your name on decisions (default: the operating-system user).
+    #[arg(long, env = "MATCHCUT_EDITOR")]
+    editor: Option<String>,
+}
+
+impl TeamArgs {
+    pub fn settings(&self) -> matchcut::jobs::TeamSettings {
+        matchcut::jobs::TeamSettings {
+            shared: self.shared.clone(),
+            editor: self.editor.clone(),
+        }
+    }
+}
+
 fn parse_choice(text: &str) -> Result<matchcut::preprocess::BackendChoice, String> {
     matchcut::preprocess::BackendChoice::parse(text)
         .ok_or_else(|| format!("{text:?}: expected auto, cpu or gpu"))
@@ -93,6 +121,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scan(args) => scan::run(args, cli.preprocess, cli.device),
         Command::Pairs(args) => pairs::run(args),
         Command::Duplicates(args) => duplicates::run(args),
+        Command::Decide(args) => decide::run(args),
+        Command::Decisions(args) => decisions::run(args),
     }
 }
 

@@ -1,14 +1,19 @@
 //! Jobs: a title's whole analysis, stage by stage, each stage memoised in
 //! the [`crate::store`] under the title's content hash; the library's
-//! analysis data ([`library`]); the scan pipeline ([`scan`]); and what the
-//! front ends list ([`listing`]).
+//! analysis data ([`library`]); the scan pipeline ([`scan`]); what the
+//! front ends list ([`listing`]); and editors' decisions with their team
+//! sync ([`decisions`], [`team`], [`watch`]).
 
 mod analyse;
 mod capture;
+pub mod decisions;
 pub mod library;
 pub mod listing;
 pub mod scan;
+pub mod team;
+pub mod watch;
 
 pub use analyse::{analyse, analysis_key, Analysers, Analysis, JobError, KeyframeVector, StageRun};
+pub use decisions::{SyncStatus, TeamDecisions, TeamSettings};
 pub use library::{LibraryData, LibraryDataError};
 pub use scan::{scan, ScanEvent, ScanOptions, ScanReport, TitleOutcome, TitleStatus};

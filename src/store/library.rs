@@ -299,6 +299,15 @@ impl Store {
             .map_err(|e| self.error("cannot read the pairs", e))
     }
 
+    /// Whether the library lists a candidate pair with this id.
+    pub fn has_pair(&self, id: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row("SELECT 1 FROM pairs WHERE id = ?1", [id], |_| Ok(()))
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(|e| self.error("cannot read the pairs", e))
+    }
+
     /// Records duplicate links (each once, whichever side was added last).
     pub fn put_duplicates(&mut self, links: &[DuplicateRecord]) -> Result<(), StoreError> {
         let write = |conn: &mut rusqlite::Connection| -> rusqlite::Result<()> {

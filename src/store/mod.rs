@@ -9,11 +9,20 @@
 //! unchanged file is not read again.
 //!
 //! The file is opened in WAL mode with a busy timeout, so several processes
-//! can share it.
+//! on one machine can share it. Its schema is versioned (`migrate`).
+//!
+//! The same file holds the library's decision log and outbox
+//! ([`decisions`]); the team's decisions meet in a separate file,
+//! [`shared`].
 
+pub mod decisions;
 mod library;
+mod migrate;
+pub mod shared;
 
+pub use decisions::{Decision, DecisionEvent, LocalDecisions};
 pub use library::{DuplicateRecord, KeyframeRecord, ShotRecord, TitleRecord};
+pub use shared::{SharedError, SharedStore};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::{Path, PathBuf};
@@ -43,23 +52,20 @@ pub struct Store {
     path: PathBuf,
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS features (
-    content_hash TEXT NOT NULL,
-    stage TEXT NOT NULL,
-    model TEXT NOT NULL,
-    params TEXT NOT NULL,
-    value BLOB NOT NULL,
-    created_at INTEGER NOT NULL DEFAULT (unixepoch()),
-    PRIMARY KEY (content_hash, stage, model, params)
-);
-CREATE TABLE IF NOT EXISTS file_hashes (
-    path TEXT NOT NULL PRIMARY KEY,
-    size INTEGER NOT NULL,
-    modified_ns INTEGER NOT NULL,
-    content_hash TEXT NOT NULL
-);
-";
+/// Opens the library's own store file in WAL mode with a busy timeout and
+/// brings its schema up to date. `synchronous` is `NORMAL` for analysis
+/// results (recomputable) and `FULL` for decisions (durable at commit).
+fn open_local(path: &Path, synchronous: &str) -> Result<Connection, (&'static str, String)> {
+    let setup = |e: rusqlite::Error| ("cannot configure the store", e.to_string());
+    let mut conn = Connection::open(path).map_err(|e| ("cannot open the store", e.to_string()))?;
+    conn.busy_timeout(Duration::from_secs(10)).map_err(setup)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(setup)?;
+    conn.pragma_update(None, "synchronous", synchronous)
+        .map_err(setup)?;
+    migrate::to_latest(&mut conn, &migrate::LOCAL).map_err(|e| ("cannot use the store", e))?;
+    Ok(conn)
+}
 
 impl Store {
     /// Opens (creating if needed) the store at `path`.
@@ -72,14 +78,7 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| fail("cannot create its folder", &e))?;
         }
-        let conn = Connection::open(path).map_err(|e| fail("cannot open the store", &e))?;
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(|e| fail("cannot configure the store", &e))?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(|e| fail("cannot configure the store", &e))?;
-        conn.execute_batch(SCHEMA)
-            .and_then(|_| conn.execute_batch(library::SCHEMA))
-            .map_err(|e| fail("cannot create the tables", &e))?;
+        let conn = open_local(path, "NORMAL").map_err(|(what, e)| fail(what, &e))?;
         Ok(Self {
             conn,
             path: path.to_path_buf(),

@@ -1,0 +1,252 @@
+//! The library's decision log: every approve / reject / clear event this
+//! library knows, its own and the team's, in the library's store file.
+//!
+//! An editor's decision is committed here first (`synchronous = FULL`, so
+//! it is durable the moment [`LocalDecisions::record`] returns), with
+//! `pushed = 0`: the **outbox**. The sync job pushes the outbox to the
+//! shared store and pulls the team's events back into this log, so the
+//! library shows the team's state even while the shared store is away.
+
+use super::{open_local, StoreError};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// What an editor decided about a candidate pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Approve,
+    Reject,
+    /// Withdraws the editor's earlier approve or reject.
+    Clear,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+            Decision::Clear => "clear",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "approve" => Some(Decision::Approve),
+            "reject" => Some(Decision::Reject),
+            "clear" => Some(Decision::Clear),
+            _ => None,
+        }
+    }
+}
+
+/// One decision, as made by one editor. `id` is unique across machines;
+/// `pair_id` is the candidate pair's stable id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DecisionEvent {
+    pub id: String,
+    pub pair_id: String,
+    pub editor: String,
+    /// Milliseconds since the Unix epoch, UTC, on the deciding machine.
+    pub decided_at_ms: i64,
+    pub decision: Decision,
+    pub note: Option<String>,
+}
+
+pub(super) const EVENT_COLUMNS: &str = "id, pair_id, editor, decided_at_ms, decision, note";
+
+pub(super) fn event_of(row: &Row) -> rusqlite::Result<DecisionEvent> {
+    let text: String = row.get(4)?;
+    let decision = Decision::parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            4,
+            rusqlite::types::Type::Text,
+            format!("unknown decision {text:?}").into(),
+        )
+    })?;
+    Ok(DecisionEvent {
+        id: row.get(0)?,
+        pair_id: row.get(1)?,
+        editor: row.get(2)?,
+        decided_at_ms: row.get(3)?,
+        decision,
+        note: row.get(5)?,
+    })
+}
+
+/// The decision log of one library store file, on its own connection.
+pub struct LocalDecisions {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl LocalDecisions {
+    /// Opens the decision log of the store at `path` (creating the store
+    /// when there is none).
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let fail = |what, reason| StoreError {
+            path: path.to_path_buf(),
+            what,
+            reason,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| fail("cannot create its folder", e.to_string()))?;
+        }
+        let conn = open_local(path, "FULL").map_err(|(what, e)| fail(what, e))?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn error(&self, what: &'static str, e: rusqlite::Error) -> StoreError {
+        StoreError {
+            path: self.path.clone(),
+            what,
+            reason: e.to_string(),
+        }
+    }
+
+    /// Commits one of this library's own decisions (into the outbox).
+    pub fn record(&self, event: &DecisionEvent) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO decisions (id, pair_id, editor, decided_at_ms, decision, note, own, pushed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, 0)",
+                params![
+                    event.id,
+                    event.pair_id,
+                    event.editor,
+                    event.decided_at_ms,
+                    event.decision.as_str(),
+                    event.note
+                ],
+            )
+            .map(|_| ())
+            .map_err(|e| self.error("cannot record the decision", e))
+    }
+
+    /// Up to `limit` own events not yet in the shared store, oldest first.
+    pub fn outbox(&self, limit: usize) -> Result<Vec<DecisionEvent>, StoreError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM decisions WHERE pushed = 0 ORDER BY rowid LIMIT ?1"
+        );
+        self.select(&sql, params![limit as i64])
+    }
+
+    /// How many own events wait for the shared store.
+    pub fn pending(&self) -> Result<usize, StoreError> {
+        self.conn
+            .query_row("SELECT count(*) FROM decisions WHERE pushed = 0", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as usize)
+            .map_err(|e| self.error("cannot read the outbox", e))
+    }
+
+    /// Marks events as stored in the shared store.
+    pub fn mark_pushed(&mut self, ids: &[String]) -> Result<(), StoreError> {
+        let write = |conn: &mut Connection| {
+            let tx = conn.transaction()?;
+            {
+                let mut update = tx.prepare("UPDATE decisions SET pushed = 1 WHERE id = ?1")?;
+                for id in ids {
+                    update.execute([id])?;
+                }
+            }
+            tx.commit()
+        };
+        write(&mut self.conn).map_err(|e| self.error("cannot update the outbox", e))
+    }
+
+    /// Adds the team's events pulled from the shared store (events already
+    /// known are skipped) and moves that store's pull cursor to `seq`, in
+    /// one transaction. Returns the events that were new here.
+    pub fn merge_pulled(
+        &mut self,
+        store_id: &str,
+        seq: i64,
+        events: &[DecisionEvent],
+    ) -> Result<Vec<DecisionEvent>, StoreError> {
+        let write = |conn: &mut Connection| {
+            let tx = conn.transaction()?;
+            let mut new = Vec::new();
+            {
+                let mut insert = tx.prepare(
+                    "INSERT OR IGNORE INTO decisions (id, pair_id, editor, decided_at_ms, decision, note, own, pushed)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 1)",
+                )?;
+                for e in events {
+                    let added = insert.execute(params![
+                        e.id,
+                        e.pair_id,
+                        e.editor,
+                        e.decided_at_ms,
+                        e.decision.as_str(),
+                        e.note
+                    ])?;
+                    if added > 0 {
+                        new.push(e.clone());
+                    }
+                }
+            }
+            tx.execute(
+                "INSERT OR REPLACE INTO sync_state (store_id, pulled_seq) VALUES (?1, ?2)",
+                params![store_id, seq],
+            )?;
+            tx.commit()?;
+            Ok(new)
+        };
+        write(&mut self.conn).map_err(|e| self.error("cannot record the team's decisions", e))
+    }
+
+    /// How far the log of shared store `store_id` has been pulled; `None`
+    /// for a store this library has never synced with.
+    pub fn pulled_seq(&self, store_id: &str) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT pulled_seq FROM sync_state WHERE store_id = ?1",
+                [store_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.error("cannot read the sync state", e))
+    }
+
+    /// Puts every own event back into the outbox: for a shared store this
+    /// library has never synced with (a new or replaced file), which then
+    /// receives everything this library ever decided.
+    pub fn requeue_own(&self) -> Result<(), StoreError> {
+        self.conn
+            .execute("UPDATE decisions SET pushed = 0 WHERE own = 1", [])
+            .map(|_| ())
+            .map_err(|e| self.error("cannot update the outbox", e))
+    }
+
+    /// Every event known here, in decision order.
+    pub fn events(&self) -> Result<Vec<DecisionEvent>, StoreError> {
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM decisions ORDER BY decided_at_ms, id");
+        self.select(&sql, [])
+    }
+
+    fn select(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<DecisionEvent>, StoreError> {
+        let read = || {
+            let mut statement = self.conn.prepare(sql)?;
+            let rows = statement.query_map(args, event_of)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()
+        };
+        read().map_err(|e| self.error("cannot read the decisions", e))
+    }
+}

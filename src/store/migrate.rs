@@ -1,0 +1,177 @@
+//! Versioned schemas of the two store files, kept in `PRAGMA user_version`
+//! (rusqlite_migration).
+//!
+//! Every step is idempotent (`IF NOT EXISTS`, `OR IGNORE`): two processes
+//! that open a file at once may both start the same step, and files written
+//! before the schema was versioned (version 0, tables already there) adopt
+//! version 1 without change. Steps are only ever appended.
+
+use rusqlite::{Connection, TransactionBehavior};
+use rusqlite_migration::{Migrations, M};
+
+/// A file's schema: its steps, in order; version n has the first n.
+pub(crate) struct Schema {
+    steps: &'static [&'static str],
+}
+
+impl Schema {
+    fn migrations(&self) -> Migrations<'static> {
+        Migrations::new(self.steps.iter().map(|step| M::up(step)).collect())
+    }
+
+    /// The latest version.
+    pub(crate) fn latest(&self) -> usize {
+        self.steps.len()
+    }
+}
+
+/// The library's own store: analysis results and the decision outbox.
+pub(crate) const LOCAL: Schema = Schema {
+    steps: &[
+        LOCAL_V1_ANALYSIS,
+        super::library::SCHEMA,
+        LOCAL_V3_DECISIONS,
+    ],
+};
+
+/// The team's shared decisions store.
+pub(crate) const SHARED: Schema = Schema {
+    steps: &[SHARED_V1_DECISIONS],
+};
+
+/// Memoised features and the file-hash cache.
+const LOCAL_V1_ANALYSIS: &str = "
+CREATE TABLE IF NOT EXISTS features (
+    content_hash TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    model TEXT NOT NULL,
+    params TEXT NOT NULL,
+    value BLOB NOT NULL,
+    created_at INTEGER NOT NULL DEFAULT (unixepoch()),
+    PRIMARY KEY (content_hash, stage, model, params)
+);
+CREATE TABLE IF NOT EXISTS file_hashes (
+    path TEXT NOT NULL PRIMARY KEY,
+    size INTEGER NOT NULL,
+    modified_ns INTEGER NOT NULL,
+    content_hash TEXT NOT NULL
+);
+";
+
+/// Every decision event this library knows: its own (`own = 1`, in the
+/// outbox until `pushed = 1`) and the team's, pulled from the shared store.
+/// `sync_state` keeps, per shared store, how far its log has been pulled.
+const LOCAL_V3_DECISIONS: &str = "
+CREATE TABLE IF NOT EXISTS decisions (
+    id TEXT NOT NULL PRIMARY KEY,
+    pair_id TEXT NOT NULL,
+    editor TEXT NOT NULL,
+    decided_at_ms INTEGER NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject', 'clear')),
+    note TEXT,
+    own INTEGER NOT NULL,
+    pushed INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_by_pair ON decisions (pair_id, editor, decided_at_ms);
+CREATE INDEX IF NOT EXISTS decisions_outbox ON decisions (pushed) WHERE pushed = 0;
+CREATE TABLE IF NOT EXISTS sync_state (
+    store_id TEXT NOT NULL PRIMARY KEY,
+    pulled_seq INTEGER NOT NULL
+);
+";
+
+/// An append-only log of decision events; `seq` orders them for pulling,
+/// `store_id` tells one shared store from a replacement at the same path.
+const SHARED_V1_DECISIONS: &str = "
+CREATE TABLE IF NOT EXISTS store_info (
+    key TEXT NOT NULL PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT OR IGNORE INTO store_info (key, value) VALUES ('store_id', lower(hex(randomblob(16))));
+CREATE TABLE IF NOT EXISTS decisions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    pair_id TEXT NOT NULL,
+    editor TEXT NOT NULL,
+    decided_at_ms INTEGER NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject', 'clear')),
+    note TEXT,
+    received_at INTEGER NOT NULL DEFAULT (unixepoch())
+);
+CREATE INDEX IF NOT EXISTS decisions_by_pair ON decisions (pair_id);
+";
+
+/// Brings `conn` to the latest version of `migrations`. A step that fails
+/// because another process ran it at the same moment is retried once the
+/// version has been read again.
+pub(super) fn to_latest(conn: &mut Connection, schema: &Schema) -> Result<(), String> {
+    to_version(conn, schema, schema.latest())
+}
+
+/// Brings `conn` to `version` of `schema` (tests build earlier versions).
+pub(crate) fn to_version(
+    conn: &mut Connection,
+    schema: &Schema,
+    version: usize,
+) -> Result<(), String> {
+    let migrations = schema.migrations();
+    conn.set_transaction_behavior(TransactionBehavior::Immediate);
+    let mut attempt = 0;
+    loop {
+        match migrations.to_version(conn, version) {
+            Ok(()) => break,
+            Err(rusqlite_migration::Error::MigrationDefinition(
+                rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
+            )) => return Err(too_new(conn, schema)),
+            Err(e) if attempt < 3 => {
+                attempt += 1;
+                tracing::debug!("schema migration retried: {e}");
+            }
+            Err(e) => return Err(format!("cannot bring the schema up to date: {e}")),
+        }
+    }
+    conn.set_transaction_behavior(TransactionBehavior::Deferred);
+    Ok(())
+}
+
+fn too_new(conn: &Connection, schema: &Schema) -> String {
+    let found: i64 = conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .unwrap_or(-1);
+    format!(
+        "it was written by a newer Matchcut (schema version {found}; this one knows up to {})",
+        schema.latest()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(conn: &Connection) -> i64 {
+        conn.pragma_query_value(None, "user_version", |row| row.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn steps_are_valid_and_idempotent() {
+        for schema in [&LOCAL, &SHARED] {
+            schema.migrations().validate().unwrap();
+            let mut conn = Connection::open_in_memory().unwrap();
+            to_latest(&mut conn, schema).unwrap();
+            // Running every step again (a racing process) changes nothing.
+            conn.pragma_update(None, "user_version", 0).unwrap();
+            to_latest(&mut conn, schema).unwrap();
+            assert_eq!(version(&conn), schema.latest() as i64);
+        }
+    }
+
+    #[test]
+    fn a_newer_file_is_refused_by_name() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        let error = to_latest(&mut conn, &LOCAL).unwrap_err();
+        assert!(error.contains("newer Matchcut"), "{error}");
+        assert!(error.contains("99"), "{error}");
+    }
+}
