@@ -166,6 +166,71 @@ mod tests {
         }
     }
 
+    /// A library store as an earlier Matchcut left it, holding data of
+    /// every table that version had. `None`: written before the schema was
+    /// versioned (the tables of steps 1 and 2, `user_version` 0).
+    fn earlier_store(path: &std::path::Path, version: Option<usize>) {
+        let mut conn = Connection::open(path).unwrap();
+        let tables = match version {
+            None => {
+                conn.execute_batch(LOCAL.steps[0]).unwrap();
+                conn.execute_batch(LOCAL.steps[1]).unwrap();
+                2
+            }
+            Some(v) => {
+                to_version(&mut conn, &LOCAL, v).unwrap();
+                v
+            }
+        };
+        let rows = [
+            "INSERT INTO features (content_hash, stage, model, params, value) VALUES ('h', 's', 'm', 'p', x'2a')",
+            "INSERT INTO titles (content_hash, path, frame_rate, frame_count, shots, analysis) VALUES ('h', 'a.mp4', '25/1', 10, 1, 'x')",
+            "INSERT INTO decisions (id, pair_id, editor, decided_at_ms, decision, own, pushed) VALUES ('e', 'p', 'ann', 1, 'approve', 1, 0)",
+        ];
+        for row in &rows[..tables] {
+            conn.execute(row, []).unwrap();
+        }
+    }
+
+    #[test]
+    fn stores_of_every_earlier_version_open_with_their_data() {
+        use crate::store::{DecisionEvent, FeatureKey, LocalDecisions, Store};
+        let dir = std::env::temp_dir().join(format!("matchcut-migrate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let versions = std::iter::once(None).chain((0..LOCAL.latest()).map(Some));
+        for (n, earlier) in versions.enumerate() {
+            let path = dir.join(format!("library{n}.sqlite"));
+            earlier_store(&path, earlier);
+            let tables = earlier.unwrap_or(2);
+            let store = Store::open(&path).unwrap();
+            let key = FeatureKey {
+                content_hash: "h",
+                stage: "s",
+                model: "m",
+                params: "p",
+            };
+            let feature = store.feature(&key).unwrap();
+            assert_eq!(feature, (tables >= 1).then(|| vec![42]), "{earlier:?}");
+            assert_eq!(store.title("h").unwrap().is_some(), tables >= 2);
+            let log = LocalDecisions::open(&path).unwrap();
+            let event = DecisionEvent {
+                id: "new".into(),
+                pair_id: "p".into(),
+                editor: "bo".into(),
+                decided_at_ms: 2,
+                decision: crate::store::Decision::Reject,
+                note: None,
+            };
+            log.record(&event).unwrap();
+            let before = usize::from(tables >= 3);
+            assert_eq!(log.events().unwrap().len(), before + 1, "{earlier:?}");
+            assert_eq!(log.pending().unwrap(), before + 1);
+            let conn = Connection::open(&path).unwrap();
+            assert_eq!(version(&conn), LOCAL.latest() as i64);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn a_newer_file_is_refused_by_name() {
         let mut conn = Connection::open_in_memory().unwrap();

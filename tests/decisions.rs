@@ -1,0 +1,333 @@
+//! Decisions and the shared store, with real files and real processes: the
+//! `matchcut` binary run concurrently, killed with SIGKILL, cut off from the
+//! shared store and reconnected; the background sync noticing another
+//! process's decision.
+//!
+//! The stress size is `MATCHCUT_STRESS_DECISIONS` per process (CI runs a
+//! small one; `make bench` runs 4 × 500).
+
+use matchcut::jobs::watch::{SyncWorker, TeamEvent};
+use matchcut::jobs::TeamSettings;
+use matchcut::store::{DecisionEvent, SharedStore};
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("matchcut-decisions-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn matchcut(library: &Path, shared: &Path, editor: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_matchcut"));
+    command
+        .env("MATCHCUT_LIBRARY", library)
+        .env("MATCHCUT_SHARED", shared)
+        .env("MATCHCUT_EDITOR", editor);
+    command
+}
+
+fn pair(process: usize, n: usize) -> String {
+    format!("{process:04x}{n:012x}")
+}
+
+/// A `decide --batch -` process fed `lines`, its acks read as they come.
+struct Batch {
+    child: Child,
+    acks: std::sync::mpsc::Receiver<String>,
+}
+
+fn start_batch(library: &Path, shared: &Path, editor: &str, lines: Vec<String>) -> Batch {
+    let mut child = matchcut(library, shared, editor)
+        .args(["decide", "--batch", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::spawn(move || {
+        for line in lines {
+            if writeln!(stdin, "{line}").is_err() {
+                return; // killed
+            }
+        }
+    });
+    let stdout = child.stdout.take().unwrap();
+    let (tx, acks) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    Batch { child, acks }
+}
+
+/// Ack lines are `ack EVENT PAIR DECISION`: (event id, pair).
+fn parse_ack(line: &str) -> (String, String) {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!((words.len(), words[0]), (4, "ack"), "{line}");
+    (words[1].to_string(), words[2].to_string())
+}
+
+/// Waits for a batch to end; returns its acks and asserts it succeeded
+/// without an error on stderr.
+fn finish(mut batch: Batch) -> Vec<(String, String)> {
+    let output = batch.child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut batch.child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(output.success(), "{stderr}");
+    assert!(!stderr.to_lowercase().contains("error"), "{stderr}");
+    batch.acks.iter().map(|l| parse_ack(&l)).collect()
+}
+
+fn everything(shared: &Path) -> Vec<DecisionEvent> {
+    let store = SharedStore::open(shared).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    store.pull(0, usize::MAX >> 1).unwrap().1
+}
+
+fn integrity(path: &Path) -> String {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn decisions_json(library: &Path, shared: &Path, editor: &str) -> serde_json::Value {
+    let output = matchcut(library, shared, editor)
+        .args(["decisions", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn concurrent_writers_lose_no_acknowledged_decision_when_one_is_killed() {
+    let per_process: usize = std::env::var("MATCHCUT_STRESS_DECISIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    let processes = 4;
+    let dir = scratch("stress");
+    let shared = dir.join("team").join("decisions.sqlite");
+    std::fs::create_dir_all(shared.parent().unwrap()).unwrap();
+    let library = |p: usize| dir.join(format!("editor{p}"));
+    let lines = |p: usize, from: usize| -> Vec<String> {
+        (from..per_process)
+            .map(|n| format!("{} approve", pair(p, n)))
+            .collect()
+    };
+    let batches: Vec<Batch> = (0..processes)
+        .map(|p| start_batch(&library(p), &shared, &format!("editor{p}"), lines(p, 0)))
+        .collect();
+    let mut batches = batches.into_iter();
+    let mut victim = batches.next().unwrap();
+
+    // Kill process 0 with SIGKILL a third of the way through its decisions.
+    let mut acked: Vec<(String, String)> = Vec::new();
+    while acked.len() < per_process / 3 {
+        acked.push(parse_ack(&victim.acks.recv().unwrap()));
+    }
+    victim.child.kill().unwrap();
+    victim.child.wait().unwrap();
+    acked.extend(victim.acks.iter().map(|l| parse_ack(&l)));
+    assert!(
+        acked.len() < per_process,
+        "the process finished before it was killed"
+    );
+    assert_eq!(integrity(&store_of(&library(0))), "ok");
+
+    // Restarted, it goes on where its acknowledgements stopped.
+    let restarted = start_batch(&library(0), &shared, "editor0", lines(0, acked.len()));
+    acked.extend(finish(restarted));
+    for batch in batches {
+        acked.extend(finish(batch));
+    }
+
+    let stored = everything(&shared);
+    let ids: HashSet<&str> = stored.iter().map(|e| e.id.as_str()).collect();
+    let lost: Vec<_> = acked
+        .iter()
+        .filter(|(id, _)| !ids.contains(id.as_str()))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged decisions lost: {lost:?}",
+        lost.len()
+    );
+    let decided: HashSet<(&str, &str)> = stored
+        .iter()
+        .map(|e| (e.editor.as_str(), e.pair_id.as_str()))
+        .collect();
+    assert_eq!(decided.len(), processes * per_process);
+    for p in 0..processes {
+        assert_eq!(integrity(&store_of(&library(p))), "ok");
+        let json = decisions_json(&library(p), &shared, &format!("editor{p}"));
+        assert_eq!(json["sync"]["state"], "synced", "{json}");
+        assert_eq!(
+            json["pairs"].as_array().unwrap().len(),
+            processes * per_process
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The library's own store file.
+fn store_of(library: &Path) -> PathBuf {
+    matchcut::jobs::LibraryData::store_path(library)
+}
+
+fn decide(
+    library: &Path,
+    shared: &Path,
+    editor: &str,
+    id: &str,
+    decision: &str,
+) -> serde_json::Value {
+    let output = matchcut(library, shared, editor)
+        .args(["decide", id, decision, "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn decisions_queue_while_the_shared_store_is_missing_or_read_only() {
+    let dir = scratch("offline");
+    let library = dir.join("library");
+    let team = dir.join("team");
+    std::fs::create_dir_all(&team).unwrap();
+    let shared = team.join("decisions.sqlite");
+    decide(&library, &shared, "alice", &pair(0, 0), "approve");
+    assert_eq!(everything(&shared).len(), 1);
+
+    // The shared drive goes away: decisions queue, the status says why.
+    std::fs::rename(&team, dir.join("away")).unwrap();
+    for n in 1..6 {
+        let json = decide(&library, &shared, "alice", &pair(0, n), "reject");
+        assert_eq!(json["sync"]["state"], "unreachable", "{json}");
+        assert_eq!(json["sync"]["pending"], n as u64);
+        assert!(
+            json["sync"]["reason"].as_str().unwrap().contains("missing"),
+            "{json}"
+        );
+    }
+    std::fs::rename(dir.join("away"), &team).unwrap();
+    let json = decisions_json(&library, &shared, "alice");
+    assert_eq!(json["sync"]["state"], "synced", "{json}");
+    assert_eq!(everything(&shared).len(), 6);
+
+    // Marked read-only: the same.
+    let mut permissions = std::fs::metadata(&shared).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&shared, permissions.clone()).unwrap();
+    let json = decide(&library, &shared, "alice", &pair(0, 9), "approve");
+    assert_eq!(json["sync"]["state"], "unreachable", "{json}");
+    assert!(
+        json["sync"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("read-only"),
+        "{json}"
+    );
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&shared, permissions).unwrap();
+    assert_eq!(
+        decisions_json(&library, &shared, "alice")["sync"]["state"],
+        "synced"
+    );
+    assert_eq!(everything(&shared).len(), 7);
+
+    // Deleted and recreated empty: every decision made here arrives again.
+    std::fs::remove_file(&shared).unwrap();
+    assert_eq!(
+        decisions_json(&library, &shared, "alice")["sync"]["state"],
+        "synced"
+    );
+    assert_eq!(everything(&shared).len(), 7);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn two_editors_disagreeing_are_both_recorded_as_a_conflict() {
+    let dir = scratch("conflict");
+    let shared = dir.join("decisions.sqlite");
+    let (alice, bob) = (dir.join("alice"), dir.join("bob"));
+    let id = pair(7, 7);
+    decide(&alice, &shared, "alice", &id, "approve");
+    decide(&bob, &shared, "bob", &id, "reject");
+    for (library, editor) in [(&alice, "alice"), (&bob, "bob")] {
+        let json = decisions_json(library, &shared, editor);
+        let pairs = json["pairs"].as_array().unwrap();
+        assert_eq!(pairs.len(), 1, "{json}");
+        assert_eq!(pairs[0]["state"], "conflict");
+        assert_eq!(pairs[0]["approved_by"], serde_json::json!(["alice"]));
+        assert_eq!(pairs[0]["rejected_by"], serde_json::json!(["bob"]));
+    }
+    // Bob withdraws his reject: Alice's approval stands.
+    decide(&bob, &shared, "bob", &id, "clear");
+    let json = decisions_json(&alice, &shared, "alice");
+    assert_eq!(json["pairs"][0]["state"], "approved", "{json}");
+    let editors: HashMap<String, String> = json["pairs"][0]["editors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["editor"].as_str().unwrap().into(),
+                e["decision"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(editors["bob"], "clear");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_background_sync_notices_another_editors_decision() {
+    let dir = scratch("live");
+    let shared = dir.join("decisions.sqlite");
+    let settings = TeamSettings {
+        shared: Some(shared.clone()),
+        editor: Some("alice".into()),
+    };
+    let (tx, events) = std::sync::mpsc::channel();
+    let worker = SyncWorker::start(&dir.join("alice"), &settings, move |e| {
+        let _ = tx.send(e);
+    })
+    .unwrap();
+    let id = pair(3, 1);
+    decide(&dir.join("bob"), &shared, "bob", &id, "approve");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let arrived = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Ok(TeamEvent::Arrived(events)) => break events,
+            Ok(TeamEvent::Status(_)) => continue,
+            Err(e) => panic!("bob's decision did not arrive: {e}"),
+        }
+    };
+    assert_eq!(arrived.len(), 1);
+    assert_eq!(
+        (arrived[0].editor.as_str(), arrived[0].pair_id.as_str()),
+        ("bob", id.as_str())
+    );
+    drop(worker);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
