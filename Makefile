@@ -72,7 +72,8 @@ bindings: deps
 ## the same 1080p file in the same run; embedding keyframes/s and the hashing
 ## share of an analysis; shot segmentation accuracy and speed against
 ## PySceneDetect (scripts/shot-eval/); index scale (10k to 1M shots); the
-## match-cut evaluation, end-to-end scan and re-scan (scripts/match-eval/).
+## match-cut evaluation, end-to-end scan and re-scan (scripts/match-eval/);
+## the decision stress test at full size (4 processes x 500, one killed).
 bench: fixtures
 	scripts/bench-fixtures.sh
 	$(CARGO) bench --profile dev --bench decode
@@ -82,6 +83,7 @@ bench: fixtures
 	$(CARGO) build --bin matchcut
 	scripts/shot-eval/run.sh $(TARGET_DIR)/debug/matchcut
 	scripts/match-eval/run.sh $(TARGET_DIR)/debug/matchcut
+	MATCHCUT_STRESS_DECISIONS=500 $(CARGO) test --test decisions concurrent -- --nocapture
 
 clean-fixtures:
 	rm -rf tests/fixtures/generated

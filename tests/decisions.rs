@@ -118,6 +118,7 @@ fn concurrent_writers_lose_no_acknowledged_decision_when_one_is_killed() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(60);
     let processes = 4;
+    let started = Instant::now();
     let dir = scratch("stress");
     let shared = dir.join("team").join("decisions.sqlite");
     std::fs::create_dir_all(shared.parent().unwrap()).unwrap();
@@ -141,6 +142,7 @@ fn concurrent_writers_lose_no_acknowledged_decision_when_one_is_killed() {
     victim.child.kill().unwrap();
     victim.child.wait().unwrap();
     acked.extend(victim.acks.iter().map(|l| parse_ack(&l)));
+    let before_kill = acked.len();
     assert!(
         acked.len() < per_process,
         "the process finished before it was killed"
@@ -170,6 +172,14 @@ fn concurrent_writers_lose_no_acknowledged_decision_when_one_is_killed() {
         .map(|e| (e.editor.as_str(), e.pair_id.as_str()))
         .collect();
     assert_eq!(decided.len(), processes * per_process);
+    eprintln!(
+        "{processes} processes x {per_process} decisions, one killed (SIGKILL) after {before_kill} \
+         acknowledgements and restarted: {} acknowledged, {} events in the shared store, 0 lost, \
+         integrity ok; {:.2} s",
+        acked.len(),
+        stored.len(),
+        started.elapsed().as_secs_f64()
+    );
     for p in 0..processes {
         assert_eq!(integrity(&store_of(&library(p))), "ok");
         let json = decisions_json(&library(p), &shared, &format!("editor{p}"));
