@@ -85,13 +85,14 @@ fn run_batch(team: &mut TeamDecisions, pairs: &Store, batch: &PathBuf) -> anyhow
         Box::new(std::io::BufReader::new(file))
     };
     let mut out = std::io::stdout().lock();
-    let (mut failures, mut synced_at) = (0, Instant::now());
+    let (mut failures, mut unknown, mut synced_at) = (0, 0, Instant::now());
     for (number, line) in input.lines().enumerate() {
         let line = line.with_context(|| format!("{}: line {}", batch.display(), number + 1))?;
-        match decide_line(team, pairs, &line) {
-            Ok(Some((event, decision))) => {
-                writeln!(out, "ack {} {} {}", event, decision.0, decision.1.as_str())?;
+        match decide_line(team, &line) {
+            Ok(Some((event, (pair, decision)))) => {
+                writeln!(out, "ack {event} {pair} {}", decision.as_str())?;
                 out.flush()?;
+                unknown += usize::from(!pairs.has_pair(&pair)?);
             }
             Ok(None) => continue,
             Err(e) => {
@@ -104,6 +105,9 @@ fn run_batch(team: &mut TeamDecisions, pairs: &Store, batch: &PathBuf) -> anyhow
             synced_at = Instant::now();
         }
     }
+    if unknown > 0 {
+        eprintln!("note: {unknown} of the pairs are not in this library; recorded for the team all the same");
+    }
     eprintln!("shared store: {}", team.sync().status);
     Ok(super::exit_code(failures))
 }
@@ -111,11 +115,7 @@ fn run_batch(team: &mut TeamDecisions, pairs: &Store, batch: &PathBuf) -> anyhow
 type Decided = (String, (String, Decision));
 
 /// Records one batch line; `None` for a blank or comment line.
-fn decide_line(
-    team: &mut TeamDecisions,
-    pairs: &Store,
-    line: &str,
-) -> anyhow::Result<Option<Decided>> {
+fn decide_line(team: &mut TeamDecisions, line: &str) -> anyhow::Result<Option<Decided>> {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') {
         return Ok(None);
@@ -125,7 +125,6 @@ fn decide_line(
     let decision = words.next().unwrap_or_default();
     let decision = parse_decision(decision).map_err(anyhow::Error::msg)?;
     let note = words.next().map(str::trim);
-    warn_unknown(pairs, id)?;
     let event = team.decide(id, decision, note)?;
     Ok(Some((event.id, (event.pair_id, decision))))
 }
