@@ -4,6 +4,7 @@ mod decide;
 mod decisions;
 mod duplicates;
 mod embed;
+mod export;
 mod frame;
 mod pairs;
 mod preprocess;
@@ -62,6 +63,8 @@ pub enum Command {
     Decide(decide::DecideArgs),
     /// The team's decisions on the library's pairs, and the sync status.
     Decisions(decisions::DecisionsArgs),
+    /// Write the approved cuts as a CMX 3600 EDL or an OpenTimelineIO file.
+    Export(export::ExportArgs),
 }
 
 /// `--library DIR`: where a library's analysis data lives.
@@ -123,6 +126,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Duplicates(args) => duplicates::run(args),
         Command::Decide(args) => decide::run(args),
         Command::Decisions(args) => decisions::run(args),
+        Command::Export(args) => export::run(args),
     }
 }
 

@@ -1,4 +1,22 @@
 //! What leaves Matchcut for people and other tools: the contact sheet of
-//! ranked pairs ([`sheet`]).
+//! ranked pairs ([`sheet`]), and approved cuts as a timeline ([`cutlist`])
+//! written as a CMX 3600 EDL ([`edl`]) or OpenTimelineIO JSON ([`otio`]).
 
+pub mod cutlist;
+pub mod edl;
+pub mod otio;
+pub mod reels;
 pub mod sheet;
+
+pub use cutlist::{Clip, CutList, Side, Source};
+pub use edl::{write_edl, EdlStyle};
+pub use otio::write_otio;
+
+/// Why a timeline cannot be written in a format.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{0} clips: a CMX 3600 EDL numbers at most 999 events (export fewer pairs, or OpenTimelineIO)")]
+    TooManyEvents(usize),
+    #[error("record start {0:?} is not a timecode (HH:MM:SS:FF)")]
+    RecordStart(String),
+}

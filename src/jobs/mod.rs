@@ -6,6 +6,7 @@
 
 mod analyse;
 mod capture;
+pub mod cuts;
 pub mod decisions;
 pub mod library;
 pub mod listing;

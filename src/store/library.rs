@@ -299,6 +299,18 @@ impl Store {
             .map_err(|e| self.error("cannot read the pairs", e))
     }
 
+    /// The candidate pair with this id, if the library lists it.
+    pub fn pair(&self, id: &str) -> Result<Option<Candidate>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score FROM pairs WHERE id = ?1",
+                [id],
+                candidate_of,
+            )
+            .optional()
+            .map_err(|e| self.error("cannot read a pair", e))
+    }
+
     /// Whether the library lists a candidate pair with this id.
     pub fn has_pair(&self, id: &str) -> Result<bool, StoreError> {
         self.conn
