@@ -259,7 +259,7 @@ fn choose_rate(
         (None, Some(_)) => {
             let rates: Vec<String> = counts
                 .iter()
-                .map(|(r, n)| format!("{r}: {n} pairs"))
+                .map(|(r, n)| format!("{r}: {n} pair{}", if *n == 1 { "" } else { "s" }))
                 .collect();
             return Err(CutsError::MixedRates(rates.join(", ")));
         }

@@ -136,11 +136,13 @@ struct Job {
     analysis: Option<Analysis>,
 }
 
-/// The files a scan covers: folders expanded (video files, recursively,
-/// sorted), files as given.
+/// The files a scan covers, as absolute paths (the library records where
+/// each title was seen, for exports and the app): folders expanded (video
+/// files, recursively, sorted), files as given.
 pub fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for path in paths {
+        let path = &std::path::absolute(path).unwrap_or_else(|_| path.clone());
         match video_files(path) {
             Ok(files) if path.is_dir() => out.extend(files),
             _ => out.push(path.clone()),

@@ -1,0 +1,420 @@
+//! EDL and OpenTimelineIO export, checked by OpenTimelineIO's own readers
+//! (`opentimelineio` + `otio-cmx3600-adapter`, installed by `make test`):
+//! every rate an NLE meets (23.976, 24, 25, 29.97 drop and non-drop, 59.94),
+//! snapshots of the EDL text, and a scanned library's approved pairs through
+//! the CLI.
+
+mod common;
+
+use common::*;
+use matchcut::export::{write_edl, write_otio, Clip, CutList, EdlStyle, Side, Source};
+use matchcut::media::Rate;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The Python that has OpenTimelineIO: `MATCHCUT_OTIO_PYTHON`, else the
+/// environment `make test` creates.
+fn python() -> PathBuf {
+    let path = std::env::var_os("MATCHCUT_OTIO_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/otioenv/bin/python"));
+    assert!(
+        path.exists(),
+        "{}: no Python with OpenTimelineIO; `make test` installs it (or set MATCHCUT_OTIO_PYTHON)",
+        path.display()
+    );
+    path
+}
+
+/// What OpenTimelineIO reads from each (file, rate).
+fn otio_read(files: &[(PathBuf, Rate)]) -> Vec<Value> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/otio_read.py");
+    let mut command = Command::new(python());
+    command.arg(script);
+    for (file, rate) in files {
+        command.arg(file).arg(rate.to_string());
+    }
+    let output = command.output().expect("run OpenTimelineIO");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("reader output")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("matchcut-export-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// Frames since 00:00:00:00 of a timecode, worked out here (not by the code
+/// under test): `base` frames a second, drop frame when `drop`.
+fn tc_frames(h: u64, m: u64, s: u64, f: u64, base: u64, drop: bool) -> u64 {
+    let minutes = h * 60 + m;
+    let nominal = (minutes * 60 + s) * base + f;
+    let dropped = if drop {
+        base / 15 * (minutes - minutes / 10)
+    } else {
+        0
+    };
+    nominal - dropped
+}
+
+struct Case {
+    name: &'static str,
+    rate: (i64, i64),
+    start: &'static str,
+    /// The media's start timecode in frames.
+    start_frames: u64,
+    /// The record start (01:00:00:00, in the record's drop mode) in frames.
+    record_frames: u64,
+    drop: bool,
+}
+
+fn cases() -> Vec<Case> {
+    let case = |name, rate, start, start_frames, record_frames, drop| Case {
+        name,
+        rate,
+        start,
+        start_frames,
+        record_frames,
+        drop,
+    };
+    vec![
+        case(
+            "23976",
+            (24000, 1001),
+            "00:59:59:00",
+            tc_frames(0, 59, 59, 0, 24, false),
+            tc_frames(1, 0, 0, 0, 24, false),
+            false,
+        ),
+        case(
+            "24",
+            (24, 1),
+            "10:00:00:00",
+            tc_frames(10, 0, 0, 0, 24, false),
+            tc_frames(1, 0, 0, 0, 24, false),
+            false,
+        ),
+        case(
+            "25",
+            (25, 1),
+            "09:59:50:00",
+            tc_frames(9, 59, 50, 0, 25, false),
+            tc_frames(1, 0, 0, 0, 25, false),
+            false,
+        ),
+        case(
+            "2997df",
+            (30000, 1001),
+            "00:00:58;00",
+            tc_frames(0, 0, 58, 0, 30, true),
+            tc_frames(1, 0, 0, 0, 30, true),
+            true,
+        ),
+        case(
+            "2997ndf",
+            (30000, 1001),
+            "00:00:58:00",
+            tc_frames(0, 0, 58, 0, 30, false),
+            tc_frames(1, 0, 0, 0, 30, false),
+            false,
+        ),
+        case(
+            "5994",
+            (60000, 1001),
+            "00:00:59;50",
+            tc_frames(0, 0, 59, 50, 60, true),
+            tc_frames(1, 0, 0, 0, 60, true),
+            true,
+        ),
+    ]
+}
+
+/// Two sources, two pairs: clips that cross minute boundaries (drop points).
+fn cut_list(case: &Case) -> CutList {
+    let rate = Rate::new(case.rate.0, case.rate.1).expect("rate");
+    let source = |path: &str| Source {
+        path: path.to_string(),
+        name: Path::new(path)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned(),
+        rate,
+        start_timecode: Some(case.start.to_string()),
+        frame_count: 50_000,
+    };
+    let clip = |source, first, frames, pair: &str, side| Clip {
+        source,
+        first,
+        frames,
+        pair_id: pair.to_string(),
+        side,
+    };
+    CutList {
+        title: format!("Match cuts {}", case.name),
+        rate,
+        sources: vec![
+            source("/media/A camera/Interview_Day01_take_0001.mov"),
+            source("/media/A camera/Interview_Day01_take_0002.mov"),
+        ],
+        clips: vec![
+            clip(0, 30, 60, "p1", Side::Out),
+            clip(1, 100, 48, "p1", Side::In),
+            clip(1, 1790, 37, "p2", Side::Out),
+            clip(0, 3590, 60, "p2", Side::In),
+        ],
+        record_start: "01:00:00:00".into(),
+    }
+}
+
+fn check_read(read: &Value, cuts: &CutList, case: &Case, urls: bool) {
+    let context = format!("{} {}", case.name, read["file"]);
+    assert_eq!(read["record_start"], case.record_frames, "{context}");
+    let clips = read["clips"].as_array().expect("clips");
+    assert_eq!(clips.len(), cuts.clips.len(), "{context}");
+    for (got, want) in clips.iter().zip(&cuts.clips) {
+        let source = &cuts.sources[want.source];
+        assert_eq!(got["name"], source.name.as_str(), "{context}");
+        assert_eq!(got["start"], case.start_frames + want.first, "{context}");
+        assert_eq!(got["duration"], want.frames, "{context}");
+        if urls {
+            assert_eq!(got["target_url"], source.path.as_str(), "{context}");
+        }
+    }
+}
+
+#[test]
+fn opentimelineio_reads_our_edls_and_otio_files_at_every_rate() {
+    let dir = scratch("rates");
+    let mut files = Vec::new();
+    for case in cases() {
+        let cuts = cut_list(&case);
+        for style in [EdlStyle::Avid, EdlStyle::Premiere, EdlStyle::Resolve] {
+            let text = write_edl(&cuts, style).expect("edl");
+            let fcm = if case.drop {
+                "FCM: DROP FRAME"
+            } else {
+                "FCM: NON-DROP FRAME"
+            };
+            assert!(text.lines().nth(1) == Some(fcm), "{}: {text}", case.name);
+            let path = dir.join(format!("{}-{style:?}.edl", case.name));
+            std::fs::write(&path, &text).unwrap();
+            files.push((path, cuts.rate));
+            if style == EdlStyle::Avid {
+                insta::assert_snapshot!(format!("edl_{}", case.name), text);
+            }
+        }
+        let path = dir.join(format!("{}.otio", case.name));
+        let otio = write_otio(&cuts).expect("otio");
+        std::fs::write(&path, serde_json::to_string_pretty(&otio).unwrap()).unwrap();
+        files.push((path, cuts.rate));
+    }
+    let reads = otio_read(&files);
+    let mut reads = reads.iter();
+    for case in cases() {
+        let cuts = cut_list(&case);
+        for urls in [true, false, false, true] {
+            check_read(reads.next().expect("a read"), &cuts, &case, urls);
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn matchcut(library: &Path, editor: &str, args: &[&str]) -> std::process::Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_matchcut"))
+        .args(args)
+        .env("MATCHCUT_LIBRARY", library)
+        .env("MATCHCUT_EDITOR", editor)
+        .env("MATCHCUT_PREPROCESS", "cpu")
+        .env("MATCHCUT_DEVICE", "cpu")
+        .output()
+        .expect("run matchcut");
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn json(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+/// Each shot's (first, last) frame of a title, from `matchcut shots`.
+fn shot_ranges(library: &Path, file: &Path) -> Vec<(u64, u64)> {
+    let shots = json(&matchcut(
+        library,
+        "x",
+        &["shots", "--json", &file.to_string_lossy()],
+    ));
+    shots[0]["shots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["first_frame"].as_u64().unwrap(),
+                s["last_frame"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn approved_pairs_of_a_scanned_library_export_at_the_media_timecode() {
+    let title = fixture("export_df.mov");
+    let library = scratch("scanned");
+    matchcut(&library, "ann", &["scan", &title.to_string_lossy()]);
+    let pairs = json(&matchcut(
+        &library,
+        "ann",
+        &["pairs", "--json", "--top", "4"],
+    ));
+    let pairs = pairs.as_array().unwrap();
+    assert!(pairs.len() >= 4, "{pairs:?}");
+    for pair in &pairs[..3] {
+        matchcut(
+            &library,
+            "ann",
+            &["decide", pair["id"].as_str().unwrap(), "approve"],
+        );
+    }
+    // A pair the editors disagree on is left out, and said so.
+    let disputed = pairs[3]["id"].as_str().unwrap();
+    matchcut(&library, "ann", &["decide", disputed, "approve"]);
+    matchcut(&library, "bob", &["decide", disputed, "reject"]);
+
+    let edl = library.join("cuts.edl");
+    let otio = library.join("cuts.otio");
+    let common = ["--handles", "0.5", "--record-start", "10:00:00:00"];
+    let out = matchcut(
+        &library,
+        "ann",
+        &[
+            &["export", "edl", "--out", &edl.to_string_lossy()][..],
+            &common,
+        ]
+        .concat(),
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(disputed) && said.contains("rejected by bob"),
+        "{said}"
+    );
+    matchcut(
+        &library,
+        "ann",
+        &[
+            &["export", "otio", "--out", &otio.to_string_lossy()][..],
+            &common,
+        ]
+        .concat(),
+    );
+
+    let text = std::fs::read_to_string(&edl).unwrap();
+    assert_eq!(text.lines().nth(1), Some("FCM: DROP FRAME"), "{text}");
+    // The title's timecode starts at 00:00:58;00 (29.97 drop frame).
+    let start = tc_frames(0, 0, 58, 0, 30, true);
+    let handle = 15; // 0.5 s at 30000/1001
+    let shots = shot_ranges(&library, &title);
+    let shot_of = |end: &Value| shots[end["shot"].as_u64().unwrap() as usize];
+    let mut expected = Vec::new();
+    for pair in &pairs[..3] {
+        let (from, to) = (&pair["from"], &pair["to"]);
+        let (cut_out, cut_in) = (
+            from["frame"].as_u64().unwrap(),
+            to["frame"].as_u64().unwrap(),
+        );
+        let first = (cut_out + 1).saturating_sub(handle).max(shot_of(from).0);
+        expected.push((first, cut_out + 1 - first));
+        let last = (cut_in + handle - 1).min(shot_of(to).1);
+        expected.push((cut_in, last + 1 - cut_in));
+    }
+    let rate = Rate::new(30000, 1001).unwrap();
+    let reads = otio_read(&[(edl.clone(), rate), (otio.clone(), rate)]);
+    for read in &reads {
+        assert_eq!(
+            read["record_start"],
+            tc_frames(10, 0, 0, 0, 30, true),
+            "{read}"
+        );
+        let clips = read["clips"].as_array().unwrap();
+        let got: Vec<(u64, u64)> = clips
+            .iter()
+            .map(|c| {
+                (
+                    c["start"].as_u64().unwrap() - start,
+                    c["duration"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(got, expected, "{}", read["file"]);
+        for clip in clips {
+            assert_eq!(clip["name"], "export_df.mov");
+            assert_eq!(clip["target_url"], title.to_string_lossy().as_ref());
+        }
+    }
+    std::fs::remove_dir_all(&library).unwrap();
+}
+
+#[test]
+fn approved_pairs_at_two_rates_need_a_rate_chosen() {
+    let library = scratch("rates-mixed");
+    // One approved pair inside each title. Pair ids are the same in every
+    // library, so each is taken from a library of its title alone.
+    let titles = [fixture("export_df.mov"), fixture("shots_known.mp4")];
+    for (n, title) in titles.iter().enumerate() {
+        let path = title.to_string_lossy().into_owned();
+        let alone = library.join(format!("alone{n}"));
+        matchcut(&alone, "ann", &["scan", &path]);
+        let pairs = json(&matchcut(&alone, "ann", &["pairs", "--json", "--top", "1"]));
+        matchcut(&library, "ann", &["scan", &path]);
+        matchcut(
+            &library,
+            "ann",
+            &["decide", pairs[0]["id"].as_str().unwrap(), "approve"],
+        );
+    }
+    let edl = library.join("cuts.edl");
+    let output = Command::new(env!("CARGO_BIN_EXE_matchcut"))
+        .args(["export", "edl", "--out", &edl.to_string_lossy()])
+        .env("MATCHCUT_LIBRARY", &library)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("30000/1001: 1 pair") && said.contains("25/1: 1 pair,"),
+        "{said}"
+    );
+    assert!(said.contains("--rate"), "{said}");
+    assert!(!edl.exists());
+    let out = matchcut(
+        &library,
+        "ann",
+        &[
+            "export",
+            "edl",
+            "--out",
+            &edl.to_string_lossy(),
+            "--rate",
+            "25",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not 25/1"));
+    let text = std::fs::read_to_string(&edl).unwrap();
+    assert_eq!(
+        text.matches("* FROM CLIP NAME: shots_known.mp4").count(),
+        2,
+        "{text}"
+    );
+    std::fs::remove_dir_all(&library).unwrap();
+}
