@@ -98,9 +98,11 @@ fn integrity(path: &Path) -> String {
         .unwrap()
 }
 
-fn decisions_json(library: &Path, shared: &Path, editor: &str) -> serde_json::Value {
+/// Runs `matchcut ARGS --json`, which must succeed; its JSON.
+fn run_json(library: &Path, shared: &Path, editor: &str, args: &[&str]) -> serde_json::Value {
     let output = matchcut(library, shared, editor)
-        .args(["decisions", "--json"])
+        .args(args)
+        .arg("--json")
         .output()
         .unwrap();
     assert!(
@@ -109,6 +111,10 @@ fn decisions_json(library: &Path, shared: &Path, editor: &str) -> serde_json::Va
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_slice(&output.stdout).unwrap()
+}
+
+fn decisions_json(library: &Path, shared: &Path, editor: &str) -> serde_json::Value {
+    run_json(library, shared, editor, &["decisions"])
 }
 
 #[test]
@@ -204,16 +210,7 @@ fn decide(
     id: &str,
     decision: &str,
 ) -> serde_json::Value {
-    let output = matchcut(library, shared, editor)
-        .args(["decide", id, decision, "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    run_json(library, shared, editor, &["decide", id, decision])
 }
 
 #[test]

@@ -42,6 +42,12 @@ impl Decision {
     }
 }
 
+impl rusqlite::ToSql for Decision {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
 /// One decision, as made by one editor. `id` is unique across machines;
 /// `pair_id` is the candidate pair's stable id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -57,6 +63,18 @@ pub struct DecisionEvent {
 }
 
 pub(super) const EVENT_COLUMNS: &str = "id, pair_id, editor, decided_at_ms, decision, note";
+
+/// An event's values in [`EVENT_COLUMNS`] order.
+pub(super) fn event_values(e: &DecisionEvent) -> [&dyn rusqlite::ToSql; 6] {
+    [
+        &e.id,
+        &e.pair_id,
+        &e.editor,
+        &e.decided_at_ms,
+        &e.decision,
+        &e.note,
+    ]
+}
 
 pub(super) fn event_of(row: &Row) -> rusqlite::Result<DecisionEvent> {
     let text: String = row.get(4)?;
@@ -121,14 +139,7 @@ impl LocalDecisions {
             .execute(
                 "INSERT INTO decisions (id, pair_id, editor, decided_at_ms, decision, note, own, pushed)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, 0)",
-                params![
-                    event.id,
-                    event.pair_id,
-                    event.editor,
-                    event.decided_at_ms,
-                    event.decision.as_str(),
-                    event.note
-                ],
+                event_values(event),
             )
             .map(|_| ())
             .map_err(|e| self.error("cannot record the decision", e))
@@ -185,14 +196,7 @@ impl LocalDecisions {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 1)",
                 )?;
                 for e in events {
-                    let added = insert.execute(params![
-                        e.id,
-                        e.pair_id,
-                        e.editor,
-                        e.decided_at_ms,
-                        e.decision.as_str(),
-                        e.note
-                    ])?;
+                    let added = insert.execute(event_values(e))?;
                     if added > 0 {
                         new.push(e.clone());
                     }

@@ -14,7 +14,7 @@
 //! event id, so a push retried after a crash adds nothing twice) and never
 //! changed; `seq` orders them for pulling.
 
-use super::decisions::{event_of, DecisionEvent, EVENT_COLUMNS};
+use super::decisions::{event_of, event_values, DecisionEvent, EVENT_COLUMNS};
 use super::migrate;
 use rusqlite::{params, Connection, OpenFlags};
 use std::os::unix::fs::MetadataExt;
@@ -119,14 +119,7 @@ impl SharedStore {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?;
                 for e in events {
-                    insert.execute(params![
-                        e.id,
-                        e.pair_id,
-                        e.editor,
-                        e.decided_at_ms,
-                        e.decision.as_str(),
-                        e.note
-                    ])?;
+                    insert.execute(event_values(e))?;
                 }
             }
             tx.commit()
