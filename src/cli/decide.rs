@@ -53,8 +53,8 @@ pub fn run(args: DecideArgs) -> anyhow::Result<ExitCode> {
     let (Some(id), Some(decision)) = (args.id.as_deref(), args.decision) else {
         anyhow::bail!("give a pair id and a decision, or --batch FILE");
     };
-    warn_unknown(&pairs, id)?;
     let event = team.decide(id, decision, args.note.as_deref())?;
+    warn_unknown(&pairs, id)?;
     let status = team.sync().status;
     if args.json {
         let doc = serde_json::json!({ "event": event, "sync": status });
