@@ -295,17 +295,7 @@ fn lay_out(approved: &[Approved], rate: Rate, options: &CutOptions) -> CutList {
                 sources.push(source_of(title, rate));
                 sources.len() - 1
             });
-            let (start, end) = match side {
-                Side::Out => (
-                    a.pair
-                        .from_frame
-                        .saturating_add(1)
-                        .saturating_sub(handle)
-                        .max(*first),
-                    a.pair.from_frame,
-                ),
-                Side::In => (a.pair.to_frame, (a.pair.to_frame + handle - 1).min(*last)),
-            };
+            let (start, end) = clip_range(&a.pair, side, handle, (*first, *last));
             clips.push(Clip {
                 source,
                 first: start,
@@ -321,6 +311,19 @@ fn lay_out(approved: &[Approved], rate: Rate, options: &CutOptions) -> CutList {
         sources,
         clips,
         record_start: options.record_start.clone(),
+    }
+}
+
+/// First and last frame of one side of a cut: `handle` frames ending on the
+/// outgoing shot's last frame, or starting on the incoming shot's first,
+/// clamped to the shot (`first`, `last`).
+fn clip_range(pair: &Candidate, side: Side, handle: u64, (first, last): (u64, u64)) -> (u64, u64) {
+    match side {
+        Side::Out => {
+            let start = (pair.from_frame + 1).saturating_sub(handle).max(first);
+            (start, pair.from_frame)
+        }
+        Side::In => (pair.to_frame, (pair.to_frame + handle - 1).min(last)),
     }
 }
 
