@@ -234,15 +234,18 @@ fn pair_ids_are_the_same_in_another_library_of_renamed_copies() {
     std::fs::remove_dir_all(&other).ok();
 }
 
-/// A copy of the shared library's data to change.
+/// A copy of the shared library's data to change: the store and both
+/// indexes. (Other tests read the library meanwhile: the store's `-wal` and
+/// `-shm` files come and go with their connections, and the store itself is
+/// complete once the scan has closed it.)
 fn copy_library(name: &str) -> PathBuf {
     let (dir, _) = scanned();
     let copy = scratch(name);
     let data = copy.join(jobs::library::DATA_DIR);
     std::fs::create_dir_all(&data).expect("folder");
-    for entry in std::fs::read_dir(dir.join(jobs::library::DATA_DIR)).expect("list") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(&path, data.join(path.file_name().expect("name"))).expect("copy");
+    for file in ["library.sqlite", "entries.usearch", "exits.usearch"] {
+        let from = dir.join(jobs::library::DATA_DIR).join(file);
+        std::fs::copy(&from, data.join(file)).expect("copy");
     }
     copy
 }
