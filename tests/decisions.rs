@@ -7,8 +7,8 @@
 //! small one; `make bench` runs 4 × 500).
 
 use matchcut::jobs::watch::{SyncWorker, TeamEvent};
-use matchcut::jobs::TeamSettings;
-use matchcut::store::{DecisionEvent, SharedStore};
+use matchcut::jobs::{SyncStatus, TeamDecisions, TeamSettings};
+use matchcut::store::{Decision, DecisionEvent, SharedStore};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -335,6 +335,63 @@ fn the_background_sync_notices_another_editors_decision() {
         (arrived[0].editor.as_str(), arrived[0].pair_id.as_str()),
         ("bob", id.as_str())
     );
+    drop(worker);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The next status the background sync reports that `wanted` accepts.
+fn wait_for_status(
+    events: &std::sync::mpsc::Receiver<TeamEvent>,
+    wanted: impl Fn(&SyncStatus) -> bool,
+) -> SyncStatus {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Ok(TeamEvent::Status(status)) if wanted(&status) => return status,
+            Ok(_) => continue,
+            Err(e) => panic!("the expected status never came: {e}"),
+        }
+    }
+}
+
+#[test]
+fn the_background_sync_delivers_what_queued_while_the_shared_store_was_away() {
+    let dir = scratch("away");
+    let team = dir.join("team");
+    std::fs::create_dir_all(&team).unwrap();
+    let shared = team.join("decisions.sqlite");
+    let library = dir.join("alice");
+    let settings = TeamSettings {
+        shared: Some(shared.clone()),
+        editor: Some("alice".into()),
+    };
+    let (tx, events) = std::sync::mpsc::channel();
+    let worker = SyncWorker::start(&library, &settings, move |e| {
+        let _ = tx.send(e);
+    })
+    .unwrap();
+    wait_for_status(&events, |s| *s == SyncStatus::Synced);
+
+    // The drive goes away; decisions made meanwhile queue in the library.
+    std::fs::rename(&team, dir.join("away")).unwrap();
+    let mut decisions = TeamDecisions::open(&library, &settings).unwrap();
+    for n in 0..3 {
+        decisions
+            .decide(&pair(9, n), Decision::Approve, None)
+            .unwrap();
+    }
+    worker.poke();
+    let away = wait_for_status(&events, |s| matches!(s, SyncStatus::Unreachable { .. }));
+    assert!(
+        matches!(away, SyncStatus::Unreachable { pending: 3, .. }),
+        "{away:?}"
+    );
+
+    // Back: the worker's next retry delivers them, without being asked.
+    std::fs::rename(dir.join("away"), &team).unwrap();
+    wait_for_status(&events, |s| *s == SyncStatus::Synced);
+    assert_eq!(everything(&shared).len(), 3);
     drop(worker);
     std::fs::remove_dir_all(&dir).unwrap();
 }
