@@ -309,14 +309,24 @@ fn approved_pairs_of_a_scanned_library_export_at_the_media_timecode() {
         said.contains(disputed) && said.contains("rejected by bob"),
         "{said}"
     );
-    matchcut(
+    let report = json(&matchcut(
         &library,
         "ann",
         &[
-            &["export", "otio", "--out", &otio.to_string_lossy()][..],
+            &["export", "otio", "--json", "--out", &otio.to_string_lossy()][..],
             &common,
         ]
         .concat(),
+    ));
+    assert_eq!(
+        (report["pairs"].as_u64(), report["clips"].as_u64()),
+        (Some(3), Some(6)),
+        "{report}"
+    );
+    assert_eq!(report["frame_rate"], "30000/1001");
+    assert!(
+        report["skipped"][0].as_str().unwrap().contains(disputed),
+        "{report}"
     );
 
     let text = std::fs::read_to_string(&edl).unwrap();

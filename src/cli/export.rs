@@ -51,6 +51,9 @@ pub struct CommonArgs {
     /// The timeline's title.
     #[arg(long, default_value = "Matchcut approved cuts")]
     title: String,
+    /// Print what was written as one JSON document on stdout.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     library: LibraryArg,
     #[command(flatten)]
@@ -93,6 +96,16 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         format,
         &common.out,
     )?;
+    if common.json {
+        let doc = serde_json::json!({
+            "out": report.out,
+            "pairs": report.pairs,
+            "clips": report.clips,
+            "frame_rate": report.rate,
+            "skipped": report.skipped,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    }
     for reason in &report.skipped {
         eprintln!("skipped {reason}");
     }
