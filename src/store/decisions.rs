@@ -7,7 +7,7 @@
 //! shared store and pulls the team's events back into this log, so the
 //! library shows the team's state even while the shared store is away.
 
-use super::{open_local, StoreError};
+use super::{failed, open_local, StoreError};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -105,18 +105,8 @@ impl LocalDecisions {
     /// Opens the decision log of the store at `path` (creating the store
     /// when there is none).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let fail = |what, reason| StoreError {
-            path: path.to_path_buf(),
-            what,
-            reason,
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| fail("cannot create its folder", e.to_string()))?;
-        }
-        let conn = open_local(path, "FULL").map_err(|(what, e)| fail(what, e))?;
         Ok(Self {
-            conn,
+            conn: open_local(path, "FULL")?,
             path: path.to_path_buf(),
         })
     }
@@ -126,11 +116,7 @@ impl LocalDecisions {
     }
 
     fn error(&self, what: &'static str, e: rusqlite::Error) -> StoreError {
-        StoreError {
-            path: self.path.clone(),
-            what,
-            reason: e.to_string(),
-        }
+        failed(&self.path, what, e)
     }
 
     /// Commits one of this library's own decisions (into the outbox).

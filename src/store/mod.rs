@@ -52,35 +52,44 @@ pub struct Store {
     path: PathBuf,
 }
 
-/// Opens the library's own store file in WAL mode with a busy timeout and
-/// brings its schema up to date. `synchronous` is `NORMAL` for analysis
-/// results (recomputable) and `FULL` for decisions (durable at commit).
-fn open_local(path: &Path, synchronous: &str) -> Result<Connection, (&'static str, String)> {
-    let setup = |e: rusqlite::Error| ("cannot configure the store", e.to_string());
-    let mut conn = Connection::open(path).map_err(|e| ("cannot open the store", e.to_string()))?;
+/// Opens the library's own store file (creating it and its folder) in WAL
+/// mode with a busy timeout, and brings its schema up to date.
+/// `synchronous` is `NORMAL` for analysis results (recomputable) and `FULL`
+/// for decisions (durable at commit).
+fn open_local(path: &Path, synchronous: &str) -> Result<Connection, StoreError> {
+    let fail = |what, e: &dyn std::fmt::Display| StoreError {
+        path: path.to_path_buf(),
+        what,
+        reason: e.to_string(),
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| fail("cannot create its folder", &e))?;
+    }
+    let setup = |e: rusqlite::Error| fail("cannot configure the store", &e);
+    let mut conn = Connection::open(path).map_err(|e| fail("cannot open the store", &e))?;
     conn.busy_timeout(Duration::from_secs(10)).map_err(setup)?;
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(setup)?;
     conn.pragma_update(None, "synchronous", synchronous)
         .map_err(setup)?;
-    migrate::to_latest(&mut conn, &migrate::LOCAL).map_err(|e| ("cannot use the store", e))?;
+    migrate::to_latest(&mut conn, &migrate::LOCAL).map_err(|e| fail("cannot use the store", &e))?;
     Ok(conn)
+}
+
+/// A failed statement on the store at `path`.
+fn failed(path: &Path, what: &'static str, e: rusqlite::Error) -> StoreError {
+    StoreError {
+        path: path.to_path_buf(),
+        what,
+        reason: e.to_string(),
+    }
 }
 
 impl Store {
     /// Opens (creating if needed) the store at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let fail = |what, e: &dyn std::fmt::Display| StoreError {
-            path: path.to_path_buf(),
-            what,
-            reason: e.to_string(),
-        };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| fail("cannot create its folder", &e))?;
-        }
-        let conn = open_local(path, "NORMAL").map_err(|(what, e)| fail(what, &e))?;
         Ok(Self {
-            conn,
+            conn: open_local(path, "NORMAL")?,
             path: path.to_path_buf(),
         })
     }
@@ -90,11 +99,7 @@ impl Store {
     }
 
     fn error(&self, what: &'static str, e: rusqlite::Error) -> StoreError {
-        StoreError {
-            path: self.path.clone(),
-            what,
-            reason: e.to_string(),
-        }
+        failed(&self.path, what, e)
     }
 
     /// The stored value of a feature, if it was computed before.
