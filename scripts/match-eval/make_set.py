@@ -163,17 +163,10 @@ def build(title, shots, found, out_dir):
 
 
 def main():
-    out_dir = sys.argv[1]
-    offset = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[2] == "--seed-offset" else 0
-    os.makedirs(out_dir, exist_ok=True)
-    truth_path = os.path.join(out_dir, "truth.json")
-    if os.path.exists(truth_path):
-        with open(truth_path) as f:
-            old = json.load(f)
-        if old.get("version") == VERSION and old.get("seed_offset") == offset:
-            return
-    cache = os.path.join(os.path.dirname(os.path.abspath(out_dir)), "shot-eval-sources")
-    found = sources.fetch(cache)
+    todo = sources.set_to_build(sys.argv, VERSION)
+    if todo is None:
+        return
+    out_dir, offset, truth_path, found = todo
     rng = random.Random(1000 + offset)
     titles = plan(rng, takes())
     shots_of = [cut_shots(rng, t, found) for t in titles]

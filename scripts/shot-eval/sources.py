@@ -8,6 +8,7 @@ scripts/shot-eval/README.md.
 """
 
 import glob
+import json
 import os
 import subprocess
 import sys
@@ -91,3 +92,21 @@ def probe(path):
         check=True, capture_output=True, text=True).stdout.strip().split(",")
     num, den = out[2].split("/")
     return {"width": int(out[0]), "height": int(out[1]), "rate": int(num) / int(den)}
+
+
+def set_to_build(argv, version):
+    """Reads `OUT_DIR [--seed-offset N]` from argv. Returns (out_dir, offset,
+    truth_path, sources found) when the set must be (re)built, or None when
+    OUT_DIR/truth.json already describes this version and seed offset. The
+    footage is fetched into the shared cache folder beside OUT_DIR."""
+    out_dir = argv[1]
+    offset = int(argv[3]) if len(argv) > 3 and argv[2] == "--seed-offset" else 0
+    os.makedirs(out_dir, exist_ok=True)
+    truth_path = os.path.join(out_dir, "truth.json")
+    if os.path.exists(truth_path):
+        with open(truth_path) as f:
+            old = json.load(f)
+        if old.get("version") == version and old.get("seed_offset", 0) == offset:
+            return None
+    found = fetch(os.path.join(os.path.dirname(os.path.abspath(out_dir)), "shot-eval-sources"))
+    return out_dir, offset, truth_path, found
