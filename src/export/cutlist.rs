@@ -76,7 +76,6 @@ impl CutList {
 
     /// The record start as a frame number (frames since 00:00:00:00).
     pub fn record_start_frames(&self) -> Option<u64> {
-        let track = self.record_timecode()?;
-        track.parse(&track.at(0))
+        self.record_timecode().map(|track| track.start_frame())
     }
 }

@@ -19,18 +19,12 @@ fn range(start: u64, duration: u64, rate: f64) -> Value {
     })
 }
 
-/// Frame number of the media's first frame on its own timecode.
-fn start_frames(source: &Source) -> u64 {
-    let timecode = source.timecode();
-    timecode.parse(&timecode.at(0)).unwrap_or(0)
-}
-
 fn reference(source: &Source, rate: f64) -> Value {
     json!({
         "OTIO_SCHEMA": "ExternalReference.1",
         "name": source.name,
         "metadata": {},
-        "available_range": range(start_frames(source), source.frame_count, rate),
+        "available_range": range(source.timecode().start_frame(), source.frame_count, rate),
         "available_image_bounds": null,
         "target_url": source.path,
     })
@@ -69,7 +63,7 @@ pub fn write_otio(cuts: &CutList) -> Result<Value, ExportError> {
                 "OTIO_SCHEMA": "Clip.2",
                 "name": source.name,
                 "metadata": { "matchcut": { "pair_id": clip.pair_id, "side": side } },
-                "source_range": range(start_frames(source) + clip.first, clip.frames, rate),
+                "source_range": range(source.timecode().start_frame() + clip.first, clip.frames, rate),
                 "effects": [],
                 "markers": [],
                 "enabled": true,

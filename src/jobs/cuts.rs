@@ -17,9 +17,9 @@ use super::decisions::{DecisionError, TeamDecisions, TeamSettings};
 use super::library::LibraryData;
 use super::team::{PairDecisions, TeamState};
 use crate::export::{write_edl, write_otio, Clip, CutList, EdlStyle, ExportError, Side, Source};
-use crate::matching::Candidate;
+use crate::matching::{Candidate, ShotRef};
 use crate::media::Rate;
-use crate::store::{Store, StoreError, TitleRecord};
+use crate::store::{ShotRecord, Store, StoreError, TitleRecord};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -159,13 +159,12 @@ pub fn approved_cut_list(
     let sync = decisions.sync().status;
     tracing::info!("shared store: {sync}");
     let store = Store::open(&LibraryData::store_path(library))?;
-    let mut skipped = Vec::new();
-    let mut approved = Vec::new();
+    let (mut skipped, mut approved, mut titles) = (Vec::new(), Vec::new(), Titles::default());
     for pair in decisions.pairs()? {
-        match approved_pair(&store, &pair)? {
-            Ok(Some(found)) => approved.push(found),
-            Ok(None) => {}
-            Err(reason) => skipped.push(format!("pair {}: {reason}", pair.pair_id)),
+        match verdict(&store, &mut titles, &pair)? {
+            Verdict::Export(found) => approved.push(*found),
+            Verdict::Leave => {}
+            Verdict::Skip(reason) => skipped.push(format!("pair {}: {reason}", pair.pair_id)),
         }
     }
     let rate = choose_rate(&mut approved, options.rate, &mut skipped)?;
@@ -181,11 +180,42 @@ pub fn approved_cut_list(
     Ok((lay_out(&approved, rate, options), skipped))
 }
 
-/// `Ok(None)`: not approved. `Err`: approved, but cannot be exported.
-fn approved_pair(
+/// What becomes of one decided pair.
+enum Verdict {
+    Export(Box<Approved>),
+    /// Approved, but it cannot be exported: why.
+    Skip(String),
+    /// Not approved.
+    Leave,
+}
+
+/// Titles with their shots' frame ranges, each read from the store once.
+#[derive(Default)]
+struct Titles(HashMap<String, Option<(TitleRecord, Vec<ShotRecord>)>>);
+
+impl Titles {
+    /// A pair end's title and its shot's frame range.
+    fn end(&mut self, store: &Store, shot: &ShotRef) -> Result<Option<End>, CutsError> {
+        if !self.0.contains_key(&shot.content_hash) {
+            let entry = match store.title(&shot.content_hash)? {
+                Some(title) => Some((title, store.shots(&shot.content_hash)?)),
+                None => None,
+            };
+            self.0.insert(shot.content_hash.clone(), entry);
+        }
+        let known = self.0.get(&shot.content_hash).and_then(Option::as_ref);
+        Ok(known.and_then(|(title, shots)| {
+            let record = shots.iter().find(|s| s.shot == shot.shot)?;
+            Some((title.clone(), (record.first_frame, record.last_frame)))
+        }))
+    }
+}
+
+fn verdict(
     store: &Store,
+    titles: &mut Titles,
     decided: &PairDecisions,
-) -> Result<Result<Option<Approved>, String>, CutsError> {
+) -> Result<Verdict, CutsError> {
     match decided.state {
         TeamState::Approved => {}
         TeamState::Conflict => {
@@ -193,26 +223,28 @@ fn approved_pair(
                 decided.approved_by.join(", "),
                 decided.rejected_by.join(", "),
             );
-            return Ok(Err(format!("approved by {yes} but rejected by {no}")));
+            return Ok(Verdict::Skip(format!(
+                "approved by {yes} but rejected by {no}"
+            )));
         }
-        TeamState::Rejected | TeamState::Cleared => return Ok(Ok(None)),
+        TeamState::Rejected | TeamState::Cleared => return Ok(Verdict::Leave),
     }
+    let skip = |reason: &str| Ok(Verdict::Skip(reason.to_string()));
     let Some(pair) = store.pair(&decided.pair_id)? else {
-        return Ok(Err("not a pair of this library".into()));
+        return skip("not a pair of this library");
     };
-    let (Some(from), Some(to)) = (end(store, &pair.from)?, end(store, &pair.to)?) else {
-        return Ok(Err("its titles are no longer in the library".into()));
+    let (Some(from), Some(to)) = (titles.end(store, &pair.from)?, titles.end(store, &pair.to)?)
+    else {
+        return skip("its titles are no longer in the library");
     };
     let (Some(from_rate), Some(to_rate)) = (
         Rate::parse(&from.0.frame_rate),
         Rate::parse(&to.0.frame_rate),
     ) else {
-        return Ok(Err("a title has no frame rate".into()));
+        return skip("a title has no frame rate");
     };
     if from_rate != to_rate {
-        return Ok(Err(format!(
-            "joins a {from_rate} title to a {to_rate} title"
-        )));
+        return skip(&format!("joins a {from_rate} title to a {to_rate} title"));
     }
     let approved_at = decided
         .editors
@@ -220,26 +252,13 @@ fn approved_pair(
         .map(|e| e.decided_at_ms)
         .max()
         .unwrap_or(0);
-    Ok(Ok(Some(Approved {
+    Ok(Verdict::Export(Box::new(Approved {
         pair,
         approved_at,
         from,
         to,
         rate: from_rate,
     })))
-}
-
-/// A pair end's title and its shot's frame range.
-fn end(store: &Store, shot: &crate::matching::ShotRef) -> Result<Option<End>, CutsError> {
-    let Some(title) = store.title(&shot.content_hash)? else {
-        return Ok(None);
-    };
-    let range = store
-        .shots(&shot.content_hash)?
-        .into_iter()
-        .find(|s| s.shot == shot.shot)
-        .map(|s| (s.first_frame, s.last_frame));
-    Ok(range.map(|range| (title, range)))
 }
 
 /// The one rate of the export: the asked one (other pairs are skipped), or

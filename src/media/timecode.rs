@@ -37,6 +37,11 @@ impl TimecodeTrack {
         track
     }
 
+    /// The frame number (frames since 00:00:00:00) of index 0.
+    pub fn start_frame(&self) -> u64 {
+        self.start_frames
+    }
+
     /// Whether timecode is written drop frame.
     pub fn is_drop_frame(&self) -> bool {
         self.dropped > 0

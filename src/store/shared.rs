@@ -105,8 +105,8 @@ impl SharedStore {
     /// Whether the path still names the file this connection opened (it was
     /// not moved away, deleted, replaced or made read-only since).
     pub fn still_there(&self) -> bool {
-        identity(&self.path) == Some(self.identity)
-            && std::fs::metadata(&self.path).is_ok_and(|m| !m.permissions().readonly())
+        std::fs::metadata(&self.path)
+            .is_ok_and(|m| (m.dev(), m.ino()) == self.identity && !m.permissions().readonly())
     }
 
     /// Appends events in one transaction; events already there are skipped.
