@@ -82,17 +82,20 @@ bindings: deps
 ## share of an analysis; shot segmentation accuracy and speed against
 ## PySceneDetect (scripts/shot-eval/); index scale (10k to 1M shots); the
 ## match-cut evaluation, end-to-end scan and re-scan (scripts/match-eval/);
-## the decision stress test at full size (4 processes x 500, one killed).
+## the decision stress test at full size (4 processes x 500, one killed);
+## 20 scans killed at random moments, each completed by the next.
 bench: fixtures
 	scripts/bench-fixtures.sh
 	$(CARGO) bench --profile dev --bench decode
 	$(CARGO) bench --profile dev --bench preprocess
 	$(CARGO) bench --profile dev --bench embed
 	$(CARGO) bench --profile dev --bench index
+	$(CARGO) bench --profile dev --bench lists
 	$(CARGO) build --bin matchcut
 	scripts/shot-eval/run.sh $(TARGET_DIR)/debug/matchcut
 	scripts/match-eval/run.sh $(TARGET_DIR)/debug/matchcut
 	MATCHCUT_STRESS_DECISIONS=500 $(CARGO) test --test decisions concurrent -- --nocapture
+	MATCHCUT_STRESS_KILLS=20 $(CARGO) test --test integrity killed -- --nocapture
 
 clean-fixtures:
 	rm -rf tests/fixtures/generated

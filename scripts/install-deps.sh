@@ -14,6 +14,8 @@ APT_PACKAGES=(
   libjavascriptcoregtk-4.1-dev libssl-dev
   # the app under test: X server, WebDriver, software Vulkan (lavapipe)
   xvfb xauth webkit2gtk-driver mesa-vulkan-drivers
+  # decisions from machines whose clocks disagree (tests run them under faketime)
+  faketime
 )
 
 missing=()

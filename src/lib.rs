@@ -13,6 +13,16 @@ pub mod preprocess;
 pub mod shots;
 pub mod store;
 
+/// A point where tests crash the process on purpose: when the environment
+/// variable `MATCHCUT_CRASH_AT` names `point`, the process aborts there, as
+/// a power cut or `kill -9` would stop it (the crash tests in
+/// `tests/integrity.rs` use it to stop between exactly these steps).
+pub fn crash_point(point: &str) {
+    if std::env::var_os("MATCHCUT_CRASH_AT").is_some_and(|at| at == point) {
+        std::process::abort();
+    }
+}
+
 /// Sets up FFmpeg once per process; `quiet` silences its own log lines so
 /// errors reach the user only as our one-line messages.
 pub fn init_ffmpeg(quiet: bool) {

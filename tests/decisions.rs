@@ -306,6 +306,68 @@ fn two_editors_disagreeing_are_both_recorded_as_a_conflict() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `matchcut decide ID DECISION --json` on a machine whose clock is off by
+/// `offset` (libfaketime's `faketime -f`, e.g. `+1h`).
+fn decide_skewed(
+    offset: &str,
+    library: &Path,
+    shared: &Path,
+    editor: &str,
+    id: &str,
+    decision: &str,
+) -> serde_json::Value {
+    let output = Command::new("faketime")
+        .args(["-f", offset, env!("CARGO_BIN_EXE_matchcut")])
+        .args(["decide", id, decision, "--json"])
+        .env("MATCHCUT_LIBRARY", library)
+        .env("MATCHCUT_SHARED", shared)
+        .env("MATCHCUT_EDITOR", editor)
+        .output()
+        .expect("faketime runs (make test installs it)");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn an_editors_later_decision_wins_whatever_the_machines_clocks_say() {
+    let dir = scratch("skew");
+    let shared = dir.join("decisions.sqlite");
+    let (fast, slow, right) = (dir.join("fast"), dir.join("slow"), dir.join("right"));
+    // Approved on a machine an hour fast, then rejected on a correct one.
+    let id = pair(8, 1);
+    let approved = decide_skewed("+1h", &fast, &shared, "alice", &id, "approve");
+    let rejected = decide_skewed("+0", &right, &shared, "alice", &id, "reject");
+    let wall = |json: &serde_json::Value| json["event"]["decided_at_ms"].as_i64().unwrap();
+    let clock = |json: &serde_json::Value| json["event"]["clock"].as_i64().unwrap();
+    assert!(
+        wall(&approved) > wall(&rejected) + 3_000_000,
+        "the skew took effect"
+    );
+    assert!(clock(&rejected) > clock(&approved));
+    // Approved on a correct machine, then rejected on one an hour slow.
+    let other = pair(8, 2);
+    decide_skewed("+0", &right, &shared, "alice", &other, "approve");
+    decide_skewed("-1h", &slow, &shared, "alice", &other, "reject");
+    // Bob, on time, approves the first: a conflict, shown as it is.
+    decide_skewed("+0", &dir.join("bob"), &shared, "bob", &id, "approve");
+    for library in [&fast, &slow, &right] {
+        let json = decisions_json(library, &shared, "alice");
+        let state = |pair_id: &str| {
+            let pairs = json["pairs"].as_array().unwrap();
+            let p = pairs.iter().find(|p| p["pair_id"] == pair_id).unwrap();
+            (p["state"].clone(), p["rejected_by"].clone())
+        };
+        assert_eq!(state(&id).0, "conflict", "{json}");
+        assert_eq!(state(&id).1, serde_json::json!(["alice"]), "{json}");
+        assert_eq!(state(&other).0, "rejected", "{json}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn the_background_sync_notices_another_editors_decision() {
     let dir = scratch("live");

@@ -1,6 +1,6 @@
 //! The library end to end: `scan` through the real pipeline (decoding, shot
-//! detection, the Burn model, usearch, SQLite), then duplicates, pairs,
-//! re-scans, stable ids, crash recovery and removal.
+//! detection, the Burn model, exact neighbour lists, SQLite), then duplicates, pairs,
+//! re-scans, stable ids, repair and removal.
 //!
 //! Titles: `shots_known.mp4` (25 fps; shots 0, 3 and 5 are Big Buck Bunny,
 //! one set-up) and `library_b.mp4` (24000/1001; shot 1 is shot 4 of the
@@ -10,12 +10,11 @@
 mod common;
 
 use common::*;
-use matchcut::embed::{self, Embedder};
-use matchcut::index::Access;
+
 use matchcut::jobs::listing::{self, PairView};
-use matchcut::jobs::{self, Analysers, LibraryData, ScanOptions, ScanReport, TitleStatus};
+use matchcut::jobs::{self, LibraryData, ScanOptions, ScanReport, TitleStatus};
 use matchcut::matching::ShotRef;
-use matchcut::preprocess::{Backend, BackendChoice};
+use matchcut::preprocess::BackendChoice;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -111,7 +110,7 @@ fn planted_duplicate_footage_is_recognised_and_never_paired() {
         hash_of(report, "shots_known.mp4"),
         hash_of(report, "library_b.mp4"),
     );
-    let data = LibraryData::open(dir, Access::Read).expect("open");
+    let data = LibraryData::open(dir).expect("open");
     let groups = listing::duplicate_groups(&data).expect("duplicates");
     let members: Vec<Vec<(String, usize)>> = groups
         .iter()
@@ -143,7 +142,7 @@ fn no_pair_joins_two_shots_of_one_set_up() {
         hash_of(report, "shots_known.mp4"),
         hash_of(report, "library_b.mp4"),
     );
-    let data = LibraryData::open(dir, Access::Read).expect("open");
+    let data = LibraryData::open(dir).expect("open");
     let group_of = |hash: &str, n: usize| {
         let shots = data.store().shots(hash).expect("shots");
         shots.iter().find(|s| s.shot == n).map(|s| s.group_shot)
@@ -172,7 +171,7 @@ fn no_pair_joins_two_shots_of_one_set_up() {
 #[test]
 fn pairs_name_the_cut_frames_with_timecodes_and_rank_best_first() {
     let (dir, _) = scanned();
-    let data = LibraryData::open(dir, Access::Read).expect("open");
+    let data = LibraryData::open(dir).expect("open");
     let pairs = listing::pairs(&data, 1000).expect("pairs");
     let ids: HashSet<&str> = pairs.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids.len(), pairs.len(), "pair ids repeat");
@@ -200,7 +199,7 @@ fn pairs_name_the_cut_frames_with_timecodes_and_rank_best_first() {
 #[test]
 fn an_unchanged_rescan_only_reads_the_store() {
     let (dir, first) = scanned();
-    let data = LibraryData::open(dir, Access::Read).expect("open");
+    let data = LibraryData::open(dir).expect("open");
     let before = listing::pairs(&data, 1000).expect("pairs");
     drop(data);
     let again = scan(inputs(), dir);
@@ -214,14 +213,14 @@ fn an_unchanged_rescan_only_reads_the_store() {
         ]
     );
     assert_eq!(again.pairs, first.pairs);
-    let data = LibraryData::open(dir, Access::Read).expect("open");
+    let data = LibraryData::open(dir).expect("open");
     assert_eq!(listing::pairs(&data, 1000).expect("pairs"), before);
 }
 
 #[test]
 fn pair_ids_are_the_same_in_another_library_of_renamed_copies() {
     let (dir, _) = scanned();
-    let data = LibraryData::open(dir, Access::Read).expect("open");
+    let data = LibraryData::open(dir).expect("open");
     let ids = |pairs: Vec<PairView>| pairs.into_iter().map(|p| p.id).collect::<HashSet<_>>();
     let original = ids(listing::pairs(&data, 1000).expect("pairs"));
     let other = scratch("renamed");
@@ -229,39 +228,47 @@ fn pair_ids_are_the_same_in_another_library_of_renamed_copies() {
     std::fs::copy(fixture("shots_known.mp4"), &copies[0]).expect("copy");
     std::fs::copy(fixture("library_b.mp4"), &copies[1]).expect("copy");
     scan(copies, &other.join("library"));
-    let data = LibraryData::open(&other.join("library"), Access::Read).expect("open");
+    let data = LibraryData::open(&other.join("library")).expect("open");
     assert_eq!(ids(listing::pairs(&data, 1000).expect("pairs")), original);
     std::fs::remove_dir_all(&other).ok();
 }
 
-/// A copy of the shared library's data to change: the store and both
-/// indexes. (Other tests read the library meanwhile: the store's `-wal` and
-/// `-shm` files come and go with their connections, and the store itself is
-/// complete once the scan has closed it.)
+/// A copy of the shared library's data to change: its store. (Other tests
+/// read the library meanwhile: the store's `-wal` and `-shm` files come and
+/// go with their connections, and the store itself is complete once the
+/// scan has closed it.)
 fn copy_library(name: &str) -> PathBuf {
     let (dir, _) = scanned();
     let copy = scratch(name);
     let data = copy.join(jobs::library::DATA_DIR);
     std::fs::create_dir_all(&data).expect("folder");
-    for file in ["library.sqlite", "entries.usearch", "exits.usearch"] {
-        let from = dir.join(jobs::library::DATA_DIR).join(file);
-        std::fs::copy(&from, data.join(file)).expect("copy");
-    }
+    let from = dir.join(jobs::library::DATA_DIR).join("library.sqlite");
+    std::fs::copy(&from, data.join("library.sqlite")).expect("copy");
     copy
 }
 
+fn pair_ids(library: &Path) -> Vec<String> {
+    let data = LibraryData::open(library).expect("open");
+    let mut ids: Vec<String> = listing::pairs(&data, usize::MAX)
+        .expect("pairs")
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    ids.sort();
+    ids
+}
+
 #[test]
-fn removing_a_title_takes_out_its_keyframes_pairs_and_duplicates() {
+fn removing_a_title_leaves_the_pairs_of_a_library_that_never_had_it() {
     let library = copy_library("remove");
     let (_, report) = scanned();
     let b = hash_of(report, "library_b.mp4");
-    let mut data = LibraryData::open(&library, Access::Write).expect("open");
-    let (entries, exits) = data.indexed();
-    data.remove_title(&b).expect("remove");
-    data.save().expect("save");
-    assert_eq!(data.indexed(), (entries - 5, exits - 5));
-    drop(data);
-    let data = LibraryData::open(&library, Access::Read).expect("open");
+    let mut data = LibraryData::open(&library).expect("open");
+    let lock = data.lock(&|_| {}).expect("lock");
+    data.remove_title(&lock, &b).expect("remove");
+    assert!(data.store().title_vectors(&b).expect("read").is_none());
+    drop((lock, data));
+    let data = LibraryData::open(&library).expect("open");
     assert!(listing::duplicate_groups(&data)
         .expect("duplicates")
         .is_empty());
@@ -270,30 +277,47 @@ fn removing_a_title_takes_out_its_keyframes_pairs_and_duplicates() {
     assert!(pairs
         .iter()
         .all(|p| p.from.content_hash != b && p.to.content_hash != b));
+    // Exactly the pairs of the other title scanned alone.
+    let alone = scratch("alone");
+    scan(vec![fixture("shots_known.mp4")], &alone);
+    assert_eq!(pair_ids(&library), pair_ids(&alone));
     std::fs::remove_dir_all(&library).ok();
+    std::fs::remove_dir_all(&alone).ok();
 }
 
 #[test]
-fn a_title_added_but_never_saved_is_forgotten_when_reopened() {
-    let library = copy_library("unsaved");
-    let (_, report) = scanned();
-    let b = hash_of(report, "library_b.mp4");
-    let mut data = LibraryData::open(&library, Access::Write).expect("open");
-    data.remove_title(&b).expect("remove");
-    data.save().expect("save");
-    let counts = data.indexed();
-    // Add it again, as a scan would, and "crash" before saving.
-    let embedder = Embedder::new(embed::device(BackendChoice::Cpu).expect("cpu")).expect("model");
-    let analysers = Analysers::new(&embedder, Backend::Cpu);
-    let path = fixture("library_b.mp4");
-    let analysis = jobs::analyse(&path, data.store(), &analysers).expect("analyse");
-    let info = matchcut::media::probe(&path).expect("probe");
-    data.add_title(&info, &analysis, "test").expect("add");
-    assert!(data.store().title(&b).expect("title").is_some());
-    drop(data);
-    let data = LibraryData::open(&library, Access::Write).expect("reopen");
-    assert!(data.store().title(&b).expect("title").is_none());
-    assert_eq!(data.indexed(), counts);
+fn titles_left_unindexed_are_repaired_from_stored_features() {
+    let library = copy_library("repair");
+    let before = pair_ids(&library);
+    // As a store from before exact lists, or with its lists lost, holds them.
+    let store = LibraryData::store_path(&library);
+    let conn = rusqlite::Connection::open(&store).expect("open");
+    conn.execute_batch("UPDATE titles SET indexed = 0; DELETE FROM pairs; DELETE FROM duplicates;")
+        .expect("unindex");
+    drop(conn);
+    std::fs::write(
+        library
+            .join(jobs::library::DATA_DIR)
+            .join("entries.usearch"),
+        b"old",
+    )
+    .expect("old index");
+    let report = scan(inputs(), &library);
+    assert_eq!(report.repaired, 2, "{report:?}");
+    let status: Vec<TitleStatus> = report.titles.iter().map(|t| t.status).collect();
+    assert_eq!(
+        status,
+        [
+            TitleStatus::Cached,
+            TitleStatus::Cached,
+            TitleStatus::Failed
+        ]
+    );
+    assert_eq!(pair_ids(&library), before);
+    assert!(!library
+        .join(jobs::library::DATA_DIR)
+        .join("entries.usearch")
+        .exists());
     std::fs::remove_dir_all(&library).ok();
 }
 

@@ -1,6 +1,8 @@
 """End-to-end scan benchmark: `matchcut scan` of a 10-minute 1080p title
-against `ffmpeg -f null` decoding the same file, in the same run, and an
-unchanged re-scan against the first scan.
+against `ffmpeg -f null` decoding the same file, in the same run; an
+unchanged re-scan against the first scan; and a repairing scan (the title's
+lists dropped, as a store from an older version or a damaged one has them)
+against the first scan, which must give the same pairs.
 
 The title: one minute of real footage (the evaluation takes, 15 shots,
 average shot length about 4 s, as in feature films), 1920x1080 at
@@ -14,6 +16,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -67,14 +70,23 @@ def main():
     try:
         scan = timed([args.binary, "scan", title, "--library", library, "--json"])
         rescan = timed([args.binary, "scan", title, "--library", library, "--json"])
-        pairs = json.loads(subprocess.run([args.binary, "pairs", "--library", library, "--json"],
-                                          check=True, capture_output=True, text=True).stdout)
+        list_pairs = lambda: json.loads(subprocess.run(
+            [args.binary, "pairs", "--library", library, "--top", "100000", "--json"],
+            check=True, capture_output=True, text=True).stdout)
+        pairs = list_pairs()
+        store = sqlite3.connect(os.path.join(library, ".matchcut", "library.sqlite"))
+        store.executescript("UPDATE titles SET indexed = 0; DELETE FROM pairs; DELETE FROM duplicates;")
+        store.close()
+        repair = timed([args.binary, "scan", title, "--library", library, "--json"])
+        repaired_same = sorted(p["id"] for p in list_pairs()) == sorted(p["id"] for p in pairs)
     finally:
         shutil.rmtree(library, ignore_errors=True)
     report = {"title": os.path.basename(title), "frames": frames,
               "ffmpeg_decode_s": round(ffmpeg, 2), "scan_s": round(scan, 2),
               "scan_over_ffmpeg": round(scan / ffmpeg, 3),
               "rescan_s": round(rescan, 3), "rescan_over_scan": round(rescan / scan, 4),
+              "repair_s": round(repair, 3), "repair_over_scan": round(repair / scan, 4),
+              "repaired_pairs_identical": repaired_same,
               "pairs_listed": len(pairs)}
     print(json.dumps(report, indent=1))
     if args.json:

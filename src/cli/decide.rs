@@ -47,6 +47,9 @@ pub fn run(args: DecideArgs) -> anyhow::Result<ExitCode> {
     let dir = args.library.dir()?;
     let mut team = TeamDecisions::open(&dir, &args.team.settings())?;
     let pairs = Store::open(&LibraryData::store_path(&dir))?;
+    // The team's latest first, so this decision's clock is above every
+    // decision it follows (an unreachable store is reported after).
+    team.sync();
     if let Some(batch) = &args.batch {
         return run_batch(&mut team, &pairs, batch);
     }

@@ -2,7 +2,6 @@
 //! titles (never offered as match cuts).
 
 use super::LibraryArg;
-use matchcut::index::Access;
 use matchcut::jobs::{listing, LibraryData};
 use std::process::ExitCode;
 
@@ -16,7 +15,7 @@ pub struct DuplicatesArgs {
 }
 
 pub fn run(args: DuplicatesArgs) -> anyhow::Result<ExitCode> {
-    let data = LibraryData::open(&args.library.dir()?, Access::Read)?;
+    let data = LibraryData::open(&args.library.dir()?)?;
     let groups = listing::duplicate_groups(&data)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&groups)?);

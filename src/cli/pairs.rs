@@ -3,7 +3,6 @@
 
 use super::LibraryArg;
 use matchcut::export::sheet;
-use matchcut::index::Access;
 use matchcut::jobs::{listing, LibraryData};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,7 +23,7 @@ pub struct PairsArgs {
 }
 
 pub fn run(args: PairsArgs) -> anyhow::Result<ExitCode> {
-    let data = LibraryData::open(&args.library.dir()?, Access::Read)?;
+    let data = LibraryData::open(&args.library.dir()?)?;
     let pairs = listing::pairs(&data, args.top)?;
     if let Some(out) = &args.sheet {
         sheet::write_sheet(&pairs, out)?;

@@ -52,6 +52,9 @@ impl Progress {
             ScanEvent::Stage { path, stage } => {
                 self.bar.set_message(format!("{stage} {}", short(path)));
             }
+            ScanEvent::Waiting { message } => {
+                self.bar.suspend(|| eprintln!("note: {message}"));
+            }
             ScanEvent::Title(outcome) => {
                 if let Some((_, total)) = in_flight.remove(&outcome.path) {
                     *finished += total;
@@ -118,6 +121,18 @@ pub fn run(
             TitleStatus::Cached => println!("cached    {}{shots}", t.path.display()),
             TitleStatus::Analysed => println!("analysed  {}{shots}", t.path.display()),
         }
+    }
+    if report.repaired > 0 {
+        println!(
+            "repaired: {} titles re-indexed from stored features",
+            report.repaired
+        );
+    }
+    for path in &report.missing {
+        println!(
+            "missing   {} (kept with its decisions; not exported)",
+            path.display()
+        );
     }
     println!(
         "{}: {} candidate pairs, {:.1} s",

@@ -3,7 +3,7 @@
 //! frame rate. [`crate::jobs::cuts`] builds it from a library; the EDL and
 //! OTIO writers only format it.
 
-use crate::media::{Rate, TimecodeTrack};
+use crate::media::{Rate, TimecodeError, TimecodeTrack};
 
 /// A source file of the timeline.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,20 +62,24 @@ impl CutList {
         !self.sources.is_empty() && self.sources.iter().all(|s| s.timecode().is_drop_frame())
     }
 
-    /// The record timecode track (its start written in the record's mode).
-    pub fn record_timecode(&self) -> Option<TimecodeTrack> {
+    /// The record timecode track (its start written in the record's mode),
+    /// or why the record start names no frame in that mode.
+    pub fn record_timecode(&self) -> Result<TimecodeTrack, TimecodeError> {
         let digits: Vec<&str> = self.record_start.split([':', ';', '.']).collect();
         let [h, m, s, f] = digits[..] else {
-            return None;
+            return Err(TimecodeError {
+                text: self.record_start.clone(),
+                reason: "expected four fields, HH:MM:SS:FF".into(),
+            });
         };
         let sep = if self.drop_frame() { ';' } else { ':' };
         let start = format!("{h}:{m}:{s}{sep}{f}");
         let track = TimecodeTrack::new(self.rate, Some(&start));
-        track.parse(&start).map(|_| track)
+        track.parse_checked(&start).map(|_| track)
     }
 
     /// The record start as a frame number (frames since 00:00:00:00).
-    pub fn record_start_frames(&self) -> Option<u64> {
+    pub fn record_start_frames(&self) -> Result<u64, TimecodeError> {
         self.record_timecode().map(|track| track.start_frame())
     }
 }

@@ -48,15 +48,12 @@ pub fn write_edl(cuts: &CutList, style: EdlStyle) -> Result<String, ExportError>
     if cuts.clips.len() > MAX_EVENTS {
         return Err(ExportError::TooManyEvents(cuts.clips.len()));
     }
-    let record = cuts
-        .record_timecode()
-        .ok_or_else(|| ExportError::RecordStart(cuts.record_start.clone()))?;
+    let record = cuts.record_timecode()?;
     let names: Vec<&str> = cuts.sources.iter().map(|s| s.name.as_str()).collect();
     let reels = reels::assign(&names);
-    let title: String = cuts
-        .title
+    let title: String = one_line(&cuts.title)
         .chars()
-        .filter(|c| c.is_ascii() && !c.is_ascii_control())
+        .filter(char::is_ascii)
         .take(70)
         .collect();
     let mut text = format!("TITLE: {title}\n{}\n\n", fcm(record.is_drop_frame()));
@@ -102,13 +99,13 @@ fn write_event(text: &mut String, event: &Event, clip: &Clip, source: &Source, s
         "{:03}  {:<8} {:<5} {:<8} {source_in} {source_out} {record_in} {record_out}",
         event.number, event.reel, "V", "C"
     );
-    let _ = writeln!(text, "* FROM CLIP NAME: {}", source.name);
+    let _ = writeln!(text, "* FROM CLIP NAME: {}", one_line(&source.name));
     match style {
         EdlStyle::Avid => {
-            let _ = writeln!(text, "* FROM CLIP: {}", source.path);
+            let _ = writeln!(text, "* FROM CLIP: {}", one_line(&source.path));
         }
         EdlStyle::Resolve => {
-            let _ = writeln!(text, "* SOURCE FILE: {}", source.path);
+            let _ = writeln!(text, "* SOURCE FILE: {}", one_line(&source.path));
         }
         EdlStyle::Premiere => {}
     }
@@ -116,5 +113,107 @@ fn write_event(text: &mut String, event: &Event, clip: &Clip, source: &Source, s
         Side::Out => "OUT",
         Side::In => "IN",
     };
-    let _ = writeln!(text, "* MATCHCUT PAIR {} {side}\n", clip.pair_id);
+    let _ = writeln!(text, "* MATCHCUT PAIR {} {side}\n", one_line(&clip.pair_id));
+}
+
+/// `text` as the rest of one EDL line: every control character and Unicode
+/// line or paragraph separator becomes `_`, so a file name cannot end a
+/// comment and start an event of its own.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::Rate;
+
+    fn cuts(name: &str, path: &str, record_start: &str, rate: Rate, start: &str) -> CutList {
+        let source = Source {
+            path: path.into(),
+            name: name.into(),
+            rate,
+            start_timecode: Some(start.into()),
+            frame_count: 1000,
+        };
+        let clip = |side| Clip {
+            source: 0,
+            first: 10,
+            frames: 20,
+            pair_id: "0123abcd".into(),
+            side,
+        };
+        CutList {
+            title: "cuts\n001  X".into(),
+            rate,
+            sources: vec![source],
+            clips: vec![clip(Side::Out), clip(Side::In)],
+            record_start: record_start.into(),
+        }
+    }
+
+    #[test]
+    fn names_and_paths_cannot_break_a_line() {
+        let name = "a\n003  EVIL     V     C        00:00:00:00 00:00:01:00 01:00:00:00 01:00:01:00\r\u{2028}b.mov";
+        let path = format!("/media/{name}");
+        let list = cuts(
+            name,
+            &path,
+            "01:00:00:00",
+            Rate::new(25, 1).unwrap(),
+            "00:00:00:00",
+        );
+        for style in [EdlStyle::Avid, EdlStyle::Premiere, EdlStyle::Resolve] {
+            let text = write_edl(&list, style).unwrap();
+            let events: Vec<&str> = text
+                .lines()
+                .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+                .collect();
+            assert_eq!(events.len(), 2, "{text}");
+            assert!(
+                text.lines().all(|l| l.is_empty()
+                    || l.starts_with("TITLE: ")
+                    || l.starts_with("FCM: ")
+                    || l.starts_with("* ")
+                    || l.starts_with("00")),
+                "{text}"
+            );
+            assert!(text.contains("* FROM CLIP NAME: a_003  EVIL"), "{text}");
+            assert!(!text.contains('\r') && !text.contains('\u{2028}'));
+        }
+    }
+
+    #[test]
+    fn a_record_start_that_drop_frame_skips_is_refused() {
+        let df = Rate::new(30000, 1001).unwrap();
+        let list = cuts("a.mov", "/a.mov", "00:01:00;00", df, "00:00:00;00");
+        let err = write_edl(&list, EdlStyle::Avid).unwrap_err().to_string();
+        assert!(
+            err.contains("00:01:00;00") && err.contains("00:01:00;02"),
+            "{err}"
+        );
+        // Written with colons, it is still read in the record's drop mode.
+        let colons = cuts("a.mov", "/a.mov", "00:01:00:00", df, "00:00:00;00");
+        assert!(write_edl(&colons, EdlStyle::Avid).is_err());
+        let fine = cuts("a.mov", "/a.mov", "00:01:00;02", df, "00:00:00;00");
+        assert!(write_edl(&fine, EdlStyle::Avid)
+            .unwrap()
+            .contains("00:01:00;02 00:01:00;22"));
+        let bad = cuts(
+            "a.mov",
+            "/a.mov",
+            "01:00:00:25",
+            Rate::new(25, 1).unwrap(),
+            "00:00:00:00",
+        );
+        assert!(write_edl(&bad, EdlStyle::Avid).is_err());
+    }
 }

@@ -17,6 +17,6 @@ pub use otio::write_otio;
 pub enum ExportError {
     #[error("{0} clips: a CMX 3600 EDL numbers at most 999 events (export fewer pairs, or OpenTimelineIO)")]
     TooManyEvents(usize),
-    #[error("record start {0:?} is not a timecode (HH:MM:SS:FF)")]
-    RecordStart(String),
+    #[error("record start: {0}")]
+    RecordStart(#[from] crate::media::TimecodeError),
 }

@@ -50,9 +50,7 @@ fn item(schema: &str, name: &str, children: Vec<Value>) -> Value {
 /// The `.otio` document of `cuts`.
 pub fn write_otio(cuts: &CutList) -> Result<Value, ExportError> {
     let rate = cuts.rate.approx();
-    let record_start = cuts
-        .record_start_frames()
-        .ok_or_else(|| ExportError::RecordStart(cuts.record_start.clone()))?;
+    let record_start = cuts.record_start_frames()?;
     let clips = cuts
         .clips
         .iter()

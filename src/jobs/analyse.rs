@@ -105,7 +105,7 @@ pub fn analyse_hashed(
     progress: shots::scan::Progress,
 ) -> Result<Analysis, JobError> {
     let path = info.path.as_path();
-    let key = shots_key(a);
+    let key = shots_key(&a.shot_params);
     let shots = FeatureKey {
         content_hash: hash,
         stage: "shots",
@@ -132,7 +132,7 @@ pub fn analyse_hashed(
     })?;
     store.put_feature(&shots, &bytes)?;
     let params = embed_params(&segmentation);
-    store.put_feature(&embed_key(hash, a, &params), &pack(&keyframes))?;
+    store.put_feature(&embed_key(hash, &a.embed_model, &params), &pack(&keyframes))?;
     Ok(Analysis {
         content_hash: hash.to_string(),
         segmentation,
@@ -185,8 +185,8 @@ fn params_hash(params: &impl std::fmt::Debug) -> String {
 }
 
 /// The shots stage's parameters: the detector's and the keyframe capture's.
-fn shots_key(a: &Analysers) -> String {
-    params_hash(&(&a.shot_params, capture::STRIDE))
+fn shots_key(shot_params: &Params) -> String {
+    params_hash(&(shot_params, capture::STRIDE))
 }
 
 /// Every keyframe of a segmentation, in frame order.
@@ -203,13 +203,47 @@ fn embed_params(seg: &Segmentation) -> String {
     params_hash(&(embed::preprocess_config(), composition::VERSION, &frames))
 }
 
-fn embed_key<'k>(hash: &'k str, a: &'k Analysers, params: &'k str) -> FeatureKey<'k> {
+fn embed_key<'k>(hash: &'k str, model: &'k str, params: &'k str) -> FeatureKey<'k> {
     FeatureKey {
         content_hash: hash,
         stage: "embed",
-        model: &a.embed_model,
+        model,
         params,
     }
+}
+
+/// A title's analysis as the store holds it (shots and keyframe
+/// descriptors under these shot parameters and today's embedding model),
+/// without decoding or running a model; `None` when a stage is missing.
+pub fn stored_analysis(
+    hash: &str,
+    store: &Store,
+    shot_params: &Params,
+) -> Result<Option<Analysis>, JobError> {
+    let key = shots_key(shot_params);
+    let shots = FeatureKey {
+        content_hash: hash,
+        stage: "shots",
+        model: SHOTS_MODEL,
+        params: &key,
+    };
+    let Some(segmentation) = store
+        .feature(&shots)?
+        .and_then(|bytes| serde_json::from_slice::<Segmentation>(&bytes).ok())
+    else {
+        return Ok(None);
+    };
+    let (model, params) = (Analysers::embed_model_id(), embed_params(&segmentation));
+    let keyframes = store
+        .feature(&embed_key(hash, &model, &params))?
+        .and_then(|bytes| unpack(&bytes, &keyframe_set(&segmentation)));
+    Ok(keyframes.map(|keyframes| Analysis {
+        content_hash: hash.to_string(),
+        segmentation,
+        keyframes,
+        shots_run: StageRun::Cached,
+        embed_run: StageRun::Cached,
+    }))
 }
 
 /// Keyframe descriptors of the title's shots, from the store or by
@@ -223,7 +257,7 @@ fn embed_stage(
 ) -> Result<(Vec<KeyframeVector>, StageRun), JobError> {
     let frames = keyframe_set(seg);
     let params = embed_params(seg);
-    let key = embed_key(hash, a, &params);
+    let key = embed_key(hash, &a.embed_model, &params);
     if let Some(bytes) = store.feature(&key)? {
         if let Some(vectors) = unpack(&bytes, &frames) {
             return Ok((vectors, StageRun::Cached));

@@ -14,6 +14,7 @@
 //! always hold the same timeline.
 
 use super::decisions::{DecisionError, TeamDecisions, TeamSettings};
+use super::disk::{check, OnDisk};
 use super::library::LibraryData;
 use super::team::{PairDecisions, TeamState};
 use crate::export::{write_edl, write_otio, Clip, CutList, EdlStyle, ExportError, Side, Source};
@@ -189,24 +190,39 @@ enum Verdict {
     Leave,
 }
 
-/// Titles with their shots' frame ranges, each read from the store once.
+/// A title with its shots and whether its file still holds it.
+type Known = (TitleRecord, Vec<ShotRecord>, OnDisk);
+
+/// Titles with their shots' frame ranges, each read from the store and
+/// checked on disk once.
 #[derive(Default)]
-struct Titles(HashMap<String, Option<(TitleRecord, Vec<ShotRecord>)>>);
+struct Titles(HashMap<String, Option<Known>>);
 
 impl Titles {
-    /// A pair end's title and its shot's frame range.
-    fn end(&mut self, store: &Store, shot: &ShotRef) -> Result<Option<End>, CutsError> {
+    /// A pair end's title and its shot's frame range, or why its file
+    /// cannot be exported.
+    fn end(
+        &mut self,
+        store: &Store,
+        shot: &ShotRef,
+    ) -> Result<Option<Result<End, String>>, CutsError> {
         if !self.0.contains_key(&shot.content_hash) {
             let entry = match store.title(&shot.content_hash)? {
-                Some(title) => Some((title, store.shots(&shot.content_hash)?)),
+                Some(title) => {
+                    let on_disk = check(store, &title)?;
+                    Some((title, store.shots(&shot.content_hash)?, on_disk))
+                }
                 None => None,
             };
             self.0.insert(shot.content_hash.clone(), entry);
         }
         let known = self.0.get(&shot.content_hash).and_then(Option::as_ref);
-        Ok(known.and_then(|(title, shots)| {
+        Ok(known.and_then(|(title, shots, on_disk)| {
             let record = shots.iter().find(|s| s.shot == shot.shot)?;
-            Some((title.clone(), (record.first_frame, record.last_frame)))
+            Some(match on_disk {
+                OnDisk::Present => Ok((title.clone(), (record.first_frame, record.last_frame))),
+                OnDisk::Missing(reason) => Err(reason.clone()),
+            })
         }))
     }
 }
@@ -236,6 +252,10 @@ fn verdict(
     let (Some(from), Some(to)) = (titles.end(store, &pair.from)?, titles.end(store, &pair.to)?)
     else {
         return skip("its titles are no longer in the library");
+    };
+    let (from, to) = match (from, to) {
+        (Ok(from), Ok(to)) => (from, to),
+        (Err(reason), _) | (_, Err(reason)) => return skip(&format!("missing media: {reason}")),
     };
     let (Some(from_rate), Some(to_rate)) = (
         Rate::parse(&from.0.frame_rate),
@@ -282,7 +302,14 @@ fn choose_rate(
                 .collect();
             return Err(CutsError::MixedRates(rates.join(", ")));
         }
-        (None, None) => return Err(CutsError::Nothing(String::new())),
+        (None, None) => {
+            let why = if skipped.is_empty() {
+                String::new()
+            } else {
+                format!("; skipped {}", skipped.join("; "))
+            };
+            return Err(CutsError::Nothing(why));
+        }
     };
     approved.retain(|a| {
         let keep = a.rate == rate;

@@ -141,6 +141,7 @@ impl TeamDecisions {
         }
         self.made += 1;
         let decided_at_ms = now_ms();
+        let clock = decided_at_ms.max(self.local.max_clock()?.saturating_add(1));
         let event = DecisionEvent {
             id: event_id(&self.editor, pair_id, decided_at_ms, self.made),
             pair_id: pair_id.to_string(),
@@ -151,6 +152,7 @@ impl TeamDecisions {
                 .map(str::trim)
                 .filter(|n| !n.is_empty())
                 .map(String::from),
+            clock,
         };
         self.local.record(&event)?;
         Ok(event)

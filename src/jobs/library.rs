@@ -1,58 +1,167 @@
-//! A library's analysis data: the SQLite store and the entry and exit
-//! indexes, kept in `DIR/.matchcut/`. [`LibraryData::add_title`] is the
-//! only writer of the indexes; it runs one title at a time.
+//! A library's analysis data: one SQLite store in `DIR/.matchcut/` holding
+//! the titles, their shots, keyframe descriptors, neighbour lists,
+//! candidate pairs and duplicate links, and the memoised features they
+//! were made from.
 //!
-//! Crash safety: a title is recorded in the store as *not yet indexed*;
-//! [`LibraryData::save`] writes the indexes and then marks every recorded
-//! title indexed. Opening for writing forgets titles left unindexed by a
-//! process that died in between (their analysis stays memoised, so the
-//! next scan re-adds them cheaply).
+//! **One truth.** Everything candidate search reads lives in the store, and
+//! a title's addition or removal, with every list it changes, is one
+//! transaction ([`crate::store::lists`]): a process killed at any moment
+//! leaves the library as it was before or after that title. A title
+//! recorded but not indexed (`indexed = 0`: a store from before exact
+//! lists, or one whose lists were dropped) is re-indexed from its stored
+//! features by [`LibraryData::repair`], with no decoding and no model run.
+//!
+//! **One writer at a time.** Changing the titles takes the library's writer
+//! lock ([`LibraryData::lock`], an OS file lock on `writer.lock`, released
+//! when the process ends however it ends). The work under it reads the
+//! committed library, so two scans into one library each see the other's
+//! titles; readers use SQLite's WAL snapshots and never wait.
 
-use super::analyse::{Analysis, KeyframeVector};
-use crate::embed::descriptor;
-use crate::index::{keyframe_key, Access, IndexError, IndexParams, VectorIndex};
-use crate::matching::{
-    candidates::{find_candidates, TitleContext},
-    duplicates::{find_duplicates, DuplicateLink},
-    groups::near_duplicate_groups,
-    MatchError, MatchParams, Point, ShotPoints, ShotRef,
-};
+use super::analyse::{stored_analysis, Analysis, KeyframeVector};
+use super::lists;
+use crate::index::keyframe_key;
+use crate::matching::exact::Quantised;
+use crate::matching::groups::near_duplicate_groups;
+use crate::matching::neighbours::{ShotInfo, TitleVectors};
+use crate::matching::{MatchParams, Point, ShotPoints};
 use crate::media::MediaInfo;
-use crate::store::{DuplicateRecord, KeyframeRecord, ShotRecord, Store, StoreError, TitleRecord};
+use crate::shots::Params;
+use crate::store::{KeyframeRecord, ShotRecord, Store, StoreError, TitleRecord};
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 /// The folder inside a library that holds its analysis data.
 pub const DATA_DIR: &str = ".matchcut";
+
+/// Index files of Matchcut versions that searched an approximate index;
+/// removed when a library is repaired.
+const OLD_INDEXES: [&str; 2] = ["entries.usearch", "exits.usearch"];
 
 /// Why the library's data cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum LibraryDataError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(transparent)]
-    Index(#[from] IndexError),
-    #[error(transparent)]
-    Match(#[from] MatchError),
     #[error("{path}: the analysis has no descriptor for frame {frame}")]
     MissingKeyframe { path: String, frame: u64 },
+    #[error("{}: cannot take the library's writer lock: {reason}", path.display())]
+    Lock { path: PathBuf, reason: String },
 }
 
-/// The store and indexes of one library.
+/// The store of one library.
 pub struct LibraryData {
     dir: PathBuf,
     store: Store,
-    entries: VectorIndex,
-    exits: VectorIndex,
     params: MatchParams,
+}
+
+/// Held while changing a library's titles; dropping it lets the next
+/// writer in.
+pub struct WriterLock {
+    _file: File,
 }
 
 /// What adding a title found.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddedTitle {
     pub shots: usize,
-    pub candidates: usize,
+    pub pairs: usize,
     pub duplicates: usize,
+}
+
+/// Where a title's file is and how it plays: what the library records
+/// beside its analysis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TitleMeta {
+    pub path: String,
+    pub frame_rate: String,
+    pub start_timecode: Option<String>,
+    pub frame_count: u64,
+}
+
+impl From<&MediaInfo> for TitleMeta {
+    fn from(info: &MediaInfo) -> Self {
+        Self {
+            path: info.path.to_string_lossy().into_owned(),
+            frame_rate: info.frame_rate.to_string(),
+            start_timecode: info.start_timecode.clone(),
+            frame_count: info.frame_count,
+        }
+    }
+}
+
+impl From<&TitleRecord> for TitleMeta {
+    fn from(t: &TitleRecord) -> Self {
+        Self {
+            path: t.path.clone(),
+            frame_rate: t.frame_rate.clone(),
+            start_timecode: t.start_timecode.clone(),
+            frame_count: t.frame_count,
+        }
+    }
+}
+
+/// A title ready to join a library: its shots' entry and exit descriptors
+/// as candidate search reads them, and the records the store keeps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewTitle {
+    pub vectors: TitleVectors,
+    shots: Vec<ShotRecord>,
+    keyframes: Vec<KeyframeRecord>,
+}
+
+impl NewTitle {
+    /// `frames[i]`: the frame indices of shot `i`'s entry and exit
+    /// keyframes.
+    pub fn new(vectors: TitleVectors, frames: Vec<(u64, u64)>) -> Self {
+        let hash = vectors.content_hash.as_str();
+        let (mut shots, mut keyframes) = (Vec::new(), Vec::new());
+        for (row, (s, (entry, exit))) in vectors.shots.iter().zip(frames).enumerate() {
+            let (entry_key, exit_key) = (keyframe_key(hash, entry), keyframe_key(hash, exit));
+            shots.push(ShotRecord {
+                shot: s.shot,
+                first_frame: s.first_frame,
+                last_frame: s.last_frame,
+                entry_key,
+                exit_key,
+                group_shot: s.group_shot,
+            });
+            let ends = [
+                (
+                    entry_key,
+                    entry,
+                    &s.entry_composition,
+                    vectors.entries.row(row),
+                ),
+                (exit_key, exit, &s.exit_composition, vectors.exits.row(row)),
+            ];
+            keyframes.extend(
+                ends.map(|(key, frame, composition, vector)| KeyframeRecord {
+                    key,
+                    shot: s.shot,
+                    frame,
+                    composition: composition.clone(),
+                    vector: vector.to_vec(),
+                }),
+            );
+        }
+        Self {
+            vectors,
+            shots,
+            keyframes,
+        }
+    }
+}
+
+/// What [`LibraryData::repair`] did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Repaired {
+    /// Titles re-indexed from their stored features.
+    pub reindexed: Vec<String>,
+    /// Titles whose features are not stored: their files must be scanned.
+    pub need_files: Vec<String>,
 }
 
 impl LibraryData {
@@ -62,25 +171,10 @@ impl LibraryData {
     }
 
     /// Opens the library's data (creating it when there is none).
-    pub fn open(library: &Path, access: Access) -> Result<Self, LibraryDataError> {
-        let dir = library.join(DATA_DIR);
-        let mut store = Store::open(&Self::store_path(library))?;
-        let params = IndexParams::new(descriptor::DIMS);
-        let entries = VectorIndex::open(&dir.join("entries.usearch"), params, access)?;
-        let exits = VectorIndex::open(&dir.join("exits.usearch"), params, access)?;
-        if access == Access::Write {
-            for hash in store.unindexed_titles()? {
-                for key in store.remove_title(&hash)? {
-                    entries.remove(key)?;
-                    exits.remove(key)?;
-                }
-            }
-        }
+    pub fn open(library: &Path) -> Result<Self, LibraryDataError> {
         Ok(Self {
-            dir,
-            store,
-            entries,
-            exits,
+            dir: library.join(DATA_DIR),
+            store: Store::open(&Self::store_path(library))?,
             params: MatchParams::default(),
         })
     }
@@ -101,93 +195,141 @@ impl LibraryData {
         self.params = params;
     }
 
-    /// Vectors in the entry and exit indexes.
-    pub fn indexed(&self) -> (usize, usize) {
-        (self.entries.len(), self.exits.len())
+    /// Takes the writer lock, calling `waiting` with what holds it when
+    /// another process does, then waiting for it.
+    pub fn lock(&self, waiting: &dyn Fn(&str)) -> Result<WriterLock, LibraryDataError> {
+        let path = self.dir.join("writer.lock");
+        let fail = |e: std::io::Error| LibraryDataError::Lock {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        let mut file = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(fail)?;
+        if file.try_lock().is_err() {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            waiting(&format!(
+                "another Matchcut process ({}) is writing this library; waiting for it",
+                holder.trim()
+            ));
+            file.lock().map_err(fail)?;
+        }
+        let pid = format!("pid {}", std::process::id());
+        let _ = file.set_len(0).and_then(|()| file.rewind());
+        let _ = file.write_all(pid.as_bytes());
+        Ok(WriterLock { _file: file })
     }
 
     /// Adds an analysed title: near-duplicate groups, duplicates of other
-    /// titles, index entries and candidate pairs. A title already recorded
-    /// is replaced.
+    /// titles, its neighbour lists and those it changes, in one
+    /// transaction. A title already recorded is replaced.
     pub fn add_title(
         &mut self,
-        info: &MediaInfo,
+        lock: &WriterLock,
+        meta: &TitleMeta,
         analysis: &Analysis,
         analysis_key: &str,
     ) -> Result<AddedTitle, LibraryDataError> {
-        let hash = analysis.content_hash.as_str();
-        self.remove_title(hash)?;
-        let path = info.path.to_string_lossy().into_owned();
-        let points = shot_points(&path, analysis)?;
-        let groups = near_duplicate_groups(&points, &self.params).map_err(MatchError::from)?;
-        let links = find_duplicates(
-            hash,
-            &points,
-            &self.entries,
-            &self.exits,
-            &self.store,
-            &self.params,
-        )?;
-        self.index_points(&points)?;
+        let points = shot_points(&meta.path, analysis)?;
+        let groups = near_duplicate_groups(&points, &self.params);
+        let frames = points
+            .iter()
+            .map(|p| (p.entry.frame, p.exit.frame))
+            .collect();
+        let new = NewTitle::new(
+            title_vectors(&analysis.content_hash, &points, &groups),
+            frames,
+        );
+        self.add(lock, meta, &new, analysis_key)
+    }
+
+    /// Adds a title given by its shots' descriptors (see [`NewTitle`]).
+    pub fn add(
+        &mut self,
+        lock: &WriterLock,
+        meta: &TitleMeta,
+        new: &NewTitle,
+        analysis_key: &str,
+    ) -> Result<AddedTitle, LibraryDataError> {
+        let hash = new.vectors.content_hash.as_str();
+        if self.store.is_indexed(hash)? {
+            self.remove_title(lock, hash)?;
+        }
+        let changes = lists::addition(&self.store, &new.vectors, &self.params)?;
         let title = TitleRecord {
             content_hash: hash.to_string(),
-            path,
-            frame_rate: info.frame_rate.to_string(),
-            start_timecode: info.start_timecode.clone(),
-            frame_count: info.frame_count,
-            shots: points.len(),
+            path: meta.path.clone(),
+            frame_rate: meta.frame_rate.clone(),
+            start_timecode: meta.start_timecode.clone(),
+            frame_count: meta.frame_count,
+            shots: new.shots.len(),
             analysis: analysis_key.to_string(),
+            missing: false,
         };
-        let (shots, keyframes) = records(&points, &groups);
-        self.store.put_title(&title, &shots, &keyframes)?;
-        let context = TitleContext {
-            content_hash: hash,
-            shots: &points,
-            groups: points.iter().map(|p| p.shot).zip(groups).collect(),
-            duplicates: links.iter().map(|l| (l.shot, l.other.clone())).collect(),
-        };
-        let found = find_candidates(
-            &context,
-            &self.entries,
-            &self.exits,
-            &self.store,
-            &self.params,
-        )?;
-        self.store.put_candidates(&found)?;
+        crate::crash_point("before-commit");
         self.store
-            .put_duplicates(&duplicate_records(hash, &links))?;
+            .commit_title(&title, &new.shots, &new.keyframes, &changes)?;
+        crate::crash_point("after-commit");
         Ok(AddedTitle {
-            shots: points.len(),
-            candidates: found.len(),
-            duplicates: links.len(),
+            shots: new.shots.len(),
+            pairs: changes.listed.len(),
+            duplicates: changes.duplicates.len(),
         })
     }
 
-    fn index_points(&self, points: &[ShotPoints]) -> Result<(), IndexError> {
-        self.entries.reserve(points.len())?;
-        self.exits.reserve(points.len())?;
-        for p in points {
-            self.entries.add(p.entry.key, &p.entry.vector)?;
-            self.exits.add(p.exit.key, &p.exit.vector)?;
-        }
+    /// Forgets a title and rebuilds the lists that held its shots, in one
+    /// transaction.
+    pub fn remove_title(
+        &mut self,
+        _lock: &WriterLock,
+        content_hash: &str,
+    ) -> Result<(), LibraryDataError> {
+        let changes = lists::removal(&self.store, content_hash, &self.params)?;
+        self.store.commit_removal(content_hash, &changes)?;
         Ok(())
     }
 
-    /// Forgets a title and takes its keyframes out of the indexes.
-    pub fn remove_title(&mut self, content_hash: &str) -> Result<(), LibraryDataError> {
-        for key in self.store.remove_title(content_hash)? {
-            self.entries.remove(key)?;
-            self.exits.remove(key)?;
+    /// Re-indexes every title recorded but not indexed from its stored
+    /// features (shots under `shot_params`, today's embedding model),
+    /// drops index files of earlier versions, and reports what it did.
+    pub fn repair(
+        &mut self,
+        lock: &WriterLock,
+        shot_params: &Params,
+        analysis_key: &str,
+    ) -> Result<Repaired, LibraryDataError> {
+        for name in OLD_INDEXES {
+            let _ = std::fs::remove_file(self.dir.join(name));
         }
-        Ok(())
-    }
-
-    /// Writes the indexes, then marks every recorded title indexed.
-    pub fn save(&self) -> Result<(), LibraryDataError> {
-        self.entries.save()?;
-        self.exits.save()?;
-        self.store.mark_indexed()?;
-        Ok(())
+        self.store.drop_orphans()?;
+        let mut done = Repaired::default();
+        for hash in self.store.unindexed_titles()? {
+            let Some(title) = self.store.title(&hash)? else {
+                continue;
+            };
+            let stored =
+                stored_analysis(&hash, &self.store, shot_params).map_err(|e| StoreError {
+                    path: self.store.path().to_path_buf(),
+                    what: "cannot read stored features",
+                    reason: e.to_string(),
+                })?;
+            match stored {
+                Some(analysis) if title.analysis == analysis_key => {
+                    self.add_title(lock, &TitleMeta::from(&title), &analysis, analysis_key)?;
+                    if title.missing {
+                        self.store.set_missing(&hash, true)?;
+                    }
+                    done.reindexed.push(hash);
+                }
+                _ => done.need_files.push(hash),
+            }
+        }
+        Ok(done)
     }
 }
 
@@ -227,44 +369,28 @@ fn shot_points(path: &str, analysis: &Analysis) -> Result<Vec<ShotPoints>, Libra
         .collect()
 }
 
-/// The store's form of a title's duplicate links.
-fn duplicate_records(hash: &str, links: &[DuplicateLink]) -> Vec<DuplicateRecord> {
-    links
-        .iter()
-        .map(|l| DuplicateRecord {
-            a: ShotRef {
-                content_hash: hash.to_string(),
-                shot: l.shot,
-            },
-            b: l.other.clone(),
-            similarity: l.similarity,
-        })
-        .collect()
-}
-
-/// What the store records of the title's shots and indexed keyframes.
-fn records(points: &[ShotPoints], groups: &[usize]) -> (Vec<ShotRecord>, Vec<KeyframeRecord>) {
-    let shots = points
-        .iter()
-        .zip(groups)
-        .map(|(p, &group_shot)| ShotRecord {
+/// The new title as candidate search reads it.
+fn title_vectors(hash: &str, points: &[ShotPoints], groups: &[usize]) -> TitleVectors {
+    let dims = points.first().map_or(0, |p| p.entry.vector.len());
+    let mut title = TitleVectors {
+        content_hash: hash.to_string(),
+        shots: Vec::with_capacity(points.len()),
+        entries: Quantised::new(dims),
+        exits: Quantised::new(dims),
+    };
+    for (p, &group_shot) in points.iter().zip(groups) {
+        title.shots.push(ShotInfo {
             shot: p.shot,
             first_frame: p.first_frame,
             last_frame: p.last_frame,
-            entry_key: p.entry.key,
-            exit_key: p.exit.key,
             group_shot,
-        })
-        .collect();
-    let keyframes = points
-        .iter()
-        .flat_map(|p| [(p, &p.entry), (p, &p.exit)])
-        .map(|(p, k)| KeyframeRecord {
-            key: k.key,
-            shot: p.shot,
-            frame: k.frame,
-            composition: k.composition.clone(),
-        })
-        .collect();
-    (shots, keyframes)
+            entry_composition: p.entry.composition.clone(),
+            exit_composition: p.exit.composition.clone(),
+            exit_kth: None,
+            entry_kth: None,
+        });
+        title.entries.push_f32(&p.entry.vector);
+        title.exits.push_f32(&p.exit.vector);
+    }
+    title
 }

@@ -17,6 +17,9 @@ pub struct PairEnd {
     pub shot: usize,
     pub frame: u64,
     pub timecode: String,
+    /// The title's file was gone, or held other content, when last
+    /// checked: the pair cannot be exported until it is found again.
+    pub missing: bool,
 }
 
 /// A ranked candidate match cut.
@@ -73,9 +76,9 @@ impl Titles {
     }
 
     fn end(&self, shot: &ShotRef, frame: u64) -> PairEnd {
-        let (path, timecode) = match self.0.get(&shot.content_hash) {
-            Some((t, track)) => (t.path.clone(), track.at(frame)),
-            None => (String::new(), String::new()),
+        let (path, timecode, missing) = match self.0.get(&shot.content_hash) {
+            Some((t, track)) => (t.path.clone(), track.at(frame), t.missing),
+            None => (String::new(), String::new(), true),
         };
         PairEnd {
             path,
@@ -83,6 +86,7 @@ impl Titles {
             shot: shot.shot,
             frame,
             timecode,
+            missing,
         }
     }
 }

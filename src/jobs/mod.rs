@@ -8,13 +8,17 @@ mod analyse;
 mod capture;
 pub mod cuts;
 pub mod decisions;
+pub mod disk;
 pub mod library;
 pub mod listing;
+pub mod lists;
 pub mod scan;
 pub mod team;
 pub mod watch;
 
-pub use analyse::{analyse, analysis_key, Analysers, Analysis, JobError, KeyframeVector, StageRun};
+pub use analyse::{
+    analyse, analysis_key, stored_analysis, Analysers, Analysis, JobError, KeyframeVector, StageRun,
+};
 pub use decisions::{SyncStatus, TeamDecisions, TeamSettings};
-pub use library::{LibraryData, LibraryDataError};
+pub use library::{LibraryData, LibraryDataError, NewTitle, TitleMeta, WriterLock};
 pub use scan::{scan, ScanEvent, ScanOptions, ScanReport, TitleOutcome, TitleStatus};

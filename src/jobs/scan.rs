@@ -1,7 +1,8 @@
 //! The scan pipeline: files and folders in, a library's shots, keyframe
-//! descriptors, indexes and candidate pairs out.
+//! descriptors, neighbour lists and candidate pairs out.
 //!
-//! Three stages run at once, each on its own blocking thread of the tokio
+//! First, titles the library holds unindexed are re-indexed from their
+//! stored features ([`LibraryData::repair`]). Then three stages run at once, each on its own blocking thread of the tokio
 //! runtime, joined by bounded channels (one title in flight between
 //! stages), so title 2 is hashed while title 1 is analysed and title 0
 //! indexed:
@@ -13,19 +14,25 @@
 //!    ([`super::analyse_hashed`]; inside it, decoder → detector and
 //!    keyframe capture → embedder, each its own thread, bounded channels
 //!    between), memoised by content;
-//! 3. **index**: near-duplicate groups, duplicates, index entries and
-//!    candidate pairs ([`LibraryData::add_title`]); the indexes are saved
-//!    at the end.
+//! 3. **index**: under the library's writer lock, near-duplicate groups,
+//!    duplicates, neighbour lists and candidate pairs, committed in one
+//!    transaction per title ([`LibraryData::add_title`]).
+//!
+//! Last, every recorded title this scan did not see is checked on disk
+//! ([`verify_titles`]): a file gone or holding other content marks it
+//! missing.
 //!
 //! Every stage reports through one callback ([`ScanEvent`]); the CLI draws
 //! it with indicatif, the app forwards it to the window. A failed title is
 //! reported and skipped. Cancelling stops the title being segmented and
-//! keeps every title already added.
+//! keeps every title already added; a scan killed at any point leaves the
+//! library as it was before or after each title, and the next scan
+//! completes it from the memoised stages.
 
-use super::analyse::{analyse_hashed, analysis_key, hash_of, Analysers, Analysis};
-use super::library::{LibraryData, LibraryDataError};
+use super::analyse::{analyse_hashed, analysis_key, hash_of, Analysers, Analysis, StageRun};
+use super::disk::verify_titles;
+use super::library::{LibraryData, LibraryDataError, TitleMeta};
 use crate::embed::{self, Embedder};
-use crate::index::Access;
 use crate::library::video_files;
 use crate::matching::MatchParams;
 use crate::media::{self, MediaInfo};
@@ -33,6 +40,7 @@ use crate::preprocess::{self, BackendChoice};
 use crate::shots::Params;
 use crate::store::Store;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -101,6 +109,8 @@ pub enum ScanEvent {
     },
     /// A title entered a stage (`embed`, `index`).
     Stage { path: PathBuf, stage: String },
+    /// Another process is writing the library; this scan waits for it.
+    Waiting { message: String },
     /// A title is finished.
     Title(TitleOutcome),
 }
@@ -112,6 +122,14 @@ pub struct ScanReport {
     pub titles: Vec<TitleOutcome>,
     /// Candidate pairs in the library.
     pub pairs: u64,
+    /// Titles re-indexed from their stored features, with no decoding and
+    /// no model run: left unindexed by an earlier version, or by a scan
+    /// that was stopped between analysing and indexing them.
+    pub repaired: usize,
+    /// Recorded titles whose files are gone or hold other content now
+    /// (kept with their decisions; their pairs are flagged and not
+    /// exported).
+    pub missing: Vec<PathBuf>,
     pub seconds: f64,
 }
 
@@ -161,7 +179,12 @@ pub async fn scan(
     let started = Instant::now();
     let files = expand(&paths);
     let store_path = LibraryData::store_path(&options.library);
-    Store::open(&store_path).map_err(LibraryDataError::from)?;
+    let repaired = {
+        let (options, events) = (options.clone(), events.clone());
+        tokio::task::spawn_blocking(move || repair(&options, &events))
+            .await
+            .map_err(|_| ScanError::Stage("repair"))??
+    };
     let (to_analyse, analyse_in) = channel::<Job>(1);
     let (to_index, index_in) = channel::<Job>(1);
     let (done_tx, mut done_rx) = channel::<(usize, TitleOutcome)>(files.len().max(1));
@@ -182,8 +205,14 @@ pub async fn scan(
     for (name, task) in [("prepare", prepare), ("analyse", analyse)] {
         task.await.map_err(|_| ScanError::Stage(name))??;
     }
-    let pairs = index.await.map_err(|_| ScanError::Stage("index"))??;
+    let indexed = index.await.map_err(|_| ScanError::Stage("index"))??;
     outcomes.sort_by_key(|(order, _)| *order);
+    let seen: HashSet<String> = outcomes
+        .iter()
+        .filter_map(|(_, o)| o.content_hash.clone())
+        .collect();
+    let store = Store::open(&store_path).map_err(LibraryDataError::from)?;
+    let missing = verify_titles(&store, &seen).map_err(LibraryDataError::from)?;
     Ok(ScanReport {
         library: store_path
             .parent()
@@ -191,7 +220,9 @@ pub async fn scan(
             .map(Path::to_path_buf)
             .unwrap_or_default(),
         titles: outcomes.into_iter().map(|(_, o)| o).collect(),
-        pairs,
+        pairs: store.pair_count().map_err(LibraryDataError::from)?,
+        repaired: repaired + indexed,
+        missing,
         seconds: started.elapsed().as_secs_f64(),
     })
 }
@@ -328,10 +359,13 @@ impl Stage {
         Ok(())
     }
 
-    /// Adds titles to the library; returns the number of candidate pairs.
-    fn index(self, mut input: Receiver<Job>) -> Result<u64, ScanError> {
+    /// Adds titles to the library, each under the writer lock; returns how
+    /// many came wholly from stored features (a repair).
+    fn index(self, mut input: Receiver<Job>) -> Result<usize, ScanError> {
         let key = self.analysis_key();
-        let mut data: Option<LibraryData> = None;
+        let mut library = LibraryData::open(&self.options.library)?;
+        library.set_params(self.options.match_params.clone());
+        let mut repaired = 0;
         while let Some(job) = input.blocking_recv() {
             let Some(analysis) = job.analysis.as_ref() else {
                 continue;
@@ -340,16 +374,24 @@ impl Stage {
                 path: job.path.clone(),
                 stage: "index".into(),
             });
-            if data.is_none() {
-                let mut opened = LibraryData::open(&self.options.library, Access::Write)?;
-                opened.set_params(self.options.match_params.clone());
-                data = Some(opened);
-            }
-            let Some(library) = data.as_mut() else {
+            crate::crash_point("before-index");
+            let lock = library.lock(&|message| {
+                (self.events)(ScanEvent::Waiting {
+                    message: message.to_string(),
+                })
+            })?;
+            // Another process may have indexed it meanwhile.
+            if let Some(outcome) = cached(library.store(), &job.path, &job.hash, &key)? {
+                self.finish(job.order, outcome);
                 continue;
-            };
-            match library.add_title(&job.info, analysis, &key) {
+            }
+            let meta = TitleMeta::from(&job.info);
+            match library.add_title(&lock, &meta, analysis, &key) {
                 Ok(added) => {
+                    repaired += usize::from(
+                        analysis.shots_run == StageRun::Cached
+                            && analysis.embed_run == StageRun::Cached,
+                    );
                     let outcome = TitleOutcome {
                         path: job.path.clone(),
                         content_hash: Some(job.hash.clone()),
@@ -362,17 +404,30 @@ impl Stage {
                 Err(e) => self.fail(job.order, &job.path, Some(&job.hash), e),
             }
         }
-        match data {
-            Some(library) => {
-                library.save()?;
-                Ok(library
-                    .store()
-                    .pair_count()
-                    .map_err(LibraryDataError::from)?)
-            }
-            None => Ok(self.store()?.pair_count().map_err(LibraryDataError::from)?),
-        }
+        Ok(repaired)
     }
+}
+
+/// Re-indexes the titles the library holds unindexed, from their stored
+/// features, under the writer lock; returns how many.
+fn repair(options: &ScanOptions, events: &EventSink) -> Result<usize, ScanError> {
+    let mut library = LibraryData::open(&options.library)?;
+    library.set_params(options.match_params.clone());
+    if library
+        .store()
+        .unindexed_titles()
+        .map_err(LibraryDataError::from)?
+        .is_empty()
+    {
+        return Ok(0);
+    }
+    let lock = library.lock(&|message| {
+        events(ScanEvent::Waiting {
+            message: message.to_string(),
+        })
+    })?;
+    let done = library.repair(&lock, &options.shot_params, &analysis_key_for(options))?;
+    Ok(done.reindexed.len())
 }
 
 /// The outcome of a title already recorded under `key` (its path updated).
@@ -385,7 +440,7 @@ fn cached(
     let Some(title) = store.title(hash).map_err(LibraryDataError::from)? else {
         return Ok(None);
     };
-    if title.analysis != key {
+    if title.analysis != key || !store.is_indexed(hash).map_err(LibraryDataError::from)? {
         return Ok(None);
     }
     store

@@ -43,15 +43,16 @@ pub struct PairDecisions {
 }
 
 /// The team's state per pair, by pair id, from events in any order. Of one
-/// editor's events on a pair the latest counts (decision time, then event
-/// id, so every machine picks the same one).
+/// editor's events on a pair the latest counts: the highest hybrid logical
+/// clock, then the event id, so every machine picks the same one and a
+/// decision made after seeing another wins whatever the clocks say.
 pub fn summarise(events: &[DecisionEvent]) -> Vec<PairDecisions> {
     let mut latest: BTreeMap<(&str, &str), &DecisionEvent> = BTreeMap::new();
     for event in events {
         let key = (event.pair_id.as_str(), event.editor.as_str());
         let newer = latest
             .get(&key)
-            .is_none_or(|old| (event.decided_at_ms, &event.id) > (old.decided_at_ms, &old.id));
+            .is_none_or(|old| (event.clock, &event.id) > (old.clock, &old.id));
         if newer {
             latest.insert(key, event);
         }
@@ -111,6 +112,7 @@ mod tests {
             decided_at_ms: at,
             decision,
             note: None,
+            clock: at,
         }
     }
 
@@ -139,6 +141,20 @@ mod tests {
         let mut reversed = events.clone();
         reversed.reverse();
         assert_eq!(summarise(&reversed), summary);
+    }
+
+    #[test]
+    fn the_clock_orders_an_editors_events_not_the_wall_time() {
+        use Decision::*;
+        // Approved on a machine an hour fast, then rejected on one that
+        // had seen the approval: the rejection's clock is above it.
+        let mut fast = event("a", "p", "alice", 3_600_000, Approve);
+        fast.clock = 3_600_000;
+        let mut later = event("b", "p", "alice", 60_000, Reject);
+        later.clock = 3_600_001;
+        let summary = summarise(&[fast.clone(), later.clone()]);
+        assert_eq!(summary[0].state, TeamState::Rejected);
+        assert_eq!(summary, summarise(&[later, fast]));
     }
 
     #[test]

@@ -1,50 +1,41 @@
 //! Near-duplicate groups inside a title: shots of one camera set-up, cut
 //! back to again and again (shot/reverse-shot dialogue, a recurring wide).
 //!
-//! The entry, middle and exit keyframes of every shot go into a temporary
-//! index; each keyframe queries it, and two shots with any two keyframes at
-//! least [`MatchParams::group_similarity`] alike are joined, transitively.
+//! The entry, middle and exit keyframes of every shot are compared with
+//! each other; two shots with any two keyframes at least
+//! [`MatchParams::group_similarity`] alike are joined, transitively.
 //! The group's representative is its first shot.
 
+use super::exact::Quantised;
 use super::{MatchParams, Point, ShotPoints, UnionFind};
-use crate::index::{IndexError, IndexParams, VectorIndex};
-use std::path::Path;
-
-/// Neighbours looked at per shot.
-const NEIGHBOURS: usize = 12;
 
 fn keyframes(shot: &ShotPoints) -> [&Point; 3] {
     [&shot.entry, &shot.middle, &shot.exit]
 }
 
 /// For each shot (by position in `shots`), the shot number of its group's
-/// representative.
-pub fn near_duplicate_groups(
-    shots: &[ShotPoints],
-    params: &MatchParams,
-) -> Result<Vec<usize>, IndexError> {
+/// representative. Every keyframe is compared with every other exactly,
+/// so the groups depend on the title alone.
+pub fn near_duplicate_groups(shots: &[ShotPoints], params: &MatchParams) -> Vec<usize> {
     let Some(first) = shots.first() else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
-    let dims = first.middle.vector.len();
-    let index = VectorIndex::empty(Path::new("near-duplicates"), IndexParams::new(dims))?;
-    index.reserve(3 * shots.len())?;
-    for (i, shot) in shots.iter().enumerate() {
-        for (role, point) in keyframes(shot).into_iter().enumerate() {
-            index.add((3 * i + role) as u64, &point.vector)?;
+    let mut vectors = Quantised::new(first.middle.vector.len());
+    for shot in shots {
+        for point in keyframes(shot) {
+            vectors.push_f32(&point.vector);
         }
     }
+    let block = vectors.block(&vectors);
     let mut sets = UnionFind::new(shots.len());
-    for (i, shot) in shots.iter().enumerate() {
-        for point in keyframes(shot) {
-            for n in index.search(&point.vector, NEIGHBOURS)? {
-                if n.similarity >= params.group_similarity {
-                    sets.union(i, n.key as usize / 3);
-                }
+    for a in 0..block.rows {
+        for (b, &similarity) in block.row(a).iter().enumerate().skip(a + 1) {
+            if similarity >= params.group_similarity {
+                sets.union(a / 3, b / 3);
             }
         }
     }
-    Ok((0..shots.len()).map(|i| shots[sets.find(i)].shot).collect())
+    (0..shots.len()).map(|i| shots[sets.find(i)].shot).collect()
 }
 
 #[cfg(test)]
@@ -83,7 +74,7 @@ mod tests {
             shot(4, vec![0.0, 1.0, 0.0, -1.0]),
             shot(5, a(0.05)),
         ];
-        let groups = near_duplicate_groups(&shots, &MatchParams::default()).unwrap();
+        let groups = near_duplicate_groups(&shots, &MatchParams::default());
         assert_eq!(groups, vec![0, 1, 0, 1, 4, 0]);
     }
 }

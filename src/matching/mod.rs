@@ -1,10 +1,12 @@
 //! From keyframe descriptors to ranked match-cut candidates.
 //!
 //! A candidate pairs the **exit** of one shot (its last frame, the outgoing
-//! side of a cut) with the **entry** of another (its first frame). When a
-//! title joins the library ([`candidates`]), each of its exits queries the
-//! entries index and each of its entries queries the exits index, so adding
-//! a title costs O(its shots · log N), never all pairs.
+//! side of a cut) with the **entry** of another (its first frame). Each
+//! shot's exit keeps a list of the entries most like it in the whole
+//! library, and its entry a list of the exits ([`neighbours`]); a pair is a
+//! candidate when either end lists the other. The lists are exact
+//! ([`exact`]), so the pairs of a library are a function of its titles and
+//! these parameters, whatever order the titles came in.
 //!
 //! Two kinds of look-alikes are not match cuts and are kept out:
 //! - **near-duplicate shots inside a title** ([`groups`]): consecutive or
@@ -22,31 +24,17 @@
 pub mod candidates;
 pub mod composition;
 pub mod duplicates;
+pub mod exact;
 pub mod groups;
+pub mod neighbours;
 pub mod rank;
 
-use crate::index::IndexError;
-use crate::store::StoreError;
 use serde::{Deserialize, Serialize};
-
-/// Why candidates could not be found.
-#[derive(Debug, thiserror::Error)]
-pub enum MatchError {
-    #[error(transparent)]
-    Index(#[from] IndexError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// Where stored keyframes are looked up by index key.
-pub trait KeyframeLookup {
-    fn keyframe(&self, key: u64) -> Result<Option<KeyframeInfo>, StoreError>;
-}
 
 /// Settings of candidate generation and ranking.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchParams {
-    /// Neighbours asked of the index per query.
+    /// Members of each shot's exit and entry lists.
     pub k: usize,
     /// Shots this close in a title (in shot count) are never paired: they
     /// are already next to each other.
@@ -107,16 +95,6 @@ pub struct ShotPoints {
 pub struct ShotRef {
     pub content_hash: String,
     pub shot: usize,
-}
-
-/// A stored keyframe, looked up by its index key.
-#[derive(Clone, Debug, PartialEq)]
-pub struct KeyframeInfo {
-    pub shot: ShotRef,
-    pub first_frame: u64,
-    pub last_frame: u64,
-    pub frame: u64,
-    pub composition: Vec<i8>,
 }
 
 /// How a candidate scored.

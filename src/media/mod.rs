@@ -23,5 +23,5 @@ pub use probe::{probe, ColorInfo, MediaInfo};
 pub use rate::Rate;
 pub use seek::frame_at;
 pub use stream::{MAX_PIXELS, MAX_SIDE};
-pub use timecode::TimecodeTrack;
+pub use timecode::{TimecodeError, TimecodeTrack};
 pub use timeline::Timeline;

@@ -5,6 +5,14 @@
 
 use super::rate::Rate;
 
+/// Why a text is not a timecode of a track.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not a valid timecode: {reason}")]
+pub struct TimecodeError {
+    pub text: String,
+    pub reason: String,
+}
+
 /// Timecode of a title's timeline: its start timecode and rate.
 #[derive(Clone, Debug)]
 pub struct TimecodeTrack {
@@ -52,21 +60,53 @@ impl TimecodeTrack {
         self.format(self.start_frames.saturating_add(index))
     }
 
-    /// The frame number (frames since 00:00:00:00) of a timecode string.
+    /// The frame number (frames since 00:00:00:00) of a timecode string,
+    /// `None` when it is not a valid timecode of this track.
     pub fn parse(&self, text: &str) -> Option<u64> {
+        self.parse_checked(text).ok()
+    }
+
+    /// The frame number (frames since 00:00:00:00) of `HH:MM:SS:FF` (or
+    /// `;` / `.` before the frames), or why it names no frame of this track:
+    /// a field out of range, or a drop-frame label that is skipped (frames
+    /// 00 and 01, or 00 to 03 at 59.94, of each minute not divisible by
+    /// ten).
+    pub fn parse_checked(&self, text: &str) -> Result<u64, TimecodeError> {
+        let invalid = |reason: String| TimecodeError {
+            text: text.to_string(),
+            reason,
+        };
         let fields: Vec<u64> = text
             .split([':', ';', '.'])
-            .map(|f| f.trim().parse().ok())
-            .collect::<Option<_>>()?;
+            .map(|f| {
+                let f = f.trim();
+                let digits = !f.is_empty() && f.len() <= 2 && f.bytes().all(|b| b.is_ascii_digit());
+                digits.then(|| f.parse().ok()).flatten()
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(|| invalid("expected HH:MM:SS:FF, two digits a field".into()))?;
         let [h, m, s, f] = fields[..] else {
-            return None;
+            return Err(invalid("expected four fields, HH:MM:SS:FF".into()));
         };
-        if m >= 60 || s >= 60 || f >= self.base {
-            return None;
+        let limits = [(h, 24, "hours"), (m, 60, "minutes"), (s, 60, "seconds")];
+        for (value, limit, name) in limits.into_iter().chain([(f, self.base, "frames")]) {
+            if value >= limit {
+                return Err(invalid(format!(
+                    "{name} {value:02} out of range (0 to {})",
+                    limit - 1
+                )));
+            }
+        }
+        if self.dropped > 0 && s == 0 && m % 10 != 0 && f < self.dropped {
+            return Err(invalid(format!(
+                "drop-frame timecode skips frames 00 to {:02} of each minute not divisible by 10; the first frame of that minute is {h:02}:{m:02}:00;{:02}",
+                self.dropped - 1,
+                self.dropped
+            )));
         }
         let minutes = h * 60 + m;
         let nominal = (minutes * 60 + s) * self.base + f;
-        nominal.checked_sub(self.dropped * (minutes - minutes / 10))
+        Ok(nominal - self.dropped * (minutes - minutes / 10))
     }
 
     fn format(&self, frame: u64) -> String {
@@ -132,6 +172,35 @@ mod tests {
         let t60 = TimecodeTrack::new(rate(60000, 1001), Some("00:00:00;00"));
         assert_eq!(t60.at(3600), "00:01:00;04");
         assert_eq!(t60.parse("00:01:00;04"), Some(3600));
+    }
+
+    #[test]
+    fn skipped_drop_frame_labels_and_out_of_range_fields_are_refused() {
+        let t = TimecodeTrack::new(rate(30000, 1001), Some("00:00:00;00"));
+        let err = t.parse_checked("00:01:00;00").unwrap_err();
+        assert!(err.to_string().contains("00:01:00;02"), "{err}");
+        assert!(t.parse_checked("00:01:00;01").is_err());
+        assert_eq!(t.parse_checked("00:01:00;02"), Ok(1800));
+        // Every tenth minute keeps frames 00 and 01.
+        assert_eq!(t.parse_checked("00:10:00;00"), Ok(17982));
+        let t60 = TimecodeTrack::new(rate(60000, 1001), Some("00:00:00;00"));
+        assert!(t60.parse_checked("00:01:00;03").is_err());
+        assert_eq!(t60.parse_checked("00:01:00;04"), Ok(3600));
+        // Non-drop keeps every label.
+        let nd = TimecodeTrack::new(rate(30000, 1001), None);
+        assert_eq!(nd.parse_checked("00:01:00:00"), Ok(1800));
+        for bad in [
+            "24:00:00:00",
+            "00:60:00:00",
+            "00:00:60:00",
+            "00:00:00:30",
+            "1:2:3",
+            "00:00:00:0x",
+            "00:00:00:001",
+            "",
+        ] {
+            assert!(nd.parse_checked(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -56,16 +56,22 @@ pub struct DecisionEvent {
     pub id: String,
     pub pair_id: String,
     pub editor: String,
-    /// Milliseconds since the Unix epoch, UTC, on the deciding machine.
+    /// Milliseconds since the Unix epoch, UTC, on the deciding machine
+    /// (shown to people; its clock may be wrong).
     pub decided_at_ms: i64,
     pub decision: Decision,
     pub note: Option<String>,
+    /// Hybrid logical clock: the deciding machine's time in ms, raised
+    /// above every event that library knew when it decided. Of one
+    /// editor's events on a pair, the highest clock counts, so a decision
+    /// made after seeing another wins whatever the machines' clocks say.
+    pub clock: i64,
 }
 
-pub(super) const EVENT_COLUMNS: &str = "id, pair_id, editor, decided_at_ms, decision, note";
+pub(super) const EVENT_COLUMNS: &str = "id, pair_id, editor, decided_at_ms, decision, note, clock";
 
 /// An event's values in [`EVENT_COLUMNS`] order.
-pub(super) fn event_values(e: &DecisionEvent) -> [&dyn rusqlite::ToSql; 6] {
+pub(super) fn event_values(e: &DecisionEvent) -> [&dyn rusqlite::ToSql; 7] {
     [
         &e.id,
         &e.pair_id,
@@ -73,6 +79,7 @@ pub(super) fn event_values(e: &DecisionEvent) -> [&dyn rusqlite::ToSql; 6] {
         &e.decided_at_ms,
         &e.decision,
         &e.note,
+        &e.clock,
     ]
 }
 
@@ -85,13 +92,17 @@ pub(super) fn event_of(row: &Row) -> rusqlite::Result<DecisionEvent> {
             format!("unknown decision {text:?}").into(),
         )
     })?;
+    let decided_at_ms = row.get(3)?;
     Ok(DecisionEvent {
         id: row.get(0)?,
         pair_id: row.get(1)?,
         editor: row.get(2)?,
-        decided_at_ms: row.get(3)?,
+        decided_at_ms,
         decision,
         note: row.get(5)?,
+        // Written without a clock (by a version before clocks, after the
+        // migration): its wall time stands in.
+        clock: row.get::<_, Option<i64>>(6)?.unwrap_or(decided_at_ms),
     })
 }
 
@@ -123,8 +134,7 @@ impl LocalDecisions {
     pub fn record(&self, event: &DecisionEvent) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "INSERT INTO decisions (id, pair_id, editor, decided_at_ms, decision, note, own, pushed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, 0)",
+                &format!("INSERT INTO decisions ({EVENT_COLUMNS}, own, pushed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, 0)"),
                 event_values(event),
             )
             .map(|_| ())
@@ -177,10 +187,9 @@ impl LocalDecisions {
             let tx = conn.transaction()?;
             let mut new = Vec::new();
             {
-                let mut insert = tx.prepare(
-                    "INSERT OR IGNORE INTO decisions (id, pair_id, editor, decided_at_ms, decision, note, own, pushed)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 1)",
-                )?;
+                let mut insert = tx.prepare(&format!(
+                    "INSERT OR IGNORE INTO decisions ({EVENT_COLUMNS}, own, pushed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 1)"
+                ))?;
                 for e in events {
                     let added = insert.execute(event_values(e))?;
                     if added > 0 {
@@ -221,10 +230,19 @@ impl LocalDecisions {
             .map_err(|e| self.error("cannot update the outbox", e))
     }
 
-    /// Every event known here, in decision order.
+    /// Every event known here, in clock order.
     pub fn events(&self) -> Result<Vec<DecisionEvent>, StoreError> {
-        let sql = format!("SELECT {EVENT_COLUMNS} FROM decisions ORDER BY decided_at_ms, id");
+        let sql = format!("SELECT {EVENT_COLUMNS} FROM decisions ORDER BY clock, id");
         self.select(&sql, [])
+    }
+
+    /// The highest clock of any event known here (0 when there is none).
+    pub fn max_clock(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT coalesce(max(clock), 0) FROM decisions", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.error("cannot read the decisions", e))
     }
 
     fn select(

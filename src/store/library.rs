@@ -3,7 +3,7 @@
 //! `duplicates` read.
 
 use super::{Store, StoreError};
-use crate::matching::{Candidate, Components, KeyframeInfo, KeyframeLookup, ShotRef};
+use crate::matching::{Candidate, Components, ShotRef};
 use rusqlite::{params, OptionalExtension, Row};
 
 pub(super) const SCHEMA: &str = "
@@ -75,6 +75,10 @@ pub struct TitleRecord {
     pub shots: usize,
     /// Versions and parameters of every stage that produced the record.
     pub analysis: String,
+    /// Its file was not found where it was last seen, or holds other
+    /// content now (set by scans and exports; never written by
+    /// [`Store::commit_title`], which clears it).
+    pub missing: bool,
 }
 
 /// A shot as the library records it.
@@ -96,6 +100,8 @@ pub struct KeyframeRecord {
     pub shot: usize,
     pub frame: u64,
     pub composition: Vec<i8>,
+    /// The descriptor, quantised to 8 bits (`matching::exact`).
+    pub vector: Vec<i8>,
 }
 
 /// Two shots of different titles that are the same footage.
@@ -108,10 +114,6 @@ pub struct DuplicateRecord {
 
 fn bytes_of(v: &[i8]) -> Vec<u8> {
     v.iter().map(|&x| x as u8).collect()
-}
-
-fn i8s_of(v: Vec<u8>) -> Vec<i8> {
-    v.into_iter().map(|x| x as i8).collect()
 }
 
 fn candidate_of(row: &Row) -> rusqlite::Result<Candidate> {
@@ -136,41 +138,11 @@ fn candidate_of(row: &Row) -> rusqlite::Result<Candidate> {
 }
 
 impl Store {
-    /// Records a title, its shots and indexed keyframes, replacing what was
-    /// recorded for the same content before.
-    pub fn put_title(
-        &mut self,
-        title: &TitleRecord,
-        shots: &[ShotRecord],
-        keyframes: &[KeyframeRecord],
-    ) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let fail = |e: rusqlite::Error| StoreError {
-            path: path.clone(),
-            what: "cannot record a title",
-            reason: e.to_string(),
-        };
-        let tx = self.conn.transaction().map_err(fail)?;
-        let h = &title.content_hash;
-        tx.execute("DELETE FROM shots WHERE content_hash = ?1", [h])
-            .map_err(fail)?;
-        tx.execute("DELETE FROM keyframes WHERE content_hash = ?1", [h])
-            .map_err(fail)?;
-        tx.execute(
-            "INSERT OR REPLACE INTO titles (content_hash, path, frame_rate, start_timecode, frame_count, shots, analysis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![h, title.path, title.frame_rate, title.start_timecode, title.frame_count as i64, title.shots as i64, title.analysis],
-        )
-        .map_err(fail)?;
-        insert_shots(&tx, h, shots).map_err(fail)?;
-        insert_keyframes(&tx, h, keyframes).map_err(fail)?;
-        tx.commit().map_err(fail)
-    }
-
     /// The recorded title with this content, if any.
     pub fn title(&self, content_hash: &str) -> Result<Option<TitleRecord>, StoreError> {
         self.conn
             .query_row(
-                "SELECT content_hash, path, frame_rate, start_timecode, frame_count, shots, analysis FROM titles WHERE content_hash = ?1",
+                "SELECT content_hash, path, frame_rate, start_timecode, frame_count, shots, analysis, missing FROM titles WHERE content_hash = ?1",
                 [content_hash],
                 title_of,
             )
@@ -182,7 +154,7 @@ impl Store {
     pub fn titles(&self) -> Result<Vec<TitleRecord>, StoreError> {
         let read = || -> rusqlite::Result<Vec<TitleRecord>> {
             let mut stmt = self.conn.prepare(
-                "SELECT content_hash, path, frame_rate, start_timecode, frame_count, shots, analysis FROM titles ORDER BY path",
+                "SELECT content_hash, path, frame_rate, start_timecode, frame_count, shots, analysis, missing FROM titles ORDER BY path",
             )?;
             let rows = stmt.query_map([], title_of)?;
             rows.collect()
@@ -190,22 +162,26 @@ impl Store {
         read().map_err(|e| self.error("cannot read the titles", e))
     }
 
-    /// Titles recorded since the indexes were last saved.
+    /// Titles recorded but not indexed: their shots and lists are to be
+    /// (re)built from their stored features.
     pub fn unindexed_titles(&self) -> Result<Vec<String>, StoreError> {
         let read = || -> rusqlite::Result<Vec<String>> {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT content_hash FROM titles WHERE indexed = 0")?;
+            let mut stmt = self.conn.prepare(
+                "SELECT content_hash FROM titles WHERE indexed = 0 ORDER BY content_hash",
+            )?;
             let rows = stmt.query_map([], |r| r.get(0))?;
             rows.collect()
         };
         read().map_err(|e| self.error("cannot read the titles", e))
     }
 
-    /// Marks every recorded title as saved in the indexes.
-    pub fn mark_indexed(&self) -> Result<(), StoreError> {
+    /// Marks a title's file missing (or found again).
+    pub fn set_missing(&self, content_hash: &str, missing: bool) -> Result<(), StoreError> {
         self.conn
-            .execute("UPDATE titles SET indexed = 1 WHERE indexed = 0", [])
+            .execute(
+                "UPDATE titles SET missing = ?2 WHERE content_hash = ?1",
+                params![content_hash, missing],
+            )
             .map(|_| ())
             .map_err(|e| self.error("cannot record a title", e))
     }
@@ -214,7 +190,7 @@ impl Store {
     pub fn set_title_path(&self, content_hash: &str, path: &str) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "UPDATE titles SET path = ?2 WHERE content_hash = ?1",
+                "UPDATE titles SET path = ?2, missing = 0 WHERE content_hash = ?1",
                 [content_hash, path],
             )
             .map(|_| ())
@@ -240,34 +216,6 @@ impl Store {
             rows.collect()
         };
         read().map_err(|e| self.error("cannot read the shots", e))
-    }
-
-    /// Records candidate pairs (a pair already recorded is updated).
-    pub fn put_candidates(&mut self, candidates: &[Candidate]) -> Result<(), StoreError> {
-        let write = |conn: &mut rusqlite::Connection| -> rusqlite::Result<()> {
-            let tx = conn.transaction()?;
-            {
-                let mut stmt = tx.prepare(
-                    "INSERT OR REPLACE INTO pairs (id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )?;
-                for c in candidates {
-                    stmt.execute(params![
-                        c.id,
-                        c.from.content_hash,
-                        c.from.shot as i64,
-                        c.from_frame as i64,
-                        c.to.content_hash,
-                        c.to.shot as i64,
-                        c.to_frame as i64,
-                        f64::from(c.components.descriptor),
-                        f64::from(c.components.composition),
-                        f64::from(c.score)
-                    ])?;
-                }
-            }
-            tx.commit()
-        };
-        write(&mut self.conn).map_err(|e| self.error("cannot record the pairs", e))
     }
 
     /// Calls `visit` on every recorded pair, best score first, until it
@@ -320,33 +268,6 @@ impl Store {
             .map_err(|e| self.error("cannot read the pairs", e))
     }
 
-    /// Records duplicate links (each once, whichever side was added last).
-    pub fn put_duplicates(&mut self, links: &[DuplicateRecord]) -> Result<(), StoreError> {
-        let write = |conn: &mut rusqlite::Connection| -> rusqlite::Result<()> {
-            let tx = conn.transaction()?;
-            {
-                let mut stmt =
-                    tx.prepare("INSERT OR REPLACE INTO duplicates VALUES (?1, ?2, ?3, ?4, ?5)")?;
-                for d in links {
-                    let (a, b) = if d.a <= d.b {
-                        (&d.a, &d.b)
-                    } else {
-                        (&d.b, &d.a)
-                    };
-                    stmt.execute(params![
-                        a.content_hash,
-                        a.shot as i64,
-                        b.content_hash,
-                        b.shot as i64,
-                        f64::from(d.similarity)
-                    ])?;
-                }
-            }
-            tx.commit()
-        };
-        write(&mut self.conn).map_err(|e| self.error("cannot record duplicates", e))
-    }
-
     /// Every duplicate link.
     pub fn duplicates(&self) -> Result<Vec<DuplicateRecord>, StoreError> {
         let read = || -> rusqlite::Result<Vec<DuplicateRecord>> {
@@ -394,40 +315,16 @@ impl Store {
         };
         read().map_err(|e| self.error("cannot read the shot groups", e))
     }
-
-    /// Forgets a title: its shots, keyframes, pairs and duplicate links.
-    /// Returns the index keys of its keyframes.
-    pub fn remove_title(&mut self, content_hash: &str) -> Result<Vec<u64>, StoreError> {
-        let write = |conn: &mut rusqlite::Connection| -> rusqlite::Result<Vec<u64>> {
-            let tx = conn.transaction()?;
-            let keys = {
-                let mut stmt = tx.prepare("SELECT key FROM keyframes WHERE content_hash = ?1")?;
-                let rows = stmt.query_map([content_hash], |r| r.get::<_, i64>(0))?;
-                rows.map(|k| k.map(|k| k as u64))
-                    .collect::<rusqlite::Result<Vec<_>>>()?
-            };
-            for sql in [
-                "DELETE FROM titles WHERE content_hash = ?1",
-                "DELETE FROM shots WHERE content_hash = ?1",
-                "DELETE FROM keyframes WHERE content_hash = ?1",
-                "DELETE FROM pairs WHERE from_hash = ?1 OR to_hash = ?1",
-                "DELETE FROM duplicates WHERE a_hash = ?1 OR b_hash = ?1",
-            ] {
-                tx.execute(sql, [content_hash])?;
-            }
-            tx.commit()?;
-            Ok(keys)
-        };
-        write(&mut self.conn).map_err(|e| self.error("cannot remove a title", e))
-    }
 }
 
-fn insert_shots(
+pub(super) fn insert_shots(
     tx: &rusqlite::Transaction,
     hash: &str,
     shots: &[ShotRecord],
 ) -> rusqlite::Result<()> {
-    let mut stmt = tx.prepare("INSERT INTO shots VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
+    let mut stmt = tx.prepare(
+        "INSERT INTO shots (content_hash, shot, first_frame, last_frame, entry_key, exit_key, group_shot) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
     for s in shots {
         stmt.execute(params![
             hash,
@@ -442,19 +339,22 @@ fn insert_shots(
     Ok(())
 }
 
-fn insert_keyframes(
+pub(super) fn insert_keyframes(
     tx: &rusqlite::Transaction,
     hash: &str,
     keyframes: &[KeyframeRecord],
 ) -> rusqlite::Result<()> {
-    let mut stmt = tx.prepare("INSERT OR REPLACE INTO keyframes VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut stmt = tx.prepare(
+        "INSERT OR REPLACE INTO keyframes (key, content_hash, shot, frame, composition, vector) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
     for k in keyframes {
         stmt.execute(params![
             k.key as i64,
             hash,
             k.shot as i64,
             k.frame as i64,
-            bytes_of(&k.composition)
+            bytes_of(&k.composition),
+            bytes_of(&k.vector)
         ])?;
     }
     Ok(())
@@ -469,29 +369,6 @@ fn title_of(r: &Row) -> rusqlite::Result<TitleRecord> {
         frame_count: r.get::<_, i64>(4)? as u64,
         shots: r.get::<_, i64>(5)? as usize,
         analysis: r.get(6)?,
+        missing: r.get(7)?,
     })
-}
-
-impl KeyframeLookup for Store {
-    fn keyframe(&self, key: u64) -> Result<Option<KeyframeInfo>, StoreError> {
-        let read = || -> rusqlite::Result<Option<KeyframeInfo>> {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT k.content_hash, k.shot, s.first_frame, s.last_frame, k.frame, k.composition FROM keyframes k JOIN shots s ON s.content_hash = k.content_hash AND s.shot = k.shot WHERE k.key = ?1",
-            )?;
-            stmt.query_row([key as i64], |r| {
-                Ok(KeyframeInfo {
-                    shot: ShotRef {
-                        content_hash: r.get(0)?,
-                        shot: r.get::<_, i64>(1)? as usize,
-                    },
-                    first_frame: r.get::<_, i64>(2)? as u64,
-                    last_frame: r.get::<_, i64>(3)? as u64,
-                    frame: r.get::<_, i64>(4)? as u64,
-                    composition: i8s_of(r.get(5)?),
-                })
-            })
-            .optional()
-        };
-        read().map_err(|e| self.error("cannot read a keyframe", e))
-    }
 }

@@ -11,12 +11,50 @@ use rusqlite_migration::{Migrations, M};
 
 /// A file's schema: its steps, in order; version n has the first n.
 pub(crate) struct Schema {
-    steps: &'static [&'static str],
+    steps: &'static [Step],
+}
+
+/// One step of a schema, idempotent.
+#[derive(Clone, Copy)]
+pub(crate) enum Step {
+    Sql(&'static str),
+    /// Adds each `(table, column, declaration)` the table lacks, then runs
+    /// `then` (SQLite has no `ADD COLUMN IF NOT EXISTS`).
+    AddColumns {
+        columns: &'static [(&'static str, &'static str, &'static str)],
+        then: &'static str,
+    },
+}
+
+impl Step {
+    fn migration(self) -> M<'static> {
+        match self {
+            Step::Sql(sql) => M::up(sql),
+            Step::AddColumns { columns, then } => {
+                M::up_with_hook("", move |tx: &rusqlite::Transaction| {
+                    for (table, column, decl) in columns {
+                        let present: bool = tx.query_row(
+                            "SELECT count(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+                            [table, column],
+                            |r| r.get(0),
+                        )?;
+                        if !present {
+                            tx.execute_batch(&format!(
+                                "ALTER TABLE {table} ADD COLUMN {column} {decl}"
+                            ))?;
+                        }
+                    }
+                    tx.execute_batch(then)?;
+                    Ok(())
+                })
+            }
+        }
+    }
 }
 
 impl Schema {
     fn migrations(&self) -> Migrations<'static> {
-        Migrations::new(self.steps.iter().map(|step| M::up(step)).collect())
+        Migrations::new(self.steps.iter().map(|step| step.migration()).collect())
     }
 
     /// The latest version.
@@ -28,15 +66,17 @@ impl Schema {
 /// The library's own store: analysis results and the decision outbox.
 pub(crate) const LOCAL: Schema = Schema {
     steps: &[
-        LOCAL_V1_ANALYSIS,
-        super::library::SCHEMA,
-        LOCAL_V3_DECISIONS,
+        Step::Sql(LOCAL_V1_ANALYSIS),
+        Step::Sql(super::library::SCHEMA),
+        Step::Sql(LOCAL_V3_DECISIONS),
+        LOCAL_V4_CLOCK,
+        LOCAL_V5_EXACT_LISTS,
     ],
 };
 
 /// The team's shared decisions store.
 pub(crate) const SHARED: Schema = Schema {
-    steps: &[SHARED_V1_DECISIONS],
+    steps: &[Step::Sql(SHARED_V1_DECISIONS), SHARED_V2_CLOCK],
 };
 
 /// Memoised features and the file-hash cache.
@@ -100,6 +140,45 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_by_pair ON decisions (pair_id);
 ";
+
+/// Each decision's hybrid logical clock; earlier events take their wall
+/// time.
+const LOCAL_V4_CLOCK: Step = Step::AddColumns {
+    columns: &[("decisions", "clock", "INTEGER")],
+    then: "UPDATE decisions SET clock = decided_at_ms WHERE clock IS NULL;
+           CREATE INDEX IF NOT EXISTS decisions_by_clock ON decisions (clock);",
+};
+
+/// Candidate pairs from exact neighbour lists (`matching::neighbours`):
+/// keyframes keep their 8-bit descriptor, pairs say which of their ends'
+/// lists hold them, shots the k-th similarity of their lists, titles
+/// whether their files are missing. Pairs made by the approximate index
+/// before are dropped (those with a decision stay) and every title is
+/// marked for re-indexing from its stored features (`indexed = 0`).
+const LOCAL_V5_EXACT_LISTS: Step = Step::AddColumns {
+    columns: &[
+        ("keyframes", "vector", "BLOB"),
+        ("pairs", "in_exit_list", "INTEGER NOT NULL DEFAULT 0"),
+        ("pairs", "in_entry_list", "INTEGER NOT NULL DEFAULT 0"),
+        ("shots", "exit_kth", "REAL"),
+        ("shots", "entry_kth", "REAL"),
+        ("titles", "missing", "INTEGER NOT NULL DEFAULT 0"),
+    ],
+    then: "UPDATE titles SET indexed = 0 WHERE indexed = 1
+             AND EXISTS (SELECT 1 FROM keyframes k WHERE k.content_hash = titles.content_hash AND k.vector IS NULL);
+           DELETE FROM pairs WHERE in_exit_list = 0 AND in_entry_list = 0
+             AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.pair_id = pairs.id);
+           DELETE FROM duplicates WHERE a_hash IN (SELECT content_hash FROM titles WHERE indexed = 0)
+             OR b_hash IN (SELECT content_hash FROM titles WHERE indexed = 0);
+           CREATE INDEX IF NOT EXISTS pairs_by_from_shot ON pairs (from_hash, from_shot);
+           CREATE INDEX IF NOT EXISTS pairs_by_to_shot ON pairs (to_hash, to_shot);",
+};
+
+/// The shared log's events carry their clock too.
+const SHARED_V2_CLOCK: Step = Step::AddColumns {
+    columns: &[("decisions", "clock", "INTEGER")],
+    then: "UPDATE decisions SET clock = decided_at_ms WHERE clock IS NULL;",
+};
 
 /// Brings `conn` to the latest version of `migrations`. A step that fails
 /// because another process ran it at the same moment is retried once the
@@ -173,8 +252,10 @@ mod tests {
         let mut conn = Connection::open(path).unwrap();
         let tables = match version {
             None => {
-                conn.execute_batch(LOCAL.steps[0]).unwrap();
-                conn.execute_batch(LOCAL.steps[1]).unwrap();
+                for step in &LOCAL.steps[..2] {
+                    let Step::Sql(sql) = step else { unreachable!() };
+                    conn.execute_batch(sql).unwrap();
+                }
                 2
             }
             Some(v) => {
@@ -187,7 +268,7 @@ mod tests {
             "INSERT INTO titles (content_hash, path, frame_rate, frame_count, shots, analysis) VALUES ('h', 'a.mp4', '25/1', 10, 1, 'x')",
             "INSERT INTO decisions (id, pair_id, editor, decided_at_ms, decision, own, pushed) VALUES ('e', 'p', 'ann', 1, 'approve', 1, 0)",
         ];
-        for row in &rows[..tables] {
+        for row in &rows[..tables.min(rows.len())] {
             conn.execute(row, []).unwrap();
         }
     }
@@ -220,10 +301,16 @@ mod tests {
                 decided_at_ms: 2,
                 decision: crate::store::Decision::Reject,
                 note: None,
+                clock: 2,
             };
             log.record(&event).unwrap();
             let before = usize::from(tables >= 3);
-            assert_eq!(log.events().unwrap().len(), before + 1, "{earlier:?}");
+            let events = log.events().unwrap();
+            assert_eq!(events.len(), before + 1, "{earlier:?}");
+            // An event from before clocks takes its wall time as its clock.
+            if let Some(old) = events.iter().find(|e| e.id == "e") {
+                assert_eq!(old.clock, 1);
+            }
             assert_eq!(log.pending().unwrap(), before + 1);
             let conn = Connection::open(&path).unwrap();
             assert_eq!(version(&conn), LOCAL.latest() as i64);

@@ -17,11 +17,13 @@
 
 pub mod decisions;
 mod library;
+pub mod lists;
 mod migrate;
 pub mod shared;
 
 pub use decisions::{Decision, DecisionEvent, LocalDecisions};
 pub use library::{DuplicateRecord, KeyframeRecord, ShotRecord, TitleRecord};
+pub use lists::{ListChanges, ListedPair};
 pub use shared::{SharedError, SharedStore};
 
 use rusqlite::{params, Connection, OptionalExtension};

@@ -114,10 +114,9 @@ impl SharedStore {
         let write = |conn: &mut Connection| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             {
-                let mut insert = tx.prepare(
-                    "INSERT OR IGNORE INTO decisions (id, pair_id, editor, decided_at_ms, decision, note)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?;
+                let mut insert = tx.prepare(&format!(
+                    "INSERT OR IGNORE INTO decisions ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                ))?;
                 for e in events {
                     insert.execute(event_values(e))?;
                 }

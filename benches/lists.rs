@@ -1,0 +1,123 @@
+//! Scale of the library's exact candidate search (`jobs::lists`):
+//! libraries of 10k and 100k shots (titles of 2,000 shots, synthetic
+//! descriptors clustered like real ones), built once and kept in
+//! `target/bench-lists/`, then the time to add one more 2,000-shot title
+//! (one block with every title each way, the lists of shots already there
+//! that it enters, one transaction) and to remove it again, as a ratio to
+//! the 10k library. Exact search costs (the title's shots) × (the
+//! library's shots): the ratio grows with the library, unlike an
+//! approximate index's (`benches/index.rs`).
+//!
+//! `cargo bench --profile dev --bench lists [-- SIZES...]`
+
+#[path = "common/synthetic.rs"]
+mod synthetic;
+
+use matchcut::embed::descriptor::DIMS;
+use matchcut::jobs::{LibraryData, NewTitle, TitleMeta};
+use matchcut::matching::composition;
+use matchcut::matching::exact::Quantised;
+use matchcut::matching::neighbours::{ShotInfo, TitleVectors};
+use std::path::PathBuf;
+use std::time::Instant;
+use synthetic::{descriptor, mix};
+
+const TITLE_SHOTS: u64 = 2_000;
+
+/// Synthetic title `t`: shots `t * TITLE_SHOTS ..` of the generator.
+fn title(t: u64) -> NewTitle {
+    let hash = (0..4)
+        .map(|i| format!("{:016x}", mix(t * 4 + i)))
+        .collect::<String>();
+    let mut vectors = TitleVectors {
+        content_hash: hash,
+        shots: Vec::new(),
+        entries: Quantised::new(DIMS),
+        exits: Quantised::new(DIMS),
+    };
+    let mut frames = Vec::new();
+    for s in 0..TITLE_SHOTS {
+        let id = t * TITLE_SHOTS + s;
+        vectors.entries.push_f32(&descriptor(id, 0));
+        vectors.exits.push_f32(&descriptor(id, 1));
+        let (first, last) = (s * 100, s * 100 + 99);
+        frames.push((first, last));
+        vectors.shots.push(ShotInfo {
+            shot: s as usize,
+            first_frame: first,
+            last_frame: last,
+            group_shot: s as usize,
+            entry_composition: vec![0; composition::LEN],
+            exit_composition: vec![0; composition::LEN],
+            exit_kth: None,
+            entry_kth: None,
+        });
+    }
+    NewTitle::new(vectors, frames)
+}
+
+fn meta(t: u64) -> TitleMeta {
+    TitleMeta {
+        path: format!("/bench/title{t}.mov"),
+        frame_rate: "24000/1001".into(),
+        start_timecode: None,
+        frame_count: TITLE_SHOTS * 100,
+    }
+}
+
+/// A library of `size` shots, built once.
+fn library(size: u64) -> LibraryData {
+    let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let dir = PathBuf::from(target)
+        .join("bench-lists")
+        .join(size.to_string());
+    let done = dir.join("built");
+    if !done.exists() {
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut library = LibraryData::open(&dir).expect("open");
+        let started = Instant::now();
+        for t in 0..size / TITLE_SHOTS {
+            let lock = library.lock(&|_| {}).expect("lock");
+            library
+                .add(&lock, &meta(t), &title(t), "bench")
+                .expect("add");
+            eprint!("\rbuilding the {size}-shot library: {} titles", t + 1);
+        }
+        eprintln!(" ({:.0} s)", started.elapsed().as_secs_f64());
+        std::fs::write(&done, b"").expect("mark");
+    }
+    LibraryData::open(&dir).expect("open")
+}
+
+fn main() {
+    let sizes: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let sizes = if sizes.is_empty() {
+        vec![10_000, 100_000]
+    } else {
+        sizes
+    };
+    let mut base = None;
+    for size in sizes {
+        let mut library = library(size);
+        let t = size / TITLE_SHOTS;
+        let new = title(t);
+        let lock = library.lock(&|_| {}).expect("lock");
+        let started = Instant::now();
+        let added = library.add(&lock, &meta(t), &new, "bench").expect("add");
+        let add = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        library
+            .remove_title(&lock, &new.vectors.content_hash)
+            .expect("remove");
+        let remove = started.elapsed().as_secs_f64();
+        let base = *base.get_or_insert(add);
+        println!(
+            "lists: add a {TITLE_SHOTS}-shot title to {size} shots: {add:.2} s ({:.1}x the first size), {} pairs listed; remove it: {remove:.2} s",
+            add / base,
+            added.pairs
+        );
+    }
+}
