@@ -31,7 +31,7 @@ impl TimecodeTrack {
     pub fn new(rate: Rate, start: Option<&str>) -> Self {
         let base = rate.timecode_base() as u64;
         let drop_requested = start.is_some_and(|s| s.contains(';') || s.contains('.'));
-        let dropped = if drop_requested && rate.denom() == 1001 && base % 30 == 0 {
+        let dropped = if drop_requested && rate.denom() == 1001 && base.is_multiple_of(30) {
             base / 15
         } else {
             0
@@ -97,7 +97,7 @@ impl TimecodeTrack {
                 )));
             }
         }
-        if self.dropped > 0 && s == 0 && m % 10 != 0 && f < self.dropped {
+        if self.dropped > 0 && s == 0 && !m.is_multiple_of(10) && f < self.dropped {
             return Err(invalid(format!(
                 "drop-frame timecode skips frames 00 to {:02} of each minute not divisible by 10; the first frame of that minute is {h:02}:{m:02}:00;{:02}",
                 self.dropped - 1,

@@ -230,7 +230,10 @@ mod tests {
         };
         let one = run(1_000_000);
         assert_eq!(one.transitions.len(), 1500 / 53);
-        assert!(one.transitions.iter().all(|t| t.to_frame % 53 == 0));
+        assert!(one
+            .transitions
+            .iter()
+            .all(|t| t.to_frame.is_multiple_of(53)));
         assert_eq!(run(40), one);
         assert_eq!(run(211), one);
     }

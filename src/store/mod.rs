@@ -70,12 +70,33 @@ fn open_local(path: &Path, synchronous: &str) -> Result<Connection, StoreError> 
     let setup = |e: rusqlite::Error| fail("cannot configure the store", &e);
     let mut conn = Connection::open(path).map_err(|e| fail("cannot open the store", &e))?;
     conn.busy_timeout(Duration::from_secs(10)).map_err(setup)?;
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(setup)?;
+    set_wal(&conn).map_err(setup)?;
     conn.pragma_update(None, "synchronous", synchronous)
         .map_err(setup)?;
     migrate::to_latest(&mut conn, &migrate::LOCAL).map_err(|e| fail("cannot use the store", &e))?;
     Ok(conn)
+}
+
+/// Puts the file in WAL mode. While another process is creating the same
+/// file SQLite answers "locked" at once, without waiting in its busy
+/// handler: retried for up to 10 s.
+fn set_wal(conn: &Connection) -> rusqlite::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(e) if is_busy(&e) && started.elapsed() < Duration::from_secs(10) => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            done => return done,
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// A failed statement on the store at `path`.

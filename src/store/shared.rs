@@ -136,7 +136,7 @@ impl SharedStore {
             let mut statement = self.conn.prepare(&sql)?;
             let mut last = seq;
             let rows = statement.query_map(params![seq, limit as i64], |row| {
-                Ok((row.get::<_, i64>(6)?, event_of(row)?))
+                Ok((row.get::<_, i64>("seq")?, event_of(row)?))
             })?;
             let mut events = Vec::new();
             for row in rows {
