@@ -106,15 +106,7 @@ fn recall(entries: &VectorIndex, shots: u64, size: u64, found: &[Vec<u64>]) -> f
 }
 
 fn main() {
-    let sizes: Vec<u64> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![10_000, 100_000, 1_000_000]
-    } else {
-        sizes
-    };
+    let sizes = synthetic::sizes(&[10_000, 100_000, 1_000_000]);
     println!("{:?}", params());
     println!("library shots | build s | add 2,000-shot title s | vs first | recall@10");
     let mut first = None;

@@ -90,15 +90,7 @@ fn library(size: u64) -> LibraryData {
 }
 
 fn main() {
-    let sizes: Vec<u64> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    let sizes = if sizes.is_empty() {
-        vec![10_000, 100_000]
-    } else {
-        sizes
-    };
+    let sizes = synthetic::sizes(&[10_000, 100_000]);
     let mut base = None;
     for size in sizes {
         let mut library = library(size);

@@ -23,13 +23,34 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-fn matchcut(library: &Path, shared: &Path, editor: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_matchcut"));
+/// `command` run as `editor` on the library at `library`, sharing `shared`.
+fn as_editor<'c>(
+    command: &'c mut Command,
+    library: &Path,
+    shared: &Path,
+    editor: &str,
+) -> &'c mut Command {
     command
         .env("MATCHCUT_LIBRARY", library)
         .env("MATCHCUT_SHARED", shared)
-        .env("MATCHCUT_EDITOR", editor);
+        .env("MATCHCUT_EDITOR", editor)
+}
+
+fn matchcut(library: &Path, shared: &Path, editor: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_matchcut"));
+    as_editor(&mut command, library, shared, editor);
     command
+}
+
+/// Runs a command that must succeed; its JSON.
+fn json_of(command: &mut Command) -> serde_json::Value {
+    let output = command.output().expect("the command runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 fn pair(process: usize, n: usize) -> String {
@@ -100,17 +121,7 @@ fn integrity(path: &Path) -> String {
 
 /// Runs `matchcut ARGS --json`, which must succeed; its JSON.
 fn run_json(library: &Path, shared: &Path, editor: &str, args: &[&str]) -> serde_json::Value {
-    let output = matchcut(library, shared, editor)
-        .args(args)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    json_of(matchcut(library, shared, editor).args(args).arg("--json"))
 }
 
 fn decisions_json(library: &Path, shared: &Path, editor: &str) -> serde_json::Value {
@@ -316,20 +327,12 @@ fn decide_skewed(
     id: &str,
     decision: &str,
 ) -> serde_json::Value {
-    let output = Command::new("faketime")
-        .args(["-f", offset, env!("CARGO_BIN_EXE_matchcut")])
-        .args(["decide", id, decision, "--json"])
-        .env("MATCHCUT_LIBRARY", library)
-        .env("MATCHCUT_SHARED", shared)
-        .env("MATCHCUT_EDITOR", editor)
-        .output()
-        .expect("faketime runs (make test installs it)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    // `faketime` is installed by `make test` (scripts/install-deps.sh).
+    let mut command = Command::new("faketime");
+    command.args(["-f", offset, env!("CARGO_BIN_EXE_matchcut")]);
+    json_of(
+        as_editor(&mut command, library, shared, editor).args(["decide", id, decision, "--json"]),
+    )
 }
 
 #[test]

@@ -86,3 +86,16 @@ pub fn descriptor(id: u64, side: u64) -> Vec<f32> {
     v.iter_mut().for_each(|x| *x /= norm);
     v
 }
+
+/// The library sizes named on the command line, else `default`.
+pub fn sizes(default: &[u64]) -> Vec<u64> {
+    let asked: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    if asked.is_empty() {
+        default.to_vec()
+    } else {
+        asked
+    }
+}

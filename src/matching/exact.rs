@@ -10,11 +10,24 @@
 //!
 //! A title joining a library is compared, as one block per title, with
 //! every title already there: O(its shots × the library's shots) dot
-//! products of 508 bytes, which at a workstation library's size (100,000
-//! shots) takes a few seconds; see `make bench`.
+//! products of 508 bytes; see `make bench` (`benches/lists.rs`).
+//!
+//! Blocks are matrix products (the `gemm` crate's kernels) in `f32` of the
+//! 8-bit values. That is exact, not approximate: every product and every
+//! partial sum is an integer below 2^24 (at most 1,040 dimensions of
+//! ±127), which `f32` holds exactly, so the order of additions, fused
+//! multiply-adds and the instruction set cannot change a result. Longer
+//! vectors fall back to integer dot products.
 
+use gemm::Parallelism;
 use rayon::prelude::*;
 use simsimd::SpatialSimilarity;
+
+/// The longest vectors whose 8-bit dot products `f32` computes exactly.
+const EXACT_F32_DIMS: usize = (1 << 24) / (127 * 127);
+
+/// Rows of a block computed per task.
+const BLOCK_ROWS: usize = 64;
 
 /// Descriptors quantised to 8 bits, row-major, with their norms.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -89,34 +102,92 @@ impl Quantised {
     /// Cosine similarity of row `i` of `self` and row `j` of `other`; 0
     /// when either has no magnitude.
     pub fn similarity(&self, i: usize, other: &Quantised, j: usize) -> f32 {
-        let norms = self.norms[i] * other.norms[j];
-        if norms <= 0.0 {
-            return 0.0;
-        }
-        (dot(self.row(i), other.row(j)) / norms) as f32
+        cosine(
+            dot(self.row(i), other.row(j)),
+            self.norms[i] * other.norms[j],
+        )
     }
 
     /// Every similarity of `self`'s rows with `other`'s: row-major,
     /// `self.len() × other.len()`. Rows are computed in parallel; each
     /// value is exact, so the result does not depend on the threads.
     pub fn block(&self, other: &Quantised) -> Block {
-        let cols = other.len();
-        let mut values = vec![0.0f32; self.len() * cols];
-        if cols > 0 {
+        let (rows, cols) = (self.len(), other.len());
+        let mut values = vec![0.0f32; rows * cols];
+        if rows > 0 && cols > 0 {
+            if self.dims == other.dims && self.dims <= EXACT_F32_DIMS {
+                self.products(other, &mut values);
+            } else {
+                values
+                    .par_chunks_mut(cols)
+                    .enumerate()
+                    .for_each(|(i, row)| {
+                        for (j, value) in row.iter_mut().enumerate() {
+                            *value = dot(self.row(i), other.row(j)) as f32;
+                        }
+                    });
+            }
             values
                 .par_chunks_mut(cols)
-                .enumerate()
-                .for_each(|(i, row)| {
-                    for (j, value) in row.iter_mut().enumerate() {
-                        *value = self.similarity(i, other, j);
+                .zip(&self.norms)
+                .for_each(|(row, &a)| {
+                    for (value, &b) in row.iter_mut().zip(&other.norms) {
+                        *value = cosine(f64::from(*value), a * b);
                     }
                 });
         }
-        Block {
-            rows: self.len(),
-            cols,
-            values,
-        }
+        Block { rows, cols, values }
+    }
+
+    /// The dot products of every row pair into `out` (row-major), as exact
+    /// `f32` matrix products.
+    fn products(&self, other: &Quantised, out: &mut [f32]) {
+        let (cols, k) = (other.len(), self.dims);
+        let widen = |v: &[i8]| v.iter().map(|&x| f32::from(x)).collect::<Vec<f32>>();
+        let (lhs, rhs) = (widen(&self.data), widen(&other.data));
+        out.par_chunks_mut(BLOCK_ROWS * cols)
+            .zip(lhs.par_chunks(BLOCK_ROWS * k))
+            .for_each(|(dst, lhs)| {
+                let m = dst.len() / cols;
+                debug_assert_eq!(lhs.len(), m * k);
+                // SAFETY: `dst` holds m × cols values (row stride cols),
+                // `lhs` m × k (row stride k) and `rhs` is `other`'s cols
+                // rows of k, read as the k × cols matrix (column stride k):
+                // every index the product reads or writes is in bounds, and
+                // the three slices do not overlap.
+                unsafe {
+                    gemm::gemm(
+                        m,
+                        cols,
+                        k,
+                        dst.as_mut_ptr(),
+                        1,
+                        cols as isize,
+                        false,
+                        lhs.as_ptr(),
+                        1,
+                        k as isize,
+                        rhs.as_ptr(),
+                        k as isize,
+                        1,
+                        0.0,
+                        1.0,
+                        false,
+                        false,
+                        false,
+                        Parallelism::None,
+                    );
+                }
+            });
+    }
+}
+
+/// A dot product over the norms' product; 0 when either has no magnitude.
+fn cosine(dot: f64, norms: f64) -> f32 {
+    if norms <= 0.0 {
+        0.0
+    } else {
+        (dot / norms) as f32
     }
 }
 
@@ -160,6 +231,38 @@ mod tests {
             assert_eq!(dot(&a, &b), exact as f64, "length {len}");
             let peak = vec![127i8; len];
             assert_eq!(dot(&peak, &peak), (127 * 127 * len) as f64);
+        }
+    }
+
+    #[test]
+    fn blocks_are_exactly_the_integer_similarities() {
+        let mut state = 7u64;
+        let mut vectors = |n: usize, dims: usize| {
+            let mut q = Quantised::new(dims);
+            for _ in 0..n {
+                let v: Vec<i8> = (0..dims)
+                    .map(|_| {
+                        state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+                        (((state >> 33) % 255) as i32 - 127) as i8
+                    })
+                    .collect();
+                q.push(&v);
+            }
+            q
+        };
+        // Around a block's row chunk and past the exact-f32 length.
+        for (rows, cols, dims) in [(130, 70, 508), (3, 5, 1040), (4, 3, 1100)] {
+            let (a, b) = (vectors(rows, dims), vectors(cols, dims));
+            let block = a.block(&b);
+            for i in 0..rows {
+                for j in 0..cols {
+                    assert_eq!(
+                        block.get(i, j).to_bits(),
+                        a.similarity(i, &b, j).to_bits(),
+                        "{dims}: {i},{j}"
+                    );
+                }
+            }
         }
     }
 
