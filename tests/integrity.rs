@@ -351,3 +351,51 @@ fn a_replaced_deleted_or_moved_file_never_reaches_an_export() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_file_name_cannot_break_an_edl_and_invalid_record_starts_are_refused() {
+    let dir = scratch("names");
+    fixtures();
+    let kept = dir.join("a.mp4");
+    // A crafted name: a newline, then what would read as an event of its own.
+    let crafted = dir.join(
+        "b\n003  EVIL     V     C        00:00:00:00 00:00:09:00 01:00:00:00 01:00:09:00\r.mp4",
+    );
+    std::fs::copy(fixture("shots_known.mp4"), &kept).expect("copy");
+    std::fs::copy(fixture("other_25.mp4"), &crafted).expect("copy");
+    let library = dir.join("library");
+    scan(&library, &[kept.clone(), crafted.clone()]);
+    approve_a_pair_between(&library, &kept, &crafted);
+    let edl = dir.join("cuts.edl");
+    for style in ["avid", "premiere", "resolve"] {
+        run(matchcut(&library)
+            .args(["export", "edl", "--style", style, "--out"])
+            .arg(&edl));
+        let text = std::fs::read_to_string(&edl).expect("edl");
+        let events: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+            .collect();
+        assert_eq!(events.len(), 2, "{style}: {text}");
+        for line in text.lines() {
+            let known = ["TITLE: ", "FCM: ", "* ", "001  ", "002  "];
+            assert!(
+                line.is_empty() || known.iter().any(|k| line.starts_with(k)),
+                "{style}: {line:?}"
+            );
+        }
+    }
+    // 25 fps has frames 00 to 24.
+    let out = matchcut(&library)
+        .args(["export", "edl", "--record-start", "01:00:00:25", "--out"])
+        .arg(dir.join("never.edl"))
+        .output()
+        .expect("run");
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && message.contains("01:00:00:25") && message.contains("frames"),
+        "{message}"
+    );
+    assert!(!dir.join("never.edl").exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
