@@ -17,6 +17,8 @@ pub(crate) struct Head {
     pub sorted_pts: Vec<i64>,
     /// Whether those PTS values already rise in file (decode) order.
     pub pts_in_decode_order: bool,
+    /// Packets among those that an edit list trims away (never presented).
+    pub discarded: u64,
 }
 
 /// What the end of a stream says: its last PTS and how many packets were read.
@@ -27,9 +29,15 @@ pub(crate) struct Tail {
 }
 
 /// Whether a packet is presented: FFmpeg marks packets outside an MP4 edit list
-/// with `AV_PKT_FLAG_DISCARD`, and the decoder drops their frames.
+/// with `AV_PKT_FLAG_DISCARD`, and the decoder drops their frames. The flag
+/// is read from the packet itself: ffmpeg-next's `Packet::flags` knows only
+/// `KEY` and `CORRUPT` and truncates every other bit away.
 pub(crate) fn presented_pts(packet: &Packet) -> Option<i64> {
-    let discard = packet.flags().bits() & ffmpeg::ffi::AV_PKT_FLAG_DISCARD != 0;
+    use ffmpeg::packet::Ref;
+    // SAFETY: `as_ptr` points at the AVPacket `packet` owns, alive for the
+    // borrow; only its `flags` field is read.
+    let flags = unsafe { (*packet.as_ptr()).flags };
+    let discard = flags & ffmpeg::ffi::AV_PKT_FLAG_DISCARD != 0;
     if discard {
         None
     } else {
@@ -39,18 +47,23 @@ pub(crate) fn presented_pts(packet: &Packet) -> Option<i64> {
 
 /// Reads the first packets of `stream` from the current position.
 pub(crate) fn scan_head(input: &mut Input, stream: usize) -> Head {
-    let mut pts: Vec<i64> = input
-        .packets()
-        .filter(|(s, _)| s.index() == stream)
-        .filter_map(|(_, p)| presented_pts(&p))
-        .take(HEAD_PACKETS)
-        .collect();
+    let (mut pts, mut discarded) = (Vec::with_capacity(HEAD_PACKETS), 0);
+    for (_, packet) in input.packets().filter(|(s, _)| s.index() == stream) {
+        match presented_pts(&packet) {
+            Some(p) => pts.push(p),
+            None => discarded += 1,
+        }
+        if pts.len() == HEAD_PACKETS {
+            break;
+        }
+    }
     let pts_in_decode_order = pts.windows(2).all(|w| w[0] < w[1]);
     pts.sort_unstable();
     Head {
         first_pts: pts.first().copied(),
         sorted_pts: pts,
         pts_in_decode_order,
+        discarded,
     }
 }
 

@@ -128,7 +128,7 @@ pub fn probe(path: &Path) -> Result<MediaInfo, MediaError> {
     let mut info = describe(path, &input, &video, rate, variable, first_pts);
     info.pts_reliable = !(video.reorders && head.pts_in_decode_order && head.sorted_pts.len() > 2);
     let frame_count = u64::try_from(info.timeline().slot(last_pts)).map_or(1, |s| s + 1);
-    check_not_truncated(path, &video, variable, frame_count)?;
+    check_not_truncated(path, &video, variable, frame_count, head.discarded)?;
     info.frame_count = frame_count;
     info.duration_secs = frame_count as f64 / rate.approx();
     Ok(info)
@@ -215,14 +215,17 @@ fn read_last_pts(
 }
 
 /// A constant-rate stream whose container indexes more frames than its
-/// timestamps reach was cut short.
+/// timestamps reach was cut short. Samples an edit list trims from the start
+/// (`discarded`) are indexed but never presented.
 fn check_not_truncated(
     path: &Path,
     video: &VideoStream,
     variable: bool,
     frame_count: u64,
+    discarded: u64,
 ) -> Result<(), MediaError> {
-    match video.container_frames {
+    let presented = video.container_frames.map(|n| n.saturating_sub(discarded));
+    match presented {
         Some(indexed) if !variable && frame_count < indexed => Err(MediaError::Truncated {
             path: path.to_path_buf(),
             indexed,
@@ -298,6 +301,7 @@ mod tests {
             first_pts: sorted_pts.first().copied(),
             sorted_pts,
             pts_in_decode_order: true,
+            discarded: 0,
         }
     }
 

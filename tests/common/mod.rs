@@ -49,6 +49,7 @@ pub const CFR_FIXTURES: &[&str] = &[
     "hevc_open_gop.mkv",
     "h264_in_mxf.mxf",
     "fragmented.mp4",
+    "edit_list_trim.mp4",
     "mpeg2_interlaced.ts",
     "rotated_90.mp4",
     "color_bt709_full.mp4",
