@@ -12,6 +12,7 @@
 //! loads it when small. Saving writes a temporary file and renames it, so a
 //! reader never sees half an index.
 
+use crate::matching::exact::quantise;
 use std::path::{Path, PathBuf};
 use usearch::{Index, IndexOptions, MetricKind, ScalarKind};
 
@@ -87,19 +88,6 @@ pub struct VectorIndex {
     path: PathBuf,
     viewed: bool,
     i8: bool,
-}
-
-/// `v` scaled so its largest component is ±127, rounded.
-fn quantise(v: &[f32]) -> Vec<i8> {
-    let peak = v.iter().fold(0.0f32, |m, x| m.max(x.abs()));
-    // NaN components make the peak NaN: such a vector quantises to zeros.
-    if peak.is_nan() || peak <= 0.0 {
-        return vec![0; v.len()];
-    }
-    let scale = 127.0 / peak;
-    v.iter()
-        .map(|x| (x * scale).round().clamp(-127.0, 127.0) as i8)
-        .collect()
 }
 
 /// The stable index key of a keyframe: 63 bits of BLAKE3 over the title's

@@ -106,16 +106,8 @@ pub fn analyse_hashed(
 ) -> Result<Analysis, JobError> {
     let path = info.path.as_path();
     let key = shots_key(&a.shot_params);
-    let shots = FeatureKey {
-        content_hash: hash,
-        stage: "shots",
-        model: SHOTS_MODEL,
-        params: &key,
-    };
-    let cached = store
-        .feature(&shots)?
-        .and_then(|bytes| serde_json::from_slice::<Segmentation>(&bytes).ok());
-    if let Some(segmentation) = cached {
+    let shots = shots_feature(hash, &key);
+    if let Some(segmentation) = stored_segmentation(store, &shots)? {
         let (keyframes, embed_run) = embed_stage(info, hash, &segmentation, store, a)?;
         return Ok(Analysis {
             content_hash: hash.to_string(),
@@ -212,6 +204,23 @@ fn embed_key<'k>(hash: &'k str, model: &'k str, params: &'k str) -> FeatureKey<'
     }
 }
 
+/// The key of a title's shots feature.
+fn shots_feature<'k>(hash: &'k str, params: &'k str) -> FeatureKey<'k> {
+    FeatureKey {
+        content_hash: hash,
+        stage: "shots",
+        model: SHOTS_MODEL,
+        params,
+    }
+}
+
+/// The stored segmentation under `key`, if there is a readable one.
+fn stored_segmentation(store: &Store, key: &FeatureKey) -> Result<Option<Segmentation>, JobError> {
+    Ok(store
+        .feature(key)?
+        .and_then(|bytes| serde_json::from_slice::<Segmentation>(&bytes).ok()))
+}
+
 /// A title's analysis as the store holds it (shots and keyframe
 /// descriptors under these shot parameters and today's embedding model),
 /// without decoding or running a model; `None` when a stage is missing.
@@ -221,16 +230,7 @@ pub fn stored_analysis(
     shot_params: &Params,
 ) -> Result<Option<Analysis>, JobError> {
     let key = shots_key(shot_params);
-    let shots = FeatureKey {
-        content_hash: hash,
-        stage: "shots",
-        model: SHOTS_MODEL,
-        params: &key,
-    };
-    let Some(segmentation) = store
-        .feature(&shots)?
-        .and_then(|bytes| serde_json::from_slice::<Segmentation>(&bytes).ok())
-    else {
+    let Some(segmentation) = stored_segmentation(store, &shots_feature(hash, &key))? else {
         return Ok(None);
     };
     let (model, params) = (Analysers::embed_model_id(), embed_params(&segmentation));

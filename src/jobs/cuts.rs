@@ -198,14 +198,19 @@ type Known = (TitleRecord, Vec<ShotRecord>, OnDisk);
 #[derive(Default)]
 struct Titles(HashMap<String, Option<Known>>);
 
+/// Where a pair end stands for an export.
+enum EndState {
+    Found(End),
+    /// Its title or shot is no longer in the library.
+    Gone,
+    /// Its file is gone or holds other content: why.
+    Missing(String),
+}
+
 impl Titles {
-    /// A pair end's title and its shot's frame range, or why its file
-    /// cannot be exported.
-    fn end(
-        &mut self,
-        store: &Store,
-        shot: &ShotRef,
-    ) -> Result<Option<Result<End, String>>, CutsError> {
+    /// A pair end's title and its shot's frame range, or why it cannot be
+    /// exported.
+    fn end(&mut self, store: &Store, shot: &ShotRef) -> Result<EndState, CutsError> {
         if !self.0.contains_key(&shot.content_hash) {
             let entry = match store.title(&shot.content_hash)? {
                 Some(title) => {
@@ -217,13 +222,18 @@ impl Titles {
             self.0.insert(shot.content_hash.clone(), entry);
         }
         let known = self.0.get(&shot.content_hash).and_then(Option::as_ref);
-        Ok(known.and_then(|(title, shots, on_disk)| {
-            let record = shots.iter().find(|s| s.shot == shot.shot)?;
-            Some(match on_disk {
-                OnDisk::Present => Ok((title.clone(), (record.first_frame, record.last_frame))),
-                OnDisk::Missing(reason) => Err(reason.clone()),
-            })
-        }))
+        let Some((title, shots, on_disk)) = known else {
+            return Ok(EndState::Gone);
+        };
+        let Some(record) = shots.iter().find(|s| s.shot == shot.shot) else {
+            return Ok(EndState::Gone);
+        };
+        Ok(match on_disk {
+            OnDisk::Present => {
+                EndState::Found((title.clone(), (record.first_frame, record.last_frame)))
+            }
+            OnDisk::Missing(reason) => EndState::Missing(reason.clone()),
+        })
     }
 }
 
@@ -249,13 +259,14 @@ fn verdict(
     let Some(pair) = store.pair(&decided.pair_id)? else {
         return skip("not a pair of this library");
     };
-    let (Some(from), Some(to)) = (titles.end(store, &pair.from)?, titles.end(store, &pair.to)?)
-    else {
-        return skip("its titles are no longer in the library");
-    };
-    let (from, to) = match (from, to) {
-        (Ok(from), Ok(to)) => (from, to),
-        (Err(reason), _) | (_, Err(reason)) => return skip(&format!("missing media: {reason}")),
+    let (from, to) = match (titles.end(store, &pair.from)?, titles.end(store, &pair.to)?) {
+        (EndState::Found(from), EndState::Found(to)) => (from, to),
+        (EndState::Gone, _) | (_, EndState::Gone) => {
+            return skip("its titles are no longer in the library")
+        }
+        (EndState::Missing(reason), _) | (_, EndState::Missing(reason)) => {
+            return skip(&format!("missing media: {reason}"))
+        }
     };
     let (Some(from_rate), Some(to_rate)) = (
         Rate::parse(&from.0.frame_rate),

@@ -39,6 +39,13 @@ impl Known {
         }
     }
 
+    /// Every shot of `title`.
+    fn remember_all(&mut self, title: &TitleVectors) {
+        for (row, shot) in title.shots.iter().enumerate() {
+            self.0.insert(title.shot_ref(row), shot.clone());
+        }
+    }
+
     fn get(&self, shot: &ShotRef) -> Option<&ShotInfo> {
         self.0.get(shot)
     }
@@ -90,8 +97,7 @@ pub fn addition(
     let within = cross(new, new, &Duplicates::new(), params);
     merge_rows(&mut exits, within.exit_lists);
     merge_rows(&mut entries, within.entry_lists);
-    known.remember(new, &exits);
-    known.remember(new, &entries);
+    known.remember_all(new);
     for hash in store.indexed_titles()? {
         if hash == new.content_hash {
             continue;
@@ -106,24 +112,18 @@ pub fn addition(
         merge_rows(&mut entries, back.entry_lists);
         known.remember(&old, &exits);
         known.remember(&old, &entries);
-        take_offers(
-            store,
-            &old,
-            Role::Entry,
-            out.entry_lists,
-            new,
-            params,
-            &mut changes,
-        )?;
-        take_offers(
-            store,
-            &old,
-            Role::Exit,
-            back.exit_lists,
-            new,
-            params,
-            &mut changes,
-        )?;
+        let offers = [
+            (Role::Entry, out.entry_lists),
+            (Role::Exit, back.exit_lists),
+        ];
+        for (role, lists) in offers {
+            let joining = Joining {
+                hash: &new.content_hash,
+                known: &known,
+                params,
+            };
+            take_offers(store, &old, role, lists, &joining, &mut changes)?;
+        }
     }
     for (role, lists) in [(Role::Exit, &exits), (Role::Entry, &entries)] {
         for (row, list) in lists.iter().enumerate() {
@@ -166,18 +166,25 @@ fn duplicate_links(
     links.iter().map(|l| (l.row, l.other_row)).collect()
 }
 
-/// Updates the `role` lists of `old`'s shots with what `new` offers them
-/// (`offers[row]`, the best of `new` for that shot).
+/// The title joining the library, as old lists meet it.
+struct Joining<'a> {
+    hash: &'a str,
+    /// Its shots (and those of other lists' members).
+    known: &'a Known,
+    params: &'a MatchParams,
+}
+
+/// Updates the `role` lists of `old`'s shots with what the joining title
+/// offers them (`offers[row]`, its best for that shot).
 fn take_offers(
     store: &Store,
     old: &TitleVectors,
     role: Role,
     offers: Vec<TopK>,
-    new: &TitleVectors,
-    params: &MatchParams,
+    new: &Joining,
     changes: &mut ListChanges,
 ) -> Result<(), StoreError> {
-    let new_rows = rows_by_shot(new);
+    let params = new.params;
     for (row, offer) in offers.into_iter().enumerate() {
         let shot = &old.shots[row];
         let kth = match role {
@@ -199,14 +206,15 @@ fn take_offers(
             }
         }
         let owner: End = (&old.content_hash, shot);
-        for member in list.items() {
-            if member.other.content_hash != new.content_hash {
-                continue;
-            }
-            if let Some(&j) = new_rows.get(&member.other.shot) {
+        let joined = list
+            .items()
+            .iter()
+            .filter(|m| m.other.content_hash == new.hash);
+        for member in joined {
+            if let Some(info) = new.known.get(&member.other) {
                 changes
                     .listed
-                    .push(listed(owner, role, member, &new.shots[j], params));
+                    .push(listed(owner, role, member, info, params));
             }
         }
         changes.kth.push((owner_ref, role, list.kth()));
