@@ -2,7 +2,8 @@
 //! descriptors, neighbour lists and candidate pairs out.
 //!
 //! First, titles the library holds unindexed are re-indexed from their
-//! stored features ([`LibraryData::repair`]). Then three stages run at once, each on its own blocking thread of the tokio
+//! stored features ([`LibraryData::repair`]). Then three stages run at
+//! once, each on its own blocking thread of the tokio
 //! runtime, joined by bounded channels (one title in flight between
 //! stages), so title 2 is hashed while title 1 is analysed and title 0
 //! indexed:
@@ -31,7 +32,7 @@
 
 use super::analyse::{analyse_hashed, analysis_key, hash_of, Analysers, Analysis, StageRun};
 use super::disk::verify_titles;
-use super::library::{LibraryData, LibraryDataError, TitleMeta};
+use super::library::{LibraryData, LibraryDataError, TitleMeta, WriterLock};
 use crate::embed::{self, Embedder};
 use crate::library::video_files;
 use crate::matching::MatchParams;
@@ -363,8 +364,7 @@ impl Stage {
     /// many came wholly from stored features (a repair).
     fn index(self, mut input: Receiver<Job>) -> Result<usize, ScanError> {
         let key = self.analysis_key();
-        let mut library = LibraryData::open(&self.options.library)?;
-        library.set_params(self.options.match_params.clone());
+        let mut library = open_library(&self.options)?;
         let mut repaired = 0;
         while let Some(job) = input.blocking_recv() {
             let Some(analysis) = job.analysis.as_ref() else {
@@ -375,11 +375,7 @@ impl Stage {
                 stage: "index".into(),
             });
             crate::crash_point("before-index");
-            let lock = library.lock(&|message| {
-                (self.events)(ScanEvent::Waiting {
-                    message: message.to_string(),
-                })
-            })?;
+            let lock = lock(&library, &self.events)?;
             // Another process may have indexed it meanwhile.
             if let Some(outcome) = cached(library.store(), &job.path, &job.hash, &key)? {
                 self.finish(job.order, outcome);
@@ -408,11 +404,27 @@ impl Stage {
     }
 }
 
+/// The scan's library, with its matching parameters.
+fn open_library(options: &ScanOptions) -> Result<LibraryData, ScanError> {
+    let mut library = LibraryData::open(&options.library)?;
+    library.set_params(options.match_params.clone());
+    Ok(library)
+}
+
+/// The library's writer lock; waiting for another process is reported.
+fn lock(library: &LibraryData, events: &EventSink) -> Result<WriterLock, ScanError> {
+    let waiting = |message: &str| {
+        events(ScanEvent::Waiting {
+            message: message.to_string(),
+        })
+    };
+    Ok(library.lock(&waiting)?)
+}
+
 /// Re-indexes the titles the library holds unindexed, from their stored
 /// features, under the writer lock; returns how many.
 fn repair(options: &ScanOptions, events: &EventSink) -> Result<usize, ScanError> {
-    let mut library = LibraryData::open(&options.library)?;
-    library.set_params(options.match_params.clone());
+    let mut library = open_library(options)?;
     if library
         .store()
         .unindexed_titles()
@@ -421,11 +433,7 @@ fn repair(options: &ScanOptions, events: &EventSink) -> Result<usize, ScanError>
     {
         return Ok(0);
     }
-    let lock = library.lock(&|message| {
-        events(ScanEvent::Waiting {
-            message: message.to_string(),
-        })
-    })?;
+    let lock = lock(&library, events)?;
     let done = library.repair(&lock, &options.shot_params, &analysis_key_for(options))?;
     Ok(done.reindexed.len())
 }
