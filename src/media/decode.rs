@@ -60,6 +60,9 @@ pub struct Decoder {
     pub(crate) skip_leading: bool,
     /// Where timestamps are unreliable: the slot of the next output picture.
     pub(crate) next_ordinal: Option<i64>,
+    /// The slot of the last picture placed: a picture the decoder gives no
+    /// timestamp (the last of an MPEG-PS stream) follows it.
+    pub(crate) last_slot: Option<i64>,
 }
 
 impl Decoder {
@@ -90,6 +93,7 @@ impl Decoder {
             first_packet: None,
             skip_leading: false,
             next_ordinal: None,
+            last_slot: None,
         })
     }
 
@@ -156,15 +160,22 @@ impl Decoder {
             self.emitter.push(slot, frame, &mut self.ready);
             return;
         }
-        let Some(pts) = frame.timestamp().or(frame.pts()) else {
-            tracing::debug!(path = %self.path.display(), "frame without timestamp skipped");
-            return;
+        let slot = match (frame.timestamp().or(frame.pts()), self.last_slot) {
+            (Some(pts), _) => {
+                let leading =
+                    self.skip_leading && self.first_packet.is_some_and(|(key, _)| pts < key);
+                if leading {
+                    return;
+                }
+                self.timeline.slot(pts)
+            }
+            (None, Some(last)) => last.saturating_add(1),
+            (None, None) => {
+                tracing::debug!(path = %self.path.display(), "frame without timestamp skipped");
+                return;
+            }
         };
-        let leading = self.skip_leading && self.first_packet.is_some_and(|(key, _)| pts < key);
-        if leading {
-            return;
-        }
-        let slot = self.timeline.slot(pts);
+        self.last_slot = Some(slot);
         self.emitter.push(slot, frame, &mut self.ready);
     }
 

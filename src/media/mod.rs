@@ -8,6 +8,7 @@ mod emit;
 mod error;
 mod hash;
 mod packets;
+mod presented;
 mod probe;
 mod rate;
 mod seek;

@@ -2,6 +2,7 @@
 
 use super::error::{check_readable_file, MediaError};
 use super::packets::{self, Head};
+use super::presented;
 use super::rate::Rate;
 use super::stream::{self, VideoStream};
 use super::timecode::TimecodeTrack;
@@ -54,10 +55,16 @@ pub struct MediaInfo {
     pub has_audio: bool,
     /// PTS of frame 0, in `time_base` units.
     pub first_pts: i64,
-    /// `false` when the container's timestamps are decode-order stamps
-    /// (B-frames, yet PTS rising in decode order, as some MXF muxers write
-    /// them); frames are then numbered by their output order instead.
+    /// `false` when the container's timestamps are decode-order stamps (the
+    /// first pictures the decoder outputs carry PTS that do not rise, as
+    /// some MXF muxers write B-frames); frames are then numbered by their
+    /// output order instead.
     pub pts_reliable: bool,
+    /// Slots of the rate's clock that no picture shows near the end (a
+    /// stream copy cut in decode order), left out of the timeline.
+    #[serde(skip)]
+    #[cfg_attr(feature = "specta", specta(skip))]
+    pub holes: Vec<u64>,
 }
 
 impl MediaInfo {
@@ -90,6 +97,7 @@ impl MediaInfo {
             frame_count: self.frame_count,
             timecode: TimecodeTrack::new(self.frame_rate, self.start_timecode.as_deref()),
             pts_reliable: self.pts_reliable,
+            holes: self.holes.clone(),
         }
     }
 }
@@ -120,15 +128,24 @@ pub fn probe(path: &Path) -> Result<MediaInfo, MediaError> {
     let mut input = open_input(path)?;
     let video = stream::select_video(path, &input)?;
     let head = read_head(path, &mut input, &video)?;
-    let first_pts = head.first_pts.ok_or_else(|| MediaError::NoFrames {
-        path: path.to_path_buf(),
-    })?;
+    let first = presented::first_pictures(path, &video)?;
+    let first_pts = first
+        .first_pts
+        .or(head.first_pts)
+        .ok_or_else(|| MediaError::NoFrames {
+            path: path.to_path_buf(),
+        })?;
     let (rate, variable) = timeline_rate(&video, &head);
-    let last_pts = read_last_pts(path, &mut input, &video, first_pts)?;
     let mut info = describe(path, &input, &video, rate, variable, first_pts);
-    info.pts_reliable = !(video.reorders && head.pts_in_decode_order && head.sorted_pts.len() > 2);
-    let frame_count = u64::try_from(info.timeline().slot(last_pts)).map_or(1, |s| s + 1);
+    info.pts_reliable = first.rising;
+    let mut timeline = info.timeline();
+    let end = read_end(path, &mut input, &video, &timeline)?;
+    if info.pts_reliable && !variable {
+        timeline.holes = end.holes(&timeline);
+    }
+    let frame_count = u64::try_from(timeline.slot(end.last_pts)).map_or(1, |s| s + 1);
     check_not_truncated(path, &video, variable, frame_count, head.discarded)?;
+    info.holes = timeline.holes;
     info.frame_count = frame_count;
     info.duration_secs = frame_count as f64 / rate.approx();
     Ok(info)
@@ -187,31 +204,81 @@ fn timeline_rate(video: &VideoStream, head: &Head) -> (Rate, bool) {
 /// How far before the estimated end the tail read starts.
 const TAIL_SECONDS: i64 = 5;
 
-/// The highest PTS of the stream: read from the last keyframe when the file
-/// can seek there, otherwise by reading every packet.
-fn read_last_pts(
+/// The presented timestamps at the end of a stream.
+struct End {
+    last_pts: i64,
+    /// Timestamps of the pictures from the tail's first keyframe on, sorted.
+    tail: Vec<i64>,
+}
+
+impl End {
+    /// Slots of the tail that no picture shows, though later ones do: a
+    /// stream copy cut in decode order (`-t`) drops the last B-frames whose
+    /// decode time fell past the cut. FFmpeg numbers the pictures after
+    /// such a hole on, so the timeline leaves its slot out.
+    fn holes(&self, timeline: &Timeline) -> Vec<u64> {
+        let slots: Vec<i64> = self.tail.iter().map(|&p| timeline.slot(p)).collect();
+        let (Some(&lo), Some(&hi)) = (slots.first(), slots.last()) else {
+            return Vec::new();
+        };
+        (lo.max(0)..hi)
+            .filter(|s| slots.binary_search(s).is_err())
+            .filter_map(|s| u64::try_from(s).ok())
+            .collect()
+    }
+}
+
+/// The end of the stream: read from the last keyframes when the file can
+/// seek there, otherwise by reading every packet. Where the tail's packets
+/// carry no PTS, its pictures are decoded for their timestamps.
+fn read_end(
     path: &Path,
     input: &mut Input,
     video: &VideoStream,
-    first_pts: i64,
-) -> Result<i64, MediaError> {
+    timeline: &Timeline,
+) -> Result<End, MediaError> {
+    let first_pts = timeline.origin_pts;
+    let mut tail = None;
     if let Some(end) = video.end_pts_estimate {
         // Some demuxers (MPEG-TS) land imprecisely when seeking right at the
         // end; seeking a few seconds earlier and reading on to the end is safe.
         let margin = video.time_base.denom() / video.time_base.numer().max(1) * TAIL_SECONDS;
         if packets::seek_before(input, video.index, end.saturating_sub(margin)).is_ok() {
-            if let Some(last) = packets::scan_rest(input, video.index).last_pts {
-                tracing::debug!(path = %path.display(), end, last, "last PTS from the tail");
-                return Ok(last);
-            }
+            tail = Some(packets::scan_rest(input, video.index)).filter(|t| t.last_pts.is_some());
         }
     }
-    packets::rewind(input, video.index, first_pts).map_err(|e| MediaError::decode(path, e))?;
-    packets::scan_rest(input, video.index)
-        .last_pts
-        .ok_or_else(|| MediaError::NoFrames {
-            path: path.to_path_buf(),
-        })
+    let tail = match tail {
+        Some(tail) => tail,
+        None => {
+            packets::rewind(input, video.index, first_pts)
+                .map_err(|e| MediaError::decode(path, e))?;
+            packets::scan_rest(input, video.index)
+        }
+    };
+    let no_frames = || MediaError::NoFrames {
+        path: path.to_path_buf(),
+    };
+    if let (true, Some(key)) = (tail.missing_pts > 0, tail.first_key) {
+        let frame_ticks = timeline.pts_of(1) - timeline.origin_pts;
+        let stamps = presented::last_pictures(path, input, video, key, frame_ticks)?;
+        let last_pts = stamps.last().copied().ok_or_else(no_frames)?;
+        tracing::debug!(path = %path.display(), last_pts, "last PTS from decoding the tail");
+        return Ok(End {
+            last_pts,
+            tail: stamps,
+        });
+    }
+    let last_pts = tail.last_pts.ok_or_else(no_frames)?;
+    Ok(End {
+        last_pts,
+        tail: sorted(tail.pts),
+    })
+}
+
+fn sorted(mut pts: Vec<i64>) -> Vec<i64> {
+    pts.sort_unstable();
+    pts.dedup();
+    pts
 }
 
 /// A constant-rate stream whose container indexes more frames than its
@@ -264,6 +331,7 @@ fn describe(
             .any(|s| s.parameters().medium() == ffmpeg::media::Type::Audio),
         first_pts,
         pts_reliable: true,
+        holes: Vec::new(),
     }
 }
 
@@ -291,7 +359,6 @@ mod tests {
             time_base: Rate::new(tb.0, tb.1).expect("tb"),
             end_pts_estimate: None,
             container_frames: None,
-            reorders: false,
         }
     }
 
@@ -300,8 +367,8 @@ mod tests {
         Head {
             first_pts: sorted_pts.first().copied(),
             sorted_pts,
-            pts_in_decode_order: true,
             discarded: 0,
+            missing_pts: 0,
         }
     }
 

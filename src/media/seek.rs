@@ -83,6 +83,7 @@ impl Decoder {
         self.first_packet = None;
         self.skip_leading = !from_start;
         self.next_ordinal = None;
+        self.last_slot = None;
         if from_start {
             self.emitter = super::emit::Emitter::from_start(
                 self.timeline.frame_count,

@@ -32,9 +32,6 @@ pub(crate) struct VideoStream {
     pub end_pts_estimate: Option<i64>,
     /// The frame count the container states, if any.
     pub container_frames: Option<u64>,
-    /// Whether the codec reorders frames (B-frames): presentation order
-    /// differs from decode order.
-    pub reorders: bool,
 }
 
 /// Picks the main video stream (cover art does not count) and checks that it
@@ -68,7 +65,6 @@ pub(crate) fn select_video(path: &Path, input: &Input) -> Result<VideoStream, Me
         time_base,
         end_pts_estimate: end_estimate(input, &stream, time_base),
         container_frames: u64::try_from(stream.frames()).ok().filter(|&n| n > 0),
-        reorders: decoder.has_b_frames(),
     })
 }
 

@@ -10,6 +10,12 @@
 //! that land on one slot the later wins. This is the rule of FFmpeg's `fps`
 //! filter, so `ffmpeg -vf fps=R` yields the same frame for every index.
 //!
+//! A constant-rate stream cut in decode order (a stream copy with `-t`)
+//! can lack a few pictures just before its end: those slots (`holes`, found
+//! when probing the tail) are left out, and the pictures after them are
+//! numbered on, as FFmpeg presents them. A picture missing anywhere else is
+//! held, as above.
+//!
 //! When a container's timestamps are decode-order stamps (B-frames, yet PTS
 //! rising in decode order), pictures are numbered in the order the decoder
 //! outputs them instead, counted from the slot of the keyframe decoding
@@ -31,6 +37,8 @@ pub struct Timeline {
     pub timecode: TimecodeTrack,
     /// See [`super::MediaInfo::pts_reliable`].
     pub pts_reliable: bool,
+    /// Slots of the rate's clock left out of the timeline, sorted.
+    pub holes: Vec<u64>,
 }
 
 impl Timeline {
@@ -42,13 +50,21 @@ impl Timeline {
             * i128::from(self.time_base.numer())
             * i128::from(self.rate.numer());
         let den = i128::from(self.time_base.denom()) * i128::from(self.rate.denom());
-        div_round_half_away(num, den).clamp(i64::MIN.into(), i64::MAX.into()) as i64
+        let clock = div_round_half_away(num, den).clamp(i64::MIN.into(), i64::MAX.into()) as i64;
+        let skipped = self.holes.partition_point(|&h| (h as i64) < clock);
+        clock - skipped as i64
     }
 
     /// The PTS at which frame `index` starts (exact, or the nearest tick).
     pub fn pts_of(&self, index: u64) -> i64 {
+        let mut clock = index;
+        for &hole in &self.holes {
+            if hole <= clock {
+                clock += 1;
+            }
+        }
         let num =
-            i128::from(index) * i128::from(self.time_base.denom()) * i128::from(self.rate.denom());
+            i128::from(clock) * i128::from(self.time_base.denom()) * i128::from(self.rate.denom());
         let den = i128::from(self.time_base.numer()) * i128::from(self.rate.numer());
         self.origin_pts
             .saturating_add(div_round_half_away(num, den).clamp(0, i64::MAX.into()) as i64)
@@ -82,6 +98,7 @@ mod tests {
             frame_count: 100,
             timecode: TimecodeTrack::new(rate, None),
             pts_reliable: true,
+            holes: Vec::new(),
         }
     }
 
@@ -93,6 +110,16 @@ mod tests {
             .map(|&p| t.slot(p))
             .collect();
         assert_eq!(slots, vec![0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn pictures_after_a_hole_are_numbered_on() {
+        let mut t = timeline((1, 25), (25, 1));
+        t.holes = vec![7, 9];
+        let slots: Vec<i64> = (5..12).map(|p| t.slot(p)).collect();
+        assert_eq!(slots, vec![5, 6, 7, 7, 8, 8, 9]);
+        let pts: Vec<i64> = (5..10).map(|i| t.pts_of(i)).collect();
+        assert_eq!(pts, vec![5, 6, 8, 10, 11]);
     }
 
     #[test]

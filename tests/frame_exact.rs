@@ -1,0 +1,222 @@
+//! Frame-exact on the files editors really have (issue 15): the corpus of
+//! tests/fixtures/make-frame-corpus.sh — MP4 edit lists, open GOPs cut
+//! mid-stream, MPEG-2 in TS and PS, cuts to and from black — checked against
+//! the `ffmpeg` CLI frame by frame: frame N is `ffmpeg -i FILE -vf
+//! "select=eq(n\,N)"`, the N-th picture FFmpeg's decoder presents.
+//!
+//! Rule: our frame N matches FFmpeg's frame N above 50 dB PSNR, and where
+//! FFmpeg's N-1 or N+1 is a different picture, ours is below 50 dB against it.
+//! The hard cuts are read off FFmpeg's frames (a jump in mean colour between
+//! two lavfi sources no motion inside one comes near), and each must be a
+//! `cut` transition at its exact frame.
+
+mod common;
+
+use common::*;
+use matchcut::media::{self, DecodeMode, Decoder, RgbImage, ToRgb};
+use matchcut::preprocess::Backend;
+use matchcut::shots::{self, Params, TransitionKind};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+const SAME_DB: f64 = 50.0;
+
+/// The corpus folder, generated on first use.
+fn corpus() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let status = Command::new("bash")
+            .arg(root.join("tests/fixtures/make-frame-corpus.sh"))
+            .status()
+            .expect("run make-frame-corpus.sh");
+        assert!(status.success(), "make-frame-corpus.sh failed");
+        root.join("tests/fixtures/generated/frames")
+    })
+}
+
+/// (file, hard cuts FFmpeg presents): every constant-rate file of the corpus.
+const CORPUS: &[(&str, usize)] = &[
+    ("trim_1.3.mp4", 4),
+    ("trim_0.7.mov", 4),
+    ("trim_both.mp4", 3),
+    ("empty_edit.mp4", 4),
+    ("open_gop_h264_cut.ts", 2),
+    ("open_gop_mpeg2_cut.ts", 2),
+    ("open_gop_mpeg2_cut_1.1.ts", 3),
+    ("mpeg2_no_b.ts", 3),
+    ("mpeg2_2997.ts", 3),
+    ("mpeg2_ps.mpg", 2),
+    ("mpeg2_remux.mpg", 3),
+    ("to_black.mp4", 2),
+    ("to_black_x3.mp4", 8),
+    ("grey_between.mov", 4),
+];
+
+/// Mean absolute difference of two frames, per channel value (0–255).
+fn mean_abs_diff(a: &RgbImage, b: &RgbImage) -> f64 {
+    let sum: u64 = a
+        .data
+        .iter()
+        .zip(&b.data)
+        .map(|(&x, &y)| u64::from(x.abs_diff(y)))
+        .sum();
+    sum as f64 / a.data.len() as f64
+}
+
+/// Where FFmpeg's frames jump from one source to another: the first frame of
+/// each new segment.
+fn reference_cuts(frames: &[RgbImage]) -> Vec<u64> {
+    (1..frames.len())
+        .filter(|&i| mean_abs_diff(&frames[i - 1], &frames[i]) > 30.0)
+        .map(|i| i as u64)
+        .collect()
+}
+
+fn psnr(a: &RgbImage, b: &RgbImage) -> f64 {
+    a.psnr(b).expect("same size")
+}
+
+/// Our frame is FFmpeg's frame `index` and not its neighbour.
+fn assert_is_frame(ours: &RgbImage, reference: &[RgbImage], index: usize, what: &str) {
+    let db = psnr(ours, &reference[index]);
+    assert!(
+        db > SAME_DB,
+        "{what} frame {index}: {db:.1} dB against FFmpeg's"
+    );
+    for n in [index.wrapping_sub(1), index + 1] {
+        let Some(neighbour) = reference.get(n) else {
+            continue;
+        };
+        if psnr(&reference[index], neighbour) > SAME_DB {
+            continue; // FFmpeg shows the same picture there (a still)
+        }
+        let db = psnr(ours, neighbour);
+        assert!(
+            db <= SAME_DB,
+            "{what} frame {index} is FFmpeg's {n} ({db:.1} dB)"
+        );
+    }
+}
+
+/// Runs `check` on every file of the corpus and reports every file that fails
+/// (each with its first failure), not just the first.
+fn for_each_case(check: impl Fn(&str, Case) + std::panic::RefUnwindSafe) {
+    let mut failures = Vec::new();
+    for &(name, cuts) in CORPUS {
+        let run = std::panic::catch_unwind(|| check(name, case(name, cuts)));
+        if let Err(e) = run {
+            let text = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            failures.push(format!("{name}: {text}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+struct Case {
+    path: PathBuf,
+    info: media::MediaInfo,
+    reference: Vec<RgbImage>,
+    cuts: Vec<u64>,
+}
+
+fn case(name: &str, cuts: usize) -> Case {
+    matchcut::init_ffmpeg(true);
+    let path = corpus().join(name);
+    let info = media::probe(&path).unwrap_or_else(|e| panic!("{e}"));
+    let (w, h) = display_size(&info);
+    let reference = ffmpeg_frames(&path, None, w, h);
+    let found = reference_cuts(&reference);
+    assert_eq!(found.len(), cuts, "{name}: FFmpeg's own cuts {found:?}");
+    Case {
+        path,
+        info,
+        reference,
+        cuts: found,
+    }
+}
+
+#[test]
+fn probe_counts_the_frames_ffmpeg_presents() {
+    for_each_case(|name, c| {
+        assert_eq!(
+            c.info.frame_count as usize,
+            c.reference.len(),
+            "{name}: {}",
+            c.info.summary()
+        );
+        assert!(!c.info.variable_frame_rate, "{name}: {}", c.info.summary());
+    });
+}
+
+#[test]
+fn sequential_decoding_is_ffmpegs_frame_by_frame() {
+    for_each_case(|name, c| {
+        let rotation = c.info.rotation;
+        let decoder = Decoder::open(&c.path, c.info, DecodeMode::Full).expect("open");
+        let mut seen = 0;
+        for (expected, frame) in decoder.enumerate() {
+            let frame = frame.unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(frame.index, expected as u64, "{name}");
+            let rgb = frame.frame.to_rgb(rotation).expect("rgb");
+            assert_is_frame(&rgb, &c.reference, expected, name);
+            seen += 1;
+        }
+        assert_eq!(seen, c.reference.len(), "{name}: frames decoded");
+    });
+}
+
+/// Both sides of every cut, the ends, and a spread, out of order.
+fn sampled(c: &Case) -> Vec<u64> {
+    let count = c.reference.len() as u64;
+    let mut picks: Vec<u64> = c.cuts.iter().flat_map(|&f| [f, f - 1]).collect();
+    picks.extend([count - 1, 0, count / 2, 1, 14, 15, 16, 29, 30, 31]);
+    picks.extend((3..count).step_by(23));
+    picks.retain(|&i| i < count);
+    picks
+}
+
+#[test]
+fn random_access_is_ffmpegs_frame_on_both_sides_of_every_cut() {
+    for_each_case(|name, c| {
+        let picks = sampled(&c);
+        let rotation = c.info.rotation;
+        let mut decoder = Decoder::open(&c.path, c.info, DecodeMode::Full).expect("open");
+        for index in picks {
+            let frame = decoder
+                .seek_frame(index)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(frame.index, index, "{name}");
+            let rgb = frame.frame.to_rgb(rotation).expect("rgb");
+            assert_is_frame(&rgb, &c.reference, index as usize, name);
+        }
+    });
+}
+
+#[test]
+fn every_cut_is_found_at_its_exact_frame() {
+    for_each_case(|name, c| {
+        let title = shots::detect_file(&c.path, &Params::default(), Backend::Cpu, &|_, _| {
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(title.frames as usize, c.reference.len(), "{name}");
+        let found: Vec<(TransitionKind, u64, u64)> = title
+            .segmentation
+            .transitions
+            .iter()
+            .map(|t| (t.kind, t.from_frame, t.to_frame))
+            .collect();
+        let expected: Vec<(TransitionKind, u64, u64)> = c
+            .cuts
+            .iter()
+            .map(|&f| (TransitionKind::Cut, f - 1, f))
+            .collect();
+        assert_eq!(found, expected, "{name}");
+    });
+}
