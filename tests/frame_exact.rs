@@ -15,7 +15,7 @@ mod common;
 use common::*;
 use matchcut::media::{self, DecodeMode, Decoder, RgbImage, ToRgb};
 use matchcut::preprocess::Backend;
-use matchcut::shots::{self, Params, TransitionKind};
+use matchcut::shots::{self, Params, ShotKind, TransitionKind};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -36,22 +36,24 @@ fn corpus() -> &'static Path {
     })
 }
 
-/// (file, hard cuts FFmpeg presents): every constant-rate file of the corpus.
-const CORPUS: &[(&str, usize)] = &[
-    ("trim_1.3.mp4", 4),
-    ("trim_0.7.mov", 4),
-    ("trim_both.mp4", 3),
-    ("empty_edit.mp4", 4),
-    ("open_gop_h264_cut.ts", 2),
-    ("open_gop_mpeg2_cut.ts", 2),
-    ("open_gop_mpeg2_cut_1.1.ts", 3),
-    ("mpeg2_no_b.ts", 3),
-    ("mpeg2_2997.ts", 3),
-    ("mpeg2_ps.mpg", 2),
-    ("mpeg2_remux.mpg", 3),
-    ("to_black.mp4", 2),
-    ("to_black_x3.mp4", 8),
-    ("grey_between.mov", 4),
+/// (file, hard cuts FFmpeg presents, black or colour segments among the
+/// shots): every constant-rate file of the corpus.
+const CORPUS: &[(&str, usize, usize)] = &[
+    ("trim_1.3.mp4", 4, 0),
+    ("trim_0.7.mov", 4, 0),
+    ("trim_both.mp4", 3, 0),
+    ("empty_edit.mp4", 4, 0),
+    ("open_gop_h264_cut.ts", 2, 0),
+    ("open_gop_mpeg2_cut.ts", 2, 0),
+    ("open_gop_mpeg2_cut_1.1.ts", 3, 0),
+    ("mpeg2_no_b.ts", 3, 0),
+    ("mpeg2_2997.ts", 3, 0),
+    ("mpeg2_ps.mpg", 2, 0),
+    ("mpeg2_remux.mpg", 3, 0),
+    ("to_black.mp4", 2, 1),
+    ("to_black_x3.mp4", 8, 3),
+    ("grey_between.mov", 4, 2),
+    ("colour_drift.mp4", 1, 0),
 ];
 
 /// Mean absolute difference of two frames, per channel value (0–255).
@@ -104,8 +106,8 @@ fn assert_is_frame(ours: &RgbImage, reference: &[RgbImage], index: usize, what: 
 /// (each with its first failure), not just the first.
 fn for_each_case(check: impl Fn(&str, Case) + std::panic::RefUnwindSafe) {
     let mut failures = Vec::new();
-    for &(name, cuts) in CORPUS {
-        let run = std::panic::catch_unwind(|| check(name, case(name, cuts)));
+    for &(name, cuts, flat) in CORPUS {
+        let run = std::panic::catch_unwind(|| check(name, case(name, cuts, flat)));
         if let Err(e) = run {
             let text = e
                 .downcast_ref::<String>()
@@ -123,9 +125,10 @@ struct Case {
     info: media::MediaInfo,
     reference: Vec<RgbImage>,
     cuts: Vec<u64>,
+    flat: usize,
 }
 
-fn case(name: &str, cuts: usize) -> Case {
+fn case(name: &str, cuts: usize, flat: usize) -> Case {
     matchcut::init_ffmpeg(true);
     let path = corpus().join(name);
     let info = media::probe(&path).unwrap_or_else(|e| panic!("{e}"));
@@ -138,6 +141,7 @@ fn case(name: &str, cuts: usize) -> Case {
         info,
         reference,
         cuts: found,
+        flat,
     }
 }
 
@@ -218,5 +222,73 @@ fn every_cut_is_found_at_its_exact_frame() {
             .map(|&f| (TransitionKind::Cut, f - 1, f))
             .collect();
         assert_eq!(found, expected, "{name}");
+        let flat: Vec<_> = title
+            .segmentation
+            .shots
+            .iter()
+            .filter(|s| !s.kind.is_picture())
+            .collect();
+        assert_eq!(flat.len(), c.flat, "{name}: black or colour shots {flat:?}");
+        for shot in flat {
+            let frames = &c.reference[shot.first_frame as usize..=shot.last_frame as usize];
+            let dark = frames.iter().all(|f| f.data.iter().all(|&v| v < 40));
+            let kind = if dark {
+                ShotKind::Black
+            } else {
+                ShotKind::Colour
+            };
+            assert_eq!(shot.kind, kind, "{name}: {shot:?}");
+        }
     });
+}
+
+/// Variable rate with long gaps (25 fps bursts, 10 s and 5 s apart): the
+/// timeline runs at 25 fps, not the average, so every picture FFmpeg
+/// decodes has an index of its own; the frames in between hold the picture
+/// before, as FFmpeg's `fps` filter makes them.
+#[test]
+fn variable_rate_with_gaps_keeps_every_picture_addressable() {
+    matchcut::init_ffmpeg(true);
+    let path = corpus().join("vfr_gaps.mp4");
+    let info = media::probe(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert!(info.variable_frame_rate);
+    assert_eq!(info.frame_rate.to_string(), "25/1");
+    let (w, h) = display_size(&info);
+    let pictures = ffmpeg_frames(&path, None, w, h);
+    let stamps = picture_stamps(&path);
+    assert_eq!(pictures.len(), stamps.len());
+    let filled = ffmpeg_frames(&path, Some("fps=25"), w, h);
+    let timeline = info.timeline();
+    let ours: Vec<RgbImage> = Decoder::open(&path, info, DecodeMode::Full)
+        .expect("open")
+        .map(|f| f.expect("frame").frame.to_rgb(0).expect("rgb"))
+        .collect();
+    assert_eq!(ours.len(), filled.len(), "frames of the fps filter");
+    for (i, (a, b)) in ours.iter().zip(&filled).enumerate() {
+        assert!(psnr(a, b) > SAME_DB, "frame {i} is not the fps filter's");
+    }
+    let mut indices: Vec<i64> = stamps.iter().map(|&p| timeline.slot(p)).collect();
+    for (n, &index) in indices.iter().enumerate() {
+        assert_is_frame(&ours[index as usize], &pictures, n, "vfr_gaps.mp4 picture");
+    }
+    indices.dedup();
+    assert_eq!(
+        indices.len(),
+        pictures.len(),
+        "each picture has its own index"
+    );
+}
+
+/// The best-effort timestamp of every picture FFmpeg decodes.
+fn picture_stamps(path: &Path) -> Vec<i64> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0", "-show_entries"])
+        .args(["frame=best_effort_timestamp", "-of", "csv=p=0"])
+        .arg(path)
+        .output()
+        .expect("run ffprobe");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().trim_end_matches(',').parse().ok())
+        .collect()
 }

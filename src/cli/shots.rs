@@ -62,7 +62,7 @@ fn document(title: &TitleShots) -> Value {
                 "index": s.index, "first_frame": s.first_frame, "last_frame": s.last_frame,
                 "start_timecode": timeline.timecode_at(s.first_frame),
                 "end_timecode": timeline.timecode_at(s.last_frame),
-                "keyframes": s.keyframes,
+                "keyframes": s.keyframes, "kind": s.kind,
             })
         })
         .collect();
@@ -88,13 +88,19 @@ fn print_table(title: &TitleShots) {
             .get(i)
             .map(|t| format!("{:?}", t.kind).to_lowercase())
             .unwrap_or_default();
+        let kind = if s.kind.is_picture() {
+            ""
+        } else {
+            s.kind.name()
+        };
         println!(
-            "  {:>4}  {:>7}–{:<7} {} – {}  {}",
+            "  {:>4}  {:>7}–{:<7} {} – {}  {:<7} {}",
             s.index,
             s.first_frame,
             s.last_frame,
             timeline.timecode_at(s.first_frame),
             timeline.timecode_at(s.last_frame),
+            kind,
             into
         );
     }

@@ -16,8 +16,10 @@ use std::time::UNIX_EPOCH;
 
 /// Version of the shot detector's output (bump when its results change).
 /// `shots/2`: keyframes are chosen among the frames captured in the
-/// single decoding pass ([`super::capture`]).
-pub const SHOTS_MODEL: &str = "shots/2";
+/// single decoding pass ([`super::capture`]). `shots/3`: frame indices as
+/// FFmpeg presents them on edit lists, open GOPs cut mid-stream and MPEG-2
+/// in TS and PS; flat stretches are black or colour shots of their own.
+pub const SHOTS_MODEL: &str = "shots/3";
 
 /// The stages' engines and settings.
 pub struct Analysers<'a> {

@@ -352,10 +352,12 @@ fn shot_points(path: &str, analysis: &Analysis) -> Result<Vec<ShotPoints>, Libra
             composition: k.composition.clone(),
         })
     };
+    // Black and colour segments carry no picture to match.
     analysis
         .segmentation
         .shots
         .iter()
+        .filter(|s| s.kind.is_picture())
         .map(|s| {
             Ok(ShotPoints {
                 shot: s.index,

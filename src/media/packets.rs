@@ -159,6 +159,8 @@ pub(crate) struct Spacing {
     /// Whether every distance is within half the median distance of a whole
     /// number of medians, and the frames without a PTS fill the wider gaps.
     pub uniform: bool,
+    /// The shortest distance between two frames.
+    pub min_ticks: i64,
 }
 
 /// The spacing of the first frames, or `None` with fewer than three frames.
@@ -196,5 +198,6 @@ pub(crate) fn spacing(head: &Head) -> Option<Spacing> {
     Some(Spacing {
         mean_ticks: span / slots,
         uniform,
+        min_ticks: sorted[0],
     })
 }

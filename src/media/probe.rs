@@ -167,12 +167,18 @@ fn read_head(path: &Path, input: &mut Input, video: &VideoStream) -> Result<Head
 /// `r_frame_rate` (the lowest rate every timestamp fits; for field-coded
 /// video it can be the field rate) and the average rate. A stream is
 /// constant-rate when its first frames are evenly spaced (each gap within half
-/// the median gap) at a stated rate (within 1 %), and its average rate agrees
-/// with that rate (within 0.2 %); the timeline then runs at whichever stated rate matches
-/// the spacing. Otherwise the stream is variable-rate, and the timeline runs at
-/// `r_frame_rate` when that is at most twice the average and at most 120 fps
-/// (a constant-rate source with dropped or held frames keeps its own rate),
-/// else at the average snapped to the nearest standard rate within 0.5 %.
+/// the median gap of a whole number of medians, the wider gaps filled by
+/// frames without a PTS) at a stated rate (within 1 %), and its average rate
+/// agrees with that rate (within 0.2 %); the timeline then runs at whichever
+/// stated rate matches the spacing.
+///
+/// Otherwise the stream is variable-rate, and the timeline runs at a rate at
+/// which every picture keeps a slot of its own, never the average (a stream
+/// with long gaps averages far below the rate of its pictures): the
+/// `r_frame_rate` when the first frames are no closer than one of its
+/// frames and it is at most [`MAX_VFR_RATE`]; otherwise the rate of the
+/// shortest gap between the first frames, snapped to the nearest standard
+/// rate within 0.5 %, at most [`MAX_VFR_RATE`].
 fn timeline_rate(video: &VideoStream, head: &Head) -> (Rate, bool) {
     let (nominal, average) = match (video.r_frame_rate, video.avg_frame_rate) {
         (Some(r), Some(a)) => (r, a),
@@ -193,13 +199,19 @@ fn timeline_rate(video: &VideoStream, head: &Head) -> (Rate, bool) {
     if let Some(rate) = constant {
         return (rate, false);
     }
-    let keeps_nominal = nominal.approx() <= 2.0 * average.approx() && nominal.approx() <= 120.0;
-    if keeps_nominal {
-        (nominal, true)
+    let fastest = spaced.map(|(s, _)| ticks_per_second / s.min_ticks as f64);
+    let nominal_fits = fastest.is_none_or(|f| f <= nominal.approx() * 1.01);
+    let rate = if nominal_fits && nominal.approx() <= MAX_VFR_RATE {
+        nominal
     } else {
-        (average.snapped(), true)
-    }
+        let fps = fastest.unwrap_or(average.approx()).min(MAX_VFR_RATE);
+        Rate::new((fps * 1000.0).round() as i64, 1000).map_or(average, |r| r.snapped())
+    };
+    (rate, true)
 }
+
+/// The highest rate a variable-rate timeline runs at.
+pub const MAX_VFR_RATE: f64 = 120.0;
 
 /// How far before the estimated end the tail read starts.
 const TAIL_SECONDS: i64 = 5;
@@ -398,13 +410,33 @@ mod tests {
     }
 
     #[test]
-    fn sparse_screen_recording_uses_its_average_rate() {
-        let s = stream((60, 1), (10, 1), (1, 600));
-        let gaps = [6i64, 120, 60, 6, 24, 60, 12, 48, 60, 6, 54, 6];
+    fn long_gaps_keep_the_rate_of_the_pictures_not_the_average() {
+        // 25 fps bursts with 10 s and 5 s between them: average 175/22.
+        let s = stream((25, 1), (175, 22), (1, 12800));
+        let h = head((0..100).map(|i| i * 512 + if i >= 75 { 128_000 } else { 0 }));
+        assert_eq!(timeline_rate(&s, &h), (rate(25, 1), true));
+    }
+
+    #[test]
+    fn a_screen_recording_runs_at_its_shortest_frame_gap() {
+        // r_frame_rate 30, yet frames arrive as close as 1/60 s apart.
+        let s = stream((30, 1), (10, 1), (1, 600));
+        let gaps = [10i64, 120, 60, 10, 20, 60, 10, 40, 60, 10, 50, 10];
         let h = head(gaps.iter().cycle().take(60).scan(0, |t, g| {
             *t += g;
             Some(*t)
         }));
-        assert_eq!(timeline_rate(&s, &h), (rate(10, 1), true));
+        assert_eq!(timeline_rate(&s, &h), (rate(60, 1), true));
+    }
+
+    #[test]
+    fn an_absurd_stated_rate_is_capped() {
+        let s = stream((90000, 1), (20, 1), (1, 90000));
+        let gaps = [1i64, 4500, 9000, 2, 4500];
+        let h = head(gaps.iter().cycle().take(40).scan(0, |t, g| {
+            *t += g;
+            Some(*t)
+        }));
+        assert_eq!(timeline_rate(&s, &h), (rate(120, 1), true));
     }
 }

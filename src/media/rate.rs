@@ -65,10 +65,12 @@ impl Rate {
     /// The nearest standard rate if this one lies within 0.5 % of it,
     /// otherwise this rate rounded to 1/1000 frame per second.
     pub fn snapped(&self) -> Rate {
+        let off = |std: &Rate| ((self.approx() - std.approx()) / std.approx()).abs();
         STANDARD_RATES
             .iter()
             .filter_map(|&(n, d)| Rate::new(n, d))
-            .find(|std| self.close_to(*std, SNAP_TOLERANCE))
+            .filter(|std| self.close_to(*std, SNAP_TOLERANCE))
+            .min_by(|a, b| off(a).total_cmp(&off(b)))
             .unwrap_or_else(|| {
                 let millis = (self.approx() * 1000.0).round().max(1.0) as i64;
                 Rate(Rational64::new(millis, 1000))
@@ -110,6 +112,7 @@ mod tests {
     fn snaps_measured_rates_to_standard_ones() {
         let r = Rate::new(2997, 100).map(|r| r.snapped());
         assert_eq!(r, Rate::new(30000, 1001));
+        assert_eq!(Rate::new(60, 1).map(|r| r.snapped()), Rate::new(60, 1));
         let odd = Rate::new(2741, 100).map(|r| r.snapped());
         assert_eq!(odd, Rate::new(27410, 1000));
     }

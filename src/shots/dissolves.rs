@@ -81,7 +81,7 @@ fn extent(w: &Window, c: usize, k: usize) -> Option<Found> {
     }
     let alpha = progress(w, s, e);
     let (a, b) = fit_ramp(&alpha, c - s, p.dissolve_max_frames)?;
-    if !mixes_between(&alpha, a, b) {
+    if !mixes_between(&alpha, a, b) || !still_around(&alpha, a, b) {
         return None;
     }
     Some(Found {
@@ -183,6 +183,25 @@ fn mixes_between(alpha: &[f32], a: usize, b: usize) -> bool {
             .any(|w| (part(w[STALL]) - part(w[0])).abs() < 0.02);
     mixed as f32 >= (0.4 * (b - a - 1) as f32).max(2.0) && !stalls
 }
+
+/// A dissolve goes from one picture to another: before it and after it the
+/// frames stay near the levels it joins. A slow change of colour or light
+/// inside one shot keeps drifting on either side at about the same rate.
+/// Each side needs at least `PLATEAU` frames beyond the ramp, over which
+/// it drifts by less than `PLATEAU_DRIFT` of the ramp's own rate.
+fn still_around(alpha: &[f32], a: usize, b: usize) -> bool {
+    let before = &alpha[..=a];
+    let after = &alpha[b..];
+    if before.len() <= PLATEAU || after.len() <= PLATEAU {
+        return false;
+    }
+    let rate = |v: &[f32]| (v[v.len() - 1] - v[0]).abs() / (v.len() - 1) as f32;
+    let ramp = (alpha[b] - alpha[a]).abs() / (b - a) as f32;
+    rate(before).max(rate(after)) < PLATEAU_DRIFT * ramp
+}
+
+const PLATEAU: usize = 2;
+const PLATEAU_DRIFT: f32 = 0.3;
 
 /// Frames over which a dissolve must progress by at least 2 %.
 const STALL: usize = 10;

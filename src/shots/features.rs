@@ -13,6 +13,8 @@ pub struct Features {
     /// Spatial standard deviation of luma, 0…1: near 0 for a frame of one
     /// colour (black or white), as in the middle of a fade.
     pub luma_std: f32,
+    /// Mean luma, 0…1.
+    pub luma_mean: f32,
 }
 
 /// Thumbnail geometry shared by all frames of a title.
@@ -28,15 +30,18 @@ const SHIFT: usize = 2;
 impl Features {
     /// Builds one frame's features from its thumbnail and histogram.
     pub fn new(rgb: &[u8], histogram: &[f32]) -> Self {
+        let (luma_mean, luma_std) = luma_moments(rgb);
         Self {
-            luma_std: luma_std(rgb),
+            luma_std,
+            luma_mean,
             rgb: rgb.into(),
             histogram: histogram.into(),
         }
     }
 }
 
-fn luma_std(rgb: &[u8]) -> f32 {
+/// Mean and spatial standard deviation of luma.
+fn luma_moments(rgb: &[u8]) -> (f32, f32) {
     let n = (rgb.len() / 3).max(1) as f32;
     let (mut sum, mut sq) = (0.0f32, 0.0f32);
     for px in rgb.chunks_exact(3) {
@@ -46,7 +51,7 @@ fn luma_std(rgb: &[u8]) -> f32 {
         sq += y * y;
     }
     let mean = sum / n;
-    (sq / n - mean * mean).max(0.0).sqrt()
+    (mean, (sq / n - mean * mean).max(0.0).sqrt())
 }
 
 /// Half the L1 distance of two histograms: 0 for equal colour

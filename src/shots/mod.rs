@@ -59,6 +59,37 @@ pub struct Shot {
     pub first_frame: u64,
     pub last_frame: u64,
     pub keyframes: Keyframes,
+    /// A picture, or a segment of flat colour.
+    #[serde(default)]
+    pub kind: ShotKind,
+}
+
+/// What a shot shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShotKind {
+    /// A picture to match.
+    #[default]
+    Picture,
+    /// Every frame black (or nearly).
+    Black,
+    /// Every frame one flat colour other than black (white, grey, …).
+    Colour,
+}
+
+impl ShotKind {
+    /// Whether the shot carries a picture a match cut could use.
+    pub fn is_picture(self) -> bool {
+        self == ShotKind::Picture
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ShotKind::Picture => "picture",
+            ShotKind::Black => "black",
+            ShotKind::Colour => "colour",
+        }
+    }
 }
 
 /// The frames that stand for a shot: where it starts (the incoming side of

@@ -33,6 +33,10 @@ pub struct Params {
     /// A flat-colour stretch with the same picture on both sides (change
     /// below this) is a strobe or flash inside one shot.
     pub fade_same_picture: f32,
+    /// A flat-colour stretch at least this long, or entered or left by a
+    /// cut, is a black or colour segment of its own; a shorter one between
+    /// a fade-out and a fade-in is one fade.
+    pub flat_segment_frames: usize,
     /// A dissolve centre: the frame is this close (relative) to the average
     /// of the frames `k` before and after, for one of `dissolve_scales`…
     pub dissolve_ratio: f32,
@@ -61,6 +65,7 @@ impl Default for Params {
             fade_step: 1.04,
             fade_reach: 45,
             fade_same_picture: 0.3,
+            flat_segment_frames: 24,
             dissolve_ratio: 0.27,
             dissolve_scales: [4, 7, 11, 15],
             dissolve_min_apart: 0.08,

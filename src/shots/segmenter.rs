@@ -3,7 +3,10 @@
 
 use super::features::{Features, Grid};
 use super::window::{self, Found};
-use super::{Keyframes, Params, Segmentation, Shot, Transition};
+use super::{Keyframes, Params, Segmentation, Shot, ShotKind, Transition};
+
+/// Mean luma below which a flat frame is black.
+const BLACK_LUMA: f32 = 0.1;
 
 /// Frames a window owns (its results for them are kept); the window also
 /// reads `Params::reach` frames either side. Small enough that shots settle
@@ -21,8 +24,9 @@ pub struct Segmenter {
     buffer: Vec<Features>,
     base: u64,
     found: Vec<(u64, Found)>,
-    /// Per frame of the title: one flat colour (for keyframes).
-    flat: Vec<bool>,
+    /// Per frame of the title: a picture, or one flat colour (for keyframes
+    /// and the kind of a shot).
+    tone: Vec<ShotKind>,
     /// Every transition starting before this frame has been found.
     found_until: u64,
 }
@@ -42,14 +46,14 @@ impl Segmenter {
             buffer: Vec::new(),
             base: 0,
             found: Vec::new(),
-            flat: Vec::new(),
+            tone: Vec::new(),
             found_until: 0,
         }
     }
 
     /// Adds the next frame of the title.
     pub fn push(&mut self, frame: Features) {
-        self.flat.push(frame.luma_std < self.params.flat_luma_std);
+        self.tone.push(tone(&frame, &self.params));
         self.buffer.push(frame);
         if self.buffer.len() >= self.owned + 2 * self.overlap {
             self.run(false);
@@ -58,7 +62,7 @@ impl Segmenter {
 
     /// Frames pushed so far.
     pub fn frames(&self) -> u64 {
-        self.flat.len() as u64
+        self.tone.len() as u64
     }
 
     /// The transitions no later frame can change: every transition found so
@@ -75,7 +79,7 @@ impl Segmenter {
     pub fn finish(mut self) -> Segmentation {
         self.run(true);
         let transitions = thin(&self.found, self.params.min_shot_frames);
-        let shots = shots(&transitions, &self.flat);
+        let shots = shots(&transitions, &self.tone);
         Segmentation { shots, transitions }
     }
 
@@ -122,9 +126,19 @@ fn thin(found: &[(u64, Found)], min_shot: u64) -> Vec<Transition> {
     kept.into_iter().map(|(t, _)| t).collect()
 }
 
-/// The shots between the transitions of a title of `flat.len()` frames.
-fn shots(transitions: &[Transition], flat: &[bool]) -> Vec<Shot> {
-    let count = flat.len() as u64;
+fn tone(frame: &Features, params: &Params) -> ShotKind {
+    if frame.luma_std >= params.flat_luma_std {
+        ShotKind::Picture
+    } else if frame.luma_mean < BLACK_LUMA {
+        ShotKind::Black
+    } else {
+        ShotKind::Colour
+    }
+}
+
+/// The shots between the transitions of a title of `tone.len()` frames.
+fn shots(transitions: &[Transition], tone: &[ShotKind]) -> Vec<Shot> {
+    let count = tone.len() as u64;
     if count == 0 {
         return Vec::new();
     }
@@ -140,13 +154,29 @@ fn shots(transitions: &[Transition], flat: &[bool]) -> Vec<Shot> {
             index,
             first_frame: first,
             last_frame: last,
-            keyframes: keyframes(first, last, flat),
+            keyframes: keyframes(first, last, tone),
+            kind: kind(first, last, tone),
         })
         .collect()
 }
 
-fn keyframes(first: u64, last: u64, flat: &[bool]) -> Keyframes {
-    let is_flat = |i: u64| flat.get(i as usize).copied().unwrap_or(false);
+/// A shot is black or colour when every frame of it is flat; black when
+/// most of them are black.
+fn kind(first: u64, last: u64, tone: &[ShotKind]) -> ShotKind {
+    let frames = tone.get(first as usize..=last as usize).unwrap_or(&[]);
+    if frames.is_empty() || frames.iter().any(|t| t.is_picture()) {
+        return ShotKind::Picture;
+    }
+    let black = frames.iter().filter(|&&t| t == ShotKind::Black).count();
+    if 2 * black >= frames.len() {
+        ShotKind::Black
+    } else {
+        ShotKind::Colour
+    }
+}
+
+fn keyframes(first: u64, last: u64, tone: &[ShotKind]) -> Keyframes {
+    let is_flat = |i: u64| tone.get(i as usize).is_some_and(|t| !t.is_picture());
     let entry = (first..=last).find(|&i| !is_flat(i)).unwrap_or(first);
     let exit = (first..=last).rev().find(|&i| !is_flat(i)).unwrap_or(last);
     Keyframes {
@@ -181,8 +211,8 @@ mod tests {
     #[test]
     fn shots_cover_the_title_between_transitions() {
         let t = thin(&[found(9, 10, 2.0), found(30, 42, 1.0)], 6);
-        let flat = [vec![true; 2], vec![false; 58]].concat();
-        let s = shots(&t, &flat);
+        let tone = [vec![ShotKind::Black; 2], vec![ShotKind::Picture; 58]].concat();
+        let s = shots(&t, &tone);
         let ranges: Vec<_> = s.iter().map(|s| (s.first_frame, s.last_frame)).collect();
         assert_eq!(ranges, vec![(0, 9), (10, 30), (42, 59)]);
         assert_eq!(
