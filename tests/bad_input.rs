@@ -21,9 +21,6 @@ fn cases() -> Vec<Case> {
         (fixture("truncated.mp4"), "not a readable video file", |e| {
             matches!(e, MediaError::NotMedia { .. })
         }),
-        (fixture("truncated_faststart.mp4"), "truncated", |e| {
-            matches!(e, MediaError::Truncated { .. })
-        }),
         (fixture("zero_frames.mkv"), "no frames", |e| {
             matches!(e, MediaError::NoFrames { .. })
         }),

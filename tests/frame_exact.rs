@@ -292,3 +292,63 @@ fn picture_stamps(path: &Path) -> Vec<i64> {
         .filter_map(|l| l.trim().trim_end_matches(',').parse().ok())
         .collect()
 }
+
+/// A file cut short (index up front, media cut off) is analysed up to its
+/// last frame that decodes, with a warning naming the file and where it ends.
+#[test]
+fn a_truncated_file_is_read_up_to_its_last_decodable_frame() {
+    matchcut::init_ffmpeg(true);
+    let path = fixture("truncated_faststart.mp4");
+    let info = media::probe(&path).unwrap_or_else(|e| panic!("{e}"));
+    let (w, h) = display_size(&info);
+    let reference = ffmpeg_frames_lenient(&path, w, h);
+    let cut = info.truncated.clone().expect("reported as truncated");
+    assert_eq!(cut.indexed, 100);
+    assert_eq!(info.frame_count as usize, reference.len());
+    assert_eq!(cut.readable, info.frame_count);
+    let last = reference.len() - 1;
+    let mut decoder = Decoder::open(&path, info, DecodeMode::Full).expect("open");
+    for index in [last, 0, last / 2, last - 1] {
+        let frame = decoder.seek_frame(index as u64).expect("frame");
+        let rgb = frame.frame.to_rgb(0).expect("rgb");
+        assert_is_frame(&rgb, &reference, index, "truncated_faststart.mp4");
+    }
+    let out = matchcut().args(["probe"]).arg(&path).output().expect("run");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let says = format!("ends after frame {last}");
+    assert!(
+        stderr.contains("truncated") && stderr.contains(&says),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&path.display().to_string()), "{stderr}");
+}
+
+/// Every frame FFmpeg decodes from a damaged file (it reports the damage
+/// but exits cleanly).
+fn ffmpeg_frames_lenient(path: &Path, w: u32, h: u32) -> Vec<RgbImage> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "quiet", "-nostdin", "-i"])
+        .arg(path)
+        .args([
+            "-vsync",
+            "passthrough",
+            "-an",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ])
+        .output()
+        .expect("run ffmpeg");
+    let size = (w * h * 3) as usize;
+    out.stdout
+        .chunks_exact(size)
+        .map(|c| RgbImage {
+            width: w,
+            height: h,
+            data: c.to_vec(),
+        })
+        .collect()
+}

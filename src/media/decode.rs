@@ -12,6 +12,9 @@ use ffmpeg_next as ffmpeg;
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
+/// Damaged pictures skipped in a row before decoding gives up.
+const MAX_DAMAGED_PICTURES: usize = 16;
+
 /// How much of the stream to decode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum DecodeMode {
@@ -191,14 +194,28 @@ impl Decoder {
         slot
     }
 
+    /// The next picture the decoder has ready. A picture it cannot rebuild
+    /// from damaged data (a file cut off mid-packet) is skipped with a
+    /// warning, as FFmpeg does; its slot shows the picture before.
     fn receive(&mut self) -> Result<Option<Video>, MediaError> {
         let mut frame = Video::empty();
-        match self.decoder.receive_frame(&mut frame) {
-            Ok(()) => Ok(Some(frame)),
-            Err(ffmpeg::Error::Eof) => Ok(None),
-            Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EAGAIN => Ok(None),
-            Err(e) => Err(MediaError::decode(&self.path, e)),
+        for _ in 0..MAX_DAMAGED_PICTURES {
+            match self.decoder.receive_frame(&mut frame) {
+                Ok(()) => return Ok(Some(frame)),
+                Err(ffmpeg::Error::Eof) => return Ok(None),
+                Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EAGAIN => {
+                    return Ok(None)
+                }
+                Err(ffmpeg::Error::InvalidData) => {
+                    tracing::warn!(path = %self.path.display(), "a damaged picture was skipped");
+                }
+                Err(e) => return Err(MediaError::decode(&self.path, e)),
+            }
         }
+        Err(MediaError::decode(
+            &self.path,
+            format!("{MAX_DAMAGED_PICTURES} damaged pictures in a row"),
+        ))
     }
 
     /// Sends the next packet of the video stream, or end-of-stream.

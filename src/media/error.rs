@@ -31,15 +31,6 @@ pub enum MediaError {
         max_side: u32,
         max_pixels: u64,
     },
-    #[error(
-        "{}: truncated: the container indexes {indexed} frames but only {readable} can be read",
-        path.display()
-    )]
-    Truncated {
-        path: PathBuf,
-        indexed: u64,
-        readable: u64,
-    },
     #[error("{}: frame {index} is out of range (the title has {count} frames, 0 to {last})", path.display(), last = count.saturating_sub(1))]
     FrameOutOfRange {
         path: PathBuf,
@@ -68,7 +59,6 @@ impl MediaError {
             | Self::UnsupportedCodec { path, .. }
             | Self::NoFrames { path }
             | Self::TooLarge { path, .. }
-            | Self::Truncated { path, .. }
             | Self::FrameOutOfRange { path, .. }
             | Self::Decode { path, .. }
             | Self::Write { path, .. } => path,

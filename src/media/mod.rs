@@ -20,7 +20,7 @@ pub use convert::{RgbImage, ToRgb};
 pub use decode::{DecodeMode, DecodedFrame, Decoder};
 pub use error::MediaError;
 pub use hash::content_hash;
-pub use probe::{probe, ColorInfo, MediaInfo};
+pub use probe::{probe, ColorInfo, MediaInfo, Truncation};
 pub use rate::Rate;
 pub use seek::frame_at;
 pub use stream::{MAX_PIXELS, MAX_SIDE};

@@ -117,12 +117,26 @@ struct Stamps {
     pts: Option<i64>,
 }
 
+/// Takes every picture the decoder has ready. A picture it fails to
+/// rebuild (a damaged packet) is skipped and the rest still come.
 fn receive(decoder: &mut ffmpeg::decoder::Video, stamps: &mut Vec<Stamps>) {
     let mut frame = Video::empty();
-    while decoder.receive_frame(&mut frame).is_ok() {
-        stamps.push(Stamps {
-            best_effort: frame.timestamp().or(frame.pts()),
-            pts: frame.pts(),
-        });
+    for _ in 0..MAX_FAILED_PICTURES {
+        loop {
+            match decoder.receive_frame(&mut frame) {
+                Ok(()) => stamps.push(Stamps {
+                    best_effort: frame.timestamp().or(frame.pts()),
+                    pts: frame.pts(),
+                }),
+                Err(ffmpeg::Error::Eof) => return,
+                Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EAGAIN => {
+                    return
+                }
+                Err(_) => break,
+            }
+        }
     }
 }
+
+/// Damaged pictures skipped in a row before giving up on the rest.
+const MAX_FAILED_PICTURES: usize = 16;

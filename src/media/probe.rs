@@ -65,6 +65,34 @@ pub struct MediaInfo {
     #[serde(skip)]
     #[cfg_attr(feature = "specta", specta(skip))]
     pub holes: Vec<u64>,
+    /// Set when the file was cut short: it is analysed up to its last
+    /// frame that decodes.
+    pub truncated: Option<Truncation>,
+}
+
+/// A file cut short (a copy or download that stopped): its container
+/// indexes more frames than the file holds.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Truncation {
+    /// Frames the container indexes.
+    pub indexed: u64,
+    /// Frames that decode, from frame 0: the timeline's length.
+    pub readable: u64,
+}
+
+impl Truncation {
+    /// One line naming the file and where it ends.
+    pub fn warning(&self, path: &Path, timeline: &Timeline) -> String {
+        let last = self.readable.saturating_sub(1);
+        format!(
+            "{}: truncated: the container indexes {} frames but the file ends after frame {last} ({}); analysing the {} frames that decode",
+            path.display(),
+            self.indexed,
+            timeline.timecode_at(last),
+            self.readable,
+        )
+    }
 }
 
 impl MediaInfo {
@@ -72,12 +100,19 @@ impl MediaInfo {
     pub fn summary(&self) -> String {
         let tc = self.start_timecode.as_deref().unwrap_or("00:00:00:00");
         let vfr = if self.variable_frame_rate { " VFR" } else { "" };
+        let cut = match &self.truncated {
+            Some(t) => format!(
+                ", truncated ({} of {} indexed frames)",
+                t.readable, t.indexed
+            ),
+            None => String::new(),
+        };
         let rotated = match self.rotation {
             0 => String::new(),
             r => format!(", rotated {r}°"),
         };
         format!(
-            "{}: {} {}x{} {} @ {}{vfr}, {} frames, starts {tc}{rotated}",
+            "{}: {} {}x{} {} @ {}{vfr}, {} frames, starts {tc}{rotated}{cut}",
             self.path.display(),
             self.codec,
             self.width,
@@ -144,7 +179,16 @@ pub fn probe(path: &Path) -> Result<MediaInfo, MediaError> {
         timeline.holes = end.holes(&timeline);
     }
     let frame_count = u64::try_from(timeline.slot(end.last_pts)).map_or(1, |s| s + 1);
-    check_not_truncated(path, &video, variable, frame_count, head.discarded)?;
+    let frame_count = match truncation(&video, variable, frame_count, head.discarded) {
+        Some(indexed) => {
+            let readable = decodable_frames(path, &mut input, &video, &timeline, end.last_pts)?;
+            let cut = Truncation { indexed, readable };
+            tracing::warn!("{}", cut.warning(path, &timeline));
+            info.truncated = Some(cut);
+            readable
+        }
+        None => frame_count,
+    };
     info.holes = timeline.holes;
     info.frame_count = frame_count;
     info.duration_secs = frame_count as f64 / rate.approx();
@@ -294,24 +338,34 @@ fn sorted(mut pts: Vec<i64>) -> Vec<i64> {
 }
 
 /// A constant-rate stream whose container indexes more frames than its
-/// timestamps reach was cut short. Samples an edit list trims from the start
-/// (`discarded`) are indexed but never presented.
-fn check_not_truncated(
-    path: &Path,
+/// timestamps reach was cut short: the frames it indexes. Samples an edit
+/// list trims from the start (`discarded`) are indexed but never presented.
+fn truncation(
     video: &VideoStream,
     variable: bool,
     frame_count: u64,
     discarded: u64,
-) -> Result<(), MediaError> {
-    let presented = video.container_frames.map(|n| n.saturating_sub(discarded));
-    match presented {
-        Some(indexed) if !variable && frame_count < indexed => Err(MediaError::Truncated {
-            path: path.to_path_buf(),
-            indexed,
-            readable: frame_count,
-        }),
-        _ => Ok(()),
-    }
+) -> Option<u64> {
+    let indexed = video.container_frames?.saturating_sub(discarded);
+    (!variable && frame_count < indexed).then_some(indexed)
+}
+
+/// Frames of a truncated file up to the last one that decodes: its last
+/// packet may be cut in the middle.
+fn decodable_frames(
+    path: &Path,
+    input: &mut Input,
+    video: &VideoStream,
+    timeline: &Timeline,
+    last_pts: i64,
+) -> Result<u64, MediaError> {
+    let margin = timeline.pts_of(TAIL_SECONDS as u64 * timeline.rate.timecode_base() as u64)
+        - timeline.origin_pts;
+    let frame_ticks = timeline.pts_of(1) - timeline.origin_pts;
+    let from = last_pts.saturating_sub(margin).max(timeline.origin_pts);
+    let stamps = presented::last_pictures(path, input, video, from, frame_ticks)?;
+    let last = stamps.last().copied().unwrap_or(last_pts).min(last_pts);
+    Ok(u64::try_from(timeline.slot(last)).map_or(1, |s| s + 1))
 }
 
 fn describe(
@@ -344,6 +398,7 @@ fn describe(
         first_pts,
         pts_reliable: true,
         holes: Vec::new(),
+        truncated: None,
     }
 }
 

@@ -67,11 +67,17 @@ export type MediaInfo_Deserialize = {
 	/**  PTS of frame 0, in `time_base` units. */
 	first_pts: number,
 	/**
-	 *  `false` when the container's timestamps are decode-order stamps
-	 *  (B-frames, yet PTS rising in decode order, as some MXF muxers write
-	 *  them); frames are then numbered by their output order instead.
+	 *  `false` when the container's timestamps are decode-order stamps (the
+	 *  first pictures the decoder outputs carry PTS that do not rise, as
+	 *  some MXF muxers write B-frames); frames are then numbered by their
+	 *  output order instead.
 	 */
 	pts_reliable: boolean,
+	/**
+	 *  Set when the file was cut short: it is analysed up to its last
+	 *  frame that decodes.
+	 */
+	truncated?: Truncation | null,
 };
 
 /**  Everything `matchcut probe` reports about one file. */
@@ -102,11 +108,17 @@ export type MediaInfo_Serialize = {
 	/**  PTS of frame 0, in `time_base` units. */
 	first_pts: number,
 	/**
-	 *  `false` when the container's timestamps are decode-order stamps
-	 *  (B-frames, yet PTS rising in decode order, as some MXF muxers write
-	 *  them); frames are then numbered by their output order instead.
+	 *  `false` when the container's timestamps are decode-order stamps (the
+	 *  first pictures the decoder outputs carry PTS that do not rise, as
+	 *  some MXF muxers write B-frames); frames are then numbered by their
+	 *  output order instead.
 	 */
 	pts_reliable: boolean,
+	/**
+	 *  Set when the file was cut short: it is analysed up to its last
+	 *  frame that decodes.
+	 */
+	truncated: Truncation | null,
 };
 
 /**  One title of a library folder: its facts, or why they could not be read. */
@@ -126,6 +138,17 @@ export type TitleEntry_Serialize = {
 	file_name: string,
 	info: MediaInfo_Serialize | null,
 	error: string | null,
+};
+
+/**
+ *  A file cut short (a copy or download that stopped): its container
+ *  indexes more frames than the file holds.
+ */
+export type Truncation = {
+	/**  Frames the container indexes. */
+	indexed: number,
+	/**  Frames that decode, from frame 0: the timeline's length. */
+	readable: number,
 };
 
 /* Tauri Specta runtime */
