@@ -81,7 +81,7 @@ fn extent(w: &Window, c: usize, k: usize) -> Option<Found> {
     }
     let alpha = progress(w, s, e);
     let (a, b) = fit_ramp(&alpha, c - s, p.dissolve_max_frames)?;
-    if !mixes_between(&alpha, a, b) || !still_around(&alpha, a, b) {
+    if !mixes_between(&alpha, a, b) || drifts_on(w, s + a, s + b) {
         return None;
     }
     Some(Found {
@@ -184,24 +184,82 @@ fn mixes_between(alpha: &[f32], a: usize, b: usize) -> bool {
     mixed as f32 >= (0.4 * (b - a - 1) as f32).max(2.0) && !stalls
 }
 
-/// A dissolve goes from one picture to another: before it and after it the
-/// frames stay near the levels it joins. A slow change of colour or light
-/// inside one shot keeps drifting on either side at about the same rate.
-/// Each side needs at least `PLATEAU` frames beyond the ramp, over which
-/// it drifts by less than `PLATEAU_DRIFT` of the ramp's own rate.
-fn still_around(alpha: &[f32], a: usize, b: usize) -> bool {
-    let before = &alpha[..=a];
-    let after = &alpha[b..];
-    if before.len() <= PLATEAU || after.len() <= PLATEAU {
-        return false;
-    }
-    let rate = |v: &[f32]| (v[v.len() - 1] - v[0]).abs() / (v.len() - 1) as f32;
-    let ramp = (alpha[b] - alpha[a]).abs() / (b - a) as f32;
-    rate(before).max(rate(after)) < PLATEAU_DRIFT * ramp
+/// A slow change of colour or light inside one shot looks like a long,
+/// slow mix, but it does not start or stop there: the frames before and
+/// after keep moving along the same line at about the same rate. A dissolve
+/// joins two pictures, and the motion inside either shot hardly moves along
+/// the line from one to the other. So: the frames just outside `from..=to`
+/// (up to `SIDE` each side, not in another transition), projected onto the
+/// line from frame `from` to frame `to`, drift by at least `SIDE_DRIFT` of
+/// the ramp's rate on every side that has two frames or more.
+fn drifts_on(w: &Window, from: usize, to: usize) -> bool {
+    let line = Line::new(&w.frames[from].rgb, &w.frames[to].rgb);
+    let ramp = 1.0 / (to - from) as f32;
+    // Frames not in another transition, going away from the dissolve; the
+    // first GUARD of them may still be in it (its ends are fitted).
+    let free = |t: &usize| !w.busy[*t];
+    let before: Vec<usize> = (from.saturating_sub(GUARD + SIDE)..from)
+        .rev()
+        .take_while(free)
+        .collect();
+    let after: Vec<usize> = (to + 1..(to + 1 + GUARD + SIDE).min(w.len()))
+        .take_while(free)
+        .collect();
+    // A side with fewer than two frames past the guard cannot say.
+    let rate = |side: &[usize]| {
+        let side = side.get(GUARD..).filter(|s| s.len() >= 2)?;
+        let (near, far) = (*side.first()?, *side.last()?);
+        let m = (side.len() - 1) as f32;
+        Some((line.at(&w.frames[far].rgb) - line.at(&w.frames[near].rgb)).abs() / m)
+    };
+    let sides: Vec<f32> = [rate(&before), rate(&after)]
+        .into_iter()
+        .flatten()
+        .collect();
+    !sides.is_empty() && sides.iter().all(|&r| r >= SIDE_DRIFT * ramp)
 }
 
-const PLATEAU: usize = 2;
-const PLATEAU_DRIFT: f32 = 0.3;
+/// Frames next to a dissolve's fitted ends that may still be in it.
+const GUARD: usize = 2;
+/// Frames looked at on either side of a dissolve.
+const SIDE: usize = 4;
+/// A side drifting at this fraction of the dissolve's rate or more is the
+/// same change going on.
+const SIDE_DRIFT: f32 = 0.3;
+
+/// The line from one thumbnail to another, to project others onto.
+struct Line<'a> {
+    start: &'a [u8],
+    direction: Vec<f32>,
+    length2: f32,
+}
+
+impl<'a> Line<'a> {
+    fn new(start: &'a [u8], end: &[u8]) -> Self {
+        let direction: Vec<f32> = end
+            .iter()
+            .zip(start)
+            .map(|(&b, &a)| f32::from(b) - f32::from(a))
+            .collect();
+        let length2 = direction.iter().map(|d| d * d).sum::<f32>().max(1e-6);
+        Self {
+            start,
+            direction,
+            length2,
+        }
+    }
+
+    /// Where `rgb` lies along the line: 0 at its start, 1 at its end.
+    fn at(&self, rgb: &[u8]) -> f32 {
+        let dot: f32 = rgb
+            .iter()
+            .zip(self.start)
+            .zip(&self.direction)
+            .map(|((&x, &a), &d)| (f32::from(x) - f32::from(a)) * d)
+            .sum();
+        dot / self.length2
+    }
+}
 
 /// Frames over which a dissolve must progress by at least 2 %.
 const STALL: usize = 10;

@@ -48,8 +48,11 @@ fn around(w: &Window, spread: &[f32], first: usize, last: usize) -> Vec<Found> {
         }
         return segment(w, before.map(|b| (b, first)), after.map(|a| (last, a)));
     };
-    let cut_in = from + 1 == first;
-    let cut_out = to == last + 1;
+    // A side is a cut when the picture jumps to (or from) the flat colour in
+    // one frame; a dim, low-contrast picture that fades without a visible
+    // ramp changes little.
+    let cut_in = from + 1 == first && w.change(from, first) >= p.cut_threshold;
+    let cut_out = to == last + 1 && w.change(last, to) >= p.cut_threshold;
     if len < p.flat_segment_frames {
         let across = w.change(from, to);
         if across < p.fade_same_picture {
@@ -68,7 +71,7 @@ fn around(w: &Window, spread: &[f32], first: usize, last: usize) -> Vec<Found> {
 }
 
 /// The boundaries of a flat segment: into it (`from`, its first frame) and
-/// out of it (its last frame, `to`), each a cut or a fade.
+/// out of it (its last frame, `to`), each a cut (one frame apart) or a fade.
 fn segment(w: &Window, into: Option<(usize, usize)>, out_of: Option<(usize, usize)>) -> Vec<Found> {
     [into, out_of]
         .into_iter()
