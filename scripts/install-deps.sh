@@ -16,6 +16,8 @@ APT_PACKAGES=(
   xvfb xauth webkit2gtk-driver mesa-vulkan-drivers
   # decisions from machines whose clocks disagree (tests run them under faketime)
   faketime
+  # peak memory of a run (tests/memory.rs): GNU time
+  time
 )
 
 missing=()

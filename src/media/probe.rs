@@ -123,6 +123,25 @@ impl MediaInfo {
         )
     }
 
+    /// Bytes of one decoded picture in its native pixel format (what a
+    /// frame in flight between decoding and analysis costs).
+    pub fn frame_bytes(&self) -> usize {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let Ok(name) = std::ffi::CString::new(self.pixel_format.as_str()) else {
+            return w * h * 4;
+        };
+        // SAFETY: `name` is a valid C string; both calls only read their
+        // arguments.
+        let size = unsafe {
+            let format = ffmpeg::ffi::av_get_pix_fmt(name.as_ptr());
+            ffmpeg::ffi::av_image_get_buffer_size(format, self.width as i32, self.height as i32, 1)
+        };
+        usize::try_from(size)
+            .ok()
+            .filter(|&s| s > 0)
+            .unwrap_or(w * h * 4)
+    }
+
     /// The timeline that maps this title's PTS values to frame indices.
     pub fn timeline(&self) -> Timeline {
         Timeline {

@@ -12,6 +12,16 @@ use std::sync::mpsc::{sync_channel, Receiver};
 
 /// Frames preprocessed together.
 const BATCH: usize = 32;
+/// Bytes of decoded pictures allowed in flight between the decoder and the
+/// analysis (the channel and the batch being analysed): a 1080p 8-bit title
+/// keeps full batches; a 4K 10-bit one (25 MB a picture) a few pictures.
+const IN_FLIGHT_BYTES: usize = 160 << 20;
+
+/// Pictures per batch for pictures of `frame_bytes`: the channel holds as
+/// many again, so two batches fit in [`IN_FLIGHT_BYTES`].
+fn batch_len(frame_bytes: usize) -> usize {
+    (IN_FLIGHT_BYTES / (2 * frame_bytes.max(1))).clamp(2, BATCH)
+}
 
 /// The result for one title.
 #[derive(Clone, Debug)]
@@ -96,7 +106,8 @@ pub fn detect_file_with(
     let mut preprocessor = Preprocessor::new(config, backend);
     let mut segmenter = Segmenter::new(params.clone(), grid);
     std::thread::scope(|scope| -> Result<(), ScanError> {
-        let (tx, rx) = sync_channel(2 * BATCH);
+        let batch = batch_len(info.frame_bytes());
+        let (tx, rx) = sync_channel(batch);
         let decoder_info = info.clone();
         scope.spawn(
             move || match Decoder::open(path, decoder_info, DecodeMode::Scan) {
@@ -118,7 +129,7 @@ pub fn detect_file_with(
             segmenter: &mut segmenter,
             hook,
         };
-        analyse(path, info, &rx, &mut stages, progress)
+        analyse(path, info, &rx, batch, &mut stages, progress)
     })?;
     if segmenter.frames() == 0 {
         return Err(MediaError::NoFrames {
@@ -147,13 +158,14 @@ fn analyse(
     path: &Path,
     info: &MediaInfo,
     rx: &Receiver<Result<DecodedFrame, MediaError>>,
+    batch_len: usize,
     stages: &mut Stages,
     progress: Progress,
 ) -> Result<(), ScanError> {
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch = Vec::with_capacity(batch_len);
     loop {
         batch.clear();
-        for frame in rx.iter().take(BATCH) {
+        for frame in rx.iter().take(batch_len) {
             batch.push(frame?);
         }
         if batch.is_empty() {
