@@ -279,18 +279,28 @@ fn every_picture_addressable(name: &str) {
         .collect();
     // The timeline ends with the last picture; the fps filter may hold it
     // on to the end the container states (a Matroska block's duration).
-    assert!(ours.len() <= filled.len(), "{name}: frames of the fps filter");
+    assert!(
+        ours.len() <= filled.len(),
+        "{name}: frames of the fps filter"
+    );
     let last = ours.last().expect("frames");
     for (i, b) in filled.iter().enumerate() {
         let a = ours.get(i).unwrap_or(last);
-        assert!(psnr(a, b) > SAME_DB, "{name}: frame {i} is not the fps filter's");
+        assert!(
+            psnr(a, b) > SAME_DB,
+            "{name}: frame {i} is not the fps filter's"
+        );
     }
     let mut indices: Vec<i64> = stamps.iter().map(|&p| timeline.slot(p)).collect();
     for (n, &index) in indices.iter().enumerate() {
         assert_is_frame(&ours[index as usize], &pictures, n, name);
     }
     indices.dedup();
-    assert_eq!(indices.len(), pictures.len(), "{name}: each picture has its own index");
+    assert_eq!(
+        indices.len(),
+        pictures.len(),
+        "{name}: each picture has its own index"
+    );
 }
 
 /// The best-effort timestamp of every picture FFmpeg decodes.
