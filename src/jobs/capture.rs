@@ -34,10 +34,37 @@ pub const STRIDE: u64 = 8;
 /// Keyframe inputs the embedding thread batches together.
 const EMBED_BATCH: usize = 16;
 
-/// A captured frame: its model input and whether it is one flat colour.
+/// A captured frame: its model input and how much of a picture it shows.
 struct Captured {
     input: Vec<f32>,
-    flat: bool,
+    look: Look,
+}
+
+/// How much of a picture a frame shows, worst first: keyframes are chosen
+/// among the best-looking frames a shot has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Look {
+    /// One flat colour.
+    Flat,
+    /// Near-black: the picture is barely visible (mean luma below
+    /// [`DARK_LUMA`]), as at the end of a fade-out.
+    Dark,
+    Visible,
+}
+
+/// Mean luma (0…1) below which a frame is near-black.
+const DARK_LUMA: f32 = 0.08;
+
+impl Look {
+    fn of(features: &Features, flat_std: f32) -> Self {
+        if features.luma_std < flat_std {
+            Look::Flat
+        } else if features.luma_mean < DARK_LUMA {
+            Look::Dark
+        } else {
+            Look::Visible
+        }
+    }
 }
 
 /// The frame hook that captures keyframe candidates and sends the chosen
@@ -105,25 +132,12 @@ impl<'a> KeyframeCapture<'a> {
 
     /// Keyframes of `first..=last` among the captured frames.
     fn choose(&self, first: u64, last: u64) -> Option<Keyframes> {
-        let inside: Vec<(u64, bool)> = self
+        let inside: Vec<(u64, Look)> = self
             .captured
             .range(first..=last)
-            .map(|(&n, c)| (n, c.flat))
+            .map(|(&n, c)| (n, c.look))
             .collect();
-        let lit: Vec<u64> = inside.iter().filter(|c| !c.1).map(|c| c.0).collect();
-        let pool = if lit.is_empty() {
-            inside.iter().map(|c| c.0).collect()
-        } else {
-            lit
-        };
-        let (entry, exit) = (*pool.first()?, *pool.last()?);
-        let centre = entry + (exit - entry) / 2;
-        let middle = *pool.iter().min_by_key(|&&n| n.abs_diff(centre))?;
-        Some(Keyframes {
-            entry,
-            middle,
-            exit,
-        })
+        choose_among(&inside)
     }
 
     /// Chooses the keyframes of a finished shot and sends their inputs.
@@ -201,16 +215,35 @@ impl FrameHook for KeyframeCapture<'_> {
                     reason: e.to_string(),
                 })?;
             for (&i, input) in wanted.iter().zip(inputs.chunks_exact(3 * side * side)) {
-                let flat = features[i].luma_std < self.flat_std;
                 let captured = Captured {
                     input: input.to_vec(),
-                    flat,
+                    look: Look::of(&features[i], self.flat_std),
                 };
                 self.captured.insert(frames[i].index, captured);
             }
         }
         self.settle(&segmenter.settled())
     }
+}
+
+/// Entry, middle and exit among a shot's captured frames (in frame order):
+/// the first, middle and last of those that look best (visible pictures;
+/// near-black or flat frames only when the shot has nothing else).
+fn choose_among(captured: &[(u64, Look)]) -> Option<Keyframes> {
+    let best = captured.iter().map(|c| c.1).max()?;
+    let pool: Vec<u64> = captured
+        .iter()
+        .filter(|c| c.1 == best)
+        .map(|c| c.0)
+        .collect();
+    let (entry, exit) = (*pool.first()?, *pool.last()?);
+    let centre = entry + (exit - entry) / 2;
+    let middle = *pool.iter().min_by_key(|&&n| n.abs_diff(centre))?;
+    Some(Keyframes {
+        entry,
+        middle,
+        exit,
+    })
 }
 
 /// Segments a title and embeds its keyframes, decoding it once.
@@ -337,4 +370,46 @@ fn seek_and_embed(
         out.extend(embed_batch(path, info, &decoded, &mut preprocessor, a)?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyframes_skip_near_black_and_flat_frames_when_the_shot_has_pictures() {
+        // A shot fading in from black and out to near-black.
+        let captured = [
+            (10, Look::Flat),
+            (11, Look::Dark),
+            (15, Look::Visible),
+            (23, Look::Visible),
+            (31, Look::Visible),
+            (38, Look::Dark),
+            (39, Look::Flat),
+        ];
+        let k = choose_among(&captured).expect("keyframes");
+        assert_eq!((k.entry, k.middle, k.exit), (15, 23, 31));
+    }
+
+    #[test]
+    fn a_dark_shot_keeps_its_dark_frames_over_flat_ones() {
+        let captured = [(0, Look::Flat), (7, Look::Dark), (15, Look::Dark)];
+        let k = choose_among(&captured).expect("keyframes");
+        assert_eq!((k.entry, k.exit), (7, 15));
+        assert_eq!(choose_among(&[]), None);
+    }
+
+    #[test]
+    fn looks_follow_spread_and_brightness() {
+        let frame = |v: u8, spread: u8| {
+            let rgb: Vec<u8> = (0..48 * 27)
+                .flat_map(|i| [v.saturating_add((i % 2) as u8 * spread); 3])
+                .collect();
+            Features::new(&rgb, &[0.0; 128])
+        };
+        assert_eq!(Look::of(&frame(0, 0), 0.02), Look::Flat);
+        assert_eq!(Look::of(&frame(4, 30), 0.02), Look::Dark);
+        assert_eq!(Look::of(&frame(90, 60), 0.02), Look::Visible);
+    }
 }
