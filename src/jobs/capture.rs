@@ -6,8 +6,8 @@
 //! to be a cut ([`change_upper_bound`] at least the jump-cut threshold), so
 //! a cut's last and first frames are always at hand. As soon as the
 //! segmenter settles a shot ([`Segmenter::settled`]), its entry, middle and
-//! exit are chosen among the captured frames inside it (frames of flat
-//! colour only when there are no others), sent through a bounded channel to
+//! exit are chosen among the captured frames inside it (near-black or flat
+//! frames only when there are no others), sent through a bounded channel to
 //! the embedding thread, and the captures before it are dropped: memory
 //! stays bounded by the segmenter's window, however long the title.
 //!
