@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 
 /// Damaged pictures skipped in a row before decoding gives up.
-const MAX_DAMAGED_PICTURES: usize = 16;
+pub(crate) const MAX_DAMAGED_PICTURES: usize = 16;
 
 /// How much of the stream to decode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

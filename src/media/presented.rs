@@ -7,6 +7,7 @@
 //! Only a few pictures are decoded: the first ones, and from the last
 //! keyframe on when the tail's packets are unstamped.
 
+use super::decode::MAX_DAMAGED_PICTURES;
 use super::error::MediaError;
 use super::packets;
 use super::stream::{self, VideoStream};
@@ -121,7 +122,7 @@ struct Stamps {
 /// rebuild (a damaged packet) is skipped and the rest still come.
 fn receive(decoder: &mut ffmpeg::decoder::Video, stamps: &mut Vec<Stamps>) {
     let mut frame = Video::empty();
-    for _ in 0..MAX_FAILED_PICTURES {
+    for _ in 0..MAX_DAMAGED_PICTURES {
         loop {
             match decoder.receive_frame(&mut frame) {
                 Ok(()) => stamps.push(Stamps {
@@ -137,6 +138,3 @@ fn receive(decoder: &mut ffmpeg::decoder::Video, stamps: &mut Vec<Stamps>) {
         }
     }
 }
-
-/// Damaged pictures skipped in a row before giving up on the rest.
-const MAX_FAILED_PICTURES: usize = 16;

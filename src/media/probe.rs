@@ -279,6 +279,16 @@ pub const MAX_VFR_RATE: f64 = 120.0;
 /// How far before the estimated end the tail read starts.
 const TAIL_SECONDS: i64 = 5;
 
+/// [`TAIL_SECONDS`] in the stream's time base.
+fn tail_margin(video: &VideoStream) -> i64 {
+    video.time_base.denom() / video.time_base.numer().max(1) * TAIL_SECONDS
+}
+
+/// One frame of the timeline, in the stream's time base.
+fn frame_ticks(timeline: &Timeline) -> i64 {
+    timeline.pts_of(1) - timeline.origin_pts
+}
+
 /// The presented timestamps at the end of a stream.
 struct End {
     last_pts: i64,
@@ -317,8 +327,8 @@ fn read_end(
     if let Some(end) = video.end_pts_estimate {
         // Some demuxers (MPEG-TS) land imprecisely when seeking right at the
         // end; seeking a few seconds earlier and reading on to the end is safe.
-        let margin = video.time_base.denom() / video.time_base.numer().max(1) * TAIL_SECONDS;
-        if packets::seek_before(input, video.index, end.saturating_sub(margin)).is_ok() {
+        if packets::seek_before(input, video.index, end.saturating_sub(tail_margin(video))).is_ok()
+        {
             tail = Some(packets::scan_rest(input, video.index)).filter(|t| t.last_pts.is_some());
         }
     }
@@ -334,8 +344,7 @@ fn read_end(
         path: path.to_path_buf(),
     };
     if let (true, Some(key)) = (tail.missing_pts > 0, tail.first_key) {
-        let frame_ticks = timeline.pts_of(1) - timeline.origin_pts;
-        let stamps = presented::last_pictures(path, input, video, key, frame_ticks)?;
+        let stamps = presented::last_pictures(path, input, video, key, frame_ticks(timeline))?;
         let last_pts = stamps.last().copied().ok_or_else(no_frames)?;
         tracing::debug!(path = %path.display(), last_pts, "last PTS from decoding the tail");
         return Ok(End {
@@ -378,11 +387,10 @@ fn decodable_frames(
     timeline: &Timeline,
     last_pts: i64,
 ) -> Result<u64, MediaError> {
-    let margin = timeline.pts_of(TAIL_SECONDS as u64 * timeline.rate.timecode_base() as u64)
-        - timeline.origin_pts;
-    let frame_ticks = timeline.pts_of(1) - timeline.origin_pts;
-    let from = last_pts.saturating_sub(margin).max(timeline.origin_pts);
-    let stamps = presented::last_pictures(path, input, video, from, frame_ticks)?;
+    let from = last_pts
+        .saturating_sub(tail_margin(video))
+        .max(timeline.origin_pts);
+    let stamps = presented::last_pictures(path, input, video, from, frame_ticks(timeline))?;
     let last = stamps.last().copied().unwrap_or(last_pts).min(last_pts);
     Ok(u64::try_from(timeline.slot(last)).map_or(1, |s| s + 1))
 }

@@ -95,25 +95,8 @@ fn extent(w: &Window, c: usize, k: usize) -> Option<Found> {
 /// Where each frame of `s..=e` lies between frame `s` (0) and `e` (1):
 /// its projection onto the line between them.
 fn progress(w: &Window, s: usize, e: usize) -> Vec<f32> {
-    let (fs, fe) = (&w.frames[s].rgb, &w.frames[e].rgb);
-    let v: Vec<f32> = fe
-        .iter()
-        .zip(fs.iter())
-        .map(|(&b, &a)| f32::from(b) - f32::from(a))
-        .collect();
-    let vv: f32 = v.iter().map(|x| x * x).sum::<f32>().max(1e-6);
-    (s..=e)
-        .map(|t| {
-            let dot: f32 = w.frames[t]
-                .rgb
-                .iter()
-                .zip(fs.iter())
-                .zip(&v)
-                .map(|((&x, &a), &d)| (f32::from(x) - f32::from(a)) * d)
-                .sum();
-            dot / vv
-        })
-        .collect()
+    let line = Line::new(&w.frames[s].rgb, &w.frames[e].rgb);
+    (s..=e).map(|t| line.at(&w.frames[t].rgb)).collect()
 }
 
 /// The ramp (flat, linear from `a` to `b`, flat) that fits `alpha` best in
