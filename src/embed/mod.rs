@@ -9,6 +9,7 @@
 
 pub mod descriptor;
 pub mod model;
+pub mod text;
 pub mod weights;
 
 use crate::preprocess::{self, gpu::GpuContext, handoff, BackendChoice};
@@ -117,6 +118,16 @@ impl Embedder {
 
     /// Descriptors of `n` model inputs laid out NCHW in `inputs`.
     pub fn describe_slice(&self, inputs: &[f32], n: usize) -> Vec<Vec<f32>> {
+        self.describe_with_text(inputs, n)
+            .into_iter()
+            .map(|d| d.vector)
+            .collect()
+    }
+
+    /// Descriptors of `n` model inputs laid out NCHW in `inputs`, with how
+    /// likely each frame is text or graphics ([`text`]), from one run of
+    /// the network.
+    pub fn describe_with_text(&self, inputs: &[f32], n: usize) -> Vec<Described> {
         if n == 0 {
             return Vec::new();
         }
@@ -125,11 +136,33 @@ impl Embedder {
             TensorData::new(inputs.to_vec(), [n, 3, side, side]),
             &self.device,
         );
-        let out: Vec<f32> = self
-            .describe(images)
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        let maps = self.model.features(images);
+        let [batch, channels, ..] = maps.dims();
+        let pooled = maps.clone().mean_dim(3).mean_dim(2).reshape([batch, channels]);
+        let text = text::probability(self.model.classify(pooled));
+        let vectors: Vec<f32> = self
+            .projection
+            .describe(maps)
             .into_data()
             .try_to_vec::<f32>()
             .unwrap_or_default();
-        out.chunks(DIMS).map(<[f32]>::to_vec).collect()
+        vectors
+            .chunks(DIMS)
+            .zip(text)
+            .map(|(v, text)| Described {
+                vector: v.to_vec(),
+                text,
+            })
+            .collect()
     }
+}
+
+/// What the embedder says of one frame.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Described {
+    /// The match-cut descriptor ([`descriptor`]).
+    pub vector: Vec<f32>,
+    /// How likely the frame is text or graphics, 0…1 ([`text`]).
+    pub text: f32,
 }

@@ -7,9 +7,9 @@ use crate::embed::{self, descriptor, Embedder};
 use crate::matching::composition;
 use crate::media::{self, DecodeMode, Decoder, MediaError};
 use crate::preprocess::{Backend, Preprocessor};
-use crate::shots::{self, Params, ScanError, Segmentation};
+use crate::shots::{self, Params, ScanError, Segmentation, ShotKind};
 use crate::store::{FeatureKey, Store, StoreError};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
@@ -60,6 +60,8 @@ pub struct KeyframeVector {
     pub vector: Vec<f32>,
     /// [`composition::signature`] of the model input.
     pub composition: Vec<i8>,
+    /// How likely the frame is text or graphics ([`embed::text`]).
+    pub text: f32,
 }
 
 /// What a title's analysis produced.
@@ -70,6 +72,46 @@ pub struct Analysis {
     pub keyframes: Vec<KeyframeVector>,
     pub shots_run: StageRun,
     pub embed_run: StageRun,
+}
+
+/// Mean text probability of a shot's keyframes at or above which it is a
+/// card (title card, credits, logo) rather than a picture: the film
+/// evaluation's credits score 0.22–0.81, its pictures at most 0.08
+/// ([`embed::text`]).
+pub const CARD_TEXT: f32 = 0.2;
+
+impl Analysis {
+    /// An analysis whose picture shots that read as text or graphics are
+    /// marked [`ShotKind::Card`].
+    fn new(
+        hash: &str,
+        mut segmentation: Segmentation,
+        keyframes: Vec<KeyframeVector>,
+        (shots_run, embed_run): (StageRun, StageRun),
+    ) -> Self {
+        mark_cards(&mut segmentation, &keyframes);
+        Self {
+            content_hash: hash.to_string(),
+            segmentation,
+            keyframes,
+            shots_run,
+            embed_run,
+        }
+    }
+}
+
+/// Marks the picture shots whose keyframes average [`CARD_TEXT`] or more.
+pub fn mark_cards(segmentation: &mut Segmentation, keyframes: &[KeyframeVector]) {
+    let text: HashMap<u64, f32> = keyframes.iter().map(|k| (k.frame, k.text)).collect();
+    for shot in segmentation.shots.iter_mut().filter(|s| s.kind.is_picture()) {
+        let frames: BTreeSet<u64> = [shot.keyframes.entry, shot.keyframes.middle, shot.keyframes.exit]
+            .into_iter()
+            .collect();
+        let values: Vec<f32> = frames.iter().filter_map(|f| text.get(f).copied()).collect();
+        if !values.is_empty() && values.iter().sum::<f32>() / values.len() as f32 >= CARD_TEXT {
+            shot.kind = ShotKind::Card;
+        }
+    }
 }
 
 /// Why a title's analysis failed.
@@ -111,13 +153,12 @@ pub fn analyse_hashed(
     let shots = shots_feature(hash, &key);
     if let Some(segmentation) = stored_segmentation(store, &shots)? {
         let (keyframes, embed_run) = embed_stage(info, hash, &segmentation, store, a)?;
-        return Ok(Analysis {
-            content_hash: hash.to_string(),
+        return Ok(Analysis::new(
+            hash,
             segmentation,
             keyframes,
-            shots_run: StageRun::Cached,
-            embed_run,
-        });
+            (StageRun::Cached, embed_run),
+        ));
     }
     let (segmentation, keyframes) = capture::single_pass(path, info, a, progress)?;
     let bytes = serde_json::to_vec(&segmentation).map_err(|e| JobError::Other {
@@ -127,13 +168,12 @@ pub fn analyse_hashed(
     store.put_feature(&shots, &bytes)?;
     let params = embed_params(&segmentation);
     store.put_feature(&embed_key(hash, &a.embed_model, &params), &pack(&keyframes))?;
-    Ok(Analysis {
-        content_hash: hash.to_string(),
+    Ok(Analysis::new(
+        hash,
         segmentation,
         keyframes,
-        shots_run: StageRun::Computed,
-        embed_run: StageRun::Computed,
-    })
+        (StageRun::Computed, StageRun::Computed),
+    ))
 }
 
 /// The content hash, read from the store when the file is unchanged since.
@@ -165,10 +205,11 @@ pub fn analysis_key(
     match_params: &crate::matching::MatchParams,
 ) -> String {
     format!(
-        "{SHOTS_MODEL}:{}|{}:{}|match:{}",
+        "{SHOTS_MODEL}:{}|{}:{}:{}|match:{}",
         params_hash(shot_params),
         embed_model,
         composition::VERSION,
+        embed::text::VERSION,
         params_hash(match_params)
     )
 }
@@ -194,7 +235,12 @@ pub(crate) fn keyframe_set(seg: &Segmentation) -> BTreeSet<u64> {
 /// The embedding stage's parameters for a segmentation's keyframes.
 fn embed_params(seg: &Segmentation) -> String {
     let frames = keyframe_set(seg);
-    params_hash(&(embed::preprocess_config(), composition::VERSION, &frames))
+    params_hash(&(
+        embed::preprocess_config(),
+        composition::VERSION,
+        embed::text::VERSION,
+        &frames,
+    ))
 }
 
 fn embed_key<'k>(hash: &'k str, model: &'k str, params: &'k str) -> FeatureKey<'k> {
@@ -239,12 +285,13 @@ pub fn stored_analysis(
     let keyframes = store
         .feature(&embed_key(hash, &model, &params))?
         .and_then(|bytes| unpack(&bytes, &keyframe_set(&segmentation)));
-    Ok(keyframes.map(|keyframes| Analysis {
-        content_hash: hash.to_string(),
-        segmentation,
-        keyframes,
-        shots_run: StageRun::Cached,
-        embed_run: StageRun::Cached,
+    Ok(keyframes.map(|keyframes| {
+        Analysis::new(
+            hash,
+            segmentation,
+            keyframes,
+            (StageRun::Cached, StageRun::Cached),
+        )
     }))
 }
 
@@ -320,13 +367,13 @@ pub(crate) fn embed_batch(
     Ok(capture::embed_inputs(&items, a.embedder, side))
 }
 
-/// Per keyframe, in frame order: the descriptor as little-endian f32, then
-/// the composition signature.
+/// Per keyframe, in frame order: the descriptor as little-endian f32, the
+/// text probability (f32), then the composition signature.
 fn pack(vectors: &[KeyframeVector]) -> Vec<u8> {
     vectors
         .iter()
         .flat_map(|v| {
-            let floats = v.vector.iter().flat_map(|x| x.to_le_bytes());
+            let floats = v.vector.iter().chain([&v.text]).flat_map(|x| x.to_le_bytes());
             floats.chain(v.composition.iter().map(|&c| c as u8))
         })
         .collect()
@@ -334,7 +381,7 @@ fn pack(vectors: &[KeyframeVector]) -> Vec<u8> {
 
 fn unpack(bytes: &[u8], frames: &BTreeSet<u64>) -> Option<Vec<KeyframeVector>> {
     let floats = descriptor::DIMS * 4;
-    let width = floats + composition::LEN;
+    let width = floats + 4 + composition::LEN;
     if bytes.len() != width * frames.len() {
         return None;
     }
@@ -348,7 +395,13 @@ fn unpack(bytes: &[u8], frames: &BTreeSet<u64>) -> Option<Vec<KeyframeVector>> {
                     .chunks_exact(4)
                     .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                     .collect(),
-                composition: chunk[floats..].iter().map(|&c| c as i8).collect(),
+                text: f32::from_le_bytes([
+                    chunk[floats],
+                    chunk[floats + 1],
+                    chunk[floats + 2],
+                    chunk[floats + 3],
+                ]),
+                composition: chunk[floats + 4..].iter().map(|&c| c as i8).collect(),
             })
             .collect(),
     )

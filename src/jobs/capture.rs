@@ -304,14 +304,15 @@ pub(crate) fn embed_inputs(
         return Vec::new();
     }
     let flat: Vec<f32> = items.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-    let vectors = embedder.describe_slice(&flat, items.len());
+    let described = embedder.describe_with_text(&flat, items.len());
     items
         .iter()
-        .zip(vectors)
-        .map(|((frame, input), vector)| KeyframeVector {
+        .zip(described)
+        .map(|((frame, input), d)| KeyframeVector {
             frame: *frame,
-            vector,
+            vector: d.vector,
             composition: composition::signature(input, side),
+            text: d.text,
         })
         .collect()
 }

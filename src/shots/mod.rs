@@ -75,6 +75,10 @@ pub enum ShotKind {
     Black,
     /// Every frame one flat colour other than black (white, grey, …).
     Colour,
+    /// Text or graphics rather than a picture: a title card, credits, a
+    /// logo, a slate. Known once its keyframes are embedded
+    /// ([`crate::embed::text`]); segmentation alone reports `Picture`.
+    Card,
 }
 
 impl ShotKind {
@@ -88,6 +92,7 @@ impl ShotKind {
             ShotKind::Picture => "picture",
             ShotKind::Black => "black",
             ShotKind::Colour => "colour",
+            ShotKind::Card => "card",
         }
     }
 }
