@@ -24,6 +24,12 @@ use synthetic::{descriptor, mix};
 
 const TITLE_SHOTS: u64 = 2_000;
 
+/// A synthetic framing signature: the values of a descriptor, repeated.
+fn framing(v: Vec<f32>) -> Vec<i8> {
+    let long: Vec<f32> = v.iter().cycle().take(composition::LEN).copied().collect();
+    matchcut::matching::exact::quantise(&long)
+}
+
 /// Synthetic title `t`: shots `t * TITLE_SHOTS ..` of the generator.
 fn title(t: u64) -> NewTitle {
     let hash = (0..4)
@@ -47,8 +53,10 @@ fn title(t: u64) -> NewTitle {
             first_frame: first,
             last_frame: last,
             group_shot: s as usize,
-            entry_composition: vec![0; composition::LEN],
-            exit_composition: vec![0; composition::LEN],
+            entry_composition: framing(descriptor(id, 2)),
+            exit_composition: framing(descriptor(id, 3)),
+            entry_vector: vectors.entries.row(s as usize).to_vec(),
+            exit_vector: vectors.exits.row(s as usize).to_vec(),
             exit_kth: None,
             entry_kth: None,
         });

@@ -139,7 +139,11 @@ impl Embedder {
         self.runs.fetch_add(1, Ordering::Relaxed);
         let maps = self.model.features(images);
         let [batch, channels, ..] = maps.dims();
-        let pooled = maps.clone().mean_dim(3).mean_dim(2).reshape([batch, channels]);
+        let pooled = maps
+            .clone()
+            .mean_dim(3)
+            .mean_dim(2)
+            .reshape([batch, channels]);
         let text = text::probability(self.model.classify(pooled));
         let vectors: Vec<f32> = self
             .projection

@@ -103,10 +103,18 @@ impl Analysis {
 /// Marks the picture shots whose keyframes average [`CARD_TEXT`] or more.
 pub fn mark_cards(segmentation: &mut Segmentation, keyframes: &[KeyframeVector]) {
     let text: HashMap<u64, f32> = keyframes.iter().map(|k| (k.frame, k.text)).collect();
-    for shot in segmentation.shots.iter_mut().filter(|s| s.kind.is_picture()) {
-        let frames: BTreeSet<u64> = [shot.keyframes.entry, shot.keyframes.middle, shot.keyframes.exit]
-            .into_iter()
-            .collect();
+    for shot in segmentation
+        .shots
+        .iter_mut()
+        .filter(|s| s.kind.is_picture())
+    {
+        let frames: BTreeSet<u64> = [
+            shot.keyframes.entry,
+            shot.keyframes.middle,
+            shot.keyframes.exit,
+        ]
+        .into_iter()
+        .collect();
         let values: Vec<f32> = frames.iter().filter_map(|f| text.get(f).copied()).collect();
         if !values.is_empty() && values.iter().sum::<f32>() / values.len() as f32 >= CARD_TEXT {
             shot.kind = ShotKind::Card;
@@ -373,7 +381,11 @@ fn pack(vectors: &[KeyframeVector]) -> Vec<u8> {
     vectors
         .iter()
         .flat_map(|v| {
-            let floats = v.vector.iter().chain([&v.text]).flat_map(|x| x.to_le_bytes());
+            let floats = v
+                .vector
+                .iter()
+                .chain([&v.text])
+                .flat_map(|x| x.to_le_bytes());
             floats.chain(v.composition.iter().map(|&c| c as u8))
         })
         .collect()

@@ -20,7 +20,7 @@
 use super::analyse::{stored_analysis, Analysis, KeyframeVector};
 use super::lists;
 use crate::index::keyframe_key;
-use crate::matching::exact::Quantised;
+use crate::matching::exact::{quantise, Quantised};
 use crate::matching::groups::near_duplicate_groups;
 use crate::matching::neighbours::{ShotInfo, TitleVectors};
 use crate::matching::{MatchParams, Point, ShotPoints};
@@ -388,6 +388,8 @@ fn title_vectors(hash: &str, points: &[ShotPoints], groups: &[usize]) -> TitleVe
             group_shot,
             entry_composition: p.entry.composition.clone(),
             exit_composition: p.exit.composition.clone(),
+            entry_vector: quantise(&p.entry.vector),
+            exit_vector: quantise(&p.exit.vector),
             exit_kth: None,
             entry_kth: None,
         });

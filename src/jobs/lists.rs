@@ -74,7 +74,7 @@ fn listed(
         Role::Entry => (other, owner),
     };
     ListedPair {
-        candidate: candidate(from, to, member.similarity, params),
+        candidate: candidate(from, to, params),
         in_exit_list: role == Role::Exit,
         in_entry_list: role == Role::Entry,
     }
@@ -364,13 +364,22 @@ mod tests {
             }
             t.entries.push_f32(&entry);
             t.exits.push_f32(&exit);
+            // Framing signatures: coarse values, so that ties happen too.
+            let mut framing = || -> Vec<i8> {
+                (0..crate::matching::composition::LEN)
+                    .map(|_| (next() * 8.0).round() as i8)
+                    .collect()
+            };
+            let (entry_composition, exit_composition) = (framing(), framing());
             t.shots.push(ShotInfo {
                 shot,
                 first_frame: 10 * shot as u64,
                 last_frame: 10 * shot as u64 + 9,
                 group_shot: if shot == 5 { 0 } else { shot },
-                entry_composition: vec![0; crate::matching::composition::LEN],
-                exit_composition: vec![0; crate::matching::composition::LEN],
+                entry_composition,
+                exit_composition,
+                entry_vector: t.entries.row(shot).to_vec(),
+                exit_vector: t.exits.row(shot).to_vec(),
                 exit_kth: None,
                 entry_kth: None,
             });
@@ -401,7 +410,7 @@ mod tests {
         library.remove_title(&lock, &t.content_hash).unwrap();
     }
 
-    /// Every stored pair: id → (descriptor, in exit list, in entry list).
+    /// Every stored pair: id → (framing similarity, in exit list, in entry list).
     fn stored(store: &Store) -> BTreeMap<String, (f32, bool, bool)> {
         let mut out = BTreeMap::new();
         for hash in store.indexed_titles().unwrap() {

@@ -3,18 +3,15 @@
 //! that is the same on every machine.
 
 use super::neighbours::ShotInfo;
-use super::{composition, pair_id, score, Candidate, Components, MatchParams, ShotRef};
+use super::{pair_id, score, Candidate, Components, MatchParams, ShotRef};
 
 /// One end of a pair: the title's content hash and the shot.
 pub type End<'a> = (&'a str, &'a ShotInfo);
 
-/// The candidate cutting from `from`'s last frame to `to`'s first, whose
-/// exit and entry descriptors are `descriptor` alike.
-pub fn candidate(from: End, to: End, descriptor: f32, params: &MatchParams) -> Candidate {
-    let components = Components {
-        descriptor,
-        composition: composition::similarity(&from.1.exit_composition, &to.1.entry_composition),
-    };
+/// The candidate cutting from `from`'s exit keyframe to `to`'s entry
+/// keyframe.
+pub fn candidate(from: End, to: End, params: &MatchParams) -> Candidate {
+    let components = Components::of(from.1, to.1);
     Candidate {
         id: pair_id(
             (from.0, from.1.first_frame, from.1.last_frame),

@@ -1,22 +1,49 @@
-//! The explicit composition term of a pair's score: where the light and
-//! the edges sit in the picture, compared position by position.
+//! The framing of a keyframe and how two framings agree: the score of a
+//! match cut. A match cut joins **different** pictures whose framing lines
+//! up, so nothing here looks at what the picture shows or at its colours:
+//! only where light, contours, lines and the subject sit in the frame.
 //!
 //! A keyframe's **signature** is computed from its model input (the
 //! letterboxed, normalised 3×S×S image the embedder sees): bars (rows and
 //! columns of pure black at the edges) are trimmed, the picture is averaged
-//! into a 64×36 luma grid, and two 16×9 maps are kept — mean luma and mean
-//! Sobel edge strength — each centred and scaled to unit length, then
-//! quantised to i8. Two signatures compare by the mean of the two maps'
-//! correlations, in [−1, 1]: 1 when bright areas and contours fall in the
-//! same places of both frames, whatever the frames show.
+//! into a 64×36 grid, and four maps are kept, each centred and scaled to
+//! unit length (a map with no variation is all zeros), so brightness,
+//! contrast and colour grade do not count:
+//! - **light** (16×9): mean luma, the shape of light and shade;
+//! - **edges** (16×9): Sobel gradient strength, where contours are;
+//! - **lines** (8×6 cells × 4 orientations): gradient energy by orientation
+//!   (horizontal, two diagonals, vertical), so a horizon or a row of
+//!   verticals lines up with another at the same place;
+//! - **subject** (16×9): how far each place's colour stands from the
+//!   frame's mean colour (frequency-tuned saliency), so the subject's
+//!   position, size and silhouette count, whatever its colour.
+//!
+//! The maps are weighted by √[`WEIGHTS`] and quantised together to i8: the
+//! cosine of two signatures is the weighted mean of the four maps'
+//! correlations (up to rounding), in [−1, 1], and exact search over
+//! signatures ranks by it.
 
-/// Width and height of each map.
+/// Map names, in signature order.
+pub const PARTS: [&str; 4] = ["light", "edges", "lines", "subject"];
+/// Weight of each map in the cosine of two signatures (they sum to 1).
+pub const WEIGHTS: [f32; 4] = [0.15, 0.15, 0.2, 0.5];
+/// Width and height of the light, edge and subject maps.
 pub const MAP_W: usize = 16;
 pub const MAP_H: usize = 9;
-/// Length of a signature: the luma map, then the edge map.
-pub const LEN: usize = 2 * MAP_W * MAP_H;
+/// Cells and orientations of the line map.
+const CELLS_W: usize = 8;
+const CELLS_H: usize = 6;
+const ORIENTATIONS: usize = 4;
+/// Lengths of the four parts, and of a signature.
+pub const PART_LEN: [usize; 4] = [
+    MAP_W * MAP_H,
+    MAP_W * MAP_H,
+    CELLS_W * CELLS_H * ORIENTATIONS,
+    MAP_W * MAP_H,
+];
+pub const LEN: usize = PART_LEN[0] + PART_LEN[1] + PART_LEN[2] + PART_LEN[3];
 /// Version of the signature (part of the embedding stage's cache key).
-pub const VERSION: &str = "luma+sobel16x9/1";
+pub const VERSION: &str = "light+edges+lines+subject/3";
 
 const FINE_W: usize = 4 * MAP_W;
 const FINE_H: usize = 4 * MAP_H;
@@ -25,22 +52,49 @@ const BAR_LUMA: f32 = -0.97;
 
 /// The signature of one normalised CHW image of `size`×`size` pixels.
 pub fn signature(image: &[f32], size: usize) -> Vec<i8> {
-    let luma = luma_plane(image, size);
-    let (x0, x1, y0, y1) = active_area(&luma, size);
-    let fine = area_average(&luma, size, (x0, x1, y0, y1), FINE_W, FINE_H);
-    let edges = sobel(&fine, FINE_W, FINE_H);
-    let mut out = quantise(&normalise(pool4(&fine)));
-    out.extend(quantise(&normalise(pool4(&edges))));
-    out
+    let planes = colour_planes(image, size);
+    let area = active_area(&planes[0], size);
+    let fine: Vec<Vec<f32>> = planes
+        .iter()
+        .map(|p| area_average(p, size, area, FINE_W, FINE_H))
+        .collect();
+    let (gx, gy) = gradients(&fine[0], FINE_W, FINE_H);
+    let strength: Vec<f32> = gx.iter().zip(&gy).map(|(x, y)| x.hypot(*y)).collect();
+    let parts = [
+        normalise(pool4(&fine[0])),
+        normalise(pool4(&strength)),
+        normalise(lines(&gx, &gy)),
+        normalise(pool4(&saliency(&fine))),
+    ];
+    let mut joined = Vec::with_capacity(LEN);
+    for (part, weight) in parts.iter().zip(WEIGHTS) {
+        joined.extend(part.iter().map(|v| v * weight.sqrt()));
+    }
+    quantise(&joined)
 }
 
-/// Mean correlation of the luma maps and of the edge maps of two signatures.
+/// Cosine of two signatures: how well their framings agree, in [−1, 1];
+/// exactly the value candidate search ranks by.
 pub fn similarity(a: &[i8], b: &[i8]) -> f32 {
     if a.len() != LEN || b.len() != LEN {
         return 0.0;
     }
-    let half = LEN / 2;
-    (cosine(&a[..half], &b[..half]) + cosine(&a[half..], &b[half..])) / 2.0
+    super::exact::cosine_i8(a, b)
+}
+
+/// The correlation of each of the four maps of two signatures ([`PARTS`]
+/// order); their mean weighted by [`WEIGHTS`] is about [`similarity`].
+pub fn parts(a: &[i8], b: &[i8]) -> [f32; 4] {
+    let mut out = [0.0; 4];
+    if a.len() != LEN || b.len() != LEN {
+        return out;
+    }
+    let mut start = 0;
+    for (i, len) in PART_LEN.iter().enumerate() {
+        out[i] = cosine(&a[start..start + len], &b[start..start + len]);
+        start += len;
+    }
+    out
 }
 
 fn cosine(a: &[i8], b: &[i8]) -> f32 {
@@ -58,14 +112,27 @@ fn cosine(a: &[i8], b: &[i8]) -> f32 {
     }
 }
 
-fn luma_plane(image: &[f32], size: usize) -> Vec<f32> {
+/// Luma and two colour-difference planes of a normalised CHW image.
+fn colour_planes(image: &[f32], size: usize) -> [Vec<f32>; 3] {
     let plane = size * size;
     if image.len() < 3 * plane {
-        return vec![BAR_LUMA - 1.0; plane];
+        return [
+            vec![BAR_LUMA - 1.0; plane],
+            vec![0.0; plane],
+            vec![0.0; plane],
+        ];
     }
-    (0..plane)
-        .map(|i| 0.299 * image[i] + 0.587 * image[plane + i] + 0.114 * image[2 * plane + i])
-        .collect()
+    let (r, g, b) = (
+        &image[..plane],
+        &image[plane..2 * plane],
+        &image[2 * plane..],
+    );
+    let luma: Vec<f32> = (0..plane)
+        .map(|i| 0.299 * r[i] + 0.587 * g[i] + 0.114 * b[i])
+        .collect();
+    let cb = (0..plane).map(|i| 0.564 * (b[i] - luma[i])).collect();
+    let cr = (0..plane).map(|i| 0.713 * (r[i] - luma[i])).collect();
+    [luma, cb, cr]
 }
 
 /// The rectangle inside the bars: [x0, x1) × [y0, y1).
@@ -115,25 +182,103 @@ fn area_average(
     out
 }
 
-/// Sobel gradient magnitude, edges replicated.
-fn sobel(plane: &[f32], w: usize, h: usize) -> Vec<f32> {
+/// Sobel gradients (x, y), edges replicated.
+fn gradients(plane: &[f32], w: usize, h: usize) -> (Vec<f32>, Vec<f32>) {
     let at = |x: isize, y: isize| {
         let x = x.clamp(0, w as isize - 1) as usize;
         let y = y.clamp(0, h as isize - 1) as usize;
         plane[y * w + x]
     };
+    let (mut gxs, mut gys) = (Vec::with_capacity(w * h), Vec::with_capacity(w * h));
+    for y in 0..h as isize {
+        for x in 0..w as isize {
+            gxs.push(
+                at(x + 1, y - 1) + 2.0 * at(x + 1, y) + at(x + 1, y + 1)
+                    - at(x - 1, y - 1)
+                    - 2.0 * at(x - 1, y)
+                    - at(x - 1, y + 1),
+            );
+            gys.push(
+                at(x - 1, y + 1) + 2.0 * at(x, y + 1) + at(x + 1, y + 1)
+                    - at(x - 1, y - 1)
+                    - 2.0 * at(x, y - 1)
+                    - at(x + 1, y - 1),
+            );
+        }
+    }
+    (gxs, gys)
+}
+
+/// Gradient energy by orientation in each cell: `[cell][orientation]`,
+/// square-rooted so strong contours do not drown the rest. A gradient's
+/// energy is shared between the two nearest of the four orientations
+/// (0°, 45°, 90°, 135° of the gradient, i.e. vertical, diagonal,
+/// horizontal and the other diagonal lines).
+fn lines(gx: &[f32], gy: &[f32]) -> Vec<f32> {
+    let mut out = vec![0.0f32; CELLS_W * CELLS_H * ORIENTATIONS];
+    let step = std::f32::consts::PI / ORIENTATIONS as f32;
+    for (i, (&x, &y)) in gx.iter().zip(gy).enumerate() {
+        let energy = x * x + y * y;
+        if energy <= 0.0 {
+            continue;
+        }
+        let angle = y.atan2(x).rem_euclid(std::f32::consts::PI) / step;
+        let low = angle.floor() as usize % ORIENTATIONS;
+        let high = (low + 1) % ORIENTATIONS;
+        let share = angle - angle.floor();
+        let (fx, fy) = (i % FINE_W, i / FINE_W);
+        let cell = (fy * CELLS_H / FINE_H) * CELLS_W + fx * CELLS_W / FINE_W;
+        out[cell * ORIENTATIONS + low] += energy * (1.0 - share);
+        out[cell * ORIENTATIONS + high] += energy * share;
+    }
+    out.iter().map(|v| v.sqrt()).collect()
+}
+
+/// How far each place's colour (luma and colour difference, 3×3 blurred)
+/// stands from the background's colours, taken from the frame's border
+/// (the subject rarely fills the border): the distance to the
+/// [`BORDER_QUANTILE`]-th nearest border colour, so a subject touching one
+/// edge still stands out.
+fn saliency(fine: &[Vec<f32>]) -> Vec<f32> {
+    let blurred: Vec<Vec<f32>> = fine.iter().map(|p| blur3(p, FINE_W, FINE_H)).collect();
+    let colour = |i: usize| [blurred[0][i], blurred[1][i], blurred[2][i]];
+    let border: Vec<[f32; 3]> = (0..FINE_W * FINE_H)
+        .filter(|&i| {
+            let (x, y) = (i % FINE_W, i / FINE_W);
+            x == 0 || y == 0 || x == FINE_W - 1 || y == FINE_H - 1
+        })
+        .map(colour)
+        .collect();
+    let nth = ((border.len() as f32 * BORDER_QUANTILE) as usize).min(border.len() - 1);
+    let mut distances = vec![0.0f32; border.len()];
+    (0..FINE_W * FINE_H)
+        .map(|i| {
+            let c = colour(i);
+            for (d, b) in distances.iter_mut().zip(&border) {
+                *d = (0..3).map(|k| (c[k] - b[k]).powi(2)).sum::<f32>();
+            }
+            let (_, d, _) = distances.select_nth_unstable_by(nth, f32::total_cmp);
+            d.sqrt()
+        })
+        .collect()
+}
+
+/// Share of the border a colour must be far from to stand out.
+const BORDER_QUANTILE: f32 = 0.1;
+
+/// 3×3 box blur, edges replicated.
+fn blur3(plane: &[f32], w: usize, h: usize) -> Vec<f32> {
+    let at = |x: isize, y: isize| {
+        plane[y.clamp(0, h as isize - 1) as usize * w + x.clamp(0, w as isize - 1) as usize]
+    };
     let mut out = Vec::with_capacity(w * h);
     for y in 0..h as isize {
         for x in 0..w as isize {
-            let gx = at(x + 1, y - 1) + 2.0 * at(x + 1, y) + at(x + 1, y + 1)
-                - at(x - 1, y - 1)
-                - 2.0 * at(x - 1, y)
-                - at(x - 1, y + 1);
-            let gy = at(x - 1, y + 1) + 2.0 * at(x, y + 1) + at(x + 1, y + 1)
-                - at(x - 1, y - 1)
-                - 2.0 * at(x, y - 1)
-                - at(x + 1, y - 1);
-            out.push((gx * gx + gy * gy).sqrt());
+            let sum: f32 = (-1..=1)
+                .flat_map(|dy| (-1..=1).map(move |dx| (dx, dy)))
+                .map(|(dx, dy)| at(x + dx, y + dy))
+                .sum();
+            out.push(sum / 9.0);
         }
     }
     out
@@ -205,8 +350,42 @@ mod tests {
 
     #[test]
     fn bars_are_trimmed() {
-        let luma = luma_plane(&disc(224, 0.5, 0.5, 0.9), 224);
+        let luma = colour_planes(&disc(224, 0.5, 0.5, 0.9), 224)[0].clone();
         assert_eq!(active_area(&luma, 224), (0, 224, 56, 168));
+    }
+
+    /// Sky above a horizon at `height` (relative), ground below; the ground
+    /// striped (textured) or plain, in its own colour.
+    fn horizon(size: usize, height: f32, striped: bool, tint: f32) -> Vec<f32> {
+        let mut img = vec![0.0; 3 * size * size];
+        for y in 0..size {
+            for x in 0..size {
+                let sky = (y as f32) < height * size as f32;
+                let stripe = striped && (x / 6) % 2 == 0;
+                let rgb = match (sky, stripe) {
+                    (true, _) => [0.2, 0.4, 0.9],
+                    (false, true) => [tint, 0.1, -0.6],
+                    (false, false) => [tint - 0.3, -0.1, -0.7],
+                };
+                for c in 0..3 {
+                    img[c * size * size + y * size + x] = rgb[c];
+                }
+            }
+        }
+        img
+    }
+
+    #[test]
+    fn a_horizon_matches_a_horizon_at_the_same_height_whatever_the_ground() {
+        let plain = signature(&horizon(224, 0.4, false, 0.3), 224);
+        let textured = signature(&horizon(224, 0.42, true, -0.2), 224);
+        let higher = signature(&horizon(224, 0.15, false, 0.3), 224);
+        let (same, moved) = (similarity(&plain, &textured), similarity(&plain, &higher));
+        assert!(same > 0.6 && same > moved + 0.3, "{same} {moved}");
+        let p = parts(&plain, &textured);
+        assert!(p[0] > 0.8 && p[3] > 0.8, "{p:?}");
+        let weighted: f32 = p.iter().zip(WEIGHTS).map(|(c, w)| c * w).sum();
+        assert!((weighted - same).abs() < 0.05, "{weighted} {same}");
     }
 
     #[test]

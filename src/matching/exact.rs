@@ -50,6 +50,16 @@ pub fn quantise(v: &[f32]) -> Vec<i8> {
         .collect()
 }
 
+/// Cosine similarity of two 8-bit vectors, the very value
+/// [`Quantised::block`] gives them; 0 when either has no magnitude or their
+/// lengths differ.
+pub fn cosine_i8(a: &[i8], b: &[i8]) -> f32 {
+    if a.len() != b.len() {
+        return 0.0;
+    }
+    cosine(dot(a, b), dot(a, a).sqrt() * dot(b, b).sqrt())
+}
+
 /// The exact dot product of two 8-bit vectors of equal length.
 fn dot(a: &[i8], b: &[i8]) -> f64 {
     i8::dot(a, b).unwrap_or(0.0)

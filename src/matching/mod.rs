@@ -17,9 +17,12 @@
 //!   re-encoded, re-graded, resized or slightly cropped is recorded as a
 //!   duplicate and never offered.
 //!
-//! A pair's score ([`score`]) is the descriptor similarity plus an explicit
-//! composition term ([`composition`]); both components are kept. The
-//! ranking ([`rank`]) caps the pairs any one shot takes part in.
+//! A pair's score ([`score`]) is how well the two framings agree
+//! ([`composition`]): where light, contours, lines and the subject sit,
+//! never what the pictures show or their colours. Its parts are kept with
+//! the pair to explain it. The lists rank by the same measure, so the best
+//! framings of the whole library are found exactly. The ranking ([`rank`])
+//! caps the pairs any one shot takes part in.
 
 pub mod candidates;
 pub mod composition;
@@ -39,18 +42,25 @@ pub struct MatchParams {
     /// Shots this close in a title (in shot count) are never paired: they
     /// are already next to each other.
     pub adjacent_window: usize,
-    /// Descriptor similarity of any keyframes of two shots of a title at or
-    /// above which they are one camera set-up.
+    /// Shots this close in a title (in shot count) whose exit and entry
+    /// descriptors are at least `scene_similarity` alike are one scene and
+    /// never paired.
+    pub scene_window: usize,
+    pub scene_similarity: f32,
+    /// Two shots of a title are one camera set-up (or one place and
+    /// subject) when two of their keyframes are at least `group_similarity`
+    /// alike in descriptor and `group_framing` in framing signature.
     pub group_similarity: f32,
+    pub group_framing: f32,
+    /// Descriptor similarity at or above which two shots of a title are
+    /// one set-up whatever their framing (the same footage re-framed).
+    pub group_content: f32,
     /// Two shots of different titles are the same footage when their
     /// entries and their exits are both at least `duplicate_floor` alike
     /// and one of the two at least `duplicate_similarity` (a re-grade or
     /// crop moves one end more than the other).
     pub duplicate_similarity: f32,
     pub duplicate_floor: f32,
-    /// Weight of the descriptor similarity in the score (the composition
-    /// term has the rest).
-    pub descriptor_weight: f32,
     /// Most pairs one shot (or one group) takes part in on each side.
     pub per_shot_cap: usize,
 }
@@ -60,10 +70,13 @@ impl Default for MatchParams {
         Self {
             k: 10,
             adjacent_window: 2,
+            scene_window: 12,
+            scene_similarity: 0.5,
             group_similarity: 0.65,
+            group_framing: 0.5,
+            group_content: 0.8,
             duplicate_similarity: 0.85,
             duplicate_floor: 0.6,
-            descriptor_weight: 0.5,
             per_shot_cap: 2,
         }
     }
@@ -97,19 +110,51 @@ pub struct ShotRef {
     pub shot: usize,
 }
 
-/// How a candidate scored.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+/// How a candidate scored, and why.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Components {
-    /// Cosine similarity of the two keyframes' descriptors.
+    /// Cosine similarity of the two keyframes' descriptors: how alike what
+    /// they show is. Shown, never rewarded: a match cut joins different
+    /// pictures.
     pub descriptor: f32,
-    /// Correlation of their luma and edge layouts ([`composition`]).
+    /// How well the two framings agree ([`composition::similarity`]): the
+    /// weighted mean of the four parts below.
     pub composition: f32,
+    /// Correlation of the shape of light and shade.
+    #[serde(default)]
+    pub light: f32,
+    /// Correlation of where the contours are.
+    #[serde(default)]
+    pub edges: f32,
+    /// Correlation of the lines by orientation (horizon, verticals,
+    /// diagonals) and where they are.
+    #[serde(default)]
+    pub lines: f32,
+    /// Correlation of where the subject stands out, and how big it is.
+    #[serde(default)]
+    pub subject: f32,
 }
 
-/// The score of a pair from its components.
-pub fn score(c: Components, params: &MatchParams) -> f32 {
-    params.descriptor_weight * c.descriptor + (1.0 - params.descriptor_weight) * c.composition
+impl Components {
+    /// The components of a cut from `from`'s exit to `to`'s entry.
+    pub fn of(from: &neighbours::ShotInfo, to: &neighbours::ShotInfo) -> Self {
+        let [light, edges, lines, subject] =
+            composition::parts(&from.exit_composition, &to.entry_composition);
+        Self {
+            descriptor: exact::cosine_i8(&from.exit_vector, &to.entry_vector),
+            composition: composition::similarity(&from.exit_composition, &to.entry_composition),
+            light,
+            edges,
+            lines,
+            subject,
+        }
+    }
+}
+
+/// The score of a pair from its components: the agreement of framing.
+pub fn score(c: Components, _params: &MatchParams) -> f32 {
+    c.composition
 }
 
 /// A candidate match cut: `from`'s exit, then `to`'s entry.

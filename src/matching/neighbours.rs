@@ -26,8 +26,13 @@ pub struct ShotInfo {
     pub last_frame: u64,
     /// The first shot of its near-duplicate group (itself when alone).
     pub group_shot: usize,
+    /// Framing signatures ([`super::composition`]) of its entry and exit:
+    /// what the lists rank by.
     pub entry_composition: Vec<i8>,
     pub exit_composition: Vec<i8>,
+    /// Quantised descriptors of its entry and exit (what they show).
+    pub entry_vector: Vec<i8>,
+    pub exit_vector: Vec<i8>,
     /// The k-th similarity of its stored exit and entry lists (`None`:
     /// fewer than k members, or not stored yet).
     pub exit_kth: Option<f32>,
@@ -43,7 +48,9 @@ pub enum Role {
 }
 
 /// A title's shots (or some of them) with their entry and exit
-/// descriptors: row `i` of `entries` and `exits` is `shots[i]`.
+/// descriptors: row `i` of `entries` and `exits` is `shots[i]`. The
+/// descriptors find duplicate footage; the shots' framing signatures make
+/// the lists.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TitleVectors {
     pub content_hash: String,
@@ -53,6 +60,18 @@ pub struct TitleVectors {
 }
 
 impl TitleVectors {
+    /// The framing signatures of the shots' entries or exits, as rows.
+    pub fn framing(&self, role: Role) -> Quantised {
+        let mut out = Quantised::new(super::composition::LEN);
+        for shot in &self.shots {
+            out.push(match role {
+                Role::Entry => &shot.entry_composition,
+                Role::Exit => &shot.exit_composition,
+            });
+        }
+        out
+    }
+
     pub fn shot_ref(&self, i: usize) -> ShotRef {
         ShotRef {
             content_hash: self.content_hash.clone(),
@@ -184,7 +203,17 @@ fn excluded(
         return dups.contains(&(i, j));
     }
     let (x, y) = (&a.shots[i], &b.shots[j]);
-    x.shot.abs_diff(y.shot) <= params.adjacent_window || x.group_shot == y.group_shot
+    x.shot.abs_diff(y.shot) <= params.adjacent_window
+        || x.group_shot == y.group_shot
+        || one_scene(x, y, params)
+}
+
+/// Whether two shots of a title are one scene: a few shots apart, and the
+/// exit and entry show alike content (the same characters in the same
+/// place, moments apart), which an editor sees as continuity, not a match.
+fn one_scene(x: &ShotInfo, y: &ShotInfo, params: &MatchParams) -> bool {
+    x.shot.abs_diff(y.shot) <= params.scene_window
+        && super::exact::cosine_i8(&x.exit_vector, &y.entry_vector) >= params.scene_similarity
 }
 
 /// What one block of `a`'s exits against `b`'s entries answers: for each
@@ -195,15 +224,16 @@ pub struct Crossed {
     pub entry_lists: Vec<TopK>,
 }
 
-/// Compares `a`'s exits with `b`'s entries (`dups`: rows of `a` and `b`
-/// that are duplicate footage, when they are different titles).
+/// Compares the framing of `a`'s exits with that of `b`'s entries (`dups`:
+/// rows of `a` and `b` that are duplicate footage, when they are different
+/// titles).
 pub fn cross(
     a: &TitleVectors,
     b: &TitleVectors,
     dups: &Duplicates,
     params: &MatchParams,
 ) -> Crossed {
-    let block = a.exits.block(&b.entries);
+    let block = a.framing(Role::Exit).block(&b.framing(Role::Entry));
     let exit_lists = (0..block.rows)
         .map(|i| best_of(&block, i, true, a, b, dups, params))
         .collect();

@@ -99,8 +99,8 @@ mod tests {
             from_frame: 0,
             to_frame: 0,
             components: Components {
-                descriptor: score,
                 composition: score,
+                ..Components::default()
             },
             score,
         }

@@ -139,6 +139,8 @@ impl Store {
                     entry_kth: r.get::<_, Option<f64>>(5)?.map(|v| v as f32),
                     entry_composition: bytes(7)?,
                     exit_composition: bytes(9)?,
+                    entry_vector: bytes(6)?,
+                    exit_vector: bytes(8)?,
                 });
                 let (entry, exit) = (bytes(6)?, bytes(8)?);
                 if title.entries.is_empty() {
@@ -206,8 +208,8 @@ impl Store {
     /// The members of one shot's list: (pair id, the other shot).
     pub fn list(&self, role: Role, shot: &ShotRef) -> Result<Vec<(String, Near)>, StoreError> {
         let sql = match role {
-            Role::Exit => "SELECT id, to_hash, to_shot, descriptor FROM pairs WHERE from_hash = ?1 AND from_shot = ?2 AND in_exit_list = 1",
-            Role::Entry => "SELECT id, from_hash, from_shot, descriptor FROM pairs WHERE to_hash = ?1 AND to_shot = ?2 AND in_entry_list = 1",
+            Role::Exit => "SELECT id, to_hash, to_shot, composition FROM pairs WHERE from_hash = ?1 AND from_shot = ?2 AND in_exit_list = 1",
+            Role::Entry => "SELECT id, from_hash, from_shot, composition FROM pairs WHERE to_hash = ?1 AND to_shot = ?2 AND in_entry_list = 1",
         };
         let read = || -> rusqlite::Result<Vec<(String, Near)>> {
             let mut stmt = self.conn.prepare_cached(sql)?;
@@ -278,8 +280,8 @@ fn apply(tx: &Transaction, changes: &ListChanges) -> rusqlite::Result<()> {
         tx.prepare_cached(&sql)?.execute([id])?;
     }
     let mut upsert = tx.prepare_cached(
-        "INSERT INTO pairs (id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, in_exit_list, in_entry_list)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+        "INSERT INTO pairs (id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, in_exit_list, in_entry_list, light, edges, lines, subject)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (id) DO UPDATE SET
            in_exit_list = max(in_exit_list, excluded.in_exit_list),
            in_entry_list = max(in_entry_list, excluded.in_entry_list)",
@@ -298,7 +300,11 @@ fn apply(tx: &Transaction, changes: &ListChanges) -> rusqlite::Result<()> {
             f64::from(c.components.composition),
             f64::from(c.score),
             p.in_exit_list,
-            p.in_entry_list
+            p.in_entry_list,
+            f64::from(c.components.light),
+            f64::from(c.components.edges),
+            f64::from(c.components.lines),
+            f64::from(c.components.subject)
         ])?;
     }
     let mut orphan = tx.prepare_cached(

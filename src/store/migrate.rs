@@ -71,6 +71,7 @@ pub(crate) const LOCAL: Schema = Schema {
         Step::Sql(LOCAL_V3_DECISIONS),
         LOCAL_V4_CLOCK,
         LOCAL_V5_EXACT_LISTS,
+        LOCAL_V6_FRAMING_PARTS,
     ],
 };
 
@@ -172,6 +173,19 @@ const LOCAL_V5_EXACT_LISTS: Step = Step::AddColumns {
              OR b_hash IN (SELECT content_hash FROM titles WHERE indexed = 0);
            CREATE INDEX IF NOT EXISTS pairs_by_from_shot ON pairs (from_hash, from_shot);
            CREATE INDEX IF NOT EXISTS pairs_by_to_shot ON pairs (to_hash, to_shot);",
+};
+
+/// Pairs keep the four parts of their framing score (light, edges, lines,
+/// subject) to explain it. Titles analysed before are analysed again under
+/// the new analysis key, which rewrites their pairs.
+const LOCAL_V6_FRAMING_PARTS: Step = Step::AddColumns {
+    columns: &[
+        ("pairs", "light", "REAL NOT NULL DEFAULT 0"),
+        ("pairs", "edges", "REAL NOT NULL DEFAULT 0"),
+        ("pairs", "lines", "REAL NOT NULL DEFAULT 0"),
+        ("pairs", "subject", "REAL NOT NULL DEFAULT 0"),
+    ],
+    then: "",
 };
 
 /// The shared log's events carry their clock too.
