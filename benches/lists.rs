@@ -52,6 +52,8 @@ fn title(t: u64) -> NewTitle {
             shot: s as usize,
             first_frame: first,
             last_frame: last,
+            entry_frame: first,
+            exit_frame: last,
             group_shot: s as usize,
             entry_composition: framing(descriptor(id, 2)),
             exit_composition: framing(descriptor(id, 3)),

@@ -12,6 +12,7 @@ mod common;
 
 use common::*;
 
+use matchcut::index::keyframe_key;
 use matchcut::jobs::listing::{self, PairView};
 use matchcut::jobs::{self, LibraryData, ScanOptions, ScanReport, TitleStatus};
 use matchcut::matching::ShotRef;
@@ -200,8 +201,12 @@ fn pairs_name_the_cut_frames_with_timecodes_and_rank_best_first() {
         let find = |shots: &[matchcut::store::ShotRecord], n: usize| {
             shots.iter().find(|s| s.shot == n).cloned().expect("shot")
         };
-        assert_eq!(p.from.frame, find(&from, p.from.shot).last_frame);
-        assert_eq!(p.to.frame, find(&to, p.to.shot).first_frame);
+        // The cut uses the shots' exit and entry keyframes, inside them.
+        let (out, into) = (find(&from, p.from.shot), find(&to, p.to.shot));
+        assert_eq!(keyframe_key(&p.from.content_hash, p.from.frame), out.exit_key);
+        assert_eq!(keyframe_key(&p.to.content_hash, p.to.frame), into.entry_key);
+        assert!((out.first_frame..=out.last_frame).contains(&p.from.frame));
+        assert!((into.first_frame..=into.last_frame).contains(&p.to.frame));
         for end in [&p.from, &p.to] {
             assert_eq!(end.timecode.len(), 11, "{}", end.timecode);
         }

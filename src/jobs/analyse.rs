@@ -74,9 +74,10 @@ pub struct Analysis {
     pub embed_run: StageRun,
 }
 
-/// Mean text probability of a shot's keyframes at or above which it is a
-/// card (title card, credits, logo) rather than a picture: the film
-/// evaluation's credits score 0.22–0.81, its pictures at most 0.08
+/// Text probability of any keyframe of a shot at or above which it is a
+/// card (title card, credits, logo, a title lettered over the picture)
+/// rather than a picture: the film evaluation's credits score 0.22–0.81,
+/// its opening title over a picture 0.23, its pictures at most 0.08
 /// ([`embed::text`]).
 pub const CARD_TEXT: f32 = 0.2;
 
@@ -100,7 +101,7 @@ impl Analysis {
     }
 }
 
-/// Marks the picture shots whose keyframes average [`CARD_TEXT`] or more.
+/// Marks the picture shots a keyframe of which reads [`CARD_TEXT`] or more.
 pub fn mark_cards(segmentation: &mut Segmentation, keyframes: &[KeyframeVector]) {
     let text: HashMap<u64, f32> = keyframes.iter().map(|k| (k.frame, k.text)).collect();
     for shot in segmentation
@@ -115,8 +116,7 @@ pub fn mark_cards(segmentation: &mut Segmentation, keyframes: &[KeyframeVector])
         ]
         .into_iter()
         .collect();
-        let values: Vec<f32> = frames.iter().filter_map(|f| text.get(f).copied()).collect();
-        if !values.is_empty() && values.iter().sum::<f32>() / values.len() as f32 >= CARD_TEXT {
+        if frames.iter().any(|f| text.get(f).is_some_and(|&t| t >= CARD_TEXT)) {
             shot.kind = ShotKind::Card;
         }
     }
@@ -214,11 +214,11 @@ pub fn analysis_key(
 ) -> String {
     format!(
         "{SHOTS_MODEL}:{}|{}:{}:{}|match:{}",
-        params_hash(shot_params),
+        shots_key(shot_params),
         embed_model,
         composition::VERSION,
         embed::text::VERSION,
-        params_hash(match_params)
+        params_hash(&(match_params, CARD_TEXT, super::library::MIN_SHOT_FRAMES))
     )
 }
 
@@ -229,7 +229,7 @@ fn params_hash(params: &impl std::fmt::Debug) -> String {
 
 /// The shots stage's parameters: the detector's and the keyframe capture's.
 fn shots_key(shot_params: &Params) -> String {
-    params_hash(&(shot_params, capture::STRIDE))
+    params_hash(&(shot_params, capture::STRIDE, capture::VERSION))
 }
 
 /// Every keyframe of a segmentation, in frame order.

@@ -29,6 +29,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
+/// Version of the keyframe choice (part of the shots stage's cache key).
+/// 2: mostly black frames (an iris) are not visible pictures.
+pub const VERSION: u32 = 2;
 /// Every this many frames one is captured (besides those around cuts).
 pub const STRIDE: u64 = 8;
 /// Keyframe inputs the embedding thread batches together.
@@ -47,24 +50,41 @@ enum Look {
     /// One flat colour.
     Flat,
     /// Near-black: the picture is barely visible (mean luma below
-    /// [`DARK_LUMA`]), as at the end of a fade-out.
+    /// [`DARK_LUMA`]), as at the end of a fade-out, or mostly black (at
+    /// least [`BLACK_SHARE`] of it), as in an iris closing.
     Dark,
     Visible,
 }
 
 /// Mean luma (0…1) below which a frame is near-black.
 const DARK_LUMA: f32 = 0.08;
+/// Share of black pixels (luma below [`DARK_LUMA`]) from which a frame is
+/// mostly black.
+const BLACK_SHARE: f32 = 0.6;
 
 impl Look {
     fn of(features: &Features, flat_std: f32) -> Self {
         if features.luma_std < flat_std {
             Look::Flat
-        } else if features.luma_mean < DARK_LUMA {
+        } else if features.luma_mean < DARK_LUMA || black_share(features) >= BLACK_SHARE {
             Look::Dark
         } else {
             Look::Visible
         }
     }
+}
+
+/// The share of a thumbnail's pixels darker than [`DARK_LUMA`].
+fn black_share(features: &Features) -> f32 {
+    let pixels = features.rgb.chunks_exact(3);
+    let total = pixels.len().max(1) as f32;
+    let dark = pixels
+        .filter(|p| {
+            let y = 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]);
+            y < DARK_LUMA * 255.0
+        })
+        .count();
+    dark as f32 / total
 }
 
 /// The frame hook that captures keyframe candidates and sends the chosen
@@ -412,5 +432,14 @@ mod tests {
         assert_eq!(Look::of(&frame(0, 0), 0.02), Look::Flat);
         assert_eq!(Look::of(&frame(4, 30), 0.02), Look::Dark);
         assert_eq!(Look::of(&frame(90, 60), 0.02), Look::Visible);
+        // An iris closing: a bright disc in the middle of black.
+        let iris: Vec<u8> = (0..48 * 27)
+            .flat_map(|i| {
+                let (x, y) = (i % 48, i / 48);
+                let inside = (x as i32 - 24).pow(2) + (y as i32 - 13).pow(2) < 64;
+                [if inside { 230 } else { 2 }; 3]
+            })
+            .collect();
+        assert_eq!(Look::of(&Features::new(&iris, &[0.0; 128]), 0.02), Look::Dark);
     }
 }

@@ -352,12 +352,13 @@ fn shot_points(path: &str, analysis: &Analysis) -> Result<Vec<ShotPoints>, Libra
             composition: k.composition.clone(),
         })
     };
-    // Black and colour segments carry no picture to match.
+    // Black and colour segments and cards carry no picture to match; a
+    // flash or a whip of a few frames is no shot to cut to or from.
     analysis
         .segmentation
         .shots
         .iter()
-        .filter(|s| s.kind.is_picture())
+        .filter(|s| s.kind.is_picture() && s.last_frame - s.first_frame + 1 >= MIN_SHOT_FRAMES)
         .map(|s| {
             Ok(ShotPoints {
                 shot: s.index,
@@ -370,6 +371,9 @@ fn shot_points(path: &str, analysis: &Analysis) -> Result<Vec<ShotPoints>, Libra
         })
         .collect()
 }
+
+/// Shots shorter than this (half a second at 24 fps) are never matched.
+pub const MIN_SHOT_FRAMES: u64 = 12;
 
 /// The new title as candidate search reads it.
 fn title_vectors(hash: &str, points: &[ShotPoints], groups: &[usize]) -> TitleVectors {
@@ -385,6 +389,8 @@ fn title_vectors(hash: &str, points: &[ShotPoints], groups: &[usize]) -> TitleVe
             shot: p.shot,
             first_frame: p.first_frame,
             last_frame: p.last_frame,
+            entry_frame: p.entry.frame,
+            exit_frame: p.exit.frame,
             group_shot,
             entry_composition: p.entry.composition.clone(),
             exit_composition: p.exit.composition.clone(),

@@ -375,6 +375,8 @@ mod tests {
                 shot,
                 first_frame: 10 * shot as u64,
                 last_frame: 10 * shot as u64 + 9,
+                entry_frame: 10 * shot as u64,
+                exit_frame: 10 * shot as u64 + 9,
                 group_shot: if shot == 5 { 0 } else { shot },
                 entry_composition,
                 exit_composition,

@@ -25,8 +25,8 @@ pub fn candidate(from: End, to: End, params: &MatchParams) -> Candidate {
             content_hash: to.0.to_string(),
             shot: to.1.shot,
         },
-        from_frame: from.1.last_frame,
-        to_frame: to.1.first_frame,
+        from_frame: from.1.exit_frame,
+        to_frame: to.1.entry_frame,
         components,
         score: score(components, params),
     }

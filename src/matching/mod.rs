@@ -163,9 +163,9 @@ pub struct Candidate {
     pub id: String,
     pub from: ShotRef,
     pub to: ShotRef,
-    /// Last frame of the outgoing shot.
+    /// The outgoing shot's exit keyframe: the last frame before the cut.
     pub from_frame: u64,
-    /// First frame of the incoming shot.
+    /// The incoming shot's entry keyframe: the first frame after the cut.
     pub to_frame: u64,
     pub components: Components,
     pub score: f32,

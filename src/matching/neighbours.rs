@@ -24,6 +24,10 @@ pub struct ShotInfo {
     pub shot: usize,
     pub first_frame: u64,
     pub last_frame: u64,
+    /// Its entry and exit keyframes: the frames a cut to and from it uses,
+    /// fully visible pictures at most a few frames inside its ends.
+    pub entry_frame: u64,
+    pub exit_frame: u64,
     /// The first shot of its near-duplicate group (itself when alone).
     pub group_shot: usize,
     /// Framing signatures ([`super::composition`]) of its entry and exit:

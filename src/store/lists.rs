@@ -112,7 +112,7 @@ impl Store {
         let read = || -> rusqlite::Result<TitleVectors> {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT s.shot, s.first_frame, s.last_frame, s.group_shot, s.exit_kth, s.entry_kth,
-                        ke.vector, ke.composition, kx.vector, kx.composition
+                        ke.vector, ke.composition, kx.vector, kx.composition, ke.frame, kx.frame
                  FROM shots s
                  JOIN keyframes ke ON ke.key = s.entry_key
                  JOIN keyframes kx ON kx.key = s.exit_key
@@ -134,6 +134,8 @@ impl Store {
                     shot: r.get::<_, i64>(0)? as usize,
                     first_frame: r.get::<_, i64>(1)? as u64,
                     last_frame: r.get::<_, i64>(2)? as u64,
+                    entry_frame: r.get::<_, i64>(10)? as u64,
+                    exit_frame: r.get::<_, i64>(11)? as u64,
                     group_shot: r.get::<_, i64>(3)? as usize,
                     exit_kth: r.get::<_, Option<f64>>(4)?.map(|v| v as f32),
                     entry_kth: r.get::<_, Option<f64>>(5)?.map(|v| v as f32),
