@@ -203,7 +203,10 @@ fn pairs_name_the_cut_frames_with_timecodes_and_rank_best_first() {
         };
         // The cut uses the shots' exit and entry keyframes, inside them.
         let (out, into) = (find(&from, p.from.shot), find(&to, p.to.shot));
-        assert_eq!(keyframe_key(&p.from.content_hash, p.from.frame), out.exit_key);
+        assert_eq!(
+            keyframe_key(&p.from.content_hash, p.from.frame),
+            out.exit_key
+        );
         assert_eq!(keyframe_key(&p.to.content_hash, p.to.frame), into.entry_key);
         assert!((out.first_frame..=out.last_frame).contains(&p.from.frame));
         assert!((into.first_frame..=into.last_frame).contains(&p.to.frame));

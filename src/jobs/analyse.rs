@@ -116,7 +116,10 @@ pub fn mark_cards(segmentation: &mut Segmentation, keyframes: &[KeyframeVector])
         ]
         .into_iter()
         .collect();
-        if frames.iter().any(|f| text.get(f).is_some_and(|&t| t >= CARD_TEXT)) {
+        if frames
+            .iter()
+            .any(|f| text.get(f).is_some_and(|&t| t >= CARD_TEXT))
+        {
             shot.kind = ShotKind::Card;
         }
     }

@@ -433,13 +433,16 @@ mod tests {
         assert_eq!(Look::of(&frame(4, 30), 0.02), Look::Dark);
         assert_eq!(Look::of(&frame(90, 60), 0.02), Look::Visible);
         // An iris closing: a bright disc in the middle of black.
-        let iris: Vec<u8> = (0..48 * 27)
+        let iris: Vec<u8> = (0..48 * 27usize)
             .flat_map(|i| {
                 let (x, y) = (i % 48, i / 48);
                 let inside = (x as i32 - 24).pow(2) + (y as i32 - 13).pow(2) < 64;
                 [if inside { 230 } else { 2 }; 3]
             })
             .collect();
-        assert_eq!(Look::of(&Features::new(&iris, &[0.0; 128]), 0.02), Look::Dark);
+        assert_eq!(
+            Look::of(&Features::new(&iris, &[0.0; 128]), 0.02),
+            Look::Dark
+        );
     }
 }

@@ -43,7 +43,7 @@ pub const PART_LEN: [usize; 4] = [
 ];
 pub const LEN: usize = PART_LEN[0] + PART_LEN[1] + PART_LEN[2] + PART_LEN[3];
 /// Version of the signature (part of the embedding stage's cache key).
-pub const VERSION: &str = "light+edges+lines+subject/3";
+pub const VERSION: &str = "light+edges+lines+subject/4";
 
 const FINE_W: usize = 4 * MAP_W;
 const FINE_H: usize = 4 * MAP_H;
@@ -237,8 +237,8 @@ fn lines(gx: &[f32], gy: &[f32]) -> Vec<f32> {
 /// How far each place's colour (luma and colour difference, 3×3 blurred)
 /// stands from the background's colours, taken from the frame's border
 /// (the subject rarely fills the border): the distance to the
-/// [`BORDER_QUANTILE`]-th nearest border colour, so a subject touching one
-/// edge still stands out.
+/// [`BORDER_QUANTILE`]-th nearest of the border's colours (sampled every
+/// [`BORDER_STEP`] places), so a subject touching one edge still stands out.
 fn saliency(fine: &[Vec<f32>]) -> Vec<f32> {
     let blurred: Vec<Vec<f32>> = fine.iter().map(|p| blur3(p, FINE_W, FINE_H)).collect();
     let colour = |i: usize| [blurred[0][i], blurred[1][i], blurred[2][i]];
@@ -247,6 +247,7 @@ fn saliency(fine: &[Vec<f32>]) -> Vec<f32> {
             let (x, y) = (i % FINE_W, i / FINE_W);
             x == 0 || y == 0 || x == FINE_W - 1 || y == FINE_H - 1
         })
+        .step_by(BORDER_STEP)
         .map(colour)
         .collect();
     let nth = ((border.len() as f32 * BORDER_QUANTILE) as usize).min(border.len() - 1);
@@ -255,7 +256,7 @@ fn saliency(fine: &[Vec<f32>]) -> Vec<f32> {
         .map(|i| {
             let c = colour(i);
             for (d, b) in distances.iter_mut().zip(&border) {
-                *d = (0..3).map(|k| (c[k] - b[k]).powi(2)).sum::<f32>();
+                *d = (c[0] - b[0]).powi(2) + (c[1] - b[1]).powi(2) + (c[2] - b[2]).powi(2);
             }
             let (_, d, _) = distances.select_nth_unstable_by(nth, f32::total_cmp);
             d.sqrt()
@@ -265,6 +266,8 @@ fn saliency(fine: &[Vec<f32>]) -> Vec<f32> {
 
 /// Share of the border a colour must be far from to stand out.
 const BORDER_QUANTILE: f32 = 0.1;
+/// Every this many border places is sampled (the border is blurred).
+const BORDER_STEP: usize = 3;
 
 /// 3×3 box blur, edges replicated.
 fn blur3(plane: &[f32], w: usize, h: usize) -> Vec<f32> {
