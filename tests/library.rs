@@ -365,6 +365,22 @@ fn the_cli_prints_pairs_duplicates_and_a_contact_sheet() {
         );
         out.stdout
     };
+    // The test pattern of shots_known.mp4 is a card, set aside.
+    let known = fixture("shots_known.mp4");
+    let shots: serde_json::Value =
+        serde_json::from_slice(&cli(&["shots", "--json", known.to_str().expect("path")]))
+            .expect("json");
+    let kinds: Vec<(&str, Option<&str>)> = shots[0]["shots"]
+        .as_array()
+        .expect("shots")
+        .iter()
+        .map(|s| (s["kind"].as_str().unwrap_or(""), s["set_aside"].as_str()))
+        .collect();
+    assert_eq!(kinds[4], ("card", Some("card")), "{kinds:?}");
+    assert!(
+        kinds.iter().filter(|k| k.1.is_some()).count() == 1,
+        "{kinds:?}"
+    );
     let pairs: serde_json::Value =
         serde_json::from_slice(&cli(&["pairs", "--top", "3", "--json"])).expect("json");
     let pairs = pairs.as_array().expect("array");

@@ -1,8 +1,13 @@
-//! `matchcut shots FILE... [--json]`: shots and transitions of each title.
+//! `matchcut shots FILE... [--json] [--library DIR]`: shots and transitions
+//! of each title; with a library that has analysed the title, also the
+//! shots it never matches and why (cards are known only once keyframes are
+//! embedded, which segmenting alone does not do).
 
+use matchcut::jobs::LibraryData;
 use matchcut::media::Timeline;
 use matchcut::preprocess::{self, BackendChoice};
-use matchcut::shots::{self, Params, TitleShots};
+use matchcut::shots::{self, Params, ShotKind, TitleShots};
+use matchcut::store::SetAside;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,6 +20,10 @@ pub struct ShotsArgs {
     /// Print one JSON array on stdout.
     #[arg(long)]
     pub json: bool,
+    /// A library folder that has scanned the titles: report the shots it
+    /// sets aside (black, colour, card, short) from its analysis.
+    #[arg(long)]
+    pub library: Option<PathBuf>,
 }
 
 pub fn run(args: ShotsArgs, choice: BackendChoice) -> anyhow::Result<ExitCode> {
@@ -31,11 +40,15 @@ pub fn run(args: ShotsArgs, choice: BackendChoice) -> anyhow::Result<ExitCode> {
         });
         bar.finish_and_clear();
         match result {
-            Ok(title) => {
+            Ok(mut title) => {
+                let aside = match &args.library {
+                    Some(library) => set_aside(library, &mut title)?,
+                    None => Vec::new(),
+                };
                 if !args.json {
                     print_table(&title);
                 }
-                documents.push(document(&title));
+                documents.push(document(&title, args.library.as_ref().map(|_| aside)));
             }
             Err(e) => {
                 failures += 1;
@@ -50,20 +63,50 @@ pub fn run(args: ShotsArgs, choice: BackendChoice) -> anyhow::Result<ExitCode> {
     Ok(super::exit_code(failures))
 }
 
-/// The contract's JSON for one title (`../shared/CLI.md`).
-fn document(title: &TitleShots) -> Value {
+/// The shots `library` sets aside in `title` (none when it has not
+/// analysed it); cards are marked in the segmentation.
+fn set_aside(library: &std::path::Path, title: &mut TitleShots) -> anyhow::Result<Vec<SetAside>> {
+    if !LibraryData::store_path(library).exists() {
+        anyhow::bail!("{}: no library here", library.display());
+    }
+    let data = LibraryData::open(library)?;
+    let hash = matchcut::media::content_hash(&title.path)?;
+    let aside = data.store().set_aside(&hash)?;
+    for shot in title.segmentation.shots.iter_mut() {
+        let card = aside.iter().any(|a| {
+            a.reason == ShotKind::Card.name()
+                && (a.first_frame, a.last_frame) == (shot.first_frame, shot.last_frame)
+        });
+        if card {
+            shot.kind = ShotKind::Card;
+        }
+    }
+    Ok(aside)
+}
+
+/// The contract's JSON for one title (`../shared/CLI.md`); with a library,
+/// each shot says whether it is set aside and why (`set_aside`, or null).
+fn document(title: &TitleShots, aside: Option<Vec<SetAside>>) -> Value {
     let timeline = title.info.timeline();
     let seg = &title.segmentation;
     let shots: Vec<Value> = seg
         .shots
         .iter()
         .map(|s| {
-            json!({
+            let mut shot = json!({
                 "index": s.index, "first_frame": s.first_frame, "last_frame": s.last_frame,
                 "start_timecode": timeline.timecode_at(s.first_frame),
                 "end_timecode": timeline.timecode_at(s.last_frame),
                 "keyframes": s.keyframes, "kind": s.kind,
-            })
+            });
+            if let Some(aside) = &aside {
+                let reason = aside
+                    .iter()
+                    .find(|a| (a.first_frame, a.last_frame) == (s.first_frame, s.last_frame))
+                    .map(|a| a.reason.clone());
+                shot["set_aside"] = json!(reason);
+            }
+            shot
         })
         .collect();
     json!({

@@ -144,6 +144,13 @@ fn side(canvas: &mut Canvas, x: usize, y: usize, end: &PairEnd) {
     canvas.text(x, below + LINE, &place, DIM, chars);
 }
 
+/// A correlation in two decimals without its leading zero (`.62`, `-.18`):
+/// the score and its four parts fit one caption line.
+fn short(v: f32) -> String {
+    let text = format!("{v:.2}");
+    text.replacen("0.", ".", 1)
+}
+
 /// Writes the contact sheet of `pairs` (in their order) as a PNG.
 pub fn write_sheet(pairs: &[PairView], out: &Path) -> Result<(), SheetError> {
     let mut canvas = Canvas::new(WIDTH, (ROW_H * pairs.len()).max(ROW_H));
@@ -152,9 +159,15 @@ pub fn write_sheet(pairs: &[PairView], out: &Path) -> Result<(), SheetError> {
     }
     for (row, pair) in pairs.iter().enumerate() {
         let y = row * ROW_H + PAD;
+        let c = &pair.components;
         let header = format!(
-            "#{}  score {:.3}  descriptor {:.3}  layout {:.3}",
-            pair.rank, pair.score, pair.components.descriptor, pair.components.composition
+            "#{} {} subj {} line {} light {} edge {}",
+            pair.rank,
+            short(pair.score),
+            short(c.subject),
+            short(c.lines),
+            short(c.light),
+            short(c.edges)
         );
         canvas.text(PAD, y, &header, TEXT, WIDTH / (8 * SCALE));
         side(&mut canvas, PAD, y + LINE, &pair.from);

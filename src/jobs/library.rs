@@ -25,8 +25,8 @@ use crate::matching::groups::near_duplicate_groups;
 use crate::matching::neighbours::{ShotInfo, TitleVectors};
 use crate::matching::{MatchParams, Point, ShotPoints};
 use crate::media::MediaInfo;
-use crate::shots::Params;
-use crate::store::{KeyframeRecord, ShotRecord, Store, StoreError, TitleRecord};
+use crate::shots::{Params, Shot};
+use crate::store::{KeyframeRecord, SetAside, ShotRecord, Store, StoreError, TitleRecord};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Seek, Write};
@@ -110,6 +110,8 @@ pub struct NewTitle {
     pub vectors: TitleVectors,
     shots: Vec<ShotRecord>,
     keyframes: Vec<KeyframeRecord>,
+    /// Its shots that are never matched, and why.
+    set_aside: Vec<SetAside>,
 }
 
 impl NewTitle {
@@ -151,7 +153,13 @@ impl NewTitle {
             vectors,
             shots,
             keyframes,
+            set_aside: Vec::new(),
         }
+    }
+
+    /// The same title, recording `set_aside` as its shots never matched.
+    pub fn with_set_aside(self, set_aside: Vec<SetAside>) -> Self {
+        Self { set_aside, ..self }
     }
 }
 
@@ -244,7 +252,8 @@ impl LibraryData {
         let new = NewTitle::new(
             title_vectors(&analysis.content_hash, &points, &groups),
             frames,
-        );
+        )
+        .with_set_aside(set_aside(analysis));
         self.add(lock, meta, &new, analysis_key)
     }
 
@@ -272,8 +281,12 @@ impl LibraryData {
             missing: false,
         };
         crate::crash_point("before-commit");
-        self.store
-            .commit_title(&title, &new.shots, &new.keyframes, &changes)?;
+        self.store.commit_title(
+            &title,
+            (&new.shots, &new.set_aside),
+            &new.keyframes,
+            &changes,
+        )?;
         crate::crash_point("after-commit");
         Ok(AddedTitle {
             shots: new.shots.len(),
@@ -358,7 +371,7 @@ fn shot_points(path: &str, analysis: &Analysis) -> Result<Vec<ShotPoints>, Libra
         .segmentation
         .shots
         .iter()
-        .filter(|s| s.kind.is_picture() && s.last_frame - s.first_frame + 1 >= MIN_SHOT_FRAMES)
+        .filter(|s| set_aside_reason(s).is_none())
         .map(|s| {
             Ok(ShotPoints {
                 shot: s.index,
@@ -374,6 +387,34 @@ fn shot_points(path: &str, analysis: &Analysis) -> Result<Vec<ShotPoints>, Libra
 
 /// Shots shorter than this (half a second at 24 fps) are never matched.
 pub const MIN_SHOT_FRAMES: u64 = 12;
+
+/// Whether a shot is matched, or why not.
+fn set_aside_reason(shot: &Shot) -> Option<&'static str> {
+    if !shot.kind.is_picture() {
+        Some(shot.kind.name())
+    } else if shot.last_frame - shot.first_frame + 1 < MIN_SHOT_FRAMES {
+        Some("short")
+    } else {
+        None
+    }
+}
+
+/// The shots of an analysis that are never matched, and why.
+fn set_aside(analysis: &Analysis) -> Vec<SetAside> {
+    analysis
+        .segmentation
+        .shots
+        .iter()
+        .filter_map(|s| {
+            set_aside_reason(s).map(|reason| SetAside {
+                shot: s.index,
+                first_frame: s.first_frame,
+                last_frame: s.last_frame,
+                reason: reason.to_string(),
+            })
+        })
+        .collect()
+}
 
 /// The new title as candidate search reads it.
 fn title_vectors(hash: &str, points: &[ShotPoints], groups: &[usize]) -> TitleVectors {

@@ -93,6 +93,16 @@ pub struct ShotRecord {
     pub group_shot: usize,
 }
 
+/// A shot of a title that is never matched, and why ([`SetAside::reason`]:
+/// `black`, `colour`, `card` or `short`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetAside {
+    pub shot: usize,
+    pub first_frame: u64,
+    pub last_frame: u64,
+    pub reason: String,
+}
+
 /// An indexed keyframe (entry or exit) of a shot.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyframeRecord {
@@ -199,6 +209,25 @@ impl Store {
             )
             .map(|_| ())
             .map_err(|e| self.error("cannot record a title", e))
+    }
+
+    /// The shots of a title that are never matched, in order.
+    pub fn set_aside(&self, content_hash: &str) -> Result<Vec<SetAside>, StoreError> {
+        let read = || -> rusqlite::Result<Vec<SetAside>> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT shot, first_frame, last_frame, reason FROM set_aside WHERE content_hash = ?1 ORDER BY shot",
+            )?;
+            let rows = stmt.query_map([content_hash], |r| {
+                Ok(SetAside {
+                    shot: r.get::<_, i64>(0)? as usize,
+                    first_frame: r.get::<_, i64>(1)? as u64,
+                    last_frame: r.get::<_, i64>(2)? as u64,
+                    reason: r.get(3)?,
+                })
+            })?;
+            rows.collect()
+        };
+        read().map_err(|e| self.error("cannot read the shots set aside", e))
     }
 
     /// A title's shots, in order.
@@ -338,6 +367,27 @@ pub(super) fn insert_shots(
             s.entry_key as i64,
             s.exit_key as i64,
             s.group_shot as i64
+        ])?;
+    }
+    Ok(())
+}
+
+pub(super) fn insert_set_aside(
+    tx: &rusqlite::Transaction,
+    hash: &str,
+    shots: &[SetAside],
+) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM set_aside WHERE content_hash = ?1", [hash])?;
+    let mut stmt = tx.prepare(
+        "INSERT INTO set_aside (content_hash, shot, first_frame, last_frame, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for s in shots {
+        stmt.execute(params![
+            hash,
+            s.shot as i64,
+            s.first_frame as i64,
+            s.last_frame as i64,
+            s.reason
         ])?;
     }
     Ok(())

@@ -10,7 +10,8 @@
 //! list it changes, so a crash leaves the library as it was before or after.
 
 use super::library::{
-    insert_keyframes, insert_shots, DuplicateRecord, KeyframeRecord, ShotRecord, TitleRecord,
+    insert_keyframes, insert_set_aside, insert_shots, DuplicateRecord, KeyframeRecord, SetAside,
+    ShotRecord, TitleRecord,
 };
 use super::{Store, StoreError};
 use crate::matching::exact::Quantised;
@@ -52,7 +53,7 @@ impl Store {
     pub fn commit_title(
         &mut self,
         title: &TitleRecord,
-        shots: &[ShotRecord],
+        (shots, set_aside): (&[ShotRecord], &[SetAside]),
         keyframes: &[KeyframeRecord],
         changes: &ListChanges,
     ) -> Result<(), StoreError> {
@@ -65,6 +66,7 @@ impl Store {
                 params![h, title.path, title.frame_rate, title.start_timecode, title.frame_count as i64, title.shots as i64, title.analysis],
             )?;
             insert_shots(tx, h, shots)?;
+            insert_set_aside(tx, h, set_aside)?;
             insert_keyframes(tx, h, keyframes)?;
             apply(tx, changes)
         };
@@ -82,6 +84,7 @@ impl Store {
             for sql in [
                 "DELETE FROM titles WHERE content_hash = ?1",
                 "DELETE FROM shots WHERE content_hash = ?1",
+                "DELETE FROM set_aside WHERE content_hash = ?1",
                 "DELETE FROM keyframes WHERE content_hash = ?1",
                 "DELETE FROM pairs WHERE from_hash = ?1 OR to_hash = ?1",
                 "DELETE FROM duplicates WHERE a_hash = ?1 OR b_hash = ?1",
@@ -183,6 +186,7 @@ impl Store {
                  DELETE FROM live;
                  INSERT INTO live SELECT content_hash FROM titles WHERE indexed = 1;
                  DELETE FROM shots WHERE content_hash NOT IN live;
+                 DELETE FROM set_aside WHERE content_hash NOT IN live;
                  DELETE FROM keyframes WHERE content_hash NOT IN live;
                  DELETE FROM pairs WHERE from_hash NOT IN live OR to_hash NOT IN live;
                  DELETE FROM duplicates WHERE a_hash NOT IN live OR b_hash NOT IN live;",

@@ -72,6 +72,7 @@ pub(crate) const LOCAL: Schema = Schema {
         LOCAL_V4_CLOCK,
         LOCAL_V5_EXACT_LISTS,
         LOCAL_V6_FRAMING_PARTS,
+        Step::Sql(LOCAL_V7_SET_ASIDE),
     ],
 };
 
@@ -187,6 +188,20 @@ const LOCAL_V6_FRAMING_PARTS: Step = Step::AddColumns {
     ],
     then: "",
 };
+
+/// The shots of a title that are never matched, and why: black, colour,
+/// card (text or graphics) or short (a flash or whip). Every title is
+/// marked for re-indexing from its stored features, which records them.
+const LOCAL_V7_SET_ASIDE: &str = "
+CREATE TABLE IF NOT EXISTS set_aside (
+    content_hash TEXT NOT NULL,
+    shot INTEGER NOT NULL,
+    first_frame INTEGER NOT NULL,
+    last_frame INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    PRIMARY KEY (content_hash, shot)
+);
+UPDATE titles SET indexed = 0 WHERE indexed = 1;";
 
 /// The shared log's events carry their clock too.
 const SHARED_V2_CLOCK: Step = Step::AddColumns {

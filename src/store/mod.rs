@@ -22,7 +22,7 @@ mod migrate;
 pub mod shared;
 
 pub use decisions::{Decision, DecisionEvent, LocalDecisions};
-pub use library::{DuplicateRecord, KeyframeRecord, ShotRecord, TitleRecord};
+pub use library::{DuplicateRecord, KeyframeRecord, SetAside, ShotRecord, TitleRecord};
 pub use lists::{ListChanges, ListedPair};
 pub use shared::{SharedError, SharedStore};
 
