@@ -36,3 +36,19 @@ pub fn probability(logits: Tensor<2>) -> Vec<f32> {
         .map(|row| CLASSES.iter().filter_map(|&c| row.get(c)).sum())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::{Device, TensorData};
+
+    #[test]
+    fn text_classes_carry_the_probability() {
+        let mut logits = vec![0.0f32; 2 * 1000];
+        logits[916] = 20.0; // web site: a page of text
+        logits[1000 + 151] = 20.0; // Chihuahua: a picture
+        let t = Tensor::from_data(TensorData::new(logits, [2, 1000]), &Device::flex());
+        let p = probability(t);
+        assert!(p[0] > 0.99 && p[1] < 0.01, "{p:?}");
+    }
+}

@@ -421,3 +421,56 @@ fn unpack(bytes: &[u8], frames: &BTreeSet<u64>) -> Option<Vec<KeyframeVector>> {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shots::{Keyframes, Shot};
+
+    fn shot(index: usize, first: u64, kind: ShotKind) -> Shot {
+        Shot {
+            index,
+            first_frame: first,
+            last_frame: first + 9,
+            keyframes: Keyframes {
+                entry: first,
+                middle: first + 5,
+                exit: first + 9,
+            },
+            kind,
+        }
+    }
+
+    fn keyframe(frame: u64, text: f32) -> KeyframeVector {
+        KeyframeVector {
+            frame,
+            vector: Vec::new(),
+            composition: Vec::new(),
+            text,
+        }
+    }
+
+    #[test]
+    fn a_shot_with_any_keyframe_of_text_is_a_card() {
+        let mut seg = Segmentation {
+            shots: vec![
+                shot(0, 0, ShotKind::Picture),
+                shot(1, 10, ShotKind::Picture),
+                shot(2, 20, ShotKind::Black),
+            ],
+            transitions: Vec::new(),
+        };
+        let keyframes = [
+            keyframe(0, 0.01),
+            keyframe(5, 0.08),
+            keyframe(9, 0.02),
+            keyframe(10, 0.03),
+            keyframe(15, 0.25), // a title lettered over the middle
+            keyframe(19, 0.04),
+            keyframe(25, 0.9),
+        ];
+        mark_cards(&mut seg, &keyframes);
+        let kinds: Vec<ShotKind> = seg.shots.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, [ShotKind::Picture, ShotKind::Card, ShotKind::Black]);
+    }
+}

@@ -213,30 +213,28 @@ impl Store {
 
     /// The shots of a title that are never matched, in order.
     pub fn set_aside(&self, content_hash: &str) -> Result<Vec<SetAside>, StoreError> {
-        let read = || -> rusqlite::Result<Vec<SetAside>> {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT shot, first_frame, last_frame, reason FROM set_aside WHERE content_hash = ?1 ORDER BY shot",
-            )?;
-            let rows = stmt.query_map([content_hash], |r| {
+        self.title_rows(
+            "SELECT shot, first_frame, last_frame, reason FROM set_aside WHERE content_hash = ?1 ORDER BY shot",
+            content_hash,
+            "cannot read the shots set aside",
+            |r| {
                 Ok(SetAside {
                     shot: r.get::<_, i64>(0)? as usize,
                     first_frame: r.get::<_, i64>(1)? as u64,
                     last_frame: r.get::<_, i64>(2)? as u64,
                     reason: r.get(3)?,
                 })
-            })?;
-            rows.collect()
-        };
-        read().map_err(|e| self.error("cannot read the shots set aside", e))
+            },
+        )
     }
 
     /// A title's shots, in order.
     pub fn shots(&self, content_hash: &str) -> Result<Vec<ShotRecord>, StoreError> {
-        let read = || -> rusqlite::Result<Vec<ShotRecord>> {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT shot, first_frame, last_frame, entry_key, exit_key, group_shot FROM shots WHERE content_hash = ?1 ORDER BY shot",
-            )?;
-            let rows = stmt.query_map([content_hash], |r| {
+        self.title_rows(
+            "SELECT shot, first_frame, last_frame, entry_key, exit_key, group_shot FROM shots WHERE content_hash = ?1 ORDER BY shot",
+            content_hash,
+            "cannot read the shots",
+            |r| {
                 Ok(ShotRecord {
                     shot: r.get::<_, i64>(0)? as usize,
                     first_frame: r.get::<_, i64>(1)? as u64,
@@ -245,10 +243,24 @@ impl Store {
                     exit_key: r.get::<_, i64>(4)? as u64,
                     group_shot: r.get::<_, i64>(5)? as usize,
                 })
-            })?;
+            },
+        )
+    }
+
+    /// Every row `sql` (one parameter: a content hash) gives, mapped by `row`.
+    fn title_rows<T>(
+        &self,
+        sql: &str,
+        content_hash: &str,
+        what: &'static str,
+        row: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let read = |row| -> rusqlite::Result<Vec<T>> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([content_hash], row)?;
             rows.collect()
         };
-        read().map_err(|e| self.error("cannot read the shots", e))
+        read(row).map_err(|e| self.error(what, e))
     }
 
     /// Calls `visit` on every recorded pair, best score first, until it
