@@ -362,26 +362,41 @@ impl Store {
     }
 }
 
+/// Runs `sql` once for each item, with the values `bind` gives it.
+fn insert_each<T>(
+    tx: &rusqlite::Transaction,
+    sql: &str,
+    items: &[T],
+    bind: impl Fn(&mut rusqlite::Statement, &T) -> rusqlite::Result<usize>,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare(sql)?;
+    for item in items {
+        bind(&mut stmt, item)?;
+    }
+    Ok(())
+}
+
 pub(super) fn insert_shots(
     tx: &rusqlite::Transaction,
     hash: &str,
     shots: &[ShotRecord],
 ) -> rusqlite::Result<()> {
-    let mut stmt = tx.prepare(
+    insert_each(
+        tx,
         "INSERT INTO shots (content_hash, shot, first_frame, last_frame, entry_key, exit_key, group_shot) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for s in shots {
-        stmt.execute(params![
-            hash,
-            s.shot as i64,
-            s.first_frame as i64,
-            s.last_frame as i64,
-            s.entry_key as i64,
-            s.exit_key as i64,
-            s.group_shot as i64
-        ])?;
-    }
-    Ok(())
+        shots,
+        |stmt, s| {
+            stmt.execute(params![
+                hash,
+                s.shot as i64,
+                s.first_frame as i64,
+                s.last_frame as i64,
+                s.entry_key as i64,
+                s.exit_key as i64,
+                s.group_shot as i64
+            ])
+        },
+    )
 }
 
 pub(super) fn insert_set_aside(
@@ -390,19 +405,20 @@ pub(super) fn insert_set_aside(
     shots: &[SetAside],
 ) -> rusqlite::Result<()> {
     tx.execute("DELETE FROM set_aside WHERE content_hash = ?1", [hash])?;
-    let mut stmt = tx.prepare(
+    insert_each(
+        tx,
         "INSERT INTO set_aside (content_hash, shot, first_frame, last_frame, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for s in shots {
-        stmt.execute(params![
-            hash,
-            s.shot as i64,
-            s.first_frame as i64,
-            s.last_frame as i64,
-            s.reason
-        ])?;
-    }
-    Ok(())
+        shots,
+        |stmt, s| {
+            stmt.execute(params![
+                hash,
+                s.shot as i64,
+                s.first_frame as i64,
+                s.last_frame as i64,
+                s.reason
+            ])
+        },
+    )
 }
 
 pub(super) fn insert_keyframes(
