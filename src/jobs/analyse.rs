@@ -104,22 +104,12 @@ impl Analysis {
 /// Marks the picture shots a keyframe of which reads [`CARD_TEXT`] or more.
 pub fn mark_cards(segmentation: &mut Segmentation, keyframes: &[KeyframeVector]) {
     let text: HashMap<u64, f32> = keyframes.iter().map(|k| (k.frame, k.text)).collect();
-    for shot in segmentation
-        .shots
-        .iter_mut()
-        .filter(|s| s.kind.is_picture())
-    {
-        let frames: BTreeSet<u64> = [
-            shot.keyframes.entry,
-            shot.keyframes.middle,
-            shot.keyframes.exit,
-        ]
-        .into_iter()
-        .collect();
-        if frames
+    for shot in segmentation.shots.iter_mut() {
+        let k = shot.keyframes;
+        let card = [k.entry, k.middle, k.exit]
             .iter()
-            .any(|f| text.get(f).is_some_and(|&t| t >= CARD_TEXT))
-        {
+            .any(|f| text.get(f).is_some_and(|&t| t >= CARD_TEXT));
+        if card && shot.kind.is_picture() {
             shot.kind = ShotKind::Card;
         }
     }
@@ -410,12 +400,7 @@ fn unpack(bytes: &[u8], frames: &BTreeSet<u64>) -> Option<Vec<KeyframeVector>> {
                     .chunks_exact(4)
                     .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                     .collect(),
-                text: f32::from_le_bytes([
-                    chunk[floats],
-                    chunk[floats + 1],
-                    chunk[floats + 2],
-                    chunk[floats + 3],
-                ]),
+                text: f32::from_le_bytes(chunk[floats..floats + 4].try_into().unwrap_or([0; 4])),
                 composition: chunk[floats + 4..].iter().map(|&c| c as i8).collect(),
             })
             .collect(),

@@ -21,7 +21,7 @@ use crate::embed::Embedder;
 use crate::matching::composition;
 use crate::media::{self, DecodedFrame, MediaInfo};
 use crate::preprocess::{self, Preprocessor, StreamFacts};
-use crate::shots::features::change_upper_bound;
+use crate::shots::features::{self, change_upper_bound};
 use crate::shots::{
     self, Features, FrameHook, Grid, Keyframes, ScanError, Segmentation, Segmenter, Transition,
 };
@@ -78,12 +78,7 @@ impl Look {
 fn black_share(features: &Features) -> f32 {
     let pixels = features.rgb.chunks_exact(3);
     let total = pixels.len().max(1) as f32;
-    let dark = pixels
-        .filter(|p| {
-            let y = 0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2]);
-            y < DARK_LUMA * 255.0
-        })
-        .count();
+    let dark = pixels.filter(|&p| features::luma(p) < DARK_LUMA).count();
     dark as f32 / total
 }
 

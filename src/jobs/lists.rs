@@ -61,20 +61,14 @@ fn rows_by_shot(title: &TitleVectors) -> HashMap<usize, usize> {
 }
 
 /// The pair a list member makes with the list's shot.
-fn listed(
-    owner: End,
-    role: Role,
-    member: &Near,
-    info: &ShotInfo,
-    params: &MatchParams,
-) -> ListedPair {
+fn listed(owner: End, role: Role, member: &Near, info: &ShotInfo) -> ListedPair {
     let other: End = (&member.other.content_hash, info);
     let (from, to) = match role {
         Role::Exit => (owner, other),
         Role::Entry => (other, owner),
     };
     ListedPair {
-        candidate: candidate(from, to, params),
+        candidate: candidate(from, to),
         in_exit_list: role == Role::Exit,
         in_entry_list: role == Role::Entry,
     }
@@ -130,9 +124,7 @@ pub fn addition(
             let owner: End = (&new.content_hash, &new.shots[row]);
             for member in list.items() {
                 if let Some(info) = known.get(&member.other) {
-                    changes
-                        .listed
-                        .push(listed(owner, role, member, info, params));
+                    changes.listed.push(listed(owner, role, member, info));
                 }
             }
             changes.kth.push((new.shot_ref(row), role, list.kth()));
@@ -212,9 +204,7 @@ fn take_offers(
             .filter(|m| m.other.content_hash == new.hash);
         for member in joined {
             if let Some(info) = new.known.get(&member.other) {
-                changes
-                    .listed
-                    .push(listed(owner, role, member, info, params));
+                changes.listed.push(listed(owner, role, member, info));
             }
         }
         changes.kth.push((owner_ref, role, list.kth()));
@@ -290,9 +280,7 @@ pub fn removal(store: &Store, gone: &str, params: &MatchParams) -> Result<ListCh
                 let list = &lists[row];
                 for member in list.items() {
                     if let Some(info) = known.get(&member.other) {
-                        changes
-                            .listed
-                            .push(listed(owner, role, member, info, params));
+                        changes.listed.push(listed(owner, role, member, info));
                     }
                 }
                 changes.kth.push((r.title.shot_ref(row), role, list.kth()));
@@ -459,13 +447,7 @@ mod tests {
             for (role, lists) in [(Role::Exit, &exits), (Role::Entry, &entries)] {
                 for (row, list) in lists.iter().enumerate() {
                     for m in list.items() {
-                        let p = listed(
-                            (&a.content_hash, &a.shots[row]),
-                            role,
-                            m,
-                            &info[&m.other],
-                            params,
-                        );
+                        let p = listed((&a.content_hash, &a.shots[row]), role, m, &info[&m.other]);
                         let e = out
                             .entry(p.candidate.id)
                             .or_insert((m.similarity, false, false));

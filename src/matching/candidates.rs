@@ -3,14 +3,14 @@
 //! that is the same on every machine.
 
 use super::neighbours::ShotInfo;
-use super::{pair_id, score, Candidate, Components, MatchParams, ShotRef};
+use super::{pair_id, score, Candidate, Components, ShotRef};
 
 /// One end of a pair: the title's content hash and the shot.
 pub type End<'a> = (&'a str, &'a ShotInfo);
 
 /// The candidate cutting from `from`'s exit keyframe to `to`'s entry
 /// keyframe.
-pub fn candidate(from: End, to: End, params: &MatchParams) -> Candidate {
+pub fn candidate(from: End, to: End) -> Candidate {
     let components = Components::of(from.1, to.1);
     Candidate {
         id: pair_id(
@@ -28,6 +28,6 @@ pub fn candidate(from: End, to: End, params: &MatchParams) -> Candidate {
         from_frame: from.1.exit_frame,
         to_frame: to.1.entry_frame,
         components,
-        score: score(components, params),
+        score: score(components),
     }
 }

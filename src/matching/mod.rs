@@ -153,7 +153,7 @@ impl Components {
 }
 
 /// The score of a pair from its components: the agreement of framing.
-pub fn score(c: Components, _params: &MatchParams) -> f32 {
+pub fn score(c: Components) -> f32 {
     c.composition
 }
 

@@ -45,13 +45,17 @@ fn luma_moments(rgb: &[u8]) -> (f32, f32) {
     let n = (rgb.len() / 3).max(1) as f32;
     let (mut sum, mut sq) = (0.0f32, 0.0f32);
     for px in rgb.chunks_exact(3) {
-        let y = (0.299 * f32::from(px[0]) + 0.587 * f32::from(px[1]) + 0.114 * f32::from(px[2]))
-            / 255.0;
+        let y = luma(px);
         sum += y;
         sq += y * y;
     }
     let mean = sum / n;
     (mean, (sq / n - mean * mean).max(0.0).sqrt())
+}
+
+/// Luma (0…1) of one 8-bit R′G′B′ pixel (BT.601 weights).
+pub fn luma(px: &[u8]) -> f32 {
+    (0.299 * f32::from(px[0]) + 0.587 * f32::from(px[1]) + 0.114 * f32::from(px[2])) / 255.0
 }
 
 /// Half the L1 distance of two histograms: 0 for equal colour
