@@ -91,25 +91,10 @@ pub fn parts(a: &[i8], b: &[i8]) -> [f32; 4] {
     }
     let mut start = 0;
     for (i, len) in PART_LEN.iter().enumerate() {
-        out[i] = cosine(&a[start..start + len], &b[start..start + len]);
+        out[i] = super::exact::cosine_i8(&a[start..start + len], &b[start..start + len]);
         start += len;
     }
     out
-}
-
-fn cosine(a: &[i8], b: &[i8]) -> f32 {
-    let dot = |x: &[i8], y: &[i8]| -> f32 {
-        x.iter()
-            .zip(y)
-            .map(|(&p, &q)| f32::from(p) * f32::from(q))
-            .sum()
-    };
-    let norm = (dot(a, a) * dot(b, b)).sqrt();
-    if norm > 0.0 {
-        dot(a, b) / norm
-    } else {
-        0.0
-    }
 }
 
 /// Luma and two colour-difference planes of a normalised CHW image.
