@@ -40,6 +40,8 @@ fn title(t: u64) -> NewTitle {
         shots: Vec::new(),
         entries: Quantised::new(DIMS),
         exits: Quantised::new(DIMS),
+        footage: Default::default(),
+        aside: Default::default(),
     };
     let mut frames = Vec::new();
     for s in 0..TITLE_SHOTS {

@@ -111,6 +111,19 @@ fn scan_reports_every_title_and_goes_on_past_a_bad_one() {
         .expect("shots");
     let numbers: Vec<usize> = shots.iter().map(|s| s.shot).collect();
     assert_eq!(numbers, [0, 1, 2, 3, 5]);
+    // Every shot keeps the footage prints of its captured frames that show
+    // a picture: one in 8 frames, and those around changes that may be
+    // cuts (shot 3 has a flash).
+    for s in &shots {
+        let prints = s.prints.len() / matchcut::matching::footage::LEN;
+        let frames = (s.last_frame - s.first_frame + 1) as usize;
+        assert_eq!(s.prints.len() % matchcut::matching::footage::LEN, 0);
+        assert!(
+            prints >= frames / 16 && prints <= frames / 4,
+            "shot {}: {prints} prints for {frames} frames",
+            s.shot
+        );
+    }
 }
 
 #[test]

@@ -9,15 +9,19 @@
 - **Planted duplicates**: later titles re-use shots of earlier titles (the
   same source frames and framing) with one transform: re-encoded at low
   quality, re-graded, resized (down and up), cropped by 10 % or zoomed by
-  15 % off-centre. Titles differ in size and frame rate as well.
+  15 % off-centre. Titles differ in size and frame rate as well. The copies
+  are cut in one of four ways: as the original (`same`), entering through a
+  dissolve from the shot before (`dissolve`), trimmed at both ends
+  (`trimmed`), or longer than the original, into the pieces of its take
+  around it (`longer`): their boundaries differ from the original's.
 - No take appears in two titles except as a planted duplicate, so any other
   cross-title link is a false duplicate.
 
 Usage: python3 make_set.py OUT_DIR [--seed-offset N]
 Writes OUT_DIR/<title>.mp4 and OUT_DIR/truth.json:
 {"titles": {"<title>.mp4": {"frame_rate", "shots": [{"first_frame",
-  "last_frame", "take", "src_first", "src_last", "transform"}]}}}
-(hard cuts only: shot i ends where shot i+1 begins).
+  "last_frame", "take", "src_first", "src_last", "transform", "cut"}]}}}
+(shot i ends where shot i+1 begins; a dissolve is split at its middle).
 """
 
 import json
@@ -31,7 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "shot-eval"))
 import sources  # noqa: E402
 
-VERSION = 4
+VERSION = 5
 
 # name, width, height, rate, set-ups, interleaved shots, planted duplicates
 TITLES = [
@@ -43,6 +47,8 @@ TITLES = [
 # sheet): not `ball` (GPL-3) nor `dog` (CC-BY-SA-4.0).
 EXCLUDED = {"ball", "dog"}
 TRANSFORMS = ["reencode", "grade", "resize", "crop10", "zoom15"]
+CUTS = ["same", "dissolve", "trimmed", "longer"]
+DISSOLVE = 10  # frames
 
 
 def takes():
@@ -90,7 +96,8 @@ def cut_shots(rng, title, found, lengths=(20, 45)):
         cursor[take_id] = start + need
         shots.append({"take": take_id, "source": src.name, "src_first": start,
                       "src_last": min(last, start + need - 1), "frames": frames,
-                      "framing": title["framing"][take_id], "transform": None})
+                      "take_range": (first, last), "ratio": ratio,
+                      "framing": title["framing"][take_id], "transform": None, "cut": None})
     return shots
 
 
@@ -101,11 +108,34 @@ def plant(rng, titles, shots_of):
         earlier = [s for j in range(i) for s in shots_of[j] if s["take"] not in own]
         picks = rng.sample(earlier, min(title["dups"], len(earlier)))
         for n, shot in enumerate(picks):
-            copy = dict(shot, transform=TRANSFORMS[(n + i) % len(TRANSFORMS)])
+            copy = recut(dict(shot, transform=TRANSFORMS[(n + i) % len(TRANSFORMS)]),
+                         CUTS[(n + i) % len(CUTS)])
             row = shots_of[i]
             free = [at for at in range(1, len(row))
                     if copy["take"] not in (row[at - 1]["take"], row[at]["take"])]
             row.insert(rng.choice(free) if free else len(row), copy)
+
+
+def recut(copy, cut):
+    """A planted copy's source range for its way of being cut: trimmed by
+    30 % at the head and 20 % at the tail (kept when that would leave fewer
+    than 16 frames: then it enters through a dissolve), or 40 % longer at
+    each end, as far as its take goes."""
+    first, last = copy["src_first"], copy["src_last"]
+    length, ratio = last - first + 1, copy["ratio"]
+    if cut == "trimmed":
+        frames = copy["frames"] - int(copy["frames"] * 0.3) - int(copy["frames"] * 0.2)
+        if frames < 16:
+            return dict(copy, cut="dissolve")
+        head = int(length * 0.3)
+        return dict(copy, cut=cut, src_first=first + head,
+                    src_last=min(last, first + head + int(frames * ratio) + 1), frames=frames)
+    if cut == "longer":
+        lo, hi = copy["take_range"]
+        start, end = max(lo, first - int(length * 0.4)), min(hi, last + int(length * 0.4))
+        frames = int((end - start - 1) / ratio)
+        return dict(copy, cut=cut, src_first=start, src_last=end, frames=frames)
+    return dict(copy, cut=cut)
 
 
 def shot_filter(shot, probe, rate, size):
@@ -148,18 +178,43 @@ def build(title, shots, found, out_dir):
     for i, shot in enumerate(shots):
         inputs += ["-i", found[shot["source"]][0]]
         graph.append(f"[{i}:v]" + ",".join(shot_filter(shot, found[shot["source"]][1], rate, (w, h))) + f"[s{i}]")
-    graph.append("".join(f"[s{i}]" for i in range(len(shots))) + f"concat=n={len(shots)}:v=1:a=0[v]")
+    graph += join(shots, rate)
     out = os.path.join(out_dir, title["name"] + ".mp4")
     subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", *inputs, "-filter_complex", ";".join(graph),
                     "-map", "[v]", "-an", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
                     "-pix_fmt", "yuv420p", "-r", str(rate), out], check=True)
     truth, at = [], 0
     for shot in shots:
-        truth.append({"first_frame": at, "last_frame": at + shot["frames"] - 1, "take": shot["take"],
+        if shot["cut"] == "dissolve" and truth:
+            at -= DISSOLVE
+            truth[-1]["last_frame"] = at + DISSOLVE // 2 - 1
+        truth.append({"first_frame": at + (DISSOLVE // 2 if shot["cut"] == "dissolve" and truth else 0),
+                      "last_frame": at + shot["frames"] - 1, "take": shot["take"],
                       "src_first": shot["src_first"], "src_last": shot["src_last"],
-                      "transform": shot["transform"]})
+                      "transform": shot["transform"], "cut": shot["cut"]})
         at += shot["frames"]
     return {"frame_rate": f"{rate.numerator}/{rate.denominator}", "shots": truth}
+
+
+def join(shots, rate):
+    """Filters joining [s0]…[sN] into [v]: cuts, and a dissolve of
+    DISSOLVE frames before each copy cut that way."""
+    graph, current, length = [], "s0", shots[0]["frames"]
+    for i in range(1, len(shots)):
+        label = "v" if i == len(shots) - 1 else f"j{i}"
+        if shots[i]["cut"] == "dissolve":
+            offset = (length - DISSOLVE) / float(rate)
+            graph.append(f"[{current}][s{i}]xfade=transition=fade:duration={DISSOLVE / float(rate):.5f}:"
+                         f"offset={offset:.5f},settb={rate.denominator}/{rate.numerator},setpts=N[{label}]")
+            length += shots[i]["frames"] - DISSOLVE
+        else:
+            graph.append(f"[{current}][s{i}]concat=n=2:v=1:a=0,"
+                         f"settb={rate.denominator}/{rate.numerator},setpts=N[{label}]")
+            length += shots[i]["frames"]
+        current = label
+    if len(shots) == 1:
+        graph.append("[s0]null[v]")
+    return graph
 
 
 def main():

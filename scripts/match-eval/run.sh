@@ -3,7 +3,8 @@
 # held-out set (once each, from the shot-evaluation footage), scores
 # `matchcut scan` / `duplicates` / `pairs` on both, writes the contact sheet
 # of the top 20 pairs of the evaluation set, the top 20 of a real film
-# against labels judged by eye (film/), then the end-to-end scan
+# against labels judged by eye (film/), a trailer cut from that film
+# (re-used footage), then the end-to-end scan
 # benchmark (10-minute 1080p title against `ffmpeg -f null`).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,5 +23,7 @@ echo "== a real film: the full Big Buck Bunny, top 20 judged by eye (film/labels
 "$here/film/fetch.sh"
 python3 "$here/film/evaluate.py" "$binary" "$root/tests/fixtures/film" "$root/target/film-eval" --json "$root/target/film-eval.json"
 "$binary" pairs --library "$root/target/film-eval/full" --top 20 --sheet "$root/target/match-eval-film-top20.png" >/dev/null
+echo "== a trailer cut from the film: its re-used shots linked to their source, none offered"
+python3 "$here/film/trailer_eval.py" "$binary" "$root/tests/fixtures/film" "$root/target/film-eval/trailer" --json "$root/target/trailer-eval.json"
 echo "== end to end: scan of a 10-minute 1080p title against ffmpeg decoding it"
 python3 bench_scan.py "$binary" "$root/tests/fixtures/bench" --json "$root/tests/fixtures/bench/scan-report.json"

@@ -4,7 +4,7 @@
 
 use super::capture;
 use crate::embed::{self, descriptor, Embedder};
-use crate::matching::composition;
+use crate::matching::{composition, footage};
 use crate::media::{self, DecodeMode, Decoder, MediaError};
 use crate::preprocess::{Backend, Preprocessor};
 use crate::shots::{self, Params, ScanError, Segmentation, ShotKind};
@@ -64,12 +64,22 @@ pub struct KeyframeVector {
     pub text: f32,
 }
 
+/// A captured frame's footage print ([`footage::print`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FramePrint {
+    pub frame: u64,
+    pub print: Vec<i8>,
+}
+
 /// What a title's analysis produced.
 #[derive(Clone, Debug)]
 pub struct Analysis {
     pub content_hash: String,
     pub segmentation: Segmentation,
     pub keyframes: Vec<KeyframeVector>,
+    /// Prints of the visible frames captured in the decoding pass, in
+    /// frame order.
+    pub prints: Vec<FramePrint>,
     pub shots_run: StageRun,
     pub embed_run: StageRun,
 }
@@ -86,7 +96,7 @@ impl Analysis {
     /// marked [`ShotKind::Card`].
     fn new(
         hash: &str,
-        mut segmentation: Segmentation,
+        (mut segmentation, prints): (Segmentation, Vec<FramePrint>),
         keyframes: Vec<KeyframeVector>,
         (shots_run, embed_run): (StageRun, StageRun),
     ) -> Self {
@@ -95,6 +105,7 @@ impl Analysis {
             content_hash: hash.to_string(),
             segmentation,
             keyframes,
+            prints,
             shots_run,
             embed_run,
         }
@@ -152,26 +163,27 @@ pub fn analyse_hashed(
     let path = info.path.as_path();
     let key = shots_key(&a.shot_params);
     let shots = shots_feature(hash, &key);
-    if let Some(segmentation) = stored_segmentation(store, &shots)? {
-        let (keyframes, embed_run) = embed_stage(info, hash, &segmentation, store, a)?;
+    if let Some(stored) = stored_shots(store, hash, &key)? {
+        let (keyframes, embed_run) = embed_stage(info, hash, &stored.0, store, a)?;
         return Ok(Analysis::new(
             hash,
-            segmentation,
+            stored,
             keyframes,
             (StageRun::Cached, embed_run),
         ));
     }
-    let (segmentation, keyframes) = capture::single_pass(path, info, a, progress)?;
+    let (segmentation, keyframes, prints) = capture::single_pass(path, info, a, progress)?;
     let bytes = serde_json::to_vec(&segmentation).map_err(|e| JobError::Other {
         reason: e.to_string(),
         path: path.to_path_buf(),
     })?;
+    store.put_feature(&prints_feature(hash, &key), &pack_prints(&prints))?;
     store.put_feature(&shots, &bytes)?;
     let params = embed_params(&segmentation);
     store.put_feature(&embed_key(hash, &a.embed_model, &params), &pack(&keyframes))?;
     Ok(Analysis::new(
         hash,
-        segmentation,
+        (segmentation, prints),
         keyframes,
         (StageRun::Computed, StageRun::Computed),
     ))
@@ -220,9 +232,15 @@ fn params_hash(params: &impl std::fmt::Debug) -> String {
     blake3::hash(format!("{params:?}").as_bytes()).to_hex()[..16].to_string()
 }
 
-/// The shots stage's parameters: the detector's and the keyframe capture's.
+/// The shots stage's parameters: the detector's, the keyframe capture's
+/// and the footage prints'.
 fn shots_key(shot_params: &Params) -> String {
-    params_hash(&(shot_params, capture::STRIDE, capture::VERSION))
+    params_hash(&(
+        shot_params,
+        capture::STRIDE,
+        capture::VERSION,
+        footage::VERSION,
+    ))
 }
 
 /// Every keyframe of a segmentation, in frame order.
@@ -263,11 +281,33 @@ fn shots_feature<'k>(hash: &'k str, params: &'k str) -> FeatureKey<'k> {
     }
 }
 
-/// The stored segmentation under `key`, if there is a readable one.
-fn stored_segmentation(store: &Store, key: &FeatureKey) -> Result<Option<Segmentation>, JobError> {
+/// The key of a title's footage prints, made in the shots stage's pass.
+fn prints_feature<'k>(hash: &'k str, params: &'k str) -> FeatureKey<'k> {
+    FeatureKey {
+        content_hash: hash,
+        stage: "prints",
+        model: SHOTS_MODEL,
+        params,
+    }
+}
+
+/// The shots stage's stored results under its parameters `key`: the
+/// segmentation and the footage prints, if both are there and readable.
+fn stored_shots(
+    store: &Store,
+    hash: &str,
+    key: &str,
+) -> Result<Option<(Segmentation, Vec<FramePrint>)>, JobError> {
+    let Some(prints) = store
+        .feature(&prints_feature(hash, key))?
+        .and_then(|bytes| unpack_prints(&bytes))
+    else {
+        return Ok(None);
+    };
     Ok(store
-        .feature(key)?
-        .and_then(|bytes| serde_json::from_slice::<Segmentation>(&bytes).ok()))
+        .feature(&shots_feature(hash, key))?
+        .and_then(|bytes| serde_json::from_slice::<Segmentation>(&bytes).ok())
+        .map(|segmentation| (segmentation, prints)))
 }
 
 /// A title's analysis as the store holds it (shots and keyframe
@@ -279,17 +319,17 @@ pub fn stored_analysis(
     shot_params: &Params,
 ) -> Result<Option<Analysis>, JobError> {
     let key = shots_key(shot_params);
-    let Some(segmentation) = stored_segmentation(store, &shots_feature(hash, &key))? else {
+    let Some(stored) = stored_shots(store, hash, &key)? else {
         return Ok(None);
     };
-    let (model, params) = (Analysers::embed_model_id(), embed_params(&segmentation));
+    let (model, params) = (Analysers::embed_model_id(), embed_params(&stored.0));
     let keyframes = store
         .feature(&embed_key(hash, &model, &params))?
-        .and_then(|bytes| unpack(&bytes, &keyframe_set(&segmentation)));
+        .and_then(|bytes| unpack(&bytes, &keyframe_set(&stored.0)));
     Ok(keyframes.map(|keyframes| {
         Analysis::new(
             hash,
-            segmentation,
+            stored,
             keyframes,
             (StageRun::Cached, StageRun::Cached),
         )
@@ -407,6 +447,34 @@ fn unpack(bytes: &[u8], frames: &BTreeSet<u64>) -> Option<Vec<KeyframeVector>> {
     )
 }
 
+/// Per print, in frame order: the frame as little-endian u64, then the
+/// print.
+fn pack_prints(prints: &[FramePrint]) -> Vec<u8> {
+    prints
+        .iter()
+        .flat_map(|p| {
+            let frame = p.frame.to_le_bytes().into_iter();
+            frame.chain(p.print.iter().map(|&c| c as u8))
+        })
+        .collect()
+}
+
+fn unpack_prints(bytes: &[u8]) -> Option<Vec<FramePrint>> {
+    let width = 8 + footage::LEN;
+    if !bytes.len().is_multiple_of(width) {
+        return None;
+    }
+    bytes
+        .chunks_exact(width)
+        .map(|chunk| {
+            Some(FramePrint {
+                frame: u64::from_le_bytes(chunk[..8].try_into().ok()?),
+                print: chunk[8..].iter().map(|&c| c as i8).collect(),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -433,6 +501,24 @@ mod tests {
             composition: Vec::new(),
             text,
         }
+    }
+
+    #[test]
+    fn prints_pack_and_unpack() {
+        let prints: Vec<FramePrint> = [7u64, 15, 1 << 40]
+            .iter()
+            .map(|&frame| FramePrint {
+                frame,
+                print: (0..footage::LEN)
+                    .map(|i| (i as i64 - 72 + frame as i64 % 5) as i8)
+                    .collect(),
+            })
+            .collect();
+        let bytes = pack_prints(&prints);
+        assert_eq!(bytes.len(), 3 * (8 + footage::LEN));
+        assert_eq!(unpack_prints(&bytes), Some(prints));
+        assert_eq!(unpack_prints(&bytes[1..]), None);
+        assert_eq!(unpack_prints(&[]), Some(Vec::new()));
     }
 
     #[test]

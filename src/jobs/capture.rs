@@ -11,14 +11,19 @@
 //! the embedding thread, and the captures before it are dropped: memory
 //! stays bounded by the segmenter's window, however long the title.
 //!
+//! Every captured frame that shows a visible picture also leaves its
+//! footage print ([`footage::print`], from the detector's thumbnail), kept
+//! for the whole title (144 bytes per [`STRIDE`] frames: about 3 MB for
+//! two hours at 24 fps).
+//!
 //! Threads: the decoder (in [`shots::detect_file_with`]) → frames → the
 //! detector and capture (this thread) → keyframe inputs → the embedder.
 //! A shot with no captured frame (shorter than the stride, between two
 //! gradual transitions) has its keyframes decoded afterwards by seeking.
 
-use super::analyse::{embed_batch, keyframe_set, Analysers, JobError, KeyframeVector};
+use super::analyse::{embed_batch, keyframe_set, Analysers, FramePrint, JobError, KeyframeVector};
 use crate::embed::Embedder;
-use crate::matching::composition;
+use crate::matching::{composition, footage};
 use crate::media::{self, DecodedFrame, MediaInfo};
 use crate::preprocess::{self, Preprocessor, StreamFacts};
 use crate::shots::features::{self, change_upper_bound};
@@ -30,8 +35,9 @@ use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// Version of the keyframe choice (part of the shots stage's cache key).
-/// 2: mostly black frames (an iris) are not visible pictures.
-pub const VERSION: u32 = 2;
+/// 2: mostly black frames (an iris) are not visible pictures. 3: captured
+/// frames leave footage prints.
+pub const VERSION: u32 = 3;
 /// Every this many frames one is captured (besides those around cuts).
 pub const STRIDE: u64 = 8;
 /// Keyframe inputs the embedding thread batches together.
@@ -93,6 +99,8 @@ pub(crate) struct KeyframeCapture<'a> {
     preprocessor: Preprocessor,
     previous: Option<Features>,
     captured: BTreeMap<u64, Captured>,
+    /// Prints of the visible captured frames, in frame order.
+    prints: Vec<FramePrint>,
     /// Shots settled so far: (first, last) and the keyframes chosen.
     shots: Vec<((u64, u64), Option<Keyframes>)>,
     send: SyncSender<Vec<(u64, Vec<f32>)>>,
@@ -118,6 +126,7 @@ impl<'a> KeyframeCapture<'a> {
             preprocessor: Preprocessor::new(crate::embed::preprocess_config(), a.backend),
             previous: None,
             captured: BTreeMap::new(),
+            prints: Vec::new(),
             shots: Vec::new(),
             send,
         }
@@ -189,9 +198,9 @@ impl<'a> KeyframeCapture<'a> {
         Ok(())
     }
 
-    /// The final segmentation with the chosen keyframes, and the keyframes
-    /// that were not captured (to be decoded by seeking).
-    fn finish(mut self, mut seg: Segmentation) -> Result<(Segmentation, Vec<u64>), ScanError> {
+    /// The final segmentation with the chosen keyframes, the keyframes
+    /// that were not captured (to be decoded by seeking) and the prints.
+    fn finish(mut self, mut seg: Segmentation) -> Result<Captures, ScanError> {
         for shot in seg.shots.iter().skip(self.shots.len()) {
             self.finish_shot(shot.first_frame, shot.last_frame)?;
         }
@@ -208,7 +217,18 @@ impl<'a> KeyframeCapture<'a> {
         }
         missing.sort_unstable();
         missing.dedup();
-        Ok((seg, missing))
+        Ok((seg, missing, self.prints))
+    }
+
+    /// Keeps the print of a captured frame that shows a picture.
+    fn keep_print(&mut self, frame: u64, features: &Features, look: Look) {
+        if look != Look::Visible {
+            return;
+        }
+        let (w, h) = (self.grid.width, self.grid.height);
+        if let Some(print) = footage::print(&features.rgb, w, h) {
+            self.prints.push(FramePrint { frame, print });
+        }
     }
 }
 
@@ -230,9 +250,11 @@ impl FrameHook for KeyframeCapture<'_> {
                     reason: e.to_string(),
                 })?;
             for (&i, input) in wanted.iter().zip(inputs.chunks_exact(3 * side * side)) {
+                let look = Look::of(&features[i], self.flat_std);
+                self.keep_print(frames[i].index, &features[i], look);
                 let captured = Captured {
                     input: input.to_vec(),
-                    look: Look::of(&features[i], self.flat_std),
+                    look,
                 };
                 self.captured.insert(frames[i].index, captured);
             }
@@ -261,13 +283,18 @@ fn choose_among(captured: &[(u64, Look)]) -> Option<Keyframes> {
     })
 }
 
-/// Segments a title and embeds its keyframes, decoding it once.
+/// What the capture hook leaves: the segmentation with its keyframes, the
+/// keyframes not captured, the footage prints.
+type Captures = (Segmentation, Vec<u64>, Vec<FramePrint>);
+
+/// Segments a title, embeds its keyframes and prints its captured frames,
+/// decoding it once.
 pub(crate) fn single_pass(
     path: &Path,
     info: &MediaInfo,
     a: &Analysers,
     progress: shots::scan::Progress,
-) -> Result<(Segmentation, Vec<KeyframeVector>), JobError> {
+) -> Result<(Segmentation, Vec<KeyframeVector>, Vec<FramePrint>), JobError> {
     let side = crate::embed::preprocess_config().model_side as usize;
     let (send, receive) = sync_channel(4);
     let (found, mut vectors) = std::thread::scope(|scope| {
@@ -279,7 +306,7 @@ pub(crate) fn single_pass(
         let vectors = worker.join().unwrap_or_default();
         (found, vectors)
     });
-    let (seg, missing) = found?;
+    let (seg, missing, prints) = found?;
     if !missing.is_empty() {
         tracing::info!(path = %path.display(), frames = missing.len(), "keyframes not captured, seeking");
         vectors.extend(seek_and_embed(path, info, &missing, a)?);
@@ -288,7 +315,7 @@ pub(crate) fn single_pass(
     vectors.retain(|v| wanted.contains(&v.frame));
     vectors.sort_by_key(|v| v.frame);
     vectors.dedup_by_key(|v| v.frame);
-    Ok((seg, vectors))
+    Ok((seg, vectors, prints))
 }
 
 /// Embeds keyframe inputs as they arrive, in batches.

@@ -17,10 +17,11 @@
 //! committed library, so two scans into one library each see the other's
 //! titles; readers use SQLite's WAL snapshots and never wait.
 
-use super::analyse::{stored_analysis, Analysis, KeyframeVector};
+use super::analyse::{stored_analysis, Analysis, FramePrint, KeyframeVector};
 use super::lists;
 use crate::index::keyframe_key;
 use crate::matching::exact::{quantise, Quantised};
+use crate::matching::footage::{AsideFootage, Footage};
 use crate::matching::groups::near_duplicate_groups;
 use crate::matching::neighbours::{ShotInfo, TitleVectors};
 use crate::matching::{MatchParams, Point, ShotPoints};
@@ -129,6 +130,11 @@ impl NewTitle {
                 entry_key,
                 exit_key,
                 group_shot: s.group_shot,
+                prints: if vectors.footage.shots() == vectors.shots.len() {
+                    vectors.footage.shot(row)
+                } else {
+                    Vec::new()
+                },
             });
             let ends = [
                 (
@@ -249,11 +255,13 @@ impl LibraryData {
             .iter()
             .map(|p| (p.entry.frame, p.exit.frame))
             .collect();
-        let new = NewTitle::new(
-            title_vectors(&analysis.content_hash, &points, &groups),
-            frames,
-        )
-        .with_set_aside(set_aside(analysis));
+        let mut vectors = title_vectors(&analysis.content_hash, &points, &groups, &analysis.prints);
+        let aside = set_aside(analysis);
+        for s in aside.iter().filter(|s| !s.prints.is_empty()) {
+            vectors.aside.shots.push(s.shot);
+            vectors.aside.footage.push_shot(&s.prints);
+        }
+        let new = NewTitle::new(vectors, frames).with_set_aside(aside);
         self.add(lock, meta, &new, analysis_key)
     }
 
@@ -399,7 +407,8 @@ fn set_aside_reason(shot: &Shot) -> Option<&'static str> {
     }
 }
 
-/// The shots of an analysis that are never matched, and why.
+/// The shots of an analysis that are never matched, why, and the prints
+/// of those that show a picture.
 fn set_aside(analysis: &Analysis) -> Vec<SetAside> {
     analysis
         .segmentation
@@ -411,21 +420,43 @@ fn set_aside(analysis: &Analysis) -> Vec<SetAside> {
                 first_frame: s.first_frame,
                 last_frame: s.last_frame,
                 reason: reason.to_string(),
+                prints: prints_in(&analysis.prints, s.first_frame, s.last_frame),
             })
         })
         .collect()
 }
 
-/// The new title as candidate search reads it.
-fn title_vectors(hash: &str, points: &[ShotPoints], groups: &[usize]) -> TitleVectors {
+/// The prints of frames `first..=last` (`prints` in frame order),
+/// concatenated.
+fn prints_in(prints: &[FramePrint], first: u64, last: u64) -> Vec<i8> {
+    let from = prints.partition_point(|f| f.frame < first);
+    let to = prints.partition_point(|f| f.frame <= last).max(from);
+    prints[from..to]
+        .iter()
+        .flat_map(|f| f.print.iter().copied())
+        .collect()
+}
+
+/// The new title as candidate search reads it (`prints` in frame order).
+fn title_vectors(
+    hash: &str,
+    points: &[ShotPoints],
+    groups: &[usize],
+    prints: &[FramePrint],
+) -> TitleVectors {
     let dims = points.first().map_or(0, |p| p.entry.vector.len());
     let mut title = TitleVectors {
         content_hash: hash.to_string(),
         shots: Vec::with_capacity(points.len()),
         entries: Quantised::new(dims),
         exits: Quantised::new(dims),
+        footage: Footage::new(),
+        aside: AsideFootage::default(),
     };
     for (p, &group_shot) in points.iter().zip(groups) {
+        title
+            .footage
+            .push_shot(&prints_in(prints, p.first_frame, p.last_frame));
         title.shots.push(ShotInfo {
             shot: p.shot,
             first_frame: p.first_frame,

@@ -4,7 +4,7 @@
 use super::library::{LibraryData, LibraryDataError};
 use crate::matching::{rank::Ranker, Components, ShotRef, UnionFind};
 use crate::media::{Rate, TimecodeTrack};
-use crate::store::{ShotRecord, StoreError, TitleRecord};
+use crate::store::{StoreError, TitleRecord};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -207,24 +207,28 @@ pub fn duplicate_groups(data: &LibraryData) -> Result<Vec<DuplicateGroup>, Libra
     Ok(out)
 }
 
+/// Each title's shots (matched or set aside) as (shot, first frame, last
+/// frame).
+type ShotRanges = HashMap<String, Vec<(usize, u64, u64)>>;
+
 /// One group's members with paths and frame ranges; `shot_records` keeps
 /// each title's shots once read.
 fn group_view<'a>(
     data: &LibraryData,
     titles: &Titles,
-    shot_records: &mut HashMap<String, Vec<ShotRecord>>,
+    shot_records: &mut ShotRanges,
     members: impl Iterator<Item = &'a ShotRef>,
     similarity: f32,
 ) -> Result<DuplicateGroup, StoreError> {
     let mut out: Vec<DuplicateMember> = Vec::new();
     for shot in members {
         if !shot_records.contains_key(&shot.content_hash) {
-            let read = data.store().shots(&shot.content_hash)?;
+            let read = data.store().shot_ranges(&shot.content_hash)?;
             shot_records.insert(shot.content_hash.clone(), read);
         }
         let record = shot_records
             .get(&shot.content_hash)
-            .and_then(|all| all.iter().find(|s| s.shot == shot.shot));
+            .and_then(|all| all.iter().find(|s| s.0 == shot.shot));
         let path = titles
             .0
             .get(&shot.content_hash)
@@ -233,8 +237,8 @@ fn group_view<'a>(
             path: path.unwrap_or_default(),
             content_hash: shot.content_hash.clone(),
             shot: shot.shot,
-            first_frame: record.as_ref().map_or(0, |r| r.first_frame),
-            last_frame: record.as_ref().map_or(0, |r| r.last_frame),
+            first_frame: record.map_or(0, |r| r.1),
+            last_frame: record.map_or(0, |r| r.2),
         });
     }
     out.sort_by(|a, b| (&a.path, a.shot).cmp(&(&b.path, b.shot)));

@@ -14,7 +14,7 @@
 //! would hold.
 
 use crate::matching::candidates::{candidate, End};
-use crate::matching::duplicates::find_duplicates;
+use crate::matching::duplicates::{find_aside_duplicates, find_duplicates};
 use crate::matching::neighbours::{cross, Duplicates, Near, Role, ShotInfo, TitleVectors, TopK};
 use crate::matching::{MatchParams, ShotRef};
 use crate::store::{DuplicateRecord, ListChanges, ListedPair, Store, StoreError};
@@ -153,6 +153,18 @@ fn duplicate_links(
         .extend(links.iter().map(|l| DuplicateRecord {
             a: new.shot_ref(l.row),
             b: old.shot_ref(l.other_row),
+            similarity: l.similarity,
+        }));
+    let shot = |t: &TitleVectors, shot: usize| ShotRef {
+        content_hash: t.content_hash.clone(),
+        shot,
+    };
+    let aside = find_aside_duplicates(new, old);
+    changes
+        .duplicates
+        .extend(aside.iter().map(|l| DuplicateRecord {
+            a: shot(new, l.shot),
+            b: shot(old, l.other_shot),
             similarity: l.similarity,
         }));
     links.iter().map(|l| (l.row, l.other_row)).collect()
@@ -331,6 +343,8 @@ mod tests {
             shots: Vec::new(),
             entries: Quantised::new(DIMS),
             exits: Quantised::new(DIMS),
+            footage: Default::default(),
+            aside: Default::default(),
         };
         for shot in 0..n {
             let mut entry: Vec<f32> = (0..DIMS).map(|_| next()).collect();

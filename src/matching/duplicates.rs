@@ -1,11 +1,25 @@
 //! Duplicate footage across titles: the same shot re-used, re-encoded,
-//! re-graded, resized or slightly cropped. Two shots of different titles
-//! are the same footage when their entries and their exits are both at
-//! least [`MatchParams::duplicate_floor`] alike and one of the two at least
-//! [`MatchParams::duplicate_similarity`] (a re-grade or crop moves one end
-//! more than the other). Every pair of shots of the two titles is compared,
-//! so the links are a function of the two titles alone.
+//! re-graded, resized, slightly cropped, and cut anew: trimmed, longer,
+//! through a dissolve, faded, slowed down or lettered over. Two shots of
+//! different titles are the same footage when either
+//! - **as whole shots**, their entries and their exits are both at least
+//!   [`MatchParams::duplicate_floor`] alike and one of the two at least
+//!   [`MatchParams::duplicate_similarity`] (a re-grade or crop moves one end
+//!   more than the other); or
+//! - **by overlapping frames** ([`super::footage`]), whatever their bounds:
+//!   [`footage::MIN_MATCHED`] prints of one find the same picture in the
+//!   other, or one does and some keyframe descriptors of the two (entry or
+//!   exit of either) are at least `duplicate_floor` alike.
+//!
+//! Shots set aside from matching that show a picture (a flash of a few
+//! frames, a title lettered over the picture) are linked by their prints
+//! alone ([`find_aside_duplicates`]), so a trailer's shortest cuts and
+//! lettered shots are still known as the footage they are.
+//!
+//! Every pair of shots of the two titles is compared, so the links are a
+//! function of the two titles alone.
 
+use super::footage::{self, Overlap};
 use super::neighbours::TitleVectors;
 use super::MatchParams;
 
@@ -15,7 +29,8 @@ use super::MatchParams;
 pub struct DuplicateLink {
     pub row: usize,
     pub other_row: usize,
-    /// The lower of the entry and exit similarities.
+    /// As whole shots: the lower of the entry and exit similarities; by
+    /// overlapping frames: the best correlation of their prints.
     pub similarity: f32,
 }
 
@@ -30,21 +45,186 @@ pub fn find_duplicates(
         return Vec::new();
     }
     let entries = a.entries.block(&b.entries);
+    let exits = a.exits.block(&b.exits);
+    let crossed = [a.entries.block(&b.exits), a.exits.block(&b.entries)];
+    let printed = a.footage.shots() == a.shots.len() && b.footage.shots() == b.shots.len();
+    let overlaps = printed.then(|| a.footage.compare(&b.footage));
     let mut out = Vec::new();
     for row in 0..entries.rows {
-        for (other_row, &entry) in entries.row(row).iter().enumerate() {
-            if entry < params.duplicate_floor {
-                continue;
-            }
-            let exit = a.exits.similarity(row, &b.exits, other_row);
-            if exit >= params.duplicate_floor && entry.max(exit) >= params.duplicate_similarity {
+        for other_row in 0..entries.cols {
+            let (entry, exit) = (entries.get(row, other_row), exits.get(row, other_row));
+            let whole = entry >= params.duplicate_floor
+                && exit >= params.duplicate_floor
+                && entry.max(exit) >= params.duplicate_similarity;
+            if whole {
                 out.push(DuplicateLink {
                     row,
                     other_row,
                     similarity: entry.min(exit),
                 });
+                continue;
+            }
+            let Some(overlap) = overlaps.as_ref().map(|o| o.get(row, other_row)) else {
+                continue;
+            };
+            let described = [entry, exit]
+                .into_iter()
+                .chain(crossed.iter().map(|c| c.get(row, other_row)))
+                .fold(f32::MIN, f32::max);
+            if overlapping(overlap, described, params) {
+                out.push(DuplicateLink {
+                    row,
+                    other_row,
+                    similarity: overlap.best,
+                });
             }
         }
     }
     out
+}
+
+/// A link that involves a shot set aside from matching: shot numbers of
+/// the first title and of the second.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AsideLink {
+    pub shot: usize,
+    pub other_shot: usize,
+    /// The best correlation of their prints.
+    pub similarity: f32,
+}
+
+/// The duplicate links between `a` and `b` in which either shot is set
+/// aside from matching ([`TitleVectors::aside`]): [`footage::MIN_MATCHED`]
+/// prints match, or one does at least [`footage::PRINT_ALONE`].
+pub fn find_aside_duplicates(a: &TitleVectors, b: &TitleVectors) -> Vec<AsideLink> {
+    let printed = |t: &TitleVectors| t.footage.shots() == t.shots.len();
+    if a.content_hash == b.content_hash || !printed(a) || !printed(b) {
+        return Vec::new();
+    }
+    let numbers = |t: &TitleVectors| -> Vec<usize> {
+        let matched = t.shots.iter().map(|s| s.shot);
+        matched.chain(t.aside.shots.iter().copied()).collect()
+    };
+    let (shots_a, shots_b) = (numbers(a), numbers(b));
+    let all_b = b.footage.chain(&b.aside.footage);
+    let mut out = Vec::new();
+    // a's set-aside shots against all of b's, then a's matched shots
+    // against b's set-aside ones.
+    let parts = [
+        (&a.aside.footage, a.shots.len(), &all_b, 0),
+        (&a.footage, 0, &b.aside.footage, b.shots.len()),
+    ];
+    for (from, skip_a, to, skip_b) in parts {
+        let overlaps = from.compare(to);
+        for i in 0..from.shots() {
+            for j in 0..to.shots() {
+                let o = overlaps.get(i, j);
+                let alone = o.matched >= 1 && o.best >= footage::PRINT_ALONE;
+                if o.matched >= footage::MIN_MATCHED || alone {
+                    out.push(AsideLink {
+                        shot: shots_a[skip_a + i],
+                        other_shot: shots_b[skip_b + j],
+                        similarity: o.best,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether two shots share frames: enough prints match, or one does and
+/// their best keyframe descriptors agree (`described`).
+fn overlapping(overlap: Overlap, described: f32, params: &MatchParams) -> bool {
+    overlap.matched >= footage::MIN_MATCHED
+        || (overlap.matched >= 1 && described >= params.duplicate_floor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::exact::Quantised;
+    use crate::matching::footage::{Footage, LEN};
+    use crate::matching::neighbours::ShotInfo;
+
+    /// A pseudo-random 8-bit vector of `len` values.
+    fn noise(seed: u64, len: usize) -> Vec<i8> {
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state % 255) as i8
+            })
+            .collect()
+    }
+
+    fn shot(n: usize) -> ShotInfo {
+        ShotInfo {
+            shot: n,
+            first_frame: n as u64 * 100,
+            last_frame: n as u64 * 100 + 99,
+            entry_frame: n as u64 * 100,
+            exit_frame: n as u64 * 100 + 99,
+            group_shot: n,
+            entry_composition: Vec::new(),
+            exit_composition: Vec::new(),
+            entry_vector: Vec::new(),
+            exit_vector: Vec::new(),
+            exit_kth: None,
+            entry_kth: None,
+        }
+    }
+
+    /// A title whose shot `i` has entry and exit descriptors from seeds
+    /// `ends[i]` and prints from seeds `prints[i]`.
+    fn title(hash: &str, ends: &[(u64, u64)], prints: &[Vec<u64>]) -> TitleVectors {
+        let mut t = TitleVectors {
+            content_hash: hash.into(),
+            shots: Vec::new(),
+            entries: Quantised::new(64),
+            exits: Quantised::new(64),
+            footage: Footage::new(),
+            aside: Default::default(),
+        };
+        for (i, ((entry, exit), seeds)) in ends.iter().zip(prints).enumerate() {
+            t.shots.push(shot(i));
+            t.entries.push(&noise(*entry, 64));
+            t.exits.push(&noise(*exit, 64));
+            let own: Vec<i8> = seeds.iter().flat_map(|&s| noise(s, LEN)).collect();
+            t.footage.push_shot(&own);
+        }
+        t
+    }
+
+    #[test]
+    fn re_cut_footage_links_by_the_frames_the_shots_share() {
+        // Title a: three shots. Title b: a trimmed copy of a's shot 0 (two
+        // of its frames, other entry and exit), a shot sharing one frame
+        // with a's shot 1 and nothing else, a copy of a's shot 2 cut as
+        // the original (same entry and exit, no prints in common).
+        let a = title(
+            "a",
+            &[(1, 2), (3, 4), (5, 6)],
+            &[vec![10, 11, 12, 13], vec![20, 21], vec![30, 31]],
+        );
+        let b = title(
+            "b",
+            &[(7, 8), (9, 99), (5, 6)],
+            &[vec![11, 12], vec![21, 40, 41], vec![50]],
+        );
+        let links = find_duplicates(&a, &b, &MatchParams::default());
+        let pairs: Vec<(usize, usize)> = links.iter().map(|l| (l.row, l.other_row)).collect();
+        assert_eq!(pairs, vec![(0, 0), (2, 2)]);
+        assert!(links.iter().all(|l| l.similarity > 0.99));
+        // One shared frame is enough when a keyframe descriptor agrees.
+        let c = title("c", &[(3, 98)], &[vec![21, 60]]);
+        let pairs: Vec<(usize, usize)> = find_duplicates(&a, &c, &MatchParams::default())
+            .iter()
+            .map(|l| (l.row, l.other_row))
+            .collect();
+        assert_eq!(pairs, vec![(1, 0)]);
+        assert!(find_duplicates(&a, &a, &MatchParams::default()).is_empty());
+    }
 }

@@ -14,8 +14,10 @@
 //!   form a group; no pair joins two members of a group, and the ranking
 //!   keeps one pair per pair of groups;
 //! - **duplicate footage across titles** ([`duplicates`]): the same shot
-//!   re-encoded, re-graded, resized or slightly cropped is recorded as a
-//!   duplicate and never offered.
+//!   re-encoded, re-graded, resized or slightly cropped, or cut anew
+//!   (trimmed, through a dissolve, faded, slowed, lettered over: found by
+//!   the frames the shots share, [`footage`]), is recorded as a duplicate
+//!   and never offered.
 //!
 //! A pair's score ([`score`]) is how well the two framings agree
 //! ([`composition`]): where light, contours, lines and the subject sit,
@@ -28,6 +30,7 @@ pub mod candidates;
 pub mod composition;
 pub mod duplicates;
 pub mod exact;
+pub mod footage;
 pub mod groups;
 pub mod neighbours;
 pub mod rank;

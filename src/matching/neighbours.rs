@@ -14,6 +14,7 @@
 //! the same block.
 
 use super::exact::{Block, Quantised};
+use super::footage::{AsideFootage, Footage};
 use super::{MatchParams, ShotRef};
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -52,15 +53,18 @@ pub enum Role {
 }
 
 /// A title's shots (or some of them) with their entry and exit
-/// descriptors: row `i` of `entries` and `exits` is `shots[i]`. The
-/// descriptors find duplicate footage; the shots' framing signatures make
-/// the lists.
+/// descriptors and their footage prints: row `i` of `entries`, `exits` and
+/// `footage` is `shots[i]`. Descriptors and prints find duplicate footage;
+/// the shots' framing signatures make the lists.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TitleVectors {
     pub content_hash: String,
     pub shots: Vec<ShotInfo>,
     pub entries: Quantised,
     pub exits: Quantised,
+    pub footage: Footage,
+    /// Its shots set aside from matching that show a picture.
+    pub aside: AsideFootage,
 }
 
 impl TitleVectors {
@@ -90,12 +94,18 @@ impl TitleVectors {
             shots: Vec::new(),
             entries: Quantised::new(self.entries.dims()),
             exits: Quantised::new(self.exits.dims()),
+            footage: Footage::new(),
+            aside: self.aside.clone(),
         };
+        let printed = self.footage.shots() == self.shots.len();
         for (i, shot) in self.shots.iter().enumerate() {
             if wanted.contains(&shot.shot) {
                 out.shots.push(shot.clone());
                 out.entries.push(self.entries.row(i));
                 out.exits.push(self.exits.row(i));
+                if printed {
+                    out.footage.push_shot(&self.footage.shot(i));
+                }
             }
         }
         out

@@ -91,6 +91,8 @@ pub struct ShotRecord {
     pub exit_key: u64,
     /// The first shot of its near-duplicate group (itself when alone).
     pub group_shot: usize,
+    /// Its footage prints, concatenated ([`crate::matching::footage`]).
+    pub prints: Vec<i8>,
 }
 
 /// A shot of a title that is never matched, and why ([`SetAside::reason`]:
@@ -101,6 +103,9 @@ pub struct SetAside {
     pub first_frame: u64,
     pub last_frame: u64,
     pub reason: String,
+    /// Footage prints of a shot that shows a picture (short, card): set
+    /// aside from matching, still recognised as re-used footage.
+    pub prints: Vec<i8>,
 }
 
 /// An indexed keyframe (entry or exit) of a shot.
@@ -214,7 +219,7 @@ impl Store {
     /// The shots of a title that are never matched, in order.
     pub fn set_aside(&self, content_hash: &str) -> Result<Vec<SetAside>, StoreError> {
         self.title_rows(
-            "SELECT shot, first_frame, last_frame, reason FROM set_aside WHERE content_hash = ?1 ORDER BY shot",
+            "SELECT shot, first_frame, last_frame, reason, prints FROM set_aside WHERE content_hash = ?1 ORDER BY shot",
             content_hash,
             "cannot read the shots set aside",
             |r| {
@@ -223,7 +228,27 @@ impl Store {
                     first_frame: r.get::<_, i64>(1)? as u64,
                     last_frame: r.get::<_, i64>(2)? as u64,
                     reason: r.get(3)?,
+                    prints: signed(r.get(4)?),
                 })
+            },
+        )
+    }
+
+    /// Every shot of a title, matched or set aside: (shot, first frame,
+    /// last frame), in order.
+    pub fn shot_ranges(&self, content_hash: &str) -> Result<Vec<(usize, u64, u64)>, StoreError> {
+        self.title_rows(
+            "SELECT shot, first_frame, last_frame FROM shots WHERE content_hash = ?1
+             UNION ALL SELECT shot, first_frame, last_frame FROM set_aside WHERE content_hash = ?1
+             ORDER BY shot",
+            content_hash,
+            "cannot read the shots",
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)? as usize,
+                    r.get::<_, i64>(1)? as u64,
+                    r.get::<_, i64>(2)? as u64,
+                ))
             },
         )
     }
@@ -231,7 +256,7 @@ impl Store {
     /// A title's shots, in order.
     pub fn shots(&self, content_hash: &str) -> Result<Vec<ShotRecord>, StoreError> {
         self.title_rows(
-            "SELECT shot, first_frame, last_frame, entry_key, exit_key, group_shot FROM shots WHERE content_hash = ?1 ORDER BY shot",
+            "SELECT shot, first_frame, last_frame, entry_key, exit_key, group_shot, prints FROM shots WHERE content_hash = ?1 ORDER BY shot",
             content_hash,
             "cannot read the shots",
             |r| {
@@ -242,6 +267,7 @@ impl Store {
                     entry_key: r.get::<_, i64>(3)? as u64,
                     exit_key: r.get::<_, i64>(4)? as u64,
                     group_shot: r.get::<_, i64>(5)? as usize,
+                    prints: signed(r.get(6)?),
                 })
             },
         )
@@ -362,6 +388,20 @@ impl Store {
     }
 }
 
+/// A stored 8-bit vector (none: empty).
+pub(super) fn signed(bytes: Option<Vec<u8>>) -> Vec<i8> {
+    bytes
+        .unwrap_or_default()
+        .into_iter()
+        .map(|b| b as i8)
+        .collect()
+}
+
+/// The bytes a stored 8-bit vector is kept as.
+fn unsigned(values: &[i8]) -> Vec<u8> {
+    values.iter().map(|&v| v as u8).collect()
+}
+
 /// Runs `sql` once for each item, with the values `bind` gives it.
 fn insert_each<T>(
     tx: &rusqlite::Transaction,
@@ -383,7 +423,7 @@ pub(super) fn insert_shots(
 ) -> rusqlite::Result<()> {
     insert_each(
         tx,
-        "INSERT INTO shots (content_hash, shot, first_frame, last_frame, entry_key, exit_key, group_shot) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO shots (content_hash, shot, first_frame, last_frame, entry_key, exit_key, group_shot, prints) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         shots,
         |stmt, s| {
             stmt.execute(params![
@@ -393,7 +433,8 @@ pub(super) fn insert_shots(
                 s.last_frame as i64,
                 s.entry_key as i64,
                 s.exit_key as i64,
-                s.group_shot as i64
+                s.group_shot as i64,
+                unsigned(&s.prints)
             ])
         },
     )
@@ -407,7 +448,7 @@ pub(super) fn insert_set_aside(
     tx.execute("DELETE FROM set_aside WHERE content_hash = ?1", [hash])?;
     insert_each(
         tx,
-        "INSERT INTO set_aside (content_hash, shot, first_frame, last_frame, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO set_aside (content_hash, shot, first_frame, last_frame, reason, prints) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         shots,
         |stmt, s| {
             stmt.execute(params![
@@ -415,7 +456,8 @@ pub(super) fn insert_set_aside(
                 s.shot as i64,
                 s.first_frame as i64,
                 s.last_frame as i64,
-                s.reason
+                s.reason,
+                unsigned(&s.prints)
             ])
         },
     )

@@ -15,6 +15,7 @@ use super::library::{
 };
 use super::{Store, StoreError};
 use crate::matching::exact::Quantised;
+use crate::matching::footage::{AsideFootage, Footage};
 use crate::matching::neighbours::{Near, Role, ShotInfo, TitleVectors};
 use crate::matching::{Candidate, ShotRef};
 use rusqlite::{params, Transaction};
@@ -115,7 +116,8 @@ impl Store {
         let read = || -> rusqlite::Result<TitleVectors> {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT s.shot, s.first_frame, s.last_frame, s.group_shot, s.exit_kth, s.entry_kth,
-                        ke.vector, ke.composition, kx.vector, kx.composition, ke.frame, kx.frame
+                        ke.vector, ke.composition, kx.vector, kx.composition, ke.frame, kx.frame,
+                        s.prints
                  FROM shots s
                  JOIN keyframes ke ON ke.key = s.entry_key
                  JOIN keyframes kx ON kx.key = s.exit_key
@@ -126,6 +128,8 @@ impl Store {
                 shots: Vec::new(),
                 entries: Quantised::default(),
                 exits: Quantised::default(),
+                footage: Footage::new(),
+                aside: AsideFootage::default(),
             };
             let mut rows = stmt.query([content_hash])?;
             while let Some(r) = rows.next()? {
@@ -155,15 +159,21 @@ impl Store {
                 }
                 title.entries.push(&entry);
                 title.exits.push(&exit);
+                title.footage.push_shot(&bytes(12)?);
             }
             Ok(title)
         };
         if !self.is_indexed(content_hash)? {
             return Ok(None);
         }
-        read()
-            .map(Some)
-            .map_err(|e| self.error("cannot read a title's keyframes", e))
+        let mut title = read().map_err(|e| self.error("cannot read a title's keyframes", e))?;
+        for s in self.set_aside(content_hash)? {
+            if !s.prints.is_empty() {
+                title.aside.shots.push(s.shot);
+                title.aside.footage.push_shot(&s.prints);
+            }
+        }
+        Ok(Some(title))
     }
 
     /// Whether the title's shots and lists are in place.

@@ -73,6 +73,7 @@ pub(crate) const LOCAL: Schema = Schema {
         LOCAL_V5_EXACT_LISTS,
         LOCAL_V6_FRAMING_PARTS,
         Step::Sql(LOCAL_V7_SET_ASIDE),
+        LOCAL_V8_FOOTAGE_PRINTS,
     ],
 };
 
@@ -202,6 +203,15 @@ CREATE TABLE IF NOT EXISTS set_aside (
     PRIMARY KEY (content_hash, shot)
 );
 UPDATE titles SET indexed = 0 WHERE indexed = 1;";
+
+/// Shots, and those set aside that show a picture, keep their footage
+/// prints ([`crate::matching::footage`]), which find re-used footage
+/// whatever its cut. Titles analysed before are analysed again under the
+/// new analysis key.
+const LOCAL_V8_FOOTAGE_PRINTS: Step = Step::AddColumns {
+    columns: &[("shots", "prints", "BLOB"), ("set_aside", "prints", "BLOB")],
+    then: "UPDATE titles SET indexed = 0 WHERE indexed = 1;",
+};
 
 /// The shared log's events carry their clock too.
 const SHARED_V2_CLOCK: Step = Step::AddColumns {
