@@ -21,7 +21,7 @@ pub struct ShotsArgs {
     #[arg(long)]
     pub json: bool,
     /// A library folder that has scanned the titles: report the shots it
-    /// sets aside (black, colour, card, short) from its analysis.
+    /// sets aside (black, colour, card, dark, short) from its analysis.
     #[arg(long)]
     pub library: Option<PathBuf>,
 }
@@ -64,7 +64,8 @@ pub fn run(args: ShotsArgs, choice: BackendChoice) -> anyhow::Result<ExitCode> {
 }
 
 /// The shots `library` sets aside in `title` (none when it has not
-/// analysed it); cards are marked in the segmentation.
+/// analysed it); cards and dark shots, which only the analysis knows, are
+/// marked in the segmentation.
 fn set_aside(library: &std::path::Path, title: &mut TitleShots) -> anyhow::Result<Vec<SetAside>> {
     if !LibraryData::store_path(library).exists() {
         anyhow::bail!("{}: no library here", library.display());
@@ -73,12 +74,14 @@ fn set_aside(library: &std::path::Path, title: &mut TitleShots) -> anyhow::Resul
     let hash = matchcut::media::content_hash(&title.path)?;
     let aside = data.store().set_aside(&hash)?;
     for shot in title.segmentation.shots.iter_mut() {
-        let card = aside.iter().any(|a| {
-            a.reason == ShotKind::Card.name()
-                && (a.first_frame, a.last_frame) == (shot.first_frame, shot.last_frame)
+        let found = aside.iter().find_map(|a| {
+            let same = (a.first_frame, a.last_frame) == (shot.first_frame, shot.last_frame);
+            [ShotKind::Card, ShotKind::Dark]
+                .into_iter()
+                .find(|k| same && a.reason == k.name())
         });
-        if card {
-            shot.kind = ShotKind::Card;
+        if let Some(kind) = found {
+            shot.kind = kind;
         }
     }
     Ok(aside)

@@ -28,7 +28,8 @@ use crate::media::{self, DecodedFrame, MediaInfo};
 use crate::preprocess::{self, Preprocessor, StreamFacts};
 use crate::shots::features::{self, change_upper_bound};
 use crate::shots::{
-    self, Features, FrameHook, Grid, Keyframes, ScanError, Segmentation, Segmenter, Transition,
+    self, Features, FrameHook, Grid, Keyframes, ScanError, Segmentation, Segmenter, ShotKind,
+    Transition,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -36,7 +37,8 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// Version of the keyframe choice (part of the shots stage's cache key).
 /// 2: mostly black frames (an iris) are not visible pictures. 3: captured
-/// frames leave footage prints.
+/// frames leave footage prints; a shot with no visible picture is
+/// [`ShotKind::Dark`].
 pub const VERSION: u32 = 3;
 /// Every this many frames one is captured (besides those around cuts).
 pub const STRIDE: u64 = 8;
@@ -101,8 +103,9 @@ pub(crate) struct KeyframeCapture<'a> {
     captured: BTreeMap<u64, Captured>,
     /// Prints of the visible captured frames, in frame order.
     prints: Vec<FramePrint>,
-    /// Shots settled so far: (first, last) and the keyframes chosen.
-    shots: Vec<((u64, u64), Option<Keyframes>)>,
+    /// Shots settled so far: (first, last), the keyframes chosen and how
+    /// they look.
+    shots: Vec<((u64, u64), Option<(Keyframes, Look)>)>,
     send: SyncSender<Vec<(u64, Vec<f32>)>>,
 }
 
@@ -155,7 +158,7 @@ impl<'a> KeyframeCapture<'a> {
     }
 
     /// Keyframes of `first..=last` among the captured frames.
-    fn choose(&self, first: u64, last: u64) -> Option<Keyframes> {
+    fn choose(&self, first: u64, last: u64) -> Option<(Keyframes, Look)> {
         let inside: Vec<(u64, Look)> = self
             .captured
             .range(first..=last)
@@ -167,7 +170,7 @@ impl<'a> KeyframeCapture<'a> {
     /// Chooses the keyframes of a finished shot and sends their inputs.
     fn finish_shot(&mut self, first: u64, last: u64) -> Result<(), ScanError> {
         let chosen = self.choose(first, last);
-        if let Some(k) = chosen {
+        if let Some((k, _)) = chosen {
             let mut frames = vec![k.entry, k.middle, k.exit];
             frames.dedup();
             let inputs = frames
@@ -207,7 +210,12 @@ impl<'a> KeyframeCapture<'a> {
         let mut missing = Vec::new();
         for (shot, (range, chosen)) in seg.shots.iter_mut().zip(&self.shots) {
             match chosen {
-                Some(k) if *range == (shot.first_frame, shot.last_frame) => shot.keyframes = *k,
+                Some((k, look)) if *range == (shot.first_frame, shot.last_frame) => {
+                    shot.keyframes = *k;
+                    if *look < Look::Visible && shot.kind.is_picture() {
+                        shot.kind = ShotKind::Dark;
+                    }
+                }
                 _ => missing.extend([
                     shot.keyframes.entry,
                     shot.keyframes.middle,
@@ -265,8 +273,9 @@ impl FrameHook for KeyframeCapture<'_> {
 
 /// Entry, middle and exit among a shot's captured frames (in frame order):
 /// the first, middle and last of those that look best (visible pictures;
-/// near-black or flat frames only when the shot has nothing else).
-fn choose_among(captured: &[(u64, Look)]) -> Option<Keyframes> {
+/// near-black or flat frames only when the shot has nothing else), and
+/// that look.
+fn choose_among(captured: &[(u64, Look)]) -> Option<(Keyframes, Look)> {
     let best = captured.iter().map(|c| c.1).max()?;
     let pool: Vec<u64> = captured
         .iter()
@@ -276,11 +285,12 @@ fn choose_among(captured: &[(u64, Look)]) -> Option<Keyframes> {
     let (entry, exit) = (*pool.first()?, *pool.last()?);
     let centre = entry + (exit - entry) / 2;
     let middle = *pool.iter().min_by_key(|&&n| n.abs_diff(centre))?;
-    Some(Keyframes {
+    let keyframes = Keyframes {
         entry,
         middle,
         exit,
-    })
+    };
+    Some((keyframes, best))
 }
 
 /// What the capture hook leaves: the segmentation with its keyframes, the
@@ -431,15 +441,18 @@ mod tests {
             (38, Look::Dark),
             (39, Look::Flat),
         ];
-        let k = choose_among(&captured).expect("keyframes");
+        let (k, look) = choose_among(&captured).expect("keyframes");
         assert_eq!((k.entry, k.middle, k.exit), (15, 23, 31));
+        assert_eq!(look, Look::Visible);
     }
 
     #[test]
     fn a_dark_shot_keeps_its_dark_frames_over_flat_ones() {
         let captured = [(0, Look::Flat), (7, Look::Dark), (15, Look::Dark)];
-        let k = choose_among(&captured).expect("keyframes");
+        let (k, look) = choose_among(&captured).expect("keyframes");
         assert_eq!((k.entry, k.exit), (7, 15));
+        // No visible picture at all: the shot is dark, set aside.
+        assert_eq!(look, Look::Dark);
         assert_eq!(choose_among(&[]), None);
     }
 

@@ -79,6 +79,10 @@ pub enum ShotKind {
     /// logo, a slate. Known once its keyframes are embedded
     /// ([`crate::embed::text`]); segmentation alone reports `Picture`.
     Card,
+    /// No frame of it shows a visible picture: every captured frame is
+    /// near-black or mostly black (lettering on black, a night too dark to
+    /// see, an iris). Known from the keyframe capture.
+    Dark,
 }
 
 impl ShotKind {
@@ -93,6 +97,7 @@ impl ShotKind {
             ShotKind::Black => "black",
             ShotKind::Colour => "colour",
             ShotKind::Card => "card",
+            ShotKind::Dark => "dark",
         }
     }
 }
