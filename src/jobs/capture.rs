@@ -90,6 +90,9 @@ fn black_share(features: &Features) -> f32 {
     dark as f32 / total
 }
 
+/// A shot's keyframes and the look they were chosen at (the best it has).
+type Chosen = (Keyframes, Look);
+
 /// The frame hook that captures keyframe candidates and sends the chosen
 /// ones to the embedder.
 pub(crate) struct KeyframeCapture<'a> {
@@ -105,7 +108,7 @@ pub(crate) struct KeyframeCapture<'a> {
     prints: Vec<FramePrint>,
     /// Shots settled so far: (first, last), the keyframes chosen and how
     /// they look.
-    shots: Vec<((u64, u64), Option<(Keyframes, Look)>)>,
+    shots: Vec<((u64, u64), Option<Chosen>)>,
     send: SyncSender<Vec<(u64, Vec<f32>)>>,
 }
 
@@ -158,7 +161,7 @@ impl<'a> KeyframeCapture<'a> {
     }
 
     /// Keyframes of `first..=last` among the captured frames.
-    fn choose(&self, first: u64, last: u64) -> Option<(Keyframes, Look)> {
+    fn choose(&self, first: u64, last: u64) -> Option<Chosen> {
         let inside: Vec<(u64, Look)> = self
             .captured
             .range(first..=last)
@@ -275,7 +278,7 @@ impl FrameHook for KeyframeCapture<'_> {
 /// the first, middle and last of those that look best (visible pictures;
 /// near-black or flat frames only when the shot has nothing else), and
 /// that look.
-fn choose_among(captured: &[(u64, Look)]) -> Option<(Keyframes, Look)> {
+fn choose_among(captured: &[(u64, Look)]) -> Option<Chosen> {
     let best = captured.iter().map(|c| c.1).max()?;
     let pool: Vec<u64> = captured
         .iter()
