@@ -18,11 +18,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def run(binary, *args):
-    out = subprocess.run([binary, *args], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)
+sys.path.insert(0, os.path.join(HERE, ".."))
+from evaluate import run  # noqa: E402  (the set scorer's: runs MATCHCUT, reads its JSON)
 
 
 class Truth:
