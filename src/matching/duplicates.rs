@@ -143,7 +143,7 @@ fn overlapping(overlap: Overlap, described: f32, params: &MatchParams) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matching::exact::Quantised;
+    use crate::matching::exact::{cosine_i8, Quantised};
     use crate::matching::footage::{Footage, LEN};
     use crate::matching::neighbours::ShotInfo;
 
@@ -226,5 +226,47 @@ mod tests {
             .collect();
         assert_eq!(pairs, vec![(1, 0)]);
         assert!(find_duplicates(&a, &a, &MatchParams::default()).is_empty());
+    }
+
+    /// `t` with set-aside shots `numbers` printed from `prints`.
+    fn with_aside(mut t: TitleVectors, numbers: &[usize], prints: &[Vec<i8>]) -> TitleVectors {
+        for (&n, p) in numbers.iter().zip(prints) {
+            t.aside.shots.push(n);
+            t.aside.footage.push_shot(p);
+        }
+        t
+    }
+
+    #[test]
+    fn set_aside_shots_link_by_their_prints_alone() {
+        let a = title("a", &[(1, 2), (3, 4)], &[vec![10, 11], vec![20, 21]]);
+        let b = title("b", &[(5, 6)], &[vec![30, 31]]);
+        // a's shot 7 (a flash of one frame) is a frame of b's shot 0; a's
+        // shot 9 shares nothing; b's shot 4 (lettered over, a card) is two
+        // frames of a's shot 1; b's shot 8 is one frame of a's shot 0,
+        // faintly altered (below the single-print bar).
+        let mut faint = noise(10, LEN);
+        faint
+            .iter_mut()
+            .step_by(30)
+            .for_each(|v| *v = v.saturating_neg());
+        let alike = cosine_i8(&faint, &noise(10, LEN));
+        assert!(
+            (footage::PRINT_MATCH..footage::PRINT_ALONE).contains(&alike),
+            "{alike}"
+        );
+        let a = with_aside(a, &[7, 9], &[noise(30, LEN), noise(99, LEN)]);
+        let b = with_aside(
+            b,
+            &[4, 8],
+            &[[noise(20, LEN), noise(21, LEN)].concat(), faint],
+        );
+        let links: Vec<(usize, usize)> = find_aside_duplicates(&a, &b)
+            .iter()
+            .map(|l| (l.shot, l.other_shot))
+            .collect();
+        assert_eq!(links, vec![(7, 0), (1, 4)]);
+        // Matched shots alone are find_duplicates' business.
+        assert!(find_aside_duplicates(&a, &a).is_empty());
     }
 }
