@@ -6,7 +6,9 @@
 //! that it enters, one transaction) and to remove it again, as a ratio to
 //! the 10k library. Exact search costs (the title's shots) × (the
 //! library's shots): the ratio grows with the library, unlike an
-//! approximate index's (`benches/index.rs`).
+//! approximate index's (`benches/index.rs`). Each shot has 12 footage
+//! prints (about 4 s at 24 fps), all compared with the other title's in
+//! the duplicate search.
 //!
 //! `cargo bench --profile dev --bench lists [-- SIZES...]`
 
@@ -15,14 +17,24 @@ mod synthetic;
 
 use matchcut::embed::descriptor::DIMS;
 use matchcut::jobs::{LibraryData, NewTitle, TitleMeta};
-use matchcut::matching::composition;
 use matchcut::matching::exact::Quantised;
 use matchcut::matching::neighbours::{ShotInfo, TitleVectors};
+use matchcut::matching::{composition, footage};
 use std::path::PathBuf;
 use std::time::Instant;
 use synthetic::{descriptor, mix};
 
 const TITLE_SHOTS: u64 = 2_000;
+/// Footage prints of each shot (one in 8 frames of about 4 s).
+const PRINTS_PER_SHOT: u64 = 12;
+
+/// Synthetic footage prints of shot `id`: pseudo-random, so shots of
+/// different titles never share frames.
+fn prints(id: u64) -> Vec<i8> {
+    (0..PRINTS_PER_SHOT * footage::LEN as u64)
+        .map(|i| (mix(id * 10_000 + i) % 255) as i8)
+        .collect()
+}
 
 /// A synthetic framing signature: the values of a descriptor, repeated.
 fn framing(v: Vec<f32>) -> Vec<i8> {
@@ -48,6 +60,7 @@ fn title(t: u64) -> NewTitle {
         let id = t * TITLE_SHOTS + s;
         vectors.entries.push_f32(&descriptor(id, 0));
         vectors.exits.push_f32(&descriptor(id, 1));
+        vectors.footage.push_shot(&prints(id));
         let (first, last) = (s * 100, s * 100 + 99);
         frames.push((first, last));
         vectors.shots.push(ShotInfo {
@@ -81,7 +94,7 @@ fn meta(t: u64) -> TitleMeta {
 fn library(size: u64) -> LibraryData {
     let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let dir = PathBuf::from(target)
-        .join("bench-lists")
+        .join("bench-lists-printed")
         .join(size.to_string());
     let done = dir.join("built");
     if !done.exists() {

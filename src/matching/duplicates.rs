@@ -9,7 +9,12 @@
 //! - **by overlapping frames** ([`super::footage`]), whatever their bounds:
 //!   [`footage::MIN_MATCHED`] prints of one find the same picture in the
 //!   other, or one does and some keyframe descriptors of the two (entry or
-//!   exit of either) are at least `duplicate_floor` alike.
+//!   exit of either) are at least `duplicate_floor` alike. Re-used footage
+//!   shows the same content, however it is graded, lettered or re-framed,
+//!   so prints are compared only where some keyframe descriptors of the
+//!   two shots are at least [`FOOTAGE_GATE`] alike (a trailer's lettered,
+//!   re-graded shots reach 0.5; a library of 10,000 shots would otherwise
+//!   compare every print of a new title with every print it holds).
 //!
 //! Shots set aside from matching that show a picture (a flash of a few
 //! frames, a title lettered over the picture) are linked by their prints
@@ -22,6 +27,10 @@
 use super::footage::{self, Overlap};
 use super::neighbours::TitleVectors;
 use super::MatchParams;
+
+/// Descriptor similarity (the best of entry and exit against entry and
+/// exit) below which two matched shots' prints are not compared.
+pub const FOOTAGE_GATE: f32 = 0.4;
 
 /// A shot of one title (`row` of its vectors) and the shot of another
 /// title it duplicates.
@@ -48,7 +57,6 @@ pub fn find_duplicates(
     let exits = a.exits.block(&b.exits);
     let crossed = [a.entries.block(&b.exits), a.exits.block(&b.entries)];
     let printed = a.footage.shots() == a.shots.len() && b.footage.shots() == b.shots.len();
-    let overlaps = printed.then(|| a.footage.compare(&b.footage));
     let mut out = Vec::new();
     for row in 0..entries.rows {
         for other_row in 0..entries.cols {
@@ -64,13 +72,14 @@ pub fn find_duplicates(
                 });
                 continue;
             }
-            let Some(overlap) = overlaps.as_ref().map(|o| o.get(row, other_row)) else {
-                continue;
-            };
             let described = [entry, exit]
                 .into_iter()
                 .chain(crossed.iter().map(|c| c.get(row, other_row)))
                 .fold(f32::MIN, f32::max);
+            if !printed || described < FOOTAGE_GATE {
+                continue;
+            }
+            let overlap = a.footage.overlap(row, &b.footage, other_row);
             if overlapping(overlap, described, params) {
                 out.push(DuplicateLink {
                     row,
@@ -101,29 +110,34 @@ pub fn find_aside_duplicates(a: &TitleVectors, b: &TitleVectors) -> Vec<AsideLin
     if a.content_hash == b.content_hash || !printed(a) || !printed(b) {
         return Vec::new();
     }
-    let numbers = |t: &TitleVectors| -> Vec<usize> {
-        let matched = t.shots.iter().map(|s| s.shot);
-        matched.chain(t.aside.shots.iter().copied()).collect()
-    };
-    let (shots_a, shots_b) = (numbers(a), numbers(b));
-    let all_b = b.footage.chain(&b.aside.footage);
     let mut out = Vec::new();
-    // a's set-aside shots against all of b's, then a's matched shots
-    // against b's set-aside ones.
+    // a's set-aside shots against b's matched and set-aside ones, then a's
+    // matched shots against b's set-aside ones.
+    let matched = |t: &TitleVectors| -> Vec<usize> { t.shots.iter().map(|s| s.shot).collect() };
     let parts = [
-        (&a.aside.footage, a.shots.len(), &all_b, 0),
-        (&a.footage, 0, &b.aside.footage, b.shots.len()),
+        (&a.aside.footage, &a.aside.shots, &b.footage, matched(b)),
+        (
+            &a.aside.footage,
+            &a.aside.shots,
+            &b.aside.footage,
+            b.aside.shots.clone(),
+        ),
+        (
+            &a.footage,
+            &matched(a),
+            &b.aside.footage,
+            b.aside.shots.clone(),
+        ),
     ];
-    for (from, skip_a, to, skip_b) in parts {
-        let overlaps = from.compare(to);
-        for i in 0..from.shots() {
-            for j in 0..to.shots() {
-                let o = overlaps.get(i, j);
+    for (from, from_shots, to, to_shots) in parts {
+        for (i, &shot) in from_shots.iter().enumerate() {
+            for (j, &other_shot) in to_shots.iter().enumerate() {
+                let o = from.overlap(i, to, j);
                 let alone = o.matched >= 1 && o.best >= footage::PRINT_ALONE;
                 if o.matched >= footage::MIN_MATCHED || alone {
                     out.push(AsideLink {
-                        shot: shots_a[skip_a + i],
-                        other_shot: shots_b[skip_b + j],
+                        shot,
+                        other_shot,
                         similarity: o.best,
                     });
                 }
@@ -201,9 +215,12 @@ mod tests {
     #[test]
     fn re_cut_footage_links_by_the_frames_the_shots_share() {
         // Title a: three shots. Title b: a trimmed copy of a's shot 0 (two
-        // of its frames, other entry and exit), a shot sharing one frame
-        // with a's shot 1 and nothing else, a copy of a's shot 2 cut as
-        // the original (same entry and exit, no prints in common).
+        // of its frames; it enters where a's shot 0 ends, so one descriptor
+        // pair agrees, not the whole shot), a shot sharing one frame with
+        // a's shot 1 and nothing else, a copy of a's shot 2 cut as the
+        // original (same entry and exit, no prints in common), and a shot
+        // whose prints match a's shot 2 but whose content does not (no
+        // keyframe descriptor near: the prints are not compared).
         let a = title(
             "a",
             &[(1, 2), (3, 4), (5, 6)],
@@ -211,8 +228,8 @@ mod tests {
         );
         let b = title(
             "b",
-            &[(7, 8), (9, 99), (5, 6)],
-            &[vec![11, 12], vec![21, 40, 41], vec![50]],
+            &[(2, 8), (9, 99), (5, 6), (97, 96)],
+            &[vec![11, 12], vec![21, 40, 41], vec![50], vec![30, 31]],
         );
         let links = find_duplicates(&a, &b, &MatchParams::default());
         let pairs: Vec<(usize, usize)> = links.iter().map(|l| (l.row, l.other_row)).collect();

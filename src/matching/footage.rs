@@ -21,7 +21,7 @@
 //! one does and their descriptors agree (see
 //! [`super::duplicates::find_duplicates`]).
 
-use super::exact::{quantise, Block, Quantised};
+use super::exact::{quantise, Quantised};
 use std::ops::Range;
 
 /// Version of the print (part of the shots stage's cache key).
@@ -108,64 +108,16 @@ impl Footage {
         self.rows.len()
     }
 
-    /// These shots, then `other`'s.
-    pub fn chain(&self, other: &Footage) -> Footage {
-        let mut out = self.clone();
-        for i in 0..other.shots() {
-            out.push_shot(&other.shot(i));
-        }
-        out
-    }
-
-    /// How the prints of each shot of `self` meet those of each shot of
-    /// `other`.
-    pub fn compare<'a>(&'a self, other: &'a Footage) -> Overlaps<'a> {
-        Overlaps {
-            block: self.prints.block(&other.prints),
-            a: self,
-            b: other,
-        }
-    }
-}
-
-/// A title's shots kept out of matching that still show a picture (too
-/// short, or a card: a title lettered over the picture), with their prints:
-/// re-used footage is recognised there too.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AsideFootage {
-    /// Shot numbers; shot `shots[i]` is row `i` of `footage`.
-    pub shots: Vec<usize>,
-    pub footage: Footage,
-}
-
-/// All prints of one title against all of another's.
-pub struct Overlaps<'a> {
-    block: Block,
-    a: &'a Footage,
-    b: &'a Footage,
-}
-
-/// How much of two shots is one picture.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Overlap {
-    /// Prints of the shot with more such prints that find a print of the
-    /// other at least [`PRINT_MATCH`] alike.
-    pub matched: usize,
-    /// The best correlation of any two of their prints.
-    pub best: f32,
-}
-
-impl Overlaps<'_> {
-    /// The overlap of shot `i` of the first title and shot `j` of the
-    /// second.
-    pub fn get(&self, i: usize, j: usize) -> Overlap {
-        let (rows, cols) = (self.a.rows[i].clone(), self.b.rows[j].clone());
+    /// How the prints of shot `i` meet those of shot `j` of `other`
+    /// (exact 8-bit cosines, as [`Quantised::similarity`] gives them).
+    pub fn overlap(&self, i: usize, other: &Footage, j: usize) -> Overlap {
+        let cols = other.rows[j].clone();
         let mut col_matched = vec![false; cols.len()];
         let (mut row_matched, mut best) = (0, f32::MIN);
-        for r in rows {
-            let values = &self.block.row(r)[cols.clone()];
+        for r in self.rows[i].clone() {
             let mut hit = false;
-            for (seen, &v) in col_matched.iter_mut().zip(values) {
+            for (seen, c) in col_matched.iter_mut().zip(cols.clone()) {
+                let v = self.prints.similarity(r, &other.prints, c);
                 best = best.max(v);
                 if v >= PRINT_MATCH {
                     *seen = true;
@@ -180,6 +132,26 @@ impl Overlaps<'_> {
             best: if best == f32::MIN { 0.0 } else { best },
         }
     }
+}
+
+/// A title's shots kept out of matching that still show a picture (too
+/// short, or a card: a title lettered over the picture), with their prints:
+/// re-used footage is recognised there too.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AsideFootage {
+    /// Shot numbers; shot `shots[i]` is row `i` of `footage`.
+    pub shots: Vec<usize>,
+    pub footage: Footage,
+}
+
+/// How much of two shots is one picture.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Overlap {
+    /// Prints of the shot with more such prints that find a print of the
+    /// other at least [`PRINT_MATCH`] alike.
+    pub matched: usize,
+    /// The best correlation of any two of their prints.
+    pub best: f32,
 }
 
 #[cfg(test)]
@@ -239,10 +211,9 @@ mod tests {
             (3..6).map(|p| thumb(p as f32 * 4.0, 0.6, 0.1)).collect(),
             (0..4).map(|p| other(p as f32 * 4.0)).collect(),
         ]);
-        let overlaps = a.compare(&b);
-        let copy = overlaps.get(0, 0);
+        let copy = a.overlap(0, &b, 0);
         assert!(copy.matched >= 3 && copy.best > 0.97, "{copy:?}");
-        let unrelated = overlaps.get(0, 1);
+        let unrelated = a.overlap(0, &b, 1);
         assert!(unrelated.matched < MIN_MATCHED, "{unrelated:?}");
         assert_eq!(b.shot(0).len(), 3 * LEN);
         assert_eq!(b.shots(), 2);
