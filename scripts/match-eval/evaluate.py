@@ -19,6 +19,14 @@ def run(binary, *args):
     return json.loads(out.stdout)
 
 
+def publish(report, path):
+    """Prints the report, and writes it to `path` when there is one."""
+    print(json.dumps(report, indent=1))
+    if path:
+        with open(path, "w") as f:
+            json.dump(report, f, indent=1)
+
+
 class Truth:
     def __init__(self, set_dir):
         with open(os.path.join(set_dir, "truth.json")) as f:
@@ -135,10 +143,7 @@ def main():
         "rescan_seconds": round(again, 3),
         "rescan_share": round(again / first, 4),
     }
-    print(json.dumps(report, indent=1))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(report, f, indent=1)
+    publish(report, args.json)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
-from evaluate import run  # noqa: E402  (the set scorer's: runs MATCHCUT, reads its JSON)
+from evaluate import publish, run  # noqa: E402  (the set scorer's helpers)
 
 
 class Truth:
@@ -100,11 +100,7 @@ def main():
     run(args.binary, "scan", film, trailer, "--library", args.library, "--json")
     groups = run(args.binary, "duplicates", "--library", args.library, "--json")
     pairs = run(args.binary, "pairs", "--library", args.library, "--top", "5000", "--json")
-    report = score(truth, groups, pairs, "trailer.mp4")
-    print(json.dumps(report, indent=1))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(report, f, indent=1)
+    publish(score(truth, groups, pairs, "trailer.mp4"), args.json)
 
 
 if __name__ == "__main__":
