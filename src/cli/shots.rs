@@ -71,7 +71,7 @@ fn set_aside(library: &std::path::Path, title: &mut TitleShots) -> anyhow::Resul
         anyhow::bail!("{}: no library here", library.display());
     }
     let data = LibraryData::open(library)?;
-    let hash = matchcut::media::content_hash(&title.path)?;
+    let hash = matchcut::jobs::hash_of(&title.path, data.store())?;
     let aside = data.store().set_aside(&hash)?;
     for shot in title.segmentation.shots.iter_mut() {
         let found = aside.iter().find_map(|a| {

@@ -189,8 +189,9 @@ pub fn analyse_hashed(
     ))
 }
 
-/// The content hash, read from the store when the file is unchanged since.
-pub(crate) fn hash_of(path: &Path, store: &Store) -> Result<String, JobError> {
+/// The content hash, read from the store when the file is unchanged since
+/// it was last hashed (and remembered there otherwise).
+pub fn hash_of(path: &Path, store: &Store) -> Result<String, JobError> {
     let meta = std::fs::metadata(path).map_err(|e| MediaError::Unreadable {
         path: path.to_path_buf(),
         reason: e.to_string(),

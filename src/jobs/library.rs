@@ -130,7 +130,7 @@ impl NewTitle {
                 entry_key,
                 exit_key,
                 group_shot: s.group_shot,
-                prints: if vectors.footage.shots() == vectors.shots.len() {
+                prints: if vectors.printed() {
                     vectors.footage.shot(row)
                 } else {
                     Vec::new()
@@ -257,9 +257,8 @@ impl LibraryData {
             .collect();
         let mut vectors = title_vectors(&analysis.content_hash, &points, &groups, &analysis.prints);
         let aside = set_aside(analysis);
-        for s in aside.iter().filter(|s| !s.prints.is_empty()) {
-            vectors.aside.shots.push(s.shot);
-            vectors.aside.footage.push_shot(&s.prints);
+        for s in &aside {
+            vectors.aside.push(s.shot, &s.prints);
         }
         let new = NewTitle::new(vectors, frames).with_set_aside(aside);
         self.add(lock, meta, &new, analysis_key)

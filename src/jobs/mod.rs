@@ -17,7 +17,8 @@ pub mod team;
 pub mod watch;
 
 pub use analyse::{
-    analyse, analysis_key, stored_analysis, Analysers, Analysis, JobError, KeyframeVector, StageRun,
+    analyse, analysis_key, hash_of, stored_analysis, Analysers, Analysis, JobError, KeyframeVector,
+    StageRun,
 };
 pub use decisions::{SyncStatus, TeamDecisions, TeamSettings};
 pub use library::{LibraryData, LibraryDataError, NewTitle, TitleMeta, WriterLock};

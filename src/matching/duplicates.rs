@@ -56,7 +56,7 @@ pub fn find_duplicates(
     let entries = a.entries.block(&b.entries);
     let exits = a.exits.block(&b.exits);
     let crossed = [a.entries.block(&b.exits), a.exits.block(&b.entries)];
-    let printed = a.footage.shots() == a.shots.len() && b.footage.shots() == b.shots.len();
+    let printed = a.printed() && b.printed();
     let mut out = Vec::new();
     for row in 0..entries.rows {
         for other_row in 0..entries.cols {
@@ -106,8 +106,7 @@ pub struct AsideLink {
 /// aside from matching ([`TitleVectors::aside`]): [`footage::MIN_MATCHED`]
 /// prints match, or one does at least [`footage::PRINT_ALONE`].
 pub fn find_aside_duplicates(a: &TitleVectors, b: &TitleVectors) -> Vec<AsideLink> {
-    let printed = |t: &TitleVectors| t.footage.shots() == t.shots.len();
-    if a.content_hash == b.content_hash || !printed(a) || !printed(b) {
+    if a.content_hash == b.content_hash || !a.printed() || !b.printed() {
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -248,8 +247,7 @@ mod tests {
     /// `t` with set-aside shots `numbers` printed from `prints`.
     fn with_aside(mut t: TitleVectors, numbers: &[usize], prints: &[Vec<i8>]) -> TitleVectors {
         for (&n, p) in numbers.iter().zip(prints) {
-            t.aside.shots.push(n);
-            t.aside.footage.push_shot(p);
+            t.aside.push(n, p);
         }
         t
     }

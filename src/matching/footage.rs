@@ -144,6 +144,17 @@ pub struct AsideFootage {
     pub footage: Footage,
 }
 
+impl AsideFootage {
+    /// Adds set-aside shot `shot` with its prints (concatenated); a shot
+    /// without any (black, lettering on black) has nothing to link.
+    pub fn push(&mut self, shot: usize, prints: &[i8]) {
+        if !prints.is_empty() {
+            self.shots.push(shot);
+            self.footage.push_shot(prints);
+        }
+    }
+}
+
 /// How much of two shots is one picture.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Overlap {

@@ -80,6 +80,12 @@ impl TitleVectors {
         out
     }
 
+    /// Whether its shots carry footage prints (titles built without them,
+    /// in tests and benchmarks, have none).
+    pub fn printed(&self) -> bool {
+        self.footage.shots() == self.shots.len()
+    }
+
     pub fn shot_ref(&self, i: usize) -> ShotRef {
         ShotRef {
             content_hash: self.content_hash.clone(),
@@ -97,7 +103,7 @@ impl TitleVectors {
             footage: Footage::new(),
             aside: self.aside.clone(),
         };
-        let printed = self.footage.shots() == self.shots.len();
+        let printed = self.printed();
         for (i, shot) in self.shots.iter().enumerate() {
             if wanted.contains(&shot.shot) {
                 out.shots.push(shot.clone());

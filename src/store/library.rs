@@ -397,11 +397,6 @@ pub(super) fn signed(bytes: Option<Vec<u8>>) -> Vec<i8> {
         .collect()
 }
 
-/// The bytes a stored 8-bit vector is kept as.
-fn unsigned(values: &[i8]) -> Vec<u8> {
-    values.iter().map(|&v| v as u8).collect()
-}
-
 /// Runs `sql` once for each item, with the values `bind` gives it.
 fn insert_each<T>(
     tx: &rusqlite::Transaction,
@@ -434,7 +429,7 @@ pub(super) fn insert_shots(
                 s.entry_key as i64,
                 s.exit_key as i64,
                 s.group_shot as i64,
-                unsigned(&s.prints)
+                bytes_of(&s.prints)
             ])
         },
     )
@@ -457,7 +452,7 @@ pub(super) fn insert_set_aside(
                 s.first_frame as i64,
                 s.last_frame as i64,
                 s.reason,
-                unsigned(&s.prints)
+                bytes_of(&s.prints)
             ])
         },
     )

@@ -10,8 +10,8 @@
 //! list it changes, so a crash leaves the library as it was before or after.
 
 use super::library::{
-    insert_keyframes, insert_set_aside, insert_shots, DuplicateRecord, KeyframeRecord, SetAside,
-    ShotRecord, TitleRecord,
+    insert_keyframes, insert_set_aside, insert_shots, signed, DuplicateRecord, KeyframeRecord,
+    SetAside, ShotRecord, TitleRecord,
 };
 use super::{Store, StoreError};
 use crate::matching::exact::Quantised;
@@ -133,10 +133,7 @@ impl Store {
             };
             let mut rows = stmt.query([content_hash])?;
             while let Some(r) = rows.next()? {
-                let bytes = |n: usize| -> rusqlite::Result<Vec<i8>> {
-                    let v: Option<Vec<u8>> = r.get(n)?;
-                    Ok(v.unwrap_or_default().into_iter().map(|x| x as i8).collect())
-                };
+                let bytes = |n: usize| -> rusqlite::Result<Vec<i8>> { Ok(signed(r.get(n)?)) };
                 title.shots.push(ShotInfo {
                     shot: r.get::<_, i64>(0)? as usize,
                     first_frame: r.get::<_, i64>(1)? as u64,
@@ -168,10 +165,7 @@ impl Store {
         }
         let mut title = read().map_err(|e| self.error("cannot read a title's keyframes", e))?;
         for s in self.set_aside(content_hash)? {
-            if !s.prints.is_empty() {
-                title.aside.shots.push(s.shot);
-                title.aside.footage.push_shot(&s.prints);
-            }
+            title.aside.push(s.shot, &s.prints);
         }
         Ok(Some(title))
     }
