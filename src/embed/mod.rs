@@ -9,6 +9,7 @@
 
 pub mod descriptor;
 pub mod model;
+pub mod objects;
 pub mod text;
 pub mod weights;
 
@@ -125,8 +126,8 @@ impl Embedder {
     }
 
     /// Descriptors of `n` model inputs laid out NCHW in `inputs`, with how
-    /// likely each frame is text or graphics ([`text`]), from one run of
-    /// the network.
+    /// likely each frame is text or graphics ([`text`]) and where the
+    /// network sees its subject ([`objects`]), from one run of the network.
     pub fn describe_with_text(&self, inputs: &[f32], n: usize) -> Vec<Described> {
         if n == 0 {
             return Vec::new();
@@ -144,7 +145,9 @@ impl Embedder {
             .mean_dim(3)
             .mean_dim(2)
             .reshape([batch, channels]);
-        let text = text::probability(self.model.classify(pooled));
+        let logits = self.model.classify(pooled);
+        let text = text::probability(logits.clone());
+        let objects = objects::maps(maps.clone(), logits, self.model.fc.weight.val());
         let vectors: Vec<f32> = self
             .projection
             .describe(maps)
@@ -154,9 +157,11 @@ impl Embedder {
         vectors
             .chunks(DIMS)
             .zip(text)
-            .map(|(v, text)| Described {
+            .zip(objects)
+            .map(|((v, text), objects)| Described {
                 vector: v.to_vec(),
                 text,
+                objects,
             })
             .collect()
     }
@@ -169,4 +174,7 @@ pub struct Described {
     pub vector: Vec<f32>,
     /// How likely the frame is text or graphics, 0…1 ([`text`]).
     pub text: f32,
+    /// Where the network sees the frame's subject ([`objects`]): a
+    /// row-major [`objects::SIDE`]² map over the square model input.
+    pub objects: Vec<f32>,
 }

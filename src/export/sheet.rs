@@ -161,10 +161,11 @@ pub fn write_sheet(pairs: &[PairView], out: &Path) -> Result<(), SheetError> {
         let y = row * ROW_H + PAD;
         let c = &pair.components;
         let header = format!(
-            "#{} {} subj {} line {} light {} edge {}",
+            "#{} {} subj {} obj {} line {} light {} edge {}",
             pair.rank,
             short(pair.score),
             short(c.subject),
+            short(c.objects),
             short(c.lines),
             short(c.light),
             short(c.edges)

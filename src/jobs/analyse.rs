@@ -219,11 +219,12 @@ pub fn analysis_key(
     match_params: &crate::matching::MatchParams,
 ) -> String {
     format!(
-        "{SHOTS_MODEL}:{}|{}:{}:{}|match:{}",
+        "{SHOTS_MODEL}:{}|{}:{}:{}:{}|match:{}",
         shots_key(shot_params),
         embed_model,
         composition::VERSION,
         embed::text::VERSION,
+        embed::objects::VERSION,
         params_hash(&(match_params, CARD_TEXT, super::library::MIN_SHOT_FRAMES))
     )
 }
@@ -259,6 +260,7 @@ fn embed_params(seg: &Segmentation) -> String {
         embed::preprocess_config(),
         composition::VERSION,
         embed::text::VERSION,
+        embed::objects::VERSION,
         &frames,
     ))
 }

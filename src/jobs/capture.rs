@@ -366,7 +366,7 @@ pub(crate) fn embed_inputs(
         .map(|((frame, input), d)| KeyframeVector {
             frame: *frame,
             vector: d.vector,
-            composition: composition::signature(input, side),
+            composition: composition::signature(input, side, &d.objects),
             text: d.text,
         })
         .collect()

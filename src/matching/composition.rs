@@ -6,7 +6,7 @@
 //! A keyframe's **signature** is computed from its model input (the
 //! letterboxed, normalised 3×S×S image the embedder sees): bars (rows and
 //! columns of pure black at the edges) are trimmed, the picture is averaged
-//! into a 64×36 grid, and four maps are kept, each centred and scaled to
+//! into a 64×36 grid, and five maps are kept, each centred and scaled to
 //! unit length (a map with no variation is all zeros), so brightness,
 //! contrast and colour grade do not count:
 //! - **light** (16×9): mean luma, the shape of light and shade;
@@ -15,18 +15,25 @@
 //!   (horizontal, two diagonals, vertical), so a horizon or a row of
 //!   verticals lines up with another at the same place;
 //! - **subject** (16×9): how far each place's colour stands from the
-//!   frame's mean colour (frequency-tuned saliency), so the subject's
-//!   position, size and silhouette count, whatever its colour.
+//!   background's colours (taken from the frame's border), so the subject's
+//!   position, size and silhouette count, whatever its colour;
+//! - **objects** (16×9): where the embedding network sees the animal,
+//!   person or object it names ([`crate::embed::objects`]), resampled from
+//!   its 7×7 map onto the picture: the subject's place and extent where
+//!   colour alone does not single it out (a busy forest, a face in
+//!   close-up).
 //!
 //! The maps are weighted by √[`WEIGHTS`] and quantised together to i8: the
-//! cosine of two signatures is the weighted mean of the four maps'
+//! cosine of two signatures is the weighted mean of the five maps'
 //! correlations (up to rounding), in [−1, 1], and exact search over
 //! signatures ranks by it.
 
 /// Map names, in signature order.
-pub const PARTS: [&str; 4] = ["light", "edges", "lines", "subject"];
+pub const PARTS: [&str; 5] = ["light", "edges", "lines", "subject", "objects"];
 /// Weight of each map in the cosine of two signatures (they sum to 1).
-pub const WEIGHTS: [f32; 4] = [0.15, 0.15, 0.2, 0.5];
+/// Chosen on the tuned part of the film evaluation
+/// (`scripts/match-eval/film/`).
+pub const WEIGHTS: [f32; 5] = [0.11, 0.11, 0.15, 0.37, 0.26];
 /// Width and height of the light, edge and subject maps.
 pub const MAP_W: usize = 16;
 pub const MAP_H: usize = 9;
@@ -34,24 +41,27 @@ pub const MAP_H: usize = 9;
 const CELLS_W: usize = 8;
 const CELLS_H: usize = 6;
 const ORIENTATIONS: usize = 4;
-/// Lengths of the four parts, and of a signature.
-pub const PART_LEN: [usize; 4] = [
+/// Lengths of the five parts, and of a signature.
+pub const PART_LEN: [usize; 5] = [
     MAP_W * MAP_H,
     MAP_W * MAP_H,
     CELLS_W * CELLS_H * ORIENTATIONS,
     MAP_W * MAP_H,
+    MAP_W * MAP_H,
 ];
-pub const LEN: usize = PART_LEN[0] + PART_LEN[1] + PART_LEN[2] + PART_LEN[3];
+pub const LEN: usize = PART_LEN[0] + PART_LEN[1] + PART_LEN[2] + PART_LEN[3] + PART_LEN[4];
 /// Version of the signature (part of the embedding stage's cache key).
-pub const VERSION: &str = "light+edges+lines+subject/4";
+pub const VERSION: &str = "light+edges+lines+subject+objects/5";
 
 const FINE_W: usize = 4 * MAP_W;
 const FINE_H: usize = 4 * MAP_H;
 /// Luma of the letterbox bars plus a margin: (0 − 127) / 128 is black.
 const BAR_LUMA: f32 = -0.97;
 
-/// The signature of one normalised CHW image of `size`×`size` pixels.
-pub fn signature(image: &[f32], size: usize) -> Vec<i8> {
+/// The signature of one normalised CHW image of `size`×`size` pixels, with
+/// the network's object map of it ([`crate::embed::Described::objects`];
+/// empty when there is none, which leaves that part out).
+pub fn signature(image: &[f32], size: usize, objects: &[f32]) -> Vec<i8> {
     let planes = colour_planes(image, size);
     let area = active_area(&planes[0], size);
     let fine: Vec<Vec<f32>> = planes
@@ -65,6 +75,7 @@ pub fn signature(image: &[f32], size: usize) -> Vec<i8> {
         normalise(pool4(&strength)),
         normalise(lines(&gx, &gy)),
         normalise(pool4(&saliency(&fine))),
+        normalise(objects_on_area(objects, size, area)),
     ];
     let mut joined = Vec::with_capacity(LEN);
     for (part, weight) in parts.iter().zip(WEIGHTS) {
@@ -82,10 +93,23 @@ pub fn similarity(a: &[i8], b: &[i8]) -> f32 {
     super::exact::cosine_i8(a, b)
 }
 
-/// The correlation of each of the four maps of two signatures ([`PARTS`]
+/// Cosine of two signatures' picture maps alone (light, edges, lines,
+/// subject; not the network's objects): whether two frames are framed
+/// alike by the camera, which is what makes two shots one set-up. The
+/// object map is left out because the same subject brings it back in
+/// every set-up it appears in.
+pub fn picture_similarity(a: &[i8], b: &[i8]) -> f32 {
+    let picture = LEN - PART_LEN[4];
+    if a.len() != LEN || b.len() != LEN {
+        return 0.0;
+    }
+    super::exact::cosine_i8(&a[..picture], &b[..picture])
+}
+
+/// The correlation of each of the five maps of two signatures ([`PARTS`]
 /// order); their mean weighted by [`WEIGHTS`] is about [`similarity`].
-pub fn parts(a: &[i8], b: &[i8]) -> [f32; 4] {
-    let mut out = [0.0; 4];
+pub fn parts(a: &[i8], b: &[i8]) -> [f32; 5] {
+    let mut out = [0.0; 5];
     if a.len() != LEN || b.len() != LEN {
         return out;
     }
@@ -162,6 +186,39 @@ fn area_average(
                 .flat_map(|y| plane[y * size + xa..y * size + xb].iter())
                 .sum();
             out.push(sum / ((yb - ya) * (xb - xa)) as f32);
+        }
+    }
+    out
+}
+
+/// The network's object map (a row-major `SIDE`×`SIDE` grid over the
+/// square input, [`crate::embed::objects`]) sampled bilinearly at the
+/// centres of a MAP_W×MAP_H grid over the area inside the bars. A missing
+/// or misshapen map gives all zeros.
+fn objects_on_area(
+    map: &[f32],
+    size: usize,
+    (x0, x1, y0, y1): (usize, usize, usize, usize),
+) -> Vec<f32> {
+    let side = crate::embed::objects::SIDE;
+    if map.len() != side * side {
+        return vec![0.0; MAP_W * MAP_H];
+    }
+    // Where the centre of place `i` of `n` over [lo, hi) falls among the
+    // map's cells (whose centres are at (k + ½) · size / side).
+    let cell = |lo: usize, hi: usize, n: usize, i: usize| {
+        let pixel = lo as f32 + (hi - lo) as f32 * (i as f32 + 0.5) / n as f32;
+        let at = (pixel * side as f32 / size as f32 - 0.5).clamp(0.0, (side - 1) as f32);
+        let low = at.floor() as usize;
+        (low, (low + 1).min(side - 1), at - low as f32)
+    };
+    let mut out = Vec::with_capacity(MAP_W * MAP_H);
+    for gy in 0..MAP_H {
+        let (ya, yb, fy) = cell(y0, y1, MAP_H, gy);
+        for gx in 0..MAP_W {
+            let (xa, xb, fx) = cell(x0, x1, MAP_W, gx);
+            let row = |y: usize| map[y * side + xa] * (1.0 - fx) + map[y * side + xb] * fx;
+            out.push(row(ya) * (1.0 - fy) + row(yb) * fy);
         }
     }
     out
@@ -328,12 +385,52 @@ mod tests {
 
     #[test]
     fn same_layout_matches_whatever_the_brightness() {
-        let a = signature(&disc(224, 0.3, 0.5, 0.9), 224);
-        let b = signature(&disc(224, 0.3, 0.5, 0.2), 224);
-        let moved = signature(&disc(224, 0.75, 0.4, 0.9), 224);
+        let a = signature(&disc(224, 0.3, 0.5, 0.9), 224, &[]);
+        let b = signature(&disc(224, 0.3, 0.5, 0.2), 224, &[]);
+        let moved = signature(&disc(224, 0.75, 0.4, 0.9), 224, &[]);
         assert_eq!(a.len(), LEN);
         assert!(similarity(&a, &b) > 0.95, "{}", similarity(&a, &b));
         assert!(similarity(&a, &moved) < 0.3, "{}", similarity(&a, &moved));
+    }
+
+    /// An object map lit at one cell of the network's grid.
+    fn lit_at(x: usize, y: usize) -> Vec<f32> {
+        let side = crate::embed::objects::SIDE;
+        let mut map = vec![0.0; side * side];
+        map[y * side + x] = 10.0;
+        map
+    }
+
+    #[test]
+    fn where_the_network_sees_the_subject_counts() {
+        // The same disc; the network sees an object on its left in two
+        // frames, on the right in the third.
+        let image = disc(224, 0.3, 0.5, 0.9);
+        let left = signature(&image, 224, &lit_at(2, 3));
+        let also_left = signature(&image, 224, &lit_at(2, 3));
+        let right = signature(&image, 224, &lit_at(5, 3));
+        assert!(parts(&left, &also_left)[4] > 0.99);
+        assert!(parts(&left, &right)[4] < 0.0, "{:?}", parts(&left, &right));
+        assert!(similarity(&left, &also_left) > similarity(&left, &right) + 0.2);
+        // The camera framed all three alike.
+        assert!(picture_similarity(&left, &right) > 0.99);
+    }
+
+    #[test]
+    fn the_object_map_is_read_inside_the_bars() {
+        // Bars fill rows 0..56 and 168..224: the network's top and bottom
+        // cells (0..32, 192..224) lie in them and are never sampled.
+        let mut map = lit_at(3, 0);
+        map[6 * crate::embed::objects::SIDE + 3] = 10.0;
+        let grid = objects_on_area(&map, 224, (0, 224, 56, 168));
+        assert_eq!(grid.len(), MAP_W * MAP_H);
+        assert!(grid.iter().all(|&v| v == 0.0), "{grid:?}");
+        let grid = objects_on_area(&lit_at(3, 3), 224, (0, 224, 56, 168));
+        let peak = grid.iter().cloned().fold(0.0f32, f32::max);
+        let at = grid.iter().position(|&v| v == peak).unwrap_or(0);
+        // Cell 3 of 7 is the middle: between places 7 and 8 of 16, place 4
+        // of 9.
+        assert!(matches!((at % MAP_W, at / MAP_W), (7 | 8, 4)), "{grid:?}");
     }
 
     #[test]
@@ -365,9 +462,10 @@ mod tests {
 
     #[test]
     fn a_horizon_matches_a_horizon_at_the_same_height_whatever_the_ground() {
-        let plain = signature(&horizon(224, 0.4, false, 0.3), 224);
-        let textured = signature(&horizon(224, 0.42, true, -0.2), 224);
-        let higher = signature(&horizon(224, 0.15, false, 0.3), 224);
+        let seen = lit_at(1, 5);
+        let plain = signature(&horizon(224, 0.4, false, 0.3), 224, &seen);
+        let textured = signature(&horizon(224, 0.42, true, -0.2), 224, &seen);
+        let higher = signature(&horizon(224, 0.15, false, 0.3), 224, &seen);
         let (same, moved) = (similarity(&plain, &textured), similarity(&plain, &higher));
         assert!(same > 0.6 && same > moved + 0.3, "{same} {moved}");
         let p = parts(&plain, &textured);
@@ -379,7 +477,7 @@ mod tests {
     #[test]
     fn a_flat_frame_has_no_composition() {
         let flat = vec![0.1; 3 * 224 * 224];
-        let sig = signature(&flat, 224);
+        let sig = signature(&flat, 224, &[]);
         assert!(sig.iter().all(|&v| v == 0));
         assert_eq!(similarity(&sig, &sig), 0.0);
     }

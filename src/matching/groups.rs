@@ -6,8 +6,9 @@
 //! two of their keyframes show nearly the same content (descriptors at
 //! least [`MatchParams::group_content`] alike: the same footage flipped,
 //! zoomed or re-framed), or alike content (at least
-//! [`MatchParams::group_similarity`]) **and** alike framing (signatures at
-//! least [`MatchParams::group_framing`] alike). The same character framed
+//! [`MatchParams::group_similarity`]) **and** alike framing (the signatures'
+//! picture maps at least [`MatchParams::group_framing`] alike,
+//! [`composition::picture_similarity`]). The same character framed
 //! otherwise is a match cut to offer, and two framings of different
 //! content are what the product looks for; asking both keeps groups from
 //! chaining through a whole film. Shots are joined transitively; a group's
@@ -38,8 +39,10 @@ pub fn near_duplicate_groups(shots: &[ShotPoints], params: &MatchParams) -> Vec<
     for a in 0..block.rows {
         for (b, &similarity) in block.row(a).iter().enumerate().skip(a + 1) {
             let framed_alike = || {
-                composition::similarity(&point(shots, a).composition, &point(shots, b).composition)
-                    >= params.group_framing
+                composition::picture_similarity(
+                    &point(shots, a).composition,
+                    &point(shots, b).composition,
+                ) >= params.group_framing
             };
             if similarity >= params.group_content
                 || (similarity >= params.group_similarity && framed_alike())

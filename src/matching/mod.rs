@@ -122,7 +122,7 @@ pub struct Components {
     /// pictures.
     pub descriptor: f32,
     /// How well the two framings agree ([`composition::similarity`]): the
-    /// weighted mean of the four parts below.
+    /// weighted mean of the five parts below.
     pub composition: f32,
     /// Correlation of the shape of light and shade.
     #[serde(default)]
@@ -137,12 +137,15 @@ pub struct Components {
     /// Correlation of where the subject stands out, and how big it is.
     #[serde(default)]
     pub subject: f32,
+    /// Correlation of where the network sees the subject.
+    #[serde(default)]
+    pub objects: f32,
 }
 
 impl Components {
     /// The components of a cut from `from`'s exit to `to`'s entry.
     pub fn of(from: &neighbours::ShotInfo, to: &neighbours::ShotInfo) -> Self {
-        let [light, edges, lines, subject] =
+        let [light, edges, lines, subject, objects] =
             composition::parts(&from.exit_composition, &to.entry_composition);
         Self {
             descriptor: exact::cosine_i8(&from.exit_vector, &to.entry_vector),
@@ -151,6 +154,7 @@ impl Components {
             edges,
             lines,
             subject,
+            objects,
         }
     }
 }

@@ -151,6 +151,7 @@ fn candidate_of(row: &Row) -> rusqlite::Result<Candidate> {
             edges: row.get::<_, f64>(11)? as f32,
             lines: row.get::<_, f64>(12)? as f32,
             subject: row.get::<_, f64>(13)? as f32,
+            objects: row.get::<_, f64>(14)? as f32,
         },
         score: row.get::<_, f64>(9)? as f32,
     })
@@ -297,7 +298,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut read = || -> rusqlite::Result<()> {
             let mut stmt = self.conn.prepare(
-                "SELECT id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, light, edges, lines, subject FROM pairs ORDER BY score DESC, id",
+                "SELECT id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, light, edges, lines, subject, objects FROM pairs ORDER BY score DESC, id",
             )?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
@@ -322,7 +323,7 @@ impl Store {
     pub fn pair(&self, id: &str) -> Result<Option<Candidate>, StoreError> {
         self.conn
             .query_row(
-                "SELECT id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, light, edges, lines, subject FROM pairs WHERE id = ?1",
+                "SELECT id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, light, edges, lines, subject, objects FROM pairs WHERE id = ?1",
                 [id],
                 candidate_of,
             )

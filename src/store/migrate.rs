@@ -74,6 +74,7 @@ pub(crate) const LOCAL: Schema = Schema {
         LOCAL_V6_FRAMING_PARTS,
         Step::Sql(LOCAL_V7_SET_ASIDE),
         LOCAL_V8_FOOTAGE_PRINTS,
+        LOCAL_V9_OBJECTS,
     ],
 };
 
@@ -211,6 +212,14 @@ UPDATE titles SET indexed = 0 WHERE indexed = 1;";
 const LOCAL_V8_FOOTAGE_PRINTS: Step = Step::AddColumns {
     columns: &[("shots", "prints", "BLOB"), ("set_aside", "prints", "BLOB")],
     then: "UPDATE titles SET indexed = 0 WHERE indexed = 1;",
+};
+
+/// Pairs keep the fifth part of their framing score: where the network
+/// sees the subject ([`crate::embed::objects`]). Titles analysed before are
+/// analysed again under the new analysis key, which rewrites their pairs.
+const LOCAL_V9_OBJECTS: Step = Step::AddColumns {
+    columns: &[("pairs", "objects", "REAL NOT NULL DEFAULT 0")],
+    then: "",
 };
 
 /// The shared log's events carry their clock too.
