@@ -161,7 +161,7 @@ pub fn write_sheet(pairs: &[PairView], out: &Path) -> Result<(), SheetError> {
         let y = row * ROW_H + PAD;
         let c = &pair.components;
         let header = format!(
-            "#{} {} subj {} obj {} line {} light {} edge {}",
+            "#{} {} sub {} obj {} lin {} lit {} edg {}",
             pair.rank,
             short(pair.score),
             short(c.subject),
