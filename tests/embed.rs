@@ -2,7 +2,8 @@
 //! weights on committed frames must give PyTorch's logits (max abs diff ≤
 //! 10⁻³) and top-1 class, and its pooled features, on the CPU backend and on
 //! wgpu (lavapipe where there is no GPU). The reference outputs come from
-//! `models/efficientnet-lite0/reference.py`.
+//! `models/efficientnet-lite0/reference.py`. The object map (where the
+//! network sees the subject) must follow the picture when it is mirrored.
 
 use burn::tensor::{Device, Tensor, TensorData};
 use matchcut::embed::{self, descriptor, weights, Embedder};
@@ -151,4 +152,48 @@ fn descriptors_are_unit_length_and_see_where_the_subject_is() {
     let mirrored = dot(&d[square], &d[n + square]);
     assert!(mirrored < 0.999, "flip changed nothing: {mirrored}");
     assert_eq!(embedder.runs(), 1);
+}
+
+/// Centred cosine of two maps.
+fn correlation(a: &[f32], b: &[f32]) -> f32 {
+    let centred = |m: &[f32]| {
+        let mean = m.iter().sum::<f32>() / m.len() as f32;
+        m.iter().map(|v| v - mean).collect::<Vec<f32>>()
+    };
+    let (a, b) = (centred(a), centred(b));
+    let dot = |x: &[f32], y: &[f32]| x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>();
+    dot(&a, &b) / (dot(&a, &a) * dot(&b, &b)).sqrt().max(1e-12)
+}
+
+#[test]
+fn the_object_map_follows_the_subject_when_the_frame_is_mirrored() {
+    let want = reference();
+    let embedder = Embedder::new(embed::device(BackendChoice::Cpu).expect("cpu")).expect("model");
+    let frames = images(&want.files, embedder.device());
+    let n = want.files.len();
+    let both = Tensor::cat(vec![frames.clone(), frames.flip([3])], 0);
+    let flat: Vec<f32> = both.into_data().try_to_vec::<f32>().expect("f32");
+    let described = embedder.describe_with_text(&flat, 2 * n);
+    let side = embed::objects::SIDE;
+    let mirror = |m: &[f32]| -> Vec<f32> {
+        (0..side * side)
+            .map(|i| m[(i / side) * side + side - 1 - i % side])
+            .collect()
+    };
+    let mut off_centre = 0;
+    for (i, file) in want.files.iter().enumerate() {
+        let (map, flipped) = (&described[i].objects, &described[n + i].objects);
+        assert_eq!(map.len(), side * side);
+        let follows = correlation(&mirror(map), flipped);
+        let stays = correlation(map, flipped);
+        eprintln!("{file}: mirrored {follows:.3}, unmoved {stays:.3}");
+        assert!(
+            follows > 0.85,
+            "{file}: the map did not follow the picture ({follows})"
+        );
+        off_centre += usize::from(stays < follows - 0.2);
+    }
+    // Some subject is off centre, so a map that ignored the picture (or
+    // the mirror) would fail above.
+    assert!(off_centre >= 2, "{off_centre}");
 }
