@@ -145,9 +145,9 @@ impl Embedder {
             .mean_dim(3)
             .mean_dim(2)
             .reshape([batch, channels]);
-        let logits = self.model.classify(pooled);
-        let text = text::probability(logits.clone());
-        let objects = objects::maps(maps.clone(), logits, self.model.fc.weight.val());
+        let probabilities = class_probabilities(self.model.classify(pooled));
+        let text = text::probability(&probabilities);
+        let objects = objects::maps(maps.clone(), &probabilities, self.model.fc.weight.val());
         let vectors: Vec<f32> = self
             .projection
             .describe(maps)
@@ -165,6 +165,20 @@ impl Embedder {
             })
             .collect()
     }
+}
+
+/// Each row of ImageNet logits (`[N, K]`) as class probabilities (N rows
+/// of K; N empty rows when the device cannot give them back).
+pub fn class_probabilities(logits: Tensor<2>) -> Vec<Vec<f32>> {
+    let [n, classes] = logits.dims();
+    let flat: Vec<f32> = burn::tensor::activation::softmax(logits, 1)
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap_or_default();
+    if flat.len() != n * classes {
+        return vec![Vec::new(); n];
+    }
+    flat.chunks(classes).map(<[f32]>::to_vec).collect()
 }
 
 /// What the embedder says of one frame.

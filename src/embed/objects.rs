@@ -12,7 +12,6 @@
 //! Cost: one `[N, 1000] × [1000, 1280]` product and a weighted sum over the
 //! feature map, next to the network's own run.
 
-use burn::tensor::activation::softmax;
 use burn::tensor::{Tensor, TensorData};
 
 /// Likeliest classes whose activation maps are summed.
@@ -23,23 +22,22 @@ pub const SIDE: usize = 7;
 pub const VERSION: &str = "cam-top20/1";
 
 /// The class-activation maps of `features` (`[N, C, SIDE, SIDE]`, the
-/// network's last feature map), with `logits` (`[N, K]`, its class scores)
-/// and `weight` (`[C, K]`, the classifier's weights): N row-major
-/// `SIDE × SIDE` maps over the square input. Class biases shift a map by a
-/// constant and are left out.
-pub fn maps(features: Tensor<4>, logits: Tensor<2>, weight: Tensor<2>) -> Vec<Vec<f32>> {
+/// network's last feature map), with each frame's class `probabilities`
+/// ([`super::class_probabilities`], K each) and `weight` (`[C, K]`, the
+/// classifier's weights): N row-major `SIDE × SIDE` maps over the square
+/// input (empty where a frame's probabilities are missing). Class biases
+/// shift a map by a constant and are left out.
+pub fn maps(features: Tensor<4>, probabilities: &[Vec<f32>], weight: Tensor<2>) -> Vec<Vec<f32>> {
     let [n, channels, h, w] = features.dims();
-    let [_, classes] = logits.dims();
-    let device = logits.device();
-    let probabilities: Vec<f32> = softmax(logits, 1)
-        .into_data()
-        .try_to_vec::<f32>()
-        .unwrap_or_default();
-    if probabilities.len() != n * classes || h * w != SIDE * SIDE {
+    let [_, classes] = weight.dims();
+    if probabilities.len() != n
+        || probabilities.iter().any(|row| row.len() != classes)
+        || h * w != SIDE * SIDE
+    {
         return vec![Vec::new(); n];
     }
-    let mixes: Vec<f32> = probabilities.chunks(classes).flat_map(top_mix).collect();
-    let mix = Tensor::<2>::from_data(TensorData::new(mixes, [n, classes]), &device);
+    let mixes: Vec<f32> = probabilities.iter().flat_map(|row| top_mix(row)).collect();
+    let mix = Tensor::<2>::from_data(TensorData::new(mixes, [n, classes]), &weight.device());
     // The classifier's weights mixed per frame: [N, C].
     let direction = mix.matmul(weight.transpose());
     let activation = (features.reshape([n, channels, h * w]) * direction.reshape([n, channels, 1]))
@@ -91,12 +89,14 @@ mod tests {
         );
         let likely_class_0 =
             Tensor::<2>::from_data(TensorData::new(vec![9.0f32, 0.0], [1, 2]), &device);
-        let map = &maps(features.clone(), likely_class_0, weight.clone())[0];
+        let likely_class_0 = crate::embed::class_probabilities(likely_class_0);
+        let map = &maps(features.clone(), &likely_class_0, weight.clone())[0];
         assert_eq!(map.len(), SIDE * SIDE);
         assert!(map[10] > 4.9 && map[40] < 0.01, "{map:?}");
         let likely_class_1 =
             Tensor::<2>::from_data(TensorData::new(vec![0.0f32, 9.0], [1, 2]), &device);
-        let map = &maps(features, likely_class_1, weight)[0];
+        let likely_class_1 = crate::embed::class_probabilities(likely_class_1);
+        let map = &maps(features, &likely_class_1, weight)[0];
         assert!(map[40] > 4.9 && map[10] < 0.01, "{map:?}");
     }
 

@@ -9,9 +9,6 @@
 //! 0.22–0.81; its pictures 0.002–0.08; its opening title lettered over a
 //! picture 0.08–0.23.
 
-use burn::tensor::activation::softmax;
-use burn::tensor::Tensor;
-
 /// ImageNet classes of printed or displayed text and graphics: envelope,
 /// binder, monitor, notebook, packet, web site, comic book, crossword
 /// puzzle, street sign, book jacket, menu.
@@ -20,19 +17,11 @@ pub const CLASSES: [usize; 11] = [549, 446, 664, 681, 692, 916, 917, 918, 919, 9
 /// Version of the measure (part of the embedding stage's cache key).
 pub const VERSION: &str = "imagenet-text11/1";
 
-/// The probability mass on [`CLASSES`] of each row of ImageNet logits
-/// (`[N, 1000]` → N values in 0…1).
-pub fn probability(logits: Tensor<2>) -> Vec<f32> {
-    let [n, classes] = logits.dims();
-    let probabilities: Vec<f32> = softmax(logits, 1)
-        .into_data()
-        .try_to_vec::<f32>()
-        .unwrap_or_default();
-    if probabilities.len() != n * classes {
-        return vec![0.0; n];
-    }
+/// The probability mass on [`CLASSES`] of each frame's ImageNet class
+/// probabilities ([`super::class_probabilities`]): N values in 0…1.
+pub fn probability(probabilities: &[Vec<f32>]) -> Vec<f32> {
     probabilities
-        .chunks(classes)
+        .iter()
         .map(|row| CLASSES.iter().filter_map(|&c| row.get(c)).sum())
         .collect()
 }
@@ -40,7 +29,7 @@ pub fn probability(logits: Tensor<2>) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use burn::tensor::{Device, TensorData};
+    use burn::tensor::{Device, Tensor, TensorData};
 
     #[test]
     fn text_classes_carry_the_probability() {
@@ -48,7 +37,7 @@ mod tests {
         logits[916] = 20.0; // web site: a page of text
         logits[1000 + 151] = 20.0; // Chihuahua: a picture
         let t = Tensor::from_data(TensorData::new(logits, [2, 1000]), &Device::flex());
-        let p = probability(t);
+        let p = probability(&crate::embed::class_probabilities(t));
         assert!(p[0] > 0.99 && p[1] < 0.01, "{p:?}");
     }
 }

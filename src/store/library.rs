@@ -131,6 +131,9 @@ fn bytes_of(v: &[i8]) -> Vec<u8> {
     v.iter().map(|&x| x as u8).collect()
 }
 
+/// The columns [`candidate_of`] reads, in its order.
+const PAIR_COLUMNS: &str = "id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, light, edges, lines, subject, objects";
+
 fn candidate_of(row: &Row) -> rusqlite::Result<Candidate> {
     Ok(Candidate {
         id: row.get(0)?,
@@ -297,9 +300,9 @@ impl Store {
         visit: &mut dyn FnMut(Candidate) -> bool,
     ) -> Result<(), StoreError> {
         let mut read = || -> rusqlite::Result<()> {
-            let mut stmt = self.conn.prepare(
-                "SELECT id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, light, edges, lines, subject, objects FROM pairs ORDER BY score DESC, id",
-            )?;
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT {PAIR_COLUMNS} FROM pairs ORDER BY score DESC, id"
+            ))?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 if !visit(candidate_of(row)?) {
@@ -323,7 +326,7 @@ impl Store {
     pub fn pair(&self, id: &str) -> Result<Option<Candidate>, StoreError> {
         self.conn
             .query_row(
-                "SELECT id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, light, edges, lines, subject, objects FROM pairs WHERE id = ?1",
+                &format!("SELECT {PAIR_COLUMNS} FROM pairs WHERE id = ?1"),
                 [id],
                 candidate_of,
             )
