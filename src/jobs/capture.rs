@@ -38,8 +38,9 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 /// Version of the keyframe choice (part of the shots stage's cache key).
 /// 2: mostly black frames (an iris) are not visible pictures. 3: captured
 /// frames leave footage prints; a shot with no visible picture is
-/// [`ShotKind::Dark`].
-pub const VERSION: u32 = 3;
+/// [`ShotKind::Dark`]. 4: a picture closing in (black corners inside any
+/// bars: an iris opening or closing) is passed over for a full one.
+pub const VERSION: u32 = 4;
 /// Every this many frames one is captured (besides those around cuts).
 pub const STRIDE: u64 = 8;
 /// Keyframe inputs the embedding thread batches together.
@@ -61,6 +62,10 @@ enum Look {
     /// [`DARK_LUMA`]), as at the end of a fade-out, or mostly black (at
     /// least [`BLACK_SHARE`] of it), as in an iris closing.
     Dark,
+    /// A picture closing in: inside any letterbox or pillarbox bars, two
+    /// of its corners mostly pure black, as when an iris starts to close
+    /// (or ends opening).
+    Closing,
     Visible,
 }
 
@@ -69,17 +74,67 @@ const DARK_LUMA: f32 = 0.08;
 /// Share of black pixels (luma below [`DARK_LUMA`]) from which a frame is
 /// mostly black.
 const BLACK_SHARE: f32 = 0.6;
+/// Luma (0…1) of pure black: that of a matte or of letterbox bars. On the
+/// full *Big Buck Bunny*, corners this black inside the bars are found in
+/// its iris and its credits only, never in its night scenes.
+const MATTE_LUMA: f32 = 0.02;
 
 impl Look {
-    fn of(features: &Features, flat_std: f32) -> Self {
+    fn of(features: &Features, flat_std: f32, grid: Grid) -> Self {
         if features.luma_std < flat_std {
             Look::Flat
         } else if features.luma_mean < DARK_LUMA || black_share(features) >= BLACK_SHARE {
             Look::Dark
+        } else if closing_in(features, grid) {
+            Look::Closing
         } else {
             Look::Visible
         }
     }
+}
+
+/// Whether at least two corners of the picture (an eighth of its width by
+/// a sixth of its height, inside any rows or columns of pure black: bars)
+/// are mostly pure black.
+fn closing_in(features: &Features, grid: Grid) -> bool {
+    let (w, h) = (grid.width, grid.height);
+    if features.rgb.len() != w * h * 3 {
+        return false;
+    }
+    let black = |x: usize, y: usize| {
+        let i = 3 * (y * w + x);
+        features::luma(&features.rgb[i..i + 3]) < MATTE_LUMA
+    };
+    let bar_row = |y: usize| (0..w).all(|x| black(x, y));
+    let bar_col = |x: usize| (0..h).all(|y| black(x, y));
+    let (Some(y0), Some(y1)) = (
+        (0..h).find(|&y| !bar_row(y)),
+        (0..h).rfind(|&y| !bar_row(y)),
+    ) else {
+        return false;
+    };
+    let (Some(x0), Some(x1)) = (
+        (0..w).find(|&x| !bar_col(x)),
+        (0..w).rfind(|&x| !bar_col(x)),
+    ) else {
+        return false;
+    };
+    let (cw, ch) = (((x1 + 1 - x0) / 8).max(1), ((y1 + 1 - y0) / 6).max(1));
+    let mostly_black = |xs: std::ops::Range<usize>, ys: std::ops::Range<usize>| {
+        let cells = xs.len() * ys.len();
+        let dark = ys
+            .flat_map(|y| xs.clone().map(move |x| (x, y)))
+            .filter(|&(x, y)| black(x, y))
+            .count();
+        2 * dark >= cells
+    };
+    let corners = [
+        mostly_black(x0..x0 + cw, y0..y0 + ch),
+        mostly_black(x1 + 1 - cw..x1 + 1, y0..y0 + ch),
+        mostly_black(x0..x0 + cw, y1 + 1 - ch..y1 + 1),
+        mostly_black(x1 + 1 - cw..x1 + 1, y1 + 1 - ch..y1 + 1),
+    ];
+    corners.iter().filter(|&&c| c).count() >= 2
 }
 
 /// The share of a thumbnail's pixels darker than [`DARK_LUMA`].
@@ -215,7 +270,7 @@ impl<'a> KeyframeCapture<'a> {
             match chosen {
                 Some((k, look)) if *range == (shot.first_frame, shot.last_frame) => {
                     shot.keyframes = *k;
-                    if *look < Look::Visible && shot.kind.is_picture() {
+                    if *look <= Look::Dark && shot.kind.is_picture() {
                         shot.kind = ShotKind::Dark;
                     }
                 }
@@ -261,7 +316,7 @@ impl FrameHook for KeyframeCapture<'_> {
                     reason: e.to_string(),
                 })?;
             for (&i, input) in wanted.iter().zip(inputs.chunks_exact(3 * side * side)) {
-                let look = Look::of(&features[i], self.flat_std);
+                let look = Look::of(&features[i], self.flat_std, self.grid);
                 self.keep_print(frames[i].index, &features[i], look);
                 let captured = Captured {
                     input: input.to_vec(),
@@ -459,28 +514,90 @@ mod tests {
         assert_eq!(choose_among(&[]), None);
     }
 
+    const GRID: Grid = Grid {
+        width: 48,
+        height: 27,
+    };
+
+    /// A 48×27 thumbnail whose pixel (x, y) has grey level `value(x, y)`.
+    fn thumbnail(value: impl Fn(usize, usize) -> u8) -> Features {
+        let rgb: Vec<u8> = (0..48 * 27usize)
+            .flat_map(|i| [value(i % 48, i / 48); 3])
+            .collect();
+        Features::new(&rgb, &[0.0; 128])
+    }
+
+    /// A textured grey picture.
+    fn picture(x: usize, y: usize) -> u8 {
+        90 + ((x + y) % 2) as u8 * 60
+    }
+
     #[test]
     fn looks_follow_spread_and_brightness() {
-        let frame = |v: u8, spread: u8| {
-            let rgb: Vec<u8> = (0..48 * 27)
-                .flat_map(|i| [v.saturating_add((i % 2) as u8 * spread); 3])
-                .collect();
-            Features::new(&rgb, &[0.0; 128])
-        };
-        assert_eq!(Look::of(&frame(0, 0), 0.02), Look::Flat);
-        assert_eq!(Look::of(&frame(4, 30), 0.02), Look::Dark);
-        assert_eq!(Look::of(&frame(90, 60), 0.02), Look::Visible);
+        let frame = |v: u8, spread: u8| thumbnail(|x, _| v.saturating_add((x % 2) as u8 * spread));
+        assert_eq!(Look::of(&frame(0, 0), 0.02, GRID), Look::Flat);
+        assert_eq!(Look::of(&frame(4, 30), 0.02, GRID), Look::Dark);
+        assert_eq!(Look::of(&frame(90, 60), 0.02, GRID), Look::Visible);
         // An iris closing: a bright disc in the middle of black.
-        let iris: Vec<u8> = (0..48 * 27usize)
-            .flat_map(|i| {
-                let (x, y) = (i % 48, i / 48);
-                let inside = (x as i32 - 24).pow(2) + (y as i32 - 13).pow(2) < 64;
-                [if inside { 230 } else { 2 }; 3]
-            })
-            .collect();
-        assert_eq!(
-            Look::of(&Features::new(&iris, &[0.0; 128]), 0.02),
-            Look::Dark
-        );
+        let iris = thumbnail(|x, y| {
+            let inside = (x as i32 - 24).pow(2) + (y as i32 - 13).pow(2) < 64;
+            if inside {
+                230
+            } else {
+                2
+            }
+        });
+        assert_eq!(Look::of(&iris, 0.02, GRID), Look::Dark);
+    }
+
+    #[test]
+    fn an_iris_starting_to_close_is_passed_over_but_bars_are_not() {
+        // The iris's circle is as wide as the frame is high: black corners.
+        let opening = thumbnail(|x, y| {
+            let inside = (x as i32 - 24).pow(2) * 9 / 16 + (y as i32 - 13).pow(2) < 200;
+            if inside {
+                picture(x, y)
+            } else {
+                0
+            }
+        });
+        assert_eq!(Look::of(&opening, 0.02, GRID), Look::Closing);
+        // A letterboxed or pillarboxed picture keeps its corners inside
+        // the bars: a full picture.
+        let letterbox = thumbnail(|x, y| {
+            if (4..23).contains(&y) {
+                picture(x, y)
+            } else {
+                0
+            }
+        });
+        assert_eq!(Look::of(&letterbox, 0.02, GRID), Look::Visible);
+        let pillarbox = thumbnail(|x, y| {
+            if (6..42).contains(&x) {
+                picture(x, y)
+            } else {
+                0
+            }
+        });
+        assert_eq!(Look::of(&pillarbox, 0.02, GRID), Look::Visible);
+        // A night scene with dark but not pure black corners.
+        let night = thumbnail(|x, y| {
+            if (8..=40).contains(&x) {
+                picture(x, y)
+            } else {
+                10
+            }
+        });
+        assert_eq!(Look::of(&night, 0.02, GRID), Look::Visible);
+    }
+
+    #[test]
+    fn the_exit_is_taken_before_the_iris_and_a_closing_shot_stays_a_picture() {
+        let captured = [(8, Look::Visible), (16, Look::Visible), (22, Look::Closing)];
+        let (k, look) = choose_among(&captured).expect("keyframes");
+        assert_eq!((k.entry, k.exit), (8, 16));
+        assert_eq!(look, Look::Visible);
+        let (_, look) = choose_among(&[(3, Look::Dark), (5, Look::Closing)]).expect("keyframes");
+        assert!(look > Look::Dark);
     }
 }
