@@ -146,7 +146,8 @@ impl Embedder {
             .mean_dim(2)
             .reshape([batch, channels]);
         let probabilities = class_probabilities(self.model.classify(pooled));
-        let text = text::probability(&probabilities);
+        let mut text = text::probability(&probabilities);
+        text::lettering(&mut text, maps.clone(), &self.model.fc);
         let objects = objects::maps(maps.clone(), &probabilities, self.model.fc.weight.val());
         let vectors: Vec<f32> = self
             .projection
