@@ -74,6 +74,8 @@ fn title(t: u64) -> NewTitle {
             exit_composition: framing(descriptor(id, 3)),
             entry_vector: vectors.entries.row(s as usize).to_vec(),
             exit_vector: vectors.exits.row(s as usize).to_vec(),
+            entry_regions: Vec::new(),
+            exit_regions: Vec::new(),
             exit_kth: None,
             entry_kth: None,
         });

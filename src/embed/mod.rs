@@ -149,6 +149,7 @@ impl Embedder {
         let mut text = text::probability(&probabilities);
         text::lettering(&mut text, maps.clone(), &self.model.fc);
         let objects = objects::maps(maps.clone(), &probabilities, self.model.fc.weight.val());
+        let regions = objects::regions(maps.clone(), &objects);
         let vectors: Vec<f32> = self
             .projection
             .describe(maps)
@@ -159,10 +160,12 @@ impl Embedder {
             .chunks(DIMS)
             .zip(text)
             .zip(objects)
-            .map(|((v, text), objects)| Described {
+            .zip(regions)
+            .map(|(((v, text), objects), regions)| Described {
                 vector: v.to_vec(),
                 text,
                 objects,
+                regions,
             })
             .collect()
     }
@@ -192,4 +195,8 @@ pub struct Described {
     /// Where the network sees the frame's subject ([`objects`]): a
     /// row-major [`objects::SIDE`]² map over the square model input.
     pub objects: Vec<f32>,
+    /// The features of its subject, then of the subject's surroundings
+    /// ([`objects::regions`]), each of unit length; empty when the network
+    /// singles out nothing.
+    pub regions: Vec<f32>,
 }

@@ -208,15 +208,38 @@ impl MbConv {
     }
 }
 
+/// Blocks up to the end of the fifth stage, the last at stride 16 (112
+/// channels): the middle feature map.
+pub const MIDDLE_BLOCKS: usize = {
+    let (mut n, mut i) = (0, 0);
+    while i < 5 {
+        n += LITE0_STAGES[i].0;
+        i += 1;
+    }
+    n
+};
+
 impl EfficientNetLite {
     /// The last feature map: `[N, 3, 224, 224]` (normalised RGB) →
     /// `[N, 1280, 7, 7]` (after the head's ReLU6).
     pub fn features(&self, images: Tensor<4>) -> Tensor<4> {
+        self.features_and_middle(images).0
+    }
+
+    /// The last feature map and the middle one, from one run:
+    /// `[N, 3, 224, 224]` → (`[N, 1280, 7, 7]`, `[N, 112, 14, 14]`, the
+    /// output of the fifth stage, [`MIDDLE_BLOCKS`]).
+    pub fn features_and_middle(&self, images: Tensor<4>) -> (Tensor<4>, Tensor<4>) {
         let mut x = relu6(self.stem.forward(images));
-        for block in &self.blocks {
+        let mut middle = None;
+        for (i, block) in self.blocks.iter().enumerate() {
             x = block.forward(x);
+            if i + 1 == MIDDLE_BLOCKS {
+                middle = Some(x.clone());
+            }
         }
-        relu6(self.head.forward(x))
+        let middle = middle.unwrap_or_else(|| x.clone());
+        (relu6(self.head.forward(x)), middle)
     }
 
     /// ImageNet logits of pooled features: `[N, 1280]` → `[N, 1000]`.

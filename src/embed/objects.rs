@@ -9,8 +9,14 @@
 //! background that named nothing: the subject's place and extent, even in
 //! a busy frame where colour alone does not single it out.
 //!
-//! Cost: one `[N, 1000] × [1000, 1280]` product and a weighted sum over the
-//! feature map, next to the network's own run.
+//! The map also splits the frame's features in two ([`regions`]): those of
+//! the **subject** (the places weighted by the map) and those of its
+//! **surroundings** (weighted by the rest). Two frames whose subjects and
+//! surroundings both look alike show the same subject in the same place:
+//! one set-up revisited, not a match cut.
+//!
+//! Cost: one `[N, 1000] × [1000, 1280]` product and two weighted sums over
+//! the feature map, next to the network's own run.
 
 use burn::tensor::{Tensor, TensorData};
 
@@ -49,6 +55,79 @@ pub fn maps(features: Tensor<4>, probabilities: &[Vec<f32>], weight: Tensor<2>) 
         return vec![Vec::new(); n];
     }
     activation.chunks(h * w).map(<[f32]>::to_vec).collect()
+}
+
+/// Version of the subject and surroundings features (part of the embedding
+/// stage's cache key).
+pub const REGIONS_VERSION: &str = "cam-minmax-split/1";
+
+/// The subject and surroundings features of each frame: `features`
+/// (`[N, C, SIDE, SIDE]`) averaged over the places weighted by the frame's
+/// activation map ([`maps`], rescaled to 0…1), then by its complement; each
+/// half scaled to unit length. N rows of `2·C` (subject, then
+/// surroundings); empty where a frame has no map.
+pub fn regions(features: Tensor<4>, maps: &[Vec<f32>]) -> Vec<Vec<f32>> {
+    let [n, channels, h, w] = features.dims();
+    let places = h * w;
+    if maps.len() != n || maps.iter().any(|m| m.len() != places) {
+        return vec![Vec::new(); n];
+    }
+    // Per frame, per place: [weight of the subject, weight of the rest].
+    let weights: Vec<f32> = maps.iter().flat_map(|m| split(m)).collect();
+    let device = features.device();
+    let weights = Tensor::<3>::from_data(TensorData::new(weights, [n, places, 2]), &device);
+    let pooled = features
+        .reshape([n, channels, places])
+        .matmul(weights)
+        .swap_dims(1, 2);
+    let norm = pooled
+        .clone()
+        .powi_scalar(2)
+        .sum_dim(2)
+        .sqrt()
+        .clamp_min(1e-12);
+    let flat = (pooled / norm)
+        .reshape([n, 2 * channels])
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap_or_default();
+    if flat.len() != n * 2 * channels {
+        return vec![Vec::new(); n];
+    }
+    // A flat map weighs nothing: its rows come out all zeros.
+    flat.chunks(2 * channels)
+        .map(|row| {
+            if row.iter().all(|&v| v == 0.0) {
+                Vec::new()
+            } else {
+                row.to_vec()
+            }
+        })
+        .collect()
+}
+
+/// A map rescaled to 0…1 → per place, the shares of the subject's and of
+/// the surroundings' averages (each column sums to 1); all zeros for a
+/// flat map, which singles out nothing.
+fn split(map: &[f32]) -> Vec<f32> {
+    let (low, high) = map
+        .iter()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &v| {
+            (l.min(v), h.max(v))
+        });
+    let range = high - low;
+    if !(range > 1e-6) || !range.is_finite() {
+        return vec![0.0; 2 * map.len()];
+    }
+    let level: Vec<f32> = map.iter().map(|v| (v - low) / range).collect();
+    let (inside, outside) = (
+        level.iter().sum::<f32>(),
+        level.iter().map(|v| 1.0 - v).sum::<f32>(),
+    );
+    level
+        .iter()
+        .flat_map(|v| [v / inside, (1.0 - v) / outside])
+        .collect()
 }
 
 /// One frame's class probabilities → the weights of its activation map:
@@ -98,6 +177,35 @@ mod tests {
         let likely_class_1 = crate::embed::class_probabilities(likely_class_1);
         let map = &maps(features, &likely_class_1, weight)[0];
         assert!(map[40] > 4.9 && map[10] < 0.01, "{map:?}");
+    }
+
+    /// Channel 0 is lit at place 10 only, channel 1 everywhere alike: the
+    /// subject (where the map is high) holds both, its surroundings only
+    /// channel 1.
+    #[test]
+    fn the_map_splits_subject_from_surroundings() {
+        let device = Device::flex();
+        let mut features = vec![0.0f32; 2 * SIDE * SIDE];
+        features[10] = 3.0;
+        for v in &mut features[SIDE * SIDE..] {
+            *v = 1.0;
+        }
+        let features =
+            Tensor::<4>::from_data(TensorData::new(features, [1, 2, SIDE, SIDE]), &device);
+        let mut map = vec![-1.0f32; SIDE * SIDE];
+        map[10] = 4.0;
+        let flat = vec![2.0f32; SIDE * SIDE];
+        let rows = regions(features.clone().repeat_dim(0, 2), &[map, flat]);
+        let row = &rows[0];
+        assert_eq!(row.len(), 4);
+        let (subject, surroundings) = (&row[..2], &row[2..]);
+        let expected = [3.0 / 10f32.sqrt(), 1.0 / 10f32.sqrt()];
+        for (got, want) in subject.iter().zip(expected) {
+            assert!((got - want).abs() < 1e-5, "{subject:?}");
+        }
+        assert!(surroundings[0].abs() < 1e-6 && (surroundings[1] - 1.0).abs() < 1e-5);
+        assert!(rows[1].is_empty(), "a flat map singles out nothing");
+        assert_eq!(regions(features, &[vec![1.0; 3]]), vec![Vec::<f32>::new()]);
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub struct KeyframeVector {
     pub composition: Vec<i8>,
     /// How likely the frame is text or graphics ([`embed::text`]).
     pub text: f32,
+    /// Its subject's and surroundings' features
+    /// ([`crate::matching::setups::quantise_regions`]; empty when unknown).
+    pub regions: Vec<i8>,
 }
 
 /// A captured frame's footage print ([`footage::print`]).
@@ -219,12 +222,13 @@ pub fn analysis_key(
     match_params: &crate::matching::MatchParams,
 ) -> String {
     format!(
-        "{SHOTS_MODEL}:{}|{}:{}:{}:{}|match:{}",
+        "{SHOTS_MODEL}:{}|{}:{}:{}:{}:{}|match:{}",
         shots_key(shot_params),
         embed_model,
         composition::VERSION,
         embed::text::VERSION,
         embed::objects::VERSION,
+        embed::objects::REGIONS_VERSION,
         params_hash(&(match_params, CARD_TEXT, super::library::MIN_SHOT_FRAMES))
     )
 }
@@ -261,6 +265,7 @@ fn embed_params(seg: &Segmentation) -> String {
         composition::VERSION,
         embed::text::VERSION,
         embed::objects::VERSION,
+        embed::objects::REGIONS_VERSION,
         &frames,
     ))
 }
@@ -412,42 +417,51 @@ pub(crate) fn embed_batch(
 }
 
 /// Per keyframe, in frame order: the descriptor as little-endian f32, the
-/// text probability (f32), then the composition signature.
+/// text probability (f32), the composition signature, then the regions'
+/// length (u32) and the regions.
 fn pack(vectors: &[KeyframeVector]) -> Vec<u8> {
-    vectors
-        .iter()
-        .flat_map(|v| {
-            let floats = v
-                .vector
-                .iter()
-                .chain([&v.text])
-                .flat_map(|x| x.to_le_bytes());
-            floats.chain(v.composition.iter().map(|&c| c as u8))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for v in vectors {
+        for x in v.vector.iter().chain([&v.text]) {
+            out.extend(x.to_le_bytes());
+        }
+        out.extend(v.composition.iter().map(|&c| c as u8));
+        out.extend((v.regions.len() as u32).to_le_bytes());
+        out.extend(v.regions.iter().map(|&c| c as u8));
+    }
+    out
 }
 
 fn unpack(bytes: &[u8], frames: &BTreeSet<u64>) -> Option<Vec<KeyframeVector>> {
     let floats = descriptor::DIMS * 4;
-    let width = floats + 4 + composition::LEN;
-    if bytes.len() != width * frames.len() {
-        return None;
+    let mut rest = bytes;
+    let signed = |b: &[u8]| b.iter().map(|&c| c as i8).collect::<Vec<i8>>();
+    let mut out = Vec::with_capacity(frames.len());
+    for &frame in frames {
+        let vector = take(&mut rest, floats)?
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        let text = f32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?);
+        let composition = signed(take(&mut rest, composition::LEN)?);
+        let regions_len = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?) as usize;
+        let regions = signed(take(&mut rest, regions_len)?);
+        out.push(KeyframeVector {
+            frame,
+            vector,
+            composition,
+            text,
+            regions,
+        });
     }
-    Some(
-        bytes
-            .chunks(width)
-            .zip(frames)
-            .map(|(chunk, &frame)| KeyframeVector {
-                frame,
-                vector: chunk[..floats]
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .collect(),
-                text: f32::from_le_bytes(chunk[floats..floats + 4].try_into().unwrap_or([0; 4])),
-                composition: chunk[floats + 4..].iter().map(|&c| c as i8).collect(),
-            })
-            .collect(),
-    )
+    rest.is_empty().then_some(out)
+}
+
+/// The first `n` bytes of `rest`, which moves past them.
+fn take<'b>(rest: &mut &'b [u8], n: usize) -> Option<&'b [u8]> {
+    let (head, tail) = (rest.get(..n)?, rest.get(n..)?);
+    *rest = tail;
+    Some(head)
 }
 
 /// Per print, in frame order: the frame as little-endian u64, then the
@@ -503,7 +517,31 @@ mod tests {
             vector: Vec::new(),
             composition: Vec::new(),
             text,
+            regions: Vec::new(),
         }
+    }
+
+    #[test]
+    fn keyframes_pack_and_unpack_with_and_without_regions() {
+        let frames: BTreeSet<u64> = [3, 8].into();
+        let vectors: Vec<KeyframeVector> = frames
+            .iter()
+            .map(|&frame| KeyframeVector {
+                frame,
+                vector: (0..descriptor::DIMS).map(|i| i as f32 / 7.0).collect(),
+                composition: (0..composition::LEN).map(|i| (i % 200) as i8).collect(),
+                text: 0.25,
+                regions: if frame == 3 {
+                    vec![5, -7, 9, 1]
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+        let bytes = pack(&vectors);
+        assert_eq!(unpack(&bytes, &frames), Some(vectors));
+        assert_eq!(unpack(&bytes[..bytes.len() - 1], &frames), None);
+        assert_eq!(unpack(&[bytes.as_slice(), &[0]].concat(), &frames), None);
     }
 
     #[test]

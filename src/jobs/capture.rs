@@ -423,6 +423,7 @@ pub(crate) fn embed_inputs(
             vector: d.vector,
             composition: composition::signature(input, side, &d.objects),
             text: d.text,
+            regions: crate::matching::setups::quantise_regions(&d.regions),
         })
         .collect()
 }

@@ -142,18 +142,26 @@ impl NewTitle {
                     entry,
                     &s.entry_composition,
                     vectors.entries.row(row),
+                    &s.entry_regions,
                 ),
-                (exit_key, exit, &s.exit_composition, vectors.exits.row(row)),
+                (
+                    exit_key,
+                    exit,
+                    &s.exit_composition,
+                    vectors.exits.row(row),
+                    &s.exit_regions,
+                ),
             ];
-            keyframes.extend(
-                ends.map(|(key, frame, composition, vector)| KeyframeRecord {
+            keyframes.extend(ends.map(|(key, frame, composition, vector, regions)| {
+                KeyframeRecord {
                     key,
                     shot: s.shot,
                     frame,
                     composition: composition.clone(),
                     vector: vector.to_vec(),
-                }),
-            );
+                    regions: regions.clone(),
+                }
+            }));
         }
         Self {
             vectors,
@@ -370,6 +378,7 @@ fn shot_points(path: &str, analysis: &Analysis) -> Result<Vec<ShotPoints>, Libra
             frame,
             vector: k.vector.clone(),
             composition: k.composition.clone(),
+            regions: k.regions.clone(),
         })
     };
     // Black and colour segments and cards carry no picture to match; a
@@ -467,6 +476,8 @@ fn title_vectors(
             exit_composition: p.exit.composition.clone(),
             entry_vector: quantise(&p.entry.vector),
             exit_vector: quantise(&p.exit.vector),
+            entry_regions: p.entry.regions.clone(),
+            exit_regions: p.exit.regions.clone(),
             exit_kth: None,
             entry_kth: None,
         });

@@ -384,6 +384,8 @@ mod tests {
                 exit_composition,
                 entry_vector: t.entries.row(shot).to_vec(),
                 exit_vector: t.exits.row(shot).to_vec(),
+                entry_regions: Vec::new(),
+                exit_regions: Vec::new(),
                 exit_kth: None,
                 entry_kth: None,
             });

@@ -185,6 +185,8 @@ mod tests {
             exit_composition: Vec::new(),
             entry_vector: Vec::new(),
             exit_vector: Vec::new(),
+            entry_regions: Vec::new(),
+            exit_regions: Vec::new(),
             exit_kth: None,
             entry_kth: None,
         }

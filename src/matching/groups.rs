@@ -68,6 +68,7 @@ mod tests {
             key: 0,
             frame: 0,
             vector: v,
+            regions: Vec::new(),
             composition: (0..composition::LEN)
                 .map(|i| {
                     if (i / 5 + framing).is_multiple_of(3) {

@@ -8,11 +8,14 @@
 //! ([`exact`]), so the pairs of a library are a function of its titles and
 //! these parameters, whatever order the titles came in.
 //!
-//! Two kinds of look-alikes are not match cuts and are kept out:
+//! Three kinds of look-alikes are not match cuts and are kept out:
 //! - **near-duplicate shots inside a title** ([`groups`]): consecutive or
 //!   interleaved shots of one camera set-up (shot/reverse-shot dialogue)
 //!   form a group; no pair joins two members of a group, and the ranking
 //!   keeps one pair per pair of groups;
+//! - **one set-up revisited** ([`setups`]): the same subject in the same
+//!   place, however far apart (in a title or across titles), tested pair by
+//!   pair;
 //! - **duplicate footage across titles** ([`duplicates`]): the same shot
 //!   re-encoded, re-graded, resized or slightly cropped, or cut anew
 //!   (trimmed, through a dissolve, faded, slowed, lettered over: found by
@@ -34,6 +37,7 @@ pub mod footage;
 pub mod groups;
 pub mod neighbours;
 pub mod rank;
+pub mod setups;
 
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +68,11 @@ pub struct MatchParams {
     /// crop moves one end more than the other).
     pub duplicate_similarity: f32,
     pub duplicate_floor: f32,
+    /// Two frames show one set-up, wherever they are, when their subjects
+    /// are at least `setup_subject` alike and their surroundings at least
+    /// `setup_surroundings` ([`setups`]); no pair joins them.
+    pub setup_subject: f32,
+    pub setup_surroundings: f32,
     /// Most pairs one shot (or one group) takes part in on each side.
     pub per_shot_cap: usize,
 }
@@ -80,6 +89,8 @@ impl Default for MatchParams {
             group_content: 0.8,
             duplicate_similarity: 0.85,
             duplicate_floor: 0.6,
+            setup_subject: 0.5,
+            setup_surroundings: 0.7,
             per_shot_cap: 2,
         }
     }
@@ -93,6 +104,9 @@ pub struct Point {
     pub frame: u64,
     pub vector: Vec<f32>,
     pub composition: Vec<i8>,
+    /// Its subject's and surroundings' features, quantised
+    /// ([`setups::quantise_regions`]; empty when unknown).
+    pub regions: Vec<i8>,
 }
 
 /// A shot of the title being added, with its keyframes.

@@ -4,9 +4,10 @@
 //! could cut to (its **exit list**) and which exits could cut to its entry
 //! (its **entry list**). Each list holds the `k` most similar eligible
 //! keyframes of the whole library (not the same or an adjacent shot, not
-//! the same set-up, not duplicate footage), ordered by similarity, then by
-//! (title hash, shot) so that ties fall the same way everywhere. A pair is a
-//! candidate when either of its ends lists the other.
+//! the same set-up or the same subject in the same place, not duplicate
+//! footage), ordered by similarity, then by (title hash, shot) so that ties
+//! fall the same way everywhere. A pair is a candidate when either of its
+//! ends lists the other.
 //!
 //! [`cross`] compares two titles in one block and answers both questions
 //! for both sides at once, so a title joining the library is compared once
@@ -38,6 +39,10 @@ pub struct ShotInfo {
     /// Quantised descriptors of its entry and exit (what they show).
     pub entry_vector: Vec<i8>,
     pub exit_vector: Vec<i8>,
+    /// Its entry's and exit's subject and surroundings features
+    /// ([`super::setups`]; empty when unknown).
+    pub entry_regions: Vec<i8>,
+    pub exit_regions: Vec<i8>,
     /// The k-th similarity of its stored exit and entry lists (`None`:
     /// fewer than k members, or not stored yet).
     pub exit_kth: Option<f32>,
@@ -210,7 +215,9 @@ impl TopK {
 /// footage.
 pub type Duplicates = HashSet<(usize, usize)>;
 
-/// Whether shot `i` of `a` and shot `j` of `b` may not be paired.
+/// Whether shot `i` of `a` and shot `j` of `b` may not be paired: one
+/// set-up revisited, duplicate footage, or (in one title) shots next to
+/// each other, of one group or of one scene.
 fn excluded(
     a: &TitleVectors,
     i: usize,
@@ -219,10 +226,13 @@ fn excluded(
     dups: &Duplicates,
     params: &MatchParams,
 ) -> bool {
+    let (x, y) = (&a.shots[i], &b.shots[j]);
+    if super::setups::same_setup(&x.exit_regions, &y.entry_regions, params) {
+        return true;
+    }
     if a.content_hash != b.content_hash {
         return dups.contains(&(i, j));
     }
-    let (x, y) = (&a.shots[i], &b.shots[j]);
     x.shot.abs_diff(y.shot) <= params.adjacent_window
         || x.group_shot == y.group_shot
         || one_scene(x, y, params)

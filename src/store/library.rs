@@ -117,6 +117,8 @@ pub struct KeyframeRecord {
     pub composition: Vec<i8>,
     /// The descriptor, quantised to 8 bits (`matching::exact`).
     pub vector: Vec<i8>,
+    /// Its subject's and surroundings' features (`matching::setups`).
+    pub regions: Vec<i8>,
 }
 
 /// Two shots of different titles that are the same footage.
@@ -468,7 +470,7 @@ pub(super) fn insert_keyframes(
     keyframes: &[KeyframeRecord],
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare(
-        "INSERT OR REPLACE INTO keyframes (key, content_hash, shot, frame, composition, vector) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR REPLACE INTO keyframes (key, content_hash, shot, frame, composition, vector, regions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for k in keyframes {
         stmt.execute(params![
@@ -477,7 +479,8 @@ pub(super) fn insert_keyframes(
             k.shot as i64,
             k.frame as i64,
             bytes_of(&k.composition),
-            bytes_of(&k.vector)
+            bytes_of(&k.vector),
+            bytes_of(&k.regions)
         ])?;
     }
     Ok(())

@@ -117,7 +117,7 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT s.shot, s.first_frame, s.last_frame, s.group_shot, s.exit_kth, s.entry_kth,
                         ke.vector, ke.composition, kx.vector, kx.composition, ke.frame, kx.frame,
-                        s.prints
+                        s.prints, ke.regions, kx.regions
                  FROM shots s
                  JOIN keyframes ke ON ke.key = s.entry_key
                  JOIN keyframes kx ON kx.key = s.exit_key
@@ -147,6 +147,8 @@ impl Store {
                     exit_composition: bytes(9)?,
                     entry_vector: bytes(6)?,
                     exit_vector: bytes(8)?,
+                    entry_regions: bytes(13)?,
+                    exit_regions: bytes(14)?,
                 });
                 let (entry, exit) = (bytes(6)?, bytes(8)?);
                 if title.entries.is_empty() {

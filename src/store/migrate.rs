@@ -75,6 +75,7 @@ pub(crate) const LOCAL: Schema = Schema {
         Step::Sql(LOCAL_V7_SET_ASIDE),
         LOCAL_V8_FOOTAGE_PRINTS,
         LOCAL_V9_OBJECTS,
+        LOCAL_V10_REGIONS,
     ],
 };
 
@@ -219,6 +220,15 @@ const LOCAL_V8_FOOTAGE_PRINTS: Step = Step::AddColumns {
 /// analysed again under the new analysis key, which rewrites their pairs.
 const LOCAL_V9_OBJECTS: Step = Step::AddColumns {
     columns: &[("pairs", "objects", "REAL NOT NULL DEFAULT 0")],
+    then: "",
+};
+
+/// Keyframes keep their subject's and surroundings' features
+/// ([`crate::matching::setups`]), which keep one set-up revisited out of
+/// the pairs. Titles analysed before are analysed again under the new
+/// analysis key, which fills them.
+const LOCAL_V10_REGIONS: Step = Step::AddColumns {
+    columns: &[("keyframes", "regions", "BLOB")],
     then: "",
 };
 
