@@ -10,6 +10,7 @@
 pub mod descriptor;
 pub mod model;
 pub mod objects;
+pub mod saliency;
 pub mod text;
 pub mod weights;
 
@@ -77,6 +78,7 @@ pub fn device(choice: BackendChoice) -> Result<Device, EmbedError> {
 pub struct Embedder {
     model: EfficientNetLite,
     projection: Projection,
+    saliency: saliency::Head,
     device: Device,
     runs: AtomicU64,
 }
@@ -90,8 +92,13 @@ impl Embedder {
 
     /// An embedder around a given network (e.g. one loaded from PyTorch).
     pub fn with_model(model: EfficientNetLite, device: Device) -> Self {
+        let saliency = saliency::Head::shipped(&device).unwrap_or_else(|reason| {
+            tracing::warn!("the saliency head did not load ({reason}); frames get no saliency map");
+            saliency::Head::new(&[0.0; saliency::CHANNELS], 0.0, &device)
+        });
         Self {
             projection: Projection::new(1280, &device),
+            saliency,
             model,
             device,
             runs: AtomicU64::new(0),
@@ -126,8 +133,9 @@ impl Embedder {
     }
 
     /// Descriptors of `n` model inputs laid out NCHW in `inputs`, with how
-    /// likely each frame is text or graphics ([`text`]) and where the
-    /// network sees its subject ([`objects`]), from one run of the network.
+    /// likely each frame is text or graphics ([`text`]), where the network
+    /// sees its subject ([`objects`]) and how salient each place is
+    /// ([`saliency`]), from one run of the network.
     pub fn describe_with_text(&self, inputs: &[f32], n: usize) -> Vec<Described> {
         if n == 0 {
             return Vec::new();
@@ -138,7 +146,8 @@ impl Embedder {
             &self.device,
         );
         self.runs.fetch_add(1, Ordering::Relaxed);
-        let maps = self.model.features(images);
+        let (maps, middle) = self.model.features_and_middle(images);
+        let salient = self.saliency.maps(middle);
         let [batch, channels, ..] = maps.dims();
         let pooled = maps
             .clone()
@@ -161,11 +170,13 @@ impl Embedder {
             .zip(text)
             .zip(objects)
             .zip(regions)
-            .map(|(((v, text), objects), regions)| Described {
+            .zip(salient)
+            .map(|((((v, text), objects), regions), salient)| Described {
                 vector: v.to_vec(),
                 text,
                 objects,
                 regions,
+                salient,
             })
             .collect()
     }
@@ -199,4 +210,7 @@ pub struct Described {
     /// ([`objects::regions`]), each of unit length; empty when the network
     /// singles out nothing.
     pub regions: Vec<f32>,
+    /// How salient each place is ([`saliency`]): a row-major
+    /// [`saliency::SIDE`]² map over the square model input.
+    pub salient: Vec<f32>,
 }

@@ -161,11 +161,12 @@ pub fn write_sheet(pairs: &[PairView], out: &Path) -> Result<(), SheetError> {
         let y = row * ROW_H + PAD;
         let c = &pair.components;
         let header = format!(
-            "#{} {} sub {} obj {} lin {} lit {} edg {}",
+            "#{} {} sub {} obj {} sal {} lin {} lit {} edg {}",
             pair.rank,
             short(pair.score),
             short(c.subject),
             short(c.objects),
+            short(c.salient),
             short(c.lines),
             short(c.light),
             short(c.edges)

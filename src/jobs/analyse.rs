@@ -222,13 +222,14 @@ pub fn analysis_key(
     match_params: &crate::matching::MatchParams,
 ) -> String {
     format!(
-        "{SHOTS_MODEL}:{}|{}:{}:{}:{}:{}|match:{}",
+        "{SHOTS_MODEL}:{}|{}:{}:{}:{}:{}:{}|match:{}",
         shots_key(shot_params),
         embed_model,
         composition::VERSION,
         embed::text::VERSION,
         embed::objects::VERSION,
         embed::objects::REGIONS_VERSION,
+        embed::saliency::VERSION,
         params_hash(&(match_params, CARD_TEXT, super::library::MIN_SHOT_FRAMES))
     )
 }
@@ -266,6 +267,7 @@ fn embed_params(seg: &Segmentation) -> String {
         embed::text::VERSION,
         embed::objects::VERSION,
         embed::objects::REGIONS_VERSION,
+        embed::saliency::VERSION,
         &frames,
     ))
 }

@@ -39,8 +39,9 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 /// 2: mostly black frames (an iris) are not visible pictures. 3: captured
 /// frames leave footage prints; a shot with no visible picture is
 /// [`ShotKind::Dark`]. 4: a picture closing in (black corners inside any
-/// bars: an iris opening or closing) is passed over for a full one.
-pub const VERSION: u32 = 4;
+/// bars: an iris opening or closing) is passed over for a full one. 5: a
+/// shot closed in from end to end (an iris) is [`ShotKind::Dark`] too.
+pub const VERSION: u32 = 5;
 /// Every this many frames one is captured (besides those around cuts).
 pub const STRIDE: u64 = 8;
 /// Keyframe inputs the embedding thread batches together.
@@ -80,6 +81,13 @@ const BLACK_SHARE: f32 = 0.6;
 const MATTE_LUMA: f32 = 0.02;
 
 impl Look {
+    /// Whether the whole picture shows: not dark, flat or closed in (a
+    /// shot whose best frame does not is never matched: dark throughout,
+    /// or an iris closing or opening from its first frame to its last).
+    fn shows_picture(self) -> bool {
+        self == Look::Visible
+    }
+
     fn of(features: &Features, flat_std: f32, grid: Grid) -> Self {
         if features.luma_std < flat_std {
             Look::Flat
@@ -270,7 +278,7 @@ impl<'a> KeyframeCapture<'a> {
             match chosen {
                 Some((k, look)) if *range == (shot.first_frame, shot.last_frame) => {
                     shot.keyframes = *k;
-                    if *look <= Look::Dark && shot.kind.is_picture() {
+                    if !look.shows_picture() && shot.kind.is_picture() {
                         shot.kind = ShotKind::Dark;
                     }
                 }
@@ -421,7 +429,14 @@ pub(crate) fn embed_inputs(
         .map(|((frame, input), d)| KeyframeVector {
             frame: *frame,
             vector: d.vector,
-            composition: composition::signature(input, side, &d.objects),
+            composition: composition::signature(
+                input,
+                side,
+                composition::NetworkMaps {
+                    objects: &d.objects,
+                    salient: &d.salient,
+                },
+            ),
             text: d.text,
             regions: crate::matching::setups::quantise_regions(&d.regions),
         })
@@ -593,12 +608,13 @@ mod tests {
     }
 
     #[test]
-    fn the_exit_is_taken_before_the_iris_and_a_closing_shot_stays_a_picture() {
+    fn the_exit_is_taken_before_the_iris_and_an_iris_shot_shows_no_picture() {
         let captured = [(8, Look::Visible), (16, Look::Visible), (22, Look::Closing)];
         let (k, look) = choose_among(&captured).expect("keyframes");
         assert_eq!((k.entry, k.exit), (8, 16));
-        assert_eq!(look, Look::Visible);
-        let (_, look) = choose_among(&[(3, Look::Dark), (5, Look::Closing)]).expect("keyframes");
-        assert!(look > Look::Dark);
+        assert!(look.shows_picture());
+        let (k, look) = choose_among(&[(3, Look::Dark), (5, Look::Closing)]).expect("keyframes");
+        assert_eq!((k.entry, look), (5, Look::Closing));
+        assert!(!look.shows_picture() && !Look::Dark.shows_picture());
     }
 }

@@ -136,7 +136,7 @@ pub struct Components {
     /// pictures.
     pub descriptor: f32,
     /// How well the two framings agree ([`composition::similarity`]): the
-    /// weighted mean of the five parts below.
+    /// weighted mean of the six parts below.
     pub composition: f32,
     /// Correlation of the shape of light and shade.
     #[serde(default)]
@@ -154,12 +154,15 @@ pub struct Components {
     /// Correlation of where the network sees the subject.
     #[serde(default)]
     pub objects: f32,
+    /// Correlation of where a figure stands out from its ground.
+    #[serde(default)]
+    pub salient: f32,
 }
 
 impl Components {
     /// The components of a cut from `from`'s exit to `to`'s entry.
     pub fn of(from: &neighbours::ShotInfo, to: &neighbours::ShotInfo) -> Self {
-        let [light, edges, lines, subject, objects] =
+        let [light, edges, lines, subject, objects, salient] =
             composition::parts(&from.exit_composition, &to.entry_composition);
         Self {
             descriptor: exact::cosine_i8(&from.exit_vector, &to.entry_vector),
@@ -169,6 +172,7 @@ impl Components {
             lines,
             subject,
             objects,
+            salient,
         }
     }
 }

@@ -79,9 +79,10 @@ pub enum ShotKind {
     /// logo, a slate. Known once its keyframes are embedded
     /// ([`crate::embed::text`]); segmentation alone reports `Picture`.
     Card,
-    /// No frame of it shows a visible picture: every captured frame is
+    /// No frame of it shows the whole picture: every captured frame is
     /// near-black or mostly black (lettering on black, a night too dark to
-    /// see, an iris). Known from the keyframe capture.
+    /// see), or closed in by black corners (an iris closing or opening from
+    /// its first frame to its last). Known from the keyframe capture.
     Dark,
 }
 

@@ -134,7 +134,7 @@ fn bytes_of(v: &[i8]) -> Vec<u8> {
 }
 
 /// The columns [`candidate_of`] reads, in its order.
-const PAIR_COLUMNS: &str = "id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, light, edges, lines, subject, objects";
+const PAIR_COLUMNS: &str = "id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, light, edges, lines, subject, objects, salient";
 
 fn candidate_of(row: &Row) -> rusqlite::Result<Candidate> {
     Ok(Candidate {
@@ -157,6 +157,7 @@ fn candidate_of(row: &Row) -> rusqlite::Result<Candidate> {
             lines: row.get::<_, f64>(12)? as f32,
             subject: row.get::<_, f64>(13)? as f32,
             objects: row.get::<_, f64>(14)? as f32,
+            salient: row.get::<_, f64>(15)? as f32,
         },
         score: row.get::<_, f64>(9)? as f32,
     })

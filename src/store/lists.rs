@@ -292,8 +292,8 @@ fn apply(tx: &Transaction, changes: &ListChanges) -> rusqlite::Result<()> {
         tx.prepare_cached(&sql)?.execute([id])?;
     }
     let mut upsert = tx.prepare_cached(
-        "INSERT INTO pairs (id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, in_exit_list, in_entry_list, light, edges, lines, subject, objects)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+        "INSERT INTO pairs (id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, in_exit_list, in_entry_list, light, edges, lines, subject, objects, salient)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
          ON CONFLICT (id) DO UPDATE SET
            in_exit_list = max(in_exit_list, excluded.in_exit_list),
            in_entry_list = max(in_entry_list, excluded.in_entry_list)",
@@ -317,7 +317,8 @@ fn apply(tx: &Transaction, changes: &ListChanges) -> rusqlite::Result<()> {
             f64::from(c.components.edges),
             f64::from(c.components.lines),
             f64::from(c.components.subject),
-            f64::from(c.components.objects)
+            f64::from(c.components.objects),
+            f64::from(c.components.salient)
         ])?;
     }
     let mut orphan = tx.prepare_cached(

@@ -225,10 +225,14 @@ const LOCAL_V9_OBJECTS: Step = Step::AddColumns {
 
 /// Keyframes keep their subject's and surroundings' features
 /// ([`crate::matching::setups`]), which keep one set-up revisited out of
-/// the pairs. Titles analysed before are analysed again under the new
-/// analysis key, which fills them.
+/// the pairs, and pairs the sixth part of their framing score: where a
+/// figure stands out ([`crate::embed::saliency`]). Titles analysed before
+/// are analysed again under the new analysis key, which fills them.
 const LOCAL_V10_REGIONS: Step = Step::AddColumns {
-    columns: &[("keyframes", "regions", "BLOB")],
+    columns: &[
+        ("keyframes", "regions", "BLOB"),
+        ("pairs", "salient", "REAL NOT NULL DEFAULT 0"),
+    ],
     then: "",
 };
 
