@@ -76,6 +76,8 @@ fn title(t: u64) -> NewTitle {
             exit_vector: vectors.exits.row(s as usize).to_vec(),
             entry_regions: Vec::new(),
             exit_regions: Vec::new(),
+            entry_figure: 0.0,
+            exit_figure: 0.0,
             exit_kth: None,
             entry_kth: None,
         });

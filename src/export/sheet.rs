@@ -161,9 +161,10 @@ pub fn write_sheet(pairs: &[PairView], out: &Path) -> Result<(), SheetError> {
         let y = row * ROW_H + PAD;
         let c = &pair.components;
         let header = format!(
-            "#{} {} sub {} obj {} sal {} lin {} lit {} edg {}",
+            "#{} {} fig {} sub {} obj {} sal {} lin {} lit {} edg {}",
             pair.rank,
             short(pair.score),
+            short(c.figure),
             short(c.subject),
             short(c.objects),
             short(c.salient),

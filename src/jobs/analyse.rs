@@ -65,6 +65,8 @@ pub struct KeyframeVector {
     /// Its subject's and surroundings' features
     /// ([`crate::matching::setups::quantise_regions`]; empty when unknown).
     pub regions: Vec<i8>,
+    /// How clearly a figure stands out ([`composition::figure`]).
+    pub figure: f32,
 }
 
 /// A captured frame's footage print ([`footage::print`]).
@@ -419,12 +421,12 @@ pub(crate) fn embed_batch(
 }
 
 /// Per keyframe, in frame order: the descriptor as little-endian f32, the
-/// text probability (f32), the composition signature, then the regions'
-/// length (u32) and the regions.
+/// text probability and the figure (f32), the composition signature, then
+/// the regions' length (u32) and the regions.
 fn pack(vectors: &[KeyframeVector]) -> Vec<u8> {
     let mut out = Vec::new();
     for v in vectors {
-        for x in v.vector.iter().chain([&v.text]) {
+        for x in v.vector.iter().chain([&v.text, &v.figure]) {
             out.extend(x.to_le_bytes());
         }
         out.extend(v.composition.iter().map(|&c| c as u8));
@@ -445,6 +447,7 @@ fn unpack(bytes: &[u8], frames: &BTreeSet<u64>) -> Option<Vec<KeyframeVector>> {
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
         let text = f32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?);
+        let figure = f32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?);
         let composition = signed(take(&mut rest, composition::LEN)?);
         let regions_len = u32::from_le_bytes(take(&mut rest, 4)?.try_into().ok()?) as usize;
         let regions = signed(take(&mut rest, regions_len)?);
@@ -454,6 +457,7 @@ fn unpack(bytes: &[u8], frames: &BTreeSet<u64>) -> Option<Vec<KeyframeVector>> {
             composition,
             text,
             regions,
+            figure,
         });
     }
     rest.is_empty().then_some(out)
@@ -520,6 +524,7 @@ mod tests {
             composition: Vec::new(),
             text,
             regions: Vec::new(),
+            figure: 0.0,
         }
     }
 
@@ -538,6 +543,7 @@ mod tests {
                 } else {
                     Vec::new()
                 },
+                figure: frame as f32 / 10.0,
             })
             .collect();
         let bytes = pack(&vectors);

@@ -439,6 +439,7 @@ pub(crate) fn embed_inputs(
             ),
             text: d.text,
             regions: crate::matching::setups::quantise_regions(&d.regions),
+            figure: composition::figure(input, side, &d.salient),
         })
         .collect()
 }

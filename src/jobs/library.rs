@@ -143,6 +143,7 @@ impl NewTitle {
                     &s.entry_composition,
                     vectors.entries.row(row),
                     &s.entry_regions,
+                    s.entry_figure,
                 ),
                 (
                     exit_key,
@@ -150,18 +151,22 @@ impl NewTitle {
                     &s.exit_composition,
                     vectors.exits.row(row),
                     &s.exit_regions,
+                    s.exit_figure,
                 ),
             ];
-            keyframes.extend(ends.map(|(key, frame, composition, vector, regions)| {
-                KeyframeRecord {
-                    key,
-                    shot: s.shot,
-                    frame,
-                    composition: composition.clone(),
-                    vector: vector.to_vec(),
-                    regions: regions.clone(),
-                }
-            }));
+            keyframes.extend(
+                ends.map(
+                    |(key, frame, composition, vector, regions, figure)| KeyframeRecord {
+                        key,
+                        shot: s.shot,
+                        frame,
+                        composition: composition.clone(),
+                        vector: vector.to_vec(),
+                        regions: regions.clone(),
+                        figure,
+                    },
+                ),
+            );
         }
         Self {
             vectors,
@@ -379,6 +384,7 @@ fn shot_points(path: &str, analysis: &Analysis) -> Result<Vec<ShotPoints>, Libra
             vector: k.vector.clone(),
             composition: k.composition.clone(),
             regions: k.regions.clone(),
+            figure: k.figure,
         })
     };
     // Black and colour segments and cards carry no picture to match; a
@@ -478,6 +484,8 @@ fn title_vectors(
             exit_vector: quantise(&p.exit.vector),
             entry_regions: p.entry.regions.clone(),
             exit_regions: p.exit.regions.clone(),
+            entry_figure: p.entry.figure,
+            exit_figure: p.exit.figure,
             exit_kth: None,
             entry_kth: None,
         });

@@ -386,6 +386,8 @@ mod tests {
                 exit_vector: t.exits.row(shot).to_vec(),
                 entry_regions: Vec::new(),
                 exit_regions: Vec::new(),
+                entry_figure: 0.0,
+                exit_figure: 0.0,
                 exit_kth: None,
                 entry_kth: None,
             });

@@ -105,6 +105,19 @@ pub fn signature(image: &[f32], size: usize, network: NetworkMaps) -> Vec<i8> {
     quantise(&joined)
 }
 
+/// How clearly a figure stands out in one normalised CHW image of
+/// `size`×`size` pixels, 0…1: the highest value of its saliency map
+/// ([`crate::embed::Described::salient`]) inside the bars, clipped to
+/// 0…1 (the teacher's scale: about 0 on the ground, 1 on a figure). A busy
+/// frame with no figure (a forest path) scores low; 0 without a map.
+pub fn figure(image: &[f32], size: usize, salient: &[f32]) -> f32 {
+    let planes = colour_planes(image, size);
+    let area = active_area(&planes[0], size);
+    grid_on_area(salient, SALIENT_SIDE, size, area)
+        .into_iter()
+        .fold(0.0f32, |m, v| m.max(v.clamp(0.0, 1.0)))
+}
+
 /// Cosine of two signatures: how well their framings agree, in [−1, 1];
 /// exactly the value candidate search ranks by.
 pub fn similarity(a: &[i8], b: &[i8]) -> f32 {
@@ -484,6 +497,26 @@ mod tests {
         // Cell 3 of 7 is the middle: between places 7 and 8 of 16, place 4
         // of 9.
         assert!(matches!((at % MAP_W, at / MAP_W), (7 | 8, 4)), "{grid:?}");
+    }
+
+    #[test]
+    fn a_figure_is_read_inside_the_bars() {
+        let image = disc(224, 0.5, 0.5, 0.9);
+        // A figure in the bars' rows (the top cells) is not seen.
+        let mut in_bars = vec![0.0; SALIENT_SIDE * SALIENT_SIDE];
+        in_bars[7] = 1.5;
+        assert_eq!(figure(&image, 224, &in_bars), 0.0);
+        // A figure over 3×3 cells in the middle, the ground below 0.
+        let mut standing = vec![-0.2; SALIENT_SIDE * SALIENT_SIDE];
+        for y in 6..=8 {
+            for x in 6..=8 {
+                standing[y * SALIENT_SIDE + x] = 0.8;
+            }
+        }
+        let f = figure(&image, 224, &standing);
+        assert!((f - 0.8).abs() < 1e-5, "{f}");
+        assert_eq!(figure(&image, 224, &lit_on(SALIENT_SIDE, 7, 7)), 1.0);
+        assert_eq!(figure(&image, 224, &[]), 0.0);
     }
 
     #[test]

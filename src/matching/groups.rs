@@ -69,6 +69,7 @@ mod tests {
             frame: 0,
             vector: v,
             regions: Vec::new(),
+            figure: 0.0,
             composition: (0..composition::LEN)
                 .map(|i| {
                     if (i / 5 + framing).is_multiple_of(3) {

@@ -107,6 +107,8 @@ pub struct Point {
     /// Its subject's and surroundings' features, quantised
     /// ([`setups::quantise_regions`]; empty when unknown).
     pub regions: Vec<i8>,
+    /// How clearly a figure stands out, 0…1 ([`composition::figure`]).
+    pub figure: f32,
 }
 
 /// A shot of the title being added, with its keyframes.
@@ -157,6 +159,11 @@ pub struct Components {
     /// Correlation of where a figure stands out from its ground.
     #[serde(default)]
     pub salient: f32,
+    /// How clearly a figure stands out in both frames: the lesser of their
+    /// [`composition::figure`], 0…1. Two frames with no figure (a busy
+    /// forest, a field of leaves) have little framing to match.
+    #[serde(default)]
+    pub figure: f32,
 }
 
 impl Components {
@@ -167,6 +174,7 @@ impl Components {
         Self {
             descriptor: exact::cosine_i8(&from.exit_vector, &to.entry_vector),
             composition: composition::similarity(&from.exit_composition, &to.entry_composition),
+            figure: from.exit_figure.min(to.entry_figure),
             light,
             edges,
             lines,
@@ -177,9 +185,22 @@ impl Components {
     }
 }
 
-/// The score of a pair from its components: the agreement of framing.
+/// Weight of [`Components::figure`] in a pair's score, chosen on the tuned
+/// part of the film evaluation (the separation of its labelled matches from
+/// unrelated pairs, ROC AUC, grows from 0.81 to 0.83 up to 0.3 and levels
+/// off after).
+pub const FIGURE_WEIGHT: f32 = 0.3;
+
+/// The score of a pair from its components: the agreement of framing,
+/// raised when both frames show a clear figure; in [−1, 1 + FIGURE_WEIGHT].
 pub fn score(c: Components) -> f32 {
-    c.composition
+    pair_score(c.composition, c.figure)
+}
+
+/// The score of a cut whose framings agree `composition` and whose frames'
+/// figures stand out `figure` (the lesser of the two).
+pub fn pair_score(composition: f32, figure: f32) -> f32 {
+    composition + FIGURE_WEIGHT * figure
 }
 
 /// A candidate match cut: `from`'s exit, then `to`'s entry.

@@ -43,6 +43,10 @@ pub struct ShotInfo {
     /// ([`super::setups`]; empty when unknown).
     pub entry_regions: Vec<i8>,
     pub exit_regions: Vec<i8>,
+    /// How clearly a figure stands out in its entry and exit
+    /// ([`super::composition::figure`]).
+    pub entry_figure: f32,
+    pub exit_figure: f32,
     /// The k-th similarity of its stored exit and entry lists (`None`:
     /// fewer than k members, or not stored yet).
     pub exit_kth: Option<f32>,
@@ -254,9 +258,10 @@ pub struct Crossed {
     pub entry_lists: Vec<TopK>,
 }
 
-/// Compares the framing of `a`'s exits with that of `b`'s entries (`dups`:
-/// rows of `a` and `b` that are duplicate footage, when they are different
-/// titles).
+/// Compares `a`'s exits with `b`'s entries by the score of each cut
+/// ([`super::score`]: how well the framings agree, raised when both frames
+/// show a clear figure) (`dups`: rows of `a` and `b` that are duplicate
+/// footage, when they are different titles).
 pub fn cross(
     a: &TitleVectors,
     b: &TitleVectors,
@@ -290,7 +295,8 @@ fn best_of(
     let count = if by_row { block.cols } else { block.rows };
     for m in 0..count {
         let (i, j) = if by_row { (n, m) } else { (m, n) };
-        let similarity = block.get(i, j);
+        let figure = a.shots[i].exit_figure.min(b.shots[j].entry_figure);
+        let similarity = super::pair_score(block.get(i, j), figure);
         if !list.admits(similarity) || excluded(a, i, b, j, dups, params) {
             continue;
         }

@@ -119,6 +119,8 @@ pub struct KeyframeRecord {
     pub vector: Vec<i8>,
     /// Its subject's and surroundings' features (`matching::setups`).
     pub regions: Vec<i8>,
+    /// How clearly a figure stands out (`matching::composition::figure`).
+    pub figure: f32,
 }
 
 /// Two shots of different titles that are the same footage.
@@ -134,7 +136,7 @@ fn bytes_of(v: &[i8]) -> Vec<u8> {
 }
 
 /// The columns [`candidate_of`] reads, in its order.
-const PAIR_COLUMNS: &str = "id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, light, edges, lines, subject, objects, salient";
+const PAIR_COLUMNS: &str = "id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, light, edges, lines, subject, objects, salient, figure";
 
 fn candidate_of(row: &Row) -> rusqlite::Result<Candidate> {
     Ok(Candidate {
@@ -158,6 +160,7 @@ fn candidate_of(row: &Row) -> rusqlite::Result<Candidate> {
             subject: row.get::<_, f64>(13)? as f32,
             objects: row.get::<_, f64>(14)? as f32,
             salient: row.get::<_, f64>(15)? as f32,
+            figure: row.get::<_, f64>(16)? as f32,
         },
         score: row.get::<_, f64>(9)? as f32,
     })
@@ -471,7 +474,7 @@ pub(super) fn insert_keyframes(
     keyframes: &[KeyframeRecord],
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare(
-        "INSERT OR REPLACE INTO keyframes (key, content_hash, shot, frame, composition, vector, regions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT OR REPLACE INTO keyframes (key, content_hash, shot, frame, composition, vector, regions, figure) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
     for k in keyframes {
         stmt.execute(params![
@@ -481,7 +484,8 @@ pub(super) fn insert_keyframes(
             k.frame as i64,
             bytes_of(&k.composition),
             bytes_of(&k.vector),
-            bytes_of(&k.regions)
+            bytes_of(&k.regions),
+            f64::from(k.figure)
         ])?;
     }
     Ok(())

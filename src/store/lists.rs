@@ -117,7 +117,7 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT s.shot, s.first_frame, s.last_frame, s.group_shot, s.exit_kth, s.entry_kth,
                         ke.vector, ke.composition, kx.vector, kx.composition, ke.frame, kx.frame,
-                        s.prints, ke.regions, kx.regions
+                        s.prints, ke.regions, kx.regions, ke.figure, kx.figure
                  FROM shots s
                  JOIN keyframes ke ON ke.key = s.entry_key
                  JOIN keyframes kx ON kx.key = s.exit_key
@@ -149,6 +149,8 @@ impl Store {
                     exit_vector: bytes(8)?,
                     entry_regions: bytes(13)?,
                     exit_regions: bytes(14)?,
+                    entry_figure: r.get::<_, Option<f64>>(15)?.unwrap_or(0.0) as f32,
+                    exit_figure: r.get::<_, Option<f64>>(16)?.unwrap_or(0.0) as f32,
                 });
                 let (entry, exit) = (bytes(6)?, bytes(8)?);
                 if title.entries.is_empty() {
@@ -292,8 +294,8 @@ fn apply(tx: &Transaction, changes: &ListChanges) -> rusqlite::Result<()> {
         tx.prepare_cached(&sql)?.execute([id])?;
     }
     let mut upsert = tx.prepare_cached(
-        "INSERT INTO pairs (id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, in_exit_list, in_entry_list, light, edges, lines, subject, objects, salient)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+        "INSERT INTO pairs (id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, in_exit_list, in_entry_list, light, edges, lines, subject, objects, salient, figure)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
          ON CONFLICT (id) DO UPDATE SET
            in_exit_list = max(in_exit_list, excluded.in_exit_list),
            in_entry_list = max(in_entry_list, excluded.in_entry_list)",
@@ -318,7 +320,8 @@ fn apply(tx: &Transaction, changes: &ListChanges) -> rusqlite::Result<()> {
             f64::from(c.components.lines),
             f64::from(c.components.subject),
             f64::from(c.components.objects),
-            f64::from(c.components.salient)
+            f64::from(c.components.salient),
+            f64::from(c.components.figure)
         ])?;
     }
     let mut orphan = tx.prepare_cached(

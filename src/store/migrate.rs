@@ -225,13 +225,16 @@ const LOCAL_V9_OBJECTS: Step = Step::AddColumns {
 
 /// Keyframes keep their subject's and surroundings' features
 /// ([`crate::matching::setups`]), which keep one set-up revisited out of
-/// the pairs, and pairs the sixth part of their framing score: where a
-/// figure stands out ([`crate::embed::saliency`]). Titles analysed before
+/// the pairs, and how clearly a figure stands out in them; pairs the sixth
+/// part of their framing score, where a figure stands out
+/// ([`crate::embed::saliency`]), and how clearly both frames show one. Titles analysed before
 /// are analysed again under the new analysis key, which fills them.
 const LOCAL_V10_REGIONS: Step = Step::AddColumns {
     columns: &[
         ("keyframes", "regions", "BLOB"),
+        ("keyframes", "figure", "REAL"),
         ("pairs", "salient", "REAL NOT NULL DEFAULT 0"),
+        ("pairs", "figure", "REAL NOT NULL DEFAULT 0"),
     ],
     then: "",
 };
