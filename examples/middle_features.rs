@@ -26,7 +26,7 @@ fn main() -> anyhow::Result<()> {
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
     let each = 3 * SIDE * SIDE;
-    if floats.len() % each != 0 {
+    if !floats.len().is_multiple_of(each) {
         bail!(
             "{}: not a whole number of 3×224×224 inputs",
             input.display()

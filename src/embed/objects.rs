@@ -116,7 +116,7 @@ fn split(map: &[f32]) -> Vec<f32> {
             (l.min(v), h.max(v))
         });
     let range = high - low;
-    if !(range > 1e-6) || !range.is_finite() {
+    if !range.is_finite() || range <= 1e-6 {
         return vec![0.0; 2 * map.len()];
     }
     let level: Vec<f32> = map.iter().map(|v| (v - low) / range).collect();

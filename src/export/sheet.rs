@@ -12,7 +12,9 @@ const PAD: usize = 12;
 /// Text is the 8×8 font drawn at twice its size.
 const SCALE: usize = 2;
 const LINE: usize = 8 * SCALE + 4;
-const ROW_H: usize = LINE + THUMB_H + 2 * LINE + 2 * PAD;
+/// Two caption lines (score and its parts), the two frames, two lines
+/// under each (file, shot and timecode).
+const ROW_H: usize = 2 * LINE + THUMB_H + 2 * LINE + 2 * PAD;
 const WIDTH: usize = 2 * THUMB_W + 3 * PAD;
 const BACKGROUND: [u8; 3] = [24, 24, 24];
 const TEXT: [u8; 3] = [235, 235, 235];
@@ -145,7 +147,7 @@ fn side(canvas: &mut Canvas, x: usize, y: usize, end: &PairEnd) {
 }
 
 /// A correlation in two decimals without its leading zero (`.62`, `-.18`):
-/// the score and its four parts fit one caption line.
+/// the score and its parts fit two caption lines.
 fn short(v: f32) -> String {
     let text = format!("{v:.2}");
     text.replacen("0.", ".", 1)
@@ -160,21 +162,26 @@ pub fn write_sheet(pairs: &[PairView], out: &Path) -> Result<(), SheetError> {
     for (row, pair) in pairs.iter().enumerate() {
         let y = row * ROW_H + PAD;
         let c = &pair.components;
-        let header = format!(
-            "#{} {} fig {} sub {} obj {} sal {} lin {} lit {} edg {}",
+        let chars = WIDTH / (8 * SCALE);
+        let score = format!(
+            "#{} {}  figure {}  salient {}  subject {}",
             pair.rank,
             short(pair.score),
             short(c.figure),
-            short(c.subject),
-            short(c.objects),
             short(c.salient),
+            short(c.subject)
+        );
+        let parts = format!(
+            "objects {}  lines {}  light {}  edges {}",
+            short(c.objects),
             short(c.lines),
             short(c.light),
             short(c.edges)
         );
-        canvas.text(PAD, y, &header, TEXT, WIDTH / (8 * SCALE));
-        side(&mut canvas, PAD, y + LINE, &pair.from);
-        side(&mut canvas, 2 * PAD + THUMB_W, y + LINE, &pair.to);
+        canvas.text(PAD, y, &score, TEXT, chars);
+        canvas.text(PAD, y + LINE, &parts, DIM, chars);
+        side(&mut canvas, PAD, y + 2 * LINE, &pair.from);
+        side(&mut canvas, 2 * PAD + THUMB_W, y + 2 * LINE, &pair.to);
     }
     let image = RgbImage {
         width: canvas.width as u32,
