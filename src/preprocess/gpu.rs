@@ -47,8 +47,12 @@ impl GpuContext {
     }
 
     async fn create() -> Result<Self, GpuError> {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        // Vulkan, Metal or DX12 (lavapipe where there is no GPU), unless
+        // `WGPU_BACKEND` says otherwise: probing OpenGL on a machine without
+        // a GPU driver logs an EGL error for what is an expected condition.
+        let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle();
+        descriptor.backends = wgpu::Backends::PRIMARY;
+        let instance = wgpu::Instance::new(descriptor.with_env());
         let adapter = instance
             .request_adapter(&wgpu::RequestAdapterOptions {
                 power_preference: wgpu::PowerPreference::HighPerformance,
