@@ -10,6 +10,7 @@ pub mod library;
 pub mod matching;
 pub mod media;
 pub mod preprocess;
+pub mod review;
 pub mod shots;
 pub mod store;
 

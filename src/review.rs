@@ -1,0 +1,431 @@
+//! The review queue: the ranked candidate pairs with where the editor and
+//! the team stand on each, filtered and paged for a list view, and the
+//! next pair to look at after a decision. Pure over what it is given (the
+//! pairs, the team's decisions, who is reviewing), so the window and the
+//! CLI see the same queue and tests need no store.
+
+use crate::jobs::listing::{self, PairView};
+use crate::jobs::team::{PairDecisions, TeamState};
+use crate::jobs::{LibraryData, LibraryDataError, TeamDecisions};
+use crate::store::Decision;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A pair as the review list shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ReviewRow {
+    pub pair: PairView,
+    /// The reviewing editor's current decision (approve or reject; none
+    /// when undecided or cleared).
+    pub mine: Option<Decision>,
+    /// Where the team stands: none while nobody approves or rejects it.
+    pub team: Option<TeamState>,
+    pub approved_by: Vec<String>,
+    pub rejected_by: Vec<String>,
+}
+
+impl ReviewRow {
+    fn new(pair: PairView) -> Self {
+        Self {
+            pair,
+            mine: None,
+            team: None,
+            approved_by: Vec::new(),
+            rejected_by: Vec::new(),
+        }
+    }
+
+    /// Nobody approves or rejects it.
+    pub fn undecided(&self) -> bool {
+        self.team.is_none()
+    }
+
+    fn decided_by_others(&self, editor: &str) -> bool {
+        self.approved_by
+            .iter()
+            .chain(&self.rejected_by)
+            .any(|e| e != editor)
+    }
+
+    fn set(&mut self, decisions: &PairDecisions, editor: &str) {
+        self.approved_by = decisions.approved_by.clone();
+        self.rejected_by = decisions.rejected_by.clone();
+        self.team = match decisions.state {
+            TeamState::Cleared => None,
+            state => Some(state),
+        };
+        self.mine = if self.approved_by.iter().any(|e| e == editor) {
+            Some(Decision::Approve)
+        } else if self.rejected_by.iter().any(|e| e == editor) {
+            Some(Decision::Reject)
+        } else {
+            None
+        };
+    }
+}
+
+/// Which team state a filter keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum StateFilter {
+    Approved,
+    Rejected,
+    Conflict,
+}
+
+/// Whose decisions a filter keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum DecidedBy {
+    /// Pairs the reviewing editor approved or rejected.
+    Me,
+    /// Pairs another editor approved or rejected.
+    Others,
+}
+
+/// What the list shows; the default shows everything.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Filter {
+    /// Only pairs nobody approves or rejects.
+    #[serde(default)]
+    pub undecided: bool,
+    /// Only pairs joining two different titles.
+    #[serde(default)]
+    pub cross_title: bool,
+    /// Only pairs with this title (content hash) on either side.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Only pairs scoring at least this.
+    #[serde(default)]
+    pub min_score: Option<f32>,
+    #[serde(default)]
+    pub state: Option<StateFilter>,
+    #[serde(default)]
+    pub decided_by: Option<DecidedBy>,
+}
+
+impl Filter {
+    fn keeps(&self, row: &ReviewRow, editor: &str) -> bool {
+        let pair = &row.pair;
+        let state = match self.state {
+            None => true,
+            Some(StateFilter::Approved) => row.team == Some(TeamState::Approved),
+            Some(StateFilter::Rejected) => row.team == Some(TeamState::Rejected),
+            Some(StateFilter::Conflict) => row.team == Some(TeamState::Conflict),
+        };
+        let by = match self.decided_by {
+            None => true,
+            Some(DecidedBy::Me) => row.mine.is_some(),
+            Some(DecidedBy::Others) => row.decided_by_others(editor),
+        };
+        (!self.undecided || row.undecided())
+            && (!self.cross_title || pair.from.content_hash != pair.to.content_hash)
+            && self
+                .title
+                .as_ref()
+                .is_none_or(|t| pair.from.content_hash == *t || pair.to.content_hash == *t)
+            && self.min_score.is_none_or(|s| pair.score >= s)
+            && state
+            && by
+    }
+}
+
+/// One page of the filtered list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Page {
+    /// Pairs the filter keeps, in all.
+    pub total: usize,
+    /// Where the page starts among them.
+    pub offset: usize,
+    pub rows: Vec<ReviewRow>,
+}
+
+/// Why the queue cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error(transparent)]
+    Library(#[from] LibraryDataError),
+    #[error(transparent)]
+    Decisions(#[from] crate::jobs::decisions::DecisionError),
+}
+
+/// The ranked pairs with the team's decisions, for one editor.
+#[derive(Clone, Debug)]
+pub struct ReviewQueue {
+    editor: String,
+    rows: Vec<ReviewRow>,
+    by_id: HashMap<String, usize>,
+}
+
+impl ReviewQueue {
+    /// `pairs` in rank order; `decisions` on any pairs (those of pairs not
+    /// listed are kept out).
+    pub fn new(editor: &str, pairs: Vec<PairView>, decisions: &[PairDecisions]) -> Self {
+        let rows: Vec<ReviewRow> = pairs.into_iter().map(ReviewRow::new).collect();
+        let by_id = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.pair.id.clone(), i))
+            .collect();
+        let mut queue = Self {
+            editor: editor.to_string(),
+            rows,
+            by_id,
+        };
+        for d in decisions {
+            queue.apply(d);
+        }
+        queue
+    }
+
+    /// The library's best `top` pairs and the decisions it knows.
+    pub fn load(data: &LibraryData, team: &TeamDecisions, top: usize) -> Result<Self, ReviewError> {
+        let pairs = listing::pairs(data, top)?;
+        Ok(Self::new(team.editor(), pairs, &team.pairs()?))
+    }
+
+    pub fn editor(&self) -> &str {
+        &self.editor
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Takes the team's current decisions on one pair (a decision made
+    /// here, or one that arrived from the team). Returns whether the pair
+    /// is in the queue.
+    pub fn apply(&mut self, decisions: &PairDecisions) -> bool {
+        match self.by_id.get(&decisions.pair_id) {
+            Some(&i) => {
+                self.rows[i].set(decisions, &self.editor);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn row(&self, id: &str) -> Option<&ReviewRow> {
+        self.by_id.get(id).map(|&i| &self.rows[i])
+    }
+
+    fn kept<'a>(&'a self, filter: &'a Filter) -> impl Iterator<Item = &'a ReviewRow> + 'a {
+        self.rows
+            .iter()
+            .filter(move |r| filter.keeps(r, &self.editor))
+    }
+
+    /// `limit` rows of the filtered list from `offset`.
+    pub fn page(&self, filter: &Filter, offset: usize, limit: usize) -> Page {
+        let mut total = 0;
+        let mut rows = Vec::new();
+        for row in self.kept(filter) {
+            if total >= offset && rows.len() < limit {
+                rows.push(row.clone());
+            }
+            total += 1;
+        }
+        Page {
+            total,
+            offset,
+            rows,
+        }
+    }
+
+    /// Where pair `id` stands in the filtered list.
+    pub fn position(&self, filter: &Filter, id: &str) -> Option<usize> {
+        self.kept(filter).position(|r| r.pair.id == id)
+    }
+
+    /// The pair to show after deciding `after`: the next undecided pair the
+    /// filter keeps below it in rank order, else the first undecided one
+    /// above it, else none.
+    pub fn next_undecided(&self, filter: &Filter, after: &str) -> Option<String> {
+        let at = self.by_id.get(after).copied();
+        let undecided = |r: &&ReviewRow| r.undecided() && filter.keeps(r, &self.editor);
+        let below = at.map_or(0, |i| i + 1);
+        self.rows[below.min(self.rows.len())..]
+            .iter()
+            .find(undecided)
+            .or_else(|| self.rows[..at.unwrap_or(0)].iter().find(undecided))
+            .map(|r| r.pair.id.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::listing::PairEnd;
+    use crate::jobs::team::EditorDecision;
+    use crate::matching::Components;
+
+    fn end(title: &str, shot: usize) -> PairEnd {
+        PairEnd {
+            path: format!("/films/{title}.mp4"),
+            content_hash: title.to_string(),
+            shot,
+            frame: 10 * shot as u64,
+            timecode: "00:00:01:00".into(),
+            missing: false,
+        }
+    }
+
+    /// Pairs p0…p5, best first: p1 and p4 within title a, the rest across.
+    fn pairs() -> Vec<PairView> {
+        (0..6)
+            .map(|i| PairView {
+                id: format!("p{i}"),
+                rank: i + 1,
+                score: 1.0 - 0.1 * i as f32,
+                kind: "frame".into(),
+                from: end("a", i),
+                to: end(if i % 3 == 1 { "a" } else { "b" }, i + 10),
+                components: Components::default(),
+            })
+            .collect()
+    }
+
+    fn decided(pair: &str, approved: &[&str], rejected: &[&str]) -> PairDecisions {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let state = match (approved.is_empty(), rejected.is_empty()) {
+            (false, false) => TeamState::Conflict,
+            (false, true) => TeamState::Approved,
+            (true, false) => TeamState::Rejected,
+            (true, true) => TeamState::Cleared,
+        };
+        PairDecisions {
+            pair_id: pair.into(),
+            state,
+            approved_by: names(approved),
+            rejected_by: names(rejected),
+            editors: approved
+                .iter()
+                .map(|e| EditorDecision {
+                    editor: e.to_string(),
+                    decision: Decision::Approve,
+                    decided_at_ms: 0,
+                    note: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn queue() -> ReviewQueue {
+        let decisions = [
+            decided("p0", &["ana"], &[]),
+            decided("p2", &["bo"], &["ana"]),
+            decided("p3", &[], &["bo"]),
+            decided("p5", &[], &[]),
+            decided("elsewhere", &["bo"], &[]),
+        ];
+        ReviewQueue::new("ana", pairs(), &decisions)
+    }
+
+    fn ids(page: &Page) -> Vec<&str> {
+        page.rows.iter().map(|r| r.pair.id.as_str()).collect()
+    }
+
+    #[test]
+    fn rows_say_where_the_editor_and_the_team_stand() {
+        let q = queue();
+        let row = |id| q.row(id).expect("row");
+        assert_eq!(row("p0").mine, Some(Decision::Approve));
+        assert_eq!(row("p0").team, Some(TeamState::Approved));
+        assert_eq!(row("p2").mine, Some(Decision::Reject));
+        assert_eq!(row("p2").team, Some(TeamState::Conflict));
+        assert_eq!(
+            (row("p3").mine, row("p3").team),
+            (None, Some(TeamState::Rejected))
+        );
+        // Every decision on p5 was withdrawn: undecided again.
+        assert!(row("p5").undecided() && row("p1").undecided());
+        assert!(q.row("elsewhere").is_none());
+    }
+
+    #[test]
+    fn filters_keep_what_they_say() {
+        let q = queue();
+        let page = |f: Filter| ids(&q.page(&f, 0, 100)).join(" ");
+        assert_eq!(page(Filter::default()), "p0 p1 p2 p3 p4 p5");
+        let undecided = Filter {
+            undecided: true,
+            ..Filter::default()
+        };
+        assert_eq!(page(undecided), "p1 p4 p5");
+        let across = Filter {
+            cross_title: true,
+            ..Filter::default()
+        };
+        assert_eq!(page(across), "p0 p2 p3 p5");
+        let title_b = Filter {
+            title: Some("b".into()),
+            ..Filter::default()
+        };
+        assert_eq!(page(title_b), "p0 p2 p3 p5");
+        let good = Filter {
+            min_score: Some(0.75),
+            ..Filter::default()
+        };
+        assert_eq!(page(good), "p0 p1 p2");
+        let state = |s| Filter {
+            state: Some(s),
+            ..Filter::default()
+        };
+        assert_eq!(page(state(StateFilter::Approved)), "p0");
+        assert_eq!(page(state(StateFilter::Rejected)), "p3");
+        assert_eq!(page(state(StateFilter::Conflict)), "p2");
+        let by = |b| Filter {
+            decided_by: Some(b),
+            ..Filter::default()
+        };
+        assert_eq!(page(by(DecidedBy::Me)), "p0 p2");
+        assert_eq!(page(by(DecidedBy::Others)), "p2 p3");
+    }
+
+    #[test]
+    fn pages_count_everything_the_filter_keeps() {
+        let q = queue();
+        let page = q.page(&Filter::default(), 2, 3);
+        assert_eq!((page.total, page.offset), (6, 2));
+        assert_eq!(ids(&page), ["p2", "p3", "p4"]);
+        assert!(q.page(&Filter::default(), 9, 3).rows.is_empty());
+        assert_eq!(q.position(&Filter::default(), "p4"), Some(4));
+        let across = Filter {
+            cross_title: true,
+            ..Filter::default()
+        };
+        assert_eq!(q.position(&across, "p3"), Some(2));
+        assert_eq!(q.position(&across, "p4"), None);
+    }
+
+    #[test]
+    fn after_a_decision_the_next_undecided_pair_follows() {
+        let mut q = queue();
+        let all = Filter::default();
+        assert_eq!(q.next_undecided(&all, "p1").as_deref(), Some("p4"));
+        assert_eq!(q.next_undecided(&all, "p5").as_deref(), Some("p1"));
+        // Deciding p4 here: it is taken at once, and skipped.
+        assert!(q.apply(&decided("p4", &["ana"], &[])));
+        assert_eq!(q.row("p4").and_then(|r| r.mine), Some(Decision::Approve));
+        assert_eq!(q.next_undecided(&all, "p1").as_deref(), Some("p5"));
+        let across = Filter {
+            cross_title: true,
+            ..Filter::default()
+        };
+        assert_eq!(q.next_undecided(&across, "p0").as_deref(), Some("p5"));
+        for id in ["p1", "p5"] {
+            q.apply(&decided(id, &[], &["bo"]));
+        }
+        assert_eq!(q.next_undecided(&all, "p0"), None);
+        assert!(!q.apply(&decided("nowhere", &["ana"], &[])));
+    }
+}
