@@ -4,6 +4,7 @@
 
 pub mod embed;
 pub mod export;
+pub mod frames;
 pub mod index;
 pub mod jobs;
 pub mod library;

@@ -3,7 +3,7 @@
 //! incoming shot's first frame, with rank, score, titles and timecodes.
 
 use crate::jobs::listing::{PairEnd, PairView};
-use crate::media::{self, MediaError, RgbImage, ToRgb};
+use crate::media::{MediaError, RgbImage};
 use std::path::{Path, PathBuf};
 
 const THUMB_W: usize = 384;
@@ -111,19 +111,10 @@ impl Canvas {
     }
 }
 
-/// The upright RGB picture of one side of a pair.
+/// The picture of one side of a pair, as the window shows it
+/// ([`crate::frames::picture`]).
 fn picture(end: &PairEnd) -> Result<RgbImage, MediaError> {
-    let path = Path::new(&end.path);
-    let mut decoder = media::Decoder::probe_and_open(path, media::DecodeMode::Full)?;
-    let rotation = decoder.info().rotation;
-    let frame = decoder.seek_frame(end.frame)?;
-    frame
-        .frame
-        .to_rgb(rotation)
-        .map_err(|e| MediaError::Decode {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })
+    crate::frames::picture(Path::new(&end.path), end.frame)
 }
 
 fn file_name(path: &str) -> String {

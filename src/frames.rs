@@ -1,0 +1,303 @@
+//! Frames to look at: a title's frame as the editor should see it (decoded
+//! exactly, upright, at its display aspect), and encoded for a window, cached
+//! by content hash, frame index and width in a cache of bounded size. The
+//! window's thumbnails and full frames and the contact sheet all come from
+//! here.
+
+use crate::media::{self, MediaError, RgbImage, ToRgb};
+use lru::LruCache;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// JPEG quality of encoded frames: pictures, not text, at a size a window
+/// loads quickly.
+const QUALITY: u8 = 90;
+
+/// Which frame, at which width (`None`: full size).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FrameKey {
+    pub content_hash: String,
+    pub frame: u64,
+    pub width: Option<u32>,
+}
+
+/// An encoded frame.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Encoded {
+    pub width: u32,
+    pub height: u32,
+    pub jpeg: Vec<u8>,
+}
+
+/// Encoded frames, most recently used kept, at most `budget` bytes.
+pub struct FrameCache {
+    entries: Mutex<Cache>,
+}
+
+struct Cache {
+    lru: LruCache<FrameKey, Arc<Encoded>>,
+    bytes: usize,
+    budget: usize,
+}
+
+impl FrameCache {
+    pub fn new(budget_bytes: usize) -> Self {
+        Self {
+            entries: Mutex::new(Cache {
+                lru: LruCache::unbounded(),
+                bytes: 0,
+                budget: budget_bytes,
+            }),
+        }
+    }
+
+    /// Bytes held now.
+    pub fn bytes(&self) -> usize {
+        self.entries.lock().map_or(0, |c| c.bytes)
+    }
+
+    /// Frame `key` of the title at `path` (whose content hash is
+    /// `key.content_hash`), from the cache or decoded and encoded now.
+    pub fn get(&self, path: &Path, key: &FrameKey) -> Result<Arc<Encoded>, MediaError> {
+        if let Some(hit) = self
+            .entries
+            .lock()
+            .ok()
+            .and_then(|mut c| c.lru.get(key).cloned())
+        {
+            return Ok(hit);
+        }
+        let picture = picture(path, key.frame)?;
+        let picture = match key.width {
+            Some(w) if w < picture.width => resize(&picture, w),
+            _ => picture,
+        };
+        let encoded = Arc::new(encode(path, &picture)?);
+        if let Ok(mut cache) = self.entries.lock() {
+            cache.insert(key.clone(), encoded.clone());
+        }
+        Ok(encoded)
+    }
+}
+
+impl Cache {
+    fn insert(&mut self, key: FrameKey, value: Arc<Encoded>) {
+        let size = value.jpeg.len();
+        if let Some(old) = self.lru.put(key, value) {
+            self.bytes -= old.jpeg.len();
+        }
+        self.bytes += size;
+        while self.bytes > self.budget {
+            match self.lru.pop_lru() {
+                Some((_, old)) => self.bytes -= old.jpeg.len(),
+                None => break,
+            }
+        }
+    }
+}
+
+/// Frame `index` of the title at `path`, decoded exactly (by seeking),
+/// upright and at its display aspect (non-square pixels widened or
+/// narrowed to square ones).
+pub fn picture(path: &Path, index: u64) -> Result<RgbImage, MediaError> {
+    let mut decoder = media::Decoder::probe_and_open(path, media::DecodeMode::Full)?;
+    let (rotation, aspect) = {
+        let info = decoder.info();
+        (info.rotation, pixel_aspect(&info.sample_aspect_ratio))
+    };
+    let frame = decoder.seek_frame(index)?;
+    let upright = frame
+        .frame
+        .to_rgb(rotation)
+        .map_err(|e| MediaError::Decode {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    let width = display_width(upright.width, aspect, rotation);
+    Ok(if width == upright.width {
+        upright
+    } else {
+        resize_to(&upright, width, upright.height)
+    })
+}
+
+/// A sample aspect ratio `w:h` as a number (1 when it cannot be read).
+fn pixel_aspect(sar: &str) -> f64 {
+    let mut parts = sar.split(':').map(|p| p.trim().parse::<f64>().ok());
+    match (parts.next().flatten(), parts.next().flatten()) {
+        (Some(w), Some(h)) if w > 0.0 && h > 0.0 => w / h,
+        _ => 1.0,
+    }
+}
+
+/// The width an upright picture `width` wide shows at: its pixels are
+/// `aspect` wide for 1 high (high for 1 wide when turned a quarter).
+fn display_width(width: u32, aspect: f64, rotation: u32) -> u32 {
+    let factor = if rotation % 180 == 90 {
+        1.0 / aspect
+    } else {
+        aspect
+    };
+    ((f64::from(width) * factor).round() as u32).max(1)
+}
+
+/// The picture scaled to `width`, its aspect kept.
+pub fn resize(image: &RgbImage, width: u32) -> RgbImage {
+    let height = ((u64::from(image.height) * u64::from(width) / u64::from(image.width.max(1)))
+        as u32)
+        .max(1);
+    resize_to(image, width, height)
+}
+
+/// Bilinear resampling (box-averaged first when shrinking by 2 or more, so
+/// a thumbnail does not alias).
+fn resize_to(image: &RgbImage, width: u32, height: u32) -> RgbImage {
+    let (sw, sh) = (image.width as usize, image.height as usize);
+    let (dw, dh) = (width.max(1) as usize, height.max(1) as usize);
+    if sw >= 2 * dw && sh >= 2 * dh {
+        return resize_to(&halve(image), width, height);
+    }
+    let sample = |x: f64, y: f64, c: usize| -> f64 {
+        let (x0, y0) = (x.floor().max(0.0) as usize, y.floor().max(0.0) as usize);
+        let (x1, y1) = ((x0 + 1).min(sw - 1), (y0 + 1).min(sh - 1));
+        let (x0, y0) = (x0.min(sw - 1), y0.min(sh - 1));
+        let (fx, fy) = (x - x0 as f64, y - y0 as f64);
+        let at = |xx: usize, yy: usize| f64::from(image.data[3 * (yy * sw + xx) + c]);
+        let top = at(x0, y0) * (1.0 - fx) + at(x1, y0) * fx;
+        let bottom = at(x0, y1) * (1.0 - fx) + at(x1, y1) * fx;
+        top * (1.0 - fy) + bottom * fy
+    };
+    let mut data = Vec::with_capacity(3 * dw * dh);
+    for y in 0..dh {
+        let sy = ((y as f64 + 0.5) * sh as f64 / dh as f64 - 0.5).clamp(0.0, (sh - 1) as f64);
+        for x in 0..dw {
+            let sx = ((x as f64 + 0.5) * sw as f64 / dw as f64 - 0.5).clamp(0.0, (sw - 1) as f64);
+            for c in 0..3 {
+                data.push(sample(sx, sy, c).round().clamp(0.0, 255.0) as u8);
+            }
+        }
+    }
+    RgbImage {
+        width: dw as u32,
+        height: dh as u32,
+        data,
+    }
+}
+
+/// Half size by 2×2 box averaging.
+fn halve(image: &RgbImage) -> RgbImage {
+    let (sw, sh) = (image.width as usize, image.height as usize);
+    let (dw, dh) = ((sw / 2).max(1), (sh / 2).max(1));
+    let mut data = Vec::with_capacity(3 * dw * dh);
+    for y in 0..dh {
+        for x in 0..dw {
+            for c in 0..3 {
+                let at = |xx: usize, yy: usize| {
+                    u32::from(image.data[3 * (yy.min(sh - 1) * sw + xx.min(sw - 1)) + c])
+                };
+                let sum = at(2 * x, 2 * y)
+                    + at(2 * x + 1, 2 * y)
+                    + at(2 * x, 2 * y + 1)
+                    + at(2 * x + 1, 2 * y + 1);
+                data.push(((sum + 2) / 4) as u8);
+            }
+        }
+    }
+    RgbImage {
+        width: dw as u32,
+        height: dh as u32,
+        data,
+    }
+}
+
+fn encode(path: &Path, picture: &RgbImage) -> Result<Encoded, MediaError> {
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, QUALITY)
+        .encode(
+            &picture.data,
+            picture.width,
+            picture.height,
+            image::ExtendedColorType::Rgb8,
+        )
+        .map_err(|e| MediaError::Decode {
+            path: path.to_path_buf(),
+            reason: format!("cannot encode the frame: {e}"),
+        })?;
+    Ok(Encoded {
+        width: picture.width,
+        height: picture.height,
+        jpeg,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gradient(width: u32, height: u32) -> RgbImage {
+        let data = (0..height)
+            .flat_map(|y| {
+                (0..width)
+                    .flat_map(move |x| [(x * 255 / width) as u8, (y * 255 / height) as u8, 128])
+            })
+            .collect();
+        RgbImage {
+            width,
+            height,
+            data,
+        }
+    }
+
+    #[test]
+    fn pixel_aspect_is_read_and_applied() {
+        assert_eq!(pixel_aspect("1:1"), 1.0);
+        assert_eq!(pixel_aspect("64:45"), 64.0 / 45.0);
+        assert_eq!(pixel_aspect("0:1"), 1.0);
+        assert_eq!(pixel_aspect("junk"), 1.0);
+        // 720x576 anamorphic PAL shows 1024 wide; turned a quarter, narrower.
+        assert_eq!(display_width(720, 64.0 / 45.0, 0), 1024);
+        assert_eq!(display_width(576, 64.0 / 45.0, 90), 405);
+    }
+
+    #[test]
+    fn resizing_keeps_the_picture() {
+        let image = gradient(640, 360);
+        let small = resize(&image, 160);
+        assert_eq!((small.width, small.height), (160, 90));
+        // The gradient runs the same way: left dark, right bright in red.
+        let red = |img: &RgbImage, x: u32, y: u32| img.data[(3 * (y * img.width + x)) as usize];
+        assert!(red(&small, 5, 45) < 20 && red(&small, 155, 45) > 235);
+        let wide = resize_to(&image, 800, 360);
+        assert_eq!(
+            (wide.width, wide.height, wide.data.len()),
+            (800, 360, 800 * 360 * 3)
+        );
+    }
+
+    #[test]
+    fn the_cache_keeps_what_fits_and_drops_the_least_recently_used() {
+        let key = |frame| FrameKey {
+            content_hash: "h".into(),
+            frame,
+            width: None,
+        };
+        let frame = |n: usize| {
+            Arc::new(Encoded {
+                width: 1,
+                height: 1,
+                jpeg: vec![0; n],
+            })
+        };
+        let cache = FrameCache::new(100);
+        let mut inner = cache.entries.lock().expect("lock");
+        inner.insert(key(1), frame(40));
+        inner.insert(key(2), frame(40));
+        assert!(inner.lru.get(&key(1)).is_some()); // 1 is now the most recent
+        inner.insert(key(3), frame(40));
+        assert_eq!(inner.bytes, 80);
+        assert!(inner.lru.contains(&key(1)) && inner.lru.contains(&key(3)));
+        assert!(!inner.lru.contains(&key(2)));
+        inner.insert(key(4), frame(500)); // larger than the budget: not kept
+        assert_eq!((inner.bytes, inner.lru.len()), (0, 0));
+    }
+}

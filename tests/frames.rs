@@ -1,0 +1,47 @@
+//! Frames for the window and the contact sheet, from a real file: exact,
+//! upright, encoded, cached by content hash, frame and width.
+
+use matchcut::frames::{FrameCache, FrameKey};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn sample() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/bbb-sky.mp4")
+}
+
+fn key(frame: u64, width: Option<u32>) -> FrameKey {
+    FrameKey {
+        content_hash: "bbb-sky".into(),
+        frame,
+        width,
+    }
+}
+
+#[test]
+fn frames_come_encoded_at_the_asked_width_and_are_cached() {
+    let cache = FrameCache::new(4 << 20);
+    let full = cache.get(&sample(), &key(100, None)).expect("frame");
+    assert_eq!((full.width, full.height), (640, 360));
+    assert_eq!(&full.jpeg[..2], &[0xFF, 0xD8], "a JPEG");
+    let thumb = cache
+        .get(&sample(), &key(100, Some(160)))
+        .expect("thumbnail");
+    assert_eq!((thumb.width, thumb.height), (160, 90));
+    assert!(thumb.jpeg.len() < full.jpeg.len());
+    let again = cache.get(&sample(), &key(100, None)).expect("frame");
+    assert!(Arc::ptr_eq(&full, &again), "served from the cache");
+    assert_eq!(cache.bytes(), full.jpeg.len() + thumb.jpeg.len());
+    // Another frame is another picture.
+    let other = cache.get(&sample(), &key(300, None)).expect("frame");
+    assert_ne!(other.jpeg, full.jpeg);
+}
+
+#[test]
+fn a_frame_past_the_end_is_an_error_naming_the_file() {
+    let cache = FrameCache::new(1 << 20);
+    let err = cache
+        .get(&sample(), &key(1_000_000, None))
+        .expect_err("no such frame");
+    assert!(err.to_string().contains("bbb-sky.mp4"), "{err}");
+    assert_eq!(cache.bytes(), 0);
+}
