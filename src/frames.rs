@@ -29,6 +29,64 @@ pub struct Encoded {
     pub jpeg: Vec<u8>,
 }
 
+/// Widths a request may ask for.
+const WIDTHS: std::ops::RangeInclusive<u32> = 16..=8192;
+
+impl FrameKey {
+    /// A window's request for a frame: `/<content hash>/<frame index>`,
+    /// with `w=<width>` in `query` for a smaller copy. Anything else (a
+    /// path, a dot, a name that is not a content hash) is no request: no
+    /// part of it ever reaches the file system.
+    pub fn from_request(path: &str, query: Option<&str>) -> Option<Self> {
+        let mut parts = path.trim_start_matches('/').split('/');
+        let (hash, frame) = (parts.next()?, parts.next()?);
+        let is_hash = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
+        if !is_hash || parts.next().is_some() || !frame.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let width = match query.filter(|q| !q.is_empty()) {
+            None => None,
+            Some(q) => Some(
+                q.strip_prefix("w=")?
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|w| WIDTHS.contains(w))?,
+            ),
+        };
+        Some(Self {
+            content_hash: hash.to_ascii_lowercase(),
+            frame: frame.parse().ok()?,
+            width,
+        })
+    }
+}
+
+/// Why a window's frame request cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    #[error("no title with content hash {0} in the library")]
+    UnknownTitle(String),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Media(#[from] MediaError),
+}
+
+/// Frame `key` of a title of the library `data`, found by its content
+/// hash (the path comes from the library's records, never from the
+/// request).
+pub fn serve(
+    data: &crate::jobs::LibraryData,
+    cache: &FrameCache,
+    key: &FrameKey,
+) -> Result<Arc<Encoded>, FrameError> {
+    let title = data
+        .store()
+        .title(&key.content_hash)?
+        .ok_or_else(|| FrameError::UnknownTitle(key.content_hash.clone()))?;
+    Ok(cache.get(Path::new(&title.path), key)?)
+}
+
 /// Encoded frames, most recently used kept, at most `budget` bytes.
 pub struct FrameCache {
     entries: Mutex<Cache>,
@@ -245,6 +303,35 @@ mod tests {
             width,
             height,
             data,
+        }
+    }
+
+    #[test]
+    fn requests_name_a_title_by_hash_and_a_frame_nothing_else() {
+        let hash = "ab".repeat(32);
+        let key = FrameKey::from_request(&format!("/{hash}/120"), None).expect("request");
+        assert_eq!(
+            (key.content_hash.as_str(), key.frame, key.width),
+            (hash.as_str(), 120, None)
+        );
+        let small = FrameKey::from_request(&format!("/{hash}/7"), Some("w=320")).expect("request");
+        assert_eq!(small.width, Some(320));
+        for (path, query) in [
+            (format!("/{hash}/120/x"), None),
+            (format!("/{hash}/-1"), None),
+            (format!("/{hash}/../../etc/passwd"), None),
+            ("/../etc/passwd/1".to_string(), None),
+            (format!("/{}/1", "zz".repeat(32)), None),
+            (format!("/{hash}/1"), Some("w=0")),
+            (format!("/{hash}/1"), Some("w=99999")),
+            (format!("/{hash}/1"), Some("path=/etc")),
+            (format!("/{hash}/99999999999999999999999"), None),
+        ] {
+            assert_eq!(
+                FrameKey::from_request(&path, query),
+                None,
+                "{path} {query:?}"
+            );
         }
     }
 

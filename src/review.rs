@@ -145,6 +145,16 @@ pub struct Page {
     pub rows: Vec<ReviewRow>,
 }
 
+/// What a decision made in the review changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Decided {
+    /// The decided pair as the list now shows it.
+    pub row: Option<ReviewRow>,
+    /// The pair to show next: the next undecided one the filter keeps.
+    pub next: Option<String>,
+}
+
 /// Why the queue cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReviewError {
@@ -212,6 +222,39 @@ impl ReviewQueue {
             }
             None => false,
         }
+    }
+
+    /// Records the editor's `decision` on pair `id` (durable when this
+    /// returns), takes the team's state on it into the queue, offers it to
+    /// the team, and says which pair to show next.
+    pub fn decide(
+        &mut self,
+        team: &mut TeamDecisions,
+        id: &str,
+        decision: Decision,
+        filter: &Filter,
+    ) -> Result<Decided, ReviewError> {
+        team.decide(id, decision, None)?;
+        self.refresh(team, id)?;
+        team.sync();
+        Ok(Decided {
+            row: self.row(id).cloned(),
+            next: self.next_undecided(filter, id),
+        })
+    }
+
+    /// Takes the team's current decisions on pair `id` from `team`.
+    pub fn refresh(&mut self, team: &TeamDecisions, id: &str) -> Result<(), ReviewError> {
+        let current = team.pairs()?.into_iter().find(|p| p.pair_id == id);
+        let cleared = PairDecisions {
+            pair_id: id.to_string(),
+            state: TeamState::Cleared,
+            approved_by: Vec::new(),
+            rejected_by: Vec::new(),
+            editors: Vec::new(),
+        };
+        self.apply(&current.unwrap_or(cleared));
+        Ok(())
     }
 
     pub fn row(&self, id: &str) -> Option<&ReviewRow> {
