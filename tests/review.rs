@@ -8,7 +8,7 @@ use matchcut::jobs::{TeamDecisions, TeamSettings};
 use matchcut::matching::Components;
 use matchcut::review::{Filter, ReviewQueue};
 use matchcut::store::Decision;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("matchcut-review-{name}-{}", std::process::id()));
@@ -37,9 +37,9 @@ fn pair(i: usize) -> PairView {
     }
 }
 
-fn team(library: &PathBuf, shared: &PathBuf, editor: &str) -> TeamDecisions {
+fn team(library: &Path, shared: &Path, editor: &str) -> TeamDecisions {
     let settings = TeamSettings {
-        shared: Some(shared.clone()),
+        shared: Some(shared.to_path_buf()),
         editor: Some(editor.into()),
     };
     TeamDecisions::open(library, &settings).expect("decisions")
