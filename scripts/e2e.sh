@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # End-to-end: the real app window under Xvfb, driven through WebKitWebDriver.
-# Builds a small library folder (the sample clip, generated fixtures and one
-# broken file), runs tests/e2e/app.test.mjs, leaves a screenshot in
-# target/e2e/app-window.png.
+# Builds a small library folder (three sample clips, generated fixtures and
+# one broken file), runs tests/e2e/app.test.mjs, leaves screenshots in
+# target/e2e/ (app-window.png: the library; review.png: the review).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
 library=$(mktemp -d)
 trap 'rm -rf "$library"' EXIT
 gen="$root/tests/fixtures/generated"
-cp "$root/samples/big_buck_bunny_720p_5s.mp4" "$library/"
+cp "$root/samples/big_buck_bunny_720p_5s.mp4" "$root/samples/bbb-branch.mp4" "$root/samples/bbb-sky.mp4" "$library/"
 for f in cfr_2997_df.mov rotated_90.mp4 vfr.mp4 not_video.mp4; do cp "$gen/$f" "$library/"; done
 mkdir -p "$root/target/e2e"
 

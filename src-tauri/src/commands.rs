@@ -1,7 +1,13 @@
-//! Tauri commands: thin wrappers over the `matchcut` library.
+//! Tauri commands: thin wrappers over the `matchcut` library. Each reads
+//! state, calls one library function (on a blocking thread when it touches
+//! files) and maps the error to a string.
 
-use crate::AppState;
+use crate::{AppState, ReviewReady, ScanProgress};
 use matchcut::library::{self, LibraryView};
+use matchcut::review::{Decided, Filter, Page};
+use matchcut::store::Decision;
+use tauri::{AppHandle, Manager};
+use tauri_specta::Event;
 
 /// The titles of the open library with their probed facts.
 #[tauri::command]
@@ -12,4 +18,49 @@ pub async fn library_titles(state: tauri::State<'_, AppState>) -> Result<Library
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())
+}
+
+/// Starts analysing the library's folder in the background; progress
+/// arrives as `ScanProgress` events, the pairs with `ReviewReady`.
+#[tauri::command]
+#[specta::specta]
+pub async fn scan_library(app: AppHandle) -> Result<(), String> {
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let emit = app.clone();
+        let progress = move |e: matchcut::jobs::ScanEvent| {
+            let _ = ScanProgress::of(&e).emit(&emit);
+        };
+        let pairs = state.scan(progress).await;
+        let _ = ReviewReady::from(pairs).emit(&app);
+    });
+    Ok(())
+}
+
+/// One page of the review list.
+#[tauri::command]
+#[specta::specta]
+pub async fn review_page(
+    state: tauri::State<'_, AppState>,
+    filter: Filter,
+    offset: u32,
+    limit: u32,
+) -> Result<Page, String> {
+    state.with_review(|queue, _| Ok(queue.page(&filter, offset as usize, limit as usize)))
+}
+
+/// Records the editor's decision on a pair; says which pair to show next.
+#[tauri::command]
+#[specta::specta]
+pub async fn decide(
+    state: tauri::State<'_, AppState>,
+    pair_id: String,
+    decision: Decision,
+    filter: Filter,
+) -> Result<Decided, String> {
+    state.with_review(|queue, team| {
+        queue
+            .decide(team, &pair_id, decision, &filter)
+            .map_err(|e| e.to_string())
+    })
 }

@@ -1,21 +1,26 @@
-//! The Tauri shell: state, commands and the typed-binding builder. Commands
-//! live in [`commands`]; each reads state, calls one library function and maps
+//! The Tauri shell: state, commands, events, the frame scheme and the
+//! typed-binding builder. Commands live in [`commands`], state and events in
+//! [`state`]; each command reads state, calls one library function and maps
 //! the error.
 
 pub mod commands;
+pub mod state;
 
+pub use state::{AppState, ReviewReady, ScanProgress};
 use std::path::PathBuf;
+use tauri::Manager;
 
-/// What the commands read: the library folder this window shows.
-pub struct AppState {
-    pub library: PathBuf,
-}
-
-/// The commands and types the front end sees, for the invoke handler and for
-/// the generated `ui/src/bindings.ts`.
+/// The commands, events and types the front end sees, for the invoke
+/// handler and for the generated `ui/src/bindings.ts`.
 pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
-        .commands(tauri_specta::collect_commands![commands::library_titles])
+        .commands(tauri_specta::collect_commands![
+            commands::library_titles,
+            commands::scan_library,
+            commands::review_page,
+            commands::decide
+        ])
+        .events(tauri_specta::collect_events![ScanProgress, ReviewReady])
         // Frame counts and PTS are u64/i64 in Rust; JavaScript numbers hold
         // them exactly up to 2^53, far beyond any title.
         .dangerously_cast_bigints_to_number()
@@ -32,12 +37,38 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// Answers the window's `frame://localhost/HASH/N?w=W` requests with JPEGs
+/// from the library's frame cache, off the main thread.
+fn frame_scheme(
+    ctx: tauri::UriSchemeContext<'_, tauri::Wry>,
+    request: tauri::http::Request<Vec<u8>>,
+    responder: tauri::UriSchemeResponder,
+) {
+    let app = ctx.app_handle().clone();
+    let uri = request.uri().clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let answer = app.state::<AppState>().frame(uri.path(), uri.query());
+        let response = match answer {
+            Ok(jpeg) => tauri::http::Response::builder()
+                .header("Content-Type", "image/jpeg")
+                .body(jpeg),
+            Err(reason) => tauri::http::Response::builder()
+                .status(404)
+                .body(reason.into_bytes()),
+        };
+        if let Ok(response) = response {
+            responder.respond(response);
+        }
+    });
+}
+
 /// Opens the main window on `library`.
 pub fn run(library: PathBuf) -> tauri::Result<()> {
     let builder = specta_builder();
     tauri::Builder::default()
-        .manage(AppState { library })
+        .manage(AppState::new(library))
         .invoke_handler(builder.invoke_handler())
+        .register_asynchronous_uri_scheme_protocol("frame", frame_scheme)
         .setup(move |app| {
             builder.mount_events(app);
             Ok(())

@@ -55,6 +55,47 @@ async function attribute(element, name) {
   return call("GET", s(`/element/${element}/attribute/${name}`));
 }
 
+async function click(element) {
+  await call("POST", s(`/element/${element}/click`), {});
+}
+
+async function press(key, modifier) {
+  const down = modifier ? [{ type: "keyDown", value: modifier }] : [];
+  const up = modifier ? [{ type: "keyUp", value: modifier }] : [];
+  await call("POST", s("/actions"), {
+    actions: [
+      {
+        type: "key",
+        id: "keyboard",
+        actions: [...down, { type: "keyDown", value: key }, { type: "keyUp", value: key }, ...up],
+      },
+    ],
+  });
+  await call("DELETE", s("/actions"));
+}
+
+async function screenshot(path) {
+  const png = Buffer.from(await call("GET", s("/screenshot")), "base64");
+  assert.equal(png.subarray(1, 4).toString(), "PNG");
+  writeFileSync(path, png);
+}
+
+/** The team's decisions on the library, as `matchcut decisions --json` says. */
+function decisions() {
+  const out = spawnSync(process.env.MATCHCUT_CLI, ["decisions", "--json", "--library", library], { encoding: "utf8" });
+  assert.equal(out.status, 0, out.stderr);
+  return JSON.parse(out.stdout);
+}
+
+async function waitUntil(check, what, timeoutMs = 10000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${what} after ${timeoutMs} ms`);
+}
+
 async function waitFor(css, timeoutMs = 30000) {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
@@ -86,7 +127,8 @@ test("the window lists every title of the library with the facts the CLI reports
   const cli = spawnSync(process.env.MATCHCUT_CLI, ["titles", "--json", library], { encoding: "utf8" });
   assert.equal(cli.status, 1, cli.stderr);
   const expected = JSON.parse(cli.stdout);
-  assert.equal(expected.length, 5);
+  assert.equal(expected.length, 7);
+  await click((await waitFor("[data-testid=place-library]"))[0]);
   await waitFor("[data-testid=titles]");
   // A screenshot of the loaded list, for people to look at.
   const png = Buffer.from(await call("GET", s("/screenshot")), "base64");
@@ -110,4 +152,39 @@ test("the window lists every title of the library with the facts the CLI reports
   assert.ok((await text(df)).includes("00:00:59;00"), "drop-frame start timecode shown");
   const rotated = rows[expected.findIndex((t) => t.file_name === "rotated_90.mp4")];
   assert.ok((await text(rotated)).includes("240×320 (rotated 270°)"), "upright size shown");
+});
+
+test("review: the library is analysed in the background, pairs listed, decided from the keyboard", async () => {
+  await click((await waitFor("[data-testid=place-review]"))[0]);
+  const rows = await waitFor("[data-testid=pair-row][data-pair]", 120000);
+  assert.ok(rows.length > 0, "pairs listed");
+  await waitFor("[data-testid=pair-view] [data-testid=frame-out]");
+  // Both frames decoded and shown before the screenshot.
+  await waitUntil(
+    () =>
+      call("POST", s("/execute/sync"), {
+        script: "return ['frame-out', 'frame-in'].every((t) => { const i = document.querySelector(`[data-testid=${t}]`); return i && i.complete && i.naturalWidth > 0; })",
+        args: [],
+      }),
+    "both frames shown",
+  );
+  await screenshot(process.env.MATCHCUT_E2E_SCREENSHOT.replace("app-window", "review"));
+  const first = await attribute((await findAll("[data-testid=pair-view]"))[0], "data-pair");
+  const state = (id) => decisions().pairs.find((p) => p.pair_id === id)?.state ?? "none";
+
+  await press("a");
+  await waitUntil(() => state(first) === "approved", `${first} approved in the store`);
+  // The list moved on to another undecided pair: reject it.
+  const second = await attribute((await findAll("[data-testid=pair-view]"))[0], "data-pair");
+  assert.notEqual(second, first, "the view moved on after the decision");
+  await press("r");
+  await waitUntil(() => state(second) === "rejected", `${second} rejected in the store`);
+  // Ctrl+Z takes the rejection back.
+  await press("z", "\uE009");
+  await waitUntil(() => state(second) === "cleared", `${second} cleared by undo`);
+  assert.equal(state(first), "approved");
+  // ? shows the keys.
+  await press("?");
+  await waitFor("[data-testid=shortcut-sheet]");
+  await press("\uE00C");
 });

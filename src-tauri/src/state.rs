@@ -1,0 +1,125 @@
+//! What the commands read: the open library, its review queue with the
+//! editor's decisions, and the frame cache; and the events the window
+//! listens to.
+
+use matchcut::frames::{FrameCache, FrameKey};
+use matchcut::jobs::{self, LibraryData, ScanEvent, ScanOptions, TeamDecisions, TeamSettings};
+use matchcut::review::ReviewQueue;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Pairs the review list holds at most.
+const REVIEW_TOP: usize = 10_000;
+/// Bytes of encoded frames kept for the window.
+const FRAME_CACHE_BYTES: usize = 256 << 20;
+
+pub struct AppState {
+    pub library: PathBuf,
+    pub frames: FrameCache,
+    review: Mutex<Option<(ReviewQueue, TeamDecisions)>>,
+}
+
+impl AppState {
+    pub fn new(library: PathBuf) -> Self {
+        Self {
+            library,
+            frames: FrameCache::new(FRAME_CACHE_BYTES),
+            review: Mutex::new(None),
+        }
+    }
+
+    /// Analyses the library's folder into it; the number of pairs then.
+    pub async fn scan(&self, progress: impl Fn(ScanEvent) + Send + Sync + 'static) -> usize {
+        let options = ScanOptions::new(self.library.clone());
+        let token = tokio_util::sync::CancellationToken::new();
+        let scanned = jobs::scan(
+            vec![self.library.clone()],
+            options,
+            Arc::new(progress),
+            token,
+        );
+        if let Err(e) = scanned.await {
+            tracing::warn!("the scan of {} stopped: {e}", self.library.display());
+        }
+        if let Ok(mut review) = self.review.lock() {
+            *review = None;
+        }
+        self.with_review(|queue, _| Ok(queue.len())).unwrap_or(0)
+    }
+
+    /// Runs `f` on the review queue and the editor's decisions, loading
+    /// them first when needed.
+    pub fn with_review<T>(
+        &self,
+        f: impl FnOnce(&mut ReviewQueue, &mut TeamDecisions) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let mut review = self.review.lock().map_err(|e| e.to_string())?;
+        if review.is_none() {
+            let team = TeamDecisions::open(&self.library, &TeamSettings::default())
+                .map_err(|e| e.to_string())?;
+            let data = LibraryData::open(&self.library).map_err(|e| e.to_string())?;
+            let queue = ReviewQueue::load(&data, &team, REVIEW_TOP).map_err(|e| e.to_string())?;
+            *review = Some((queue, team));
+        }
+        let (queue, team) = review.as_mut().ok_or("no review queue")?;
+        f(queue, team)
+    }
+
+    /// A frame the window asked for by URI (`frame://localhost/HASH/N?w=W`):
+    /// a JPEG, or why not.
+    pub fn frame(&self, path: &str, query: Option<&str>) -> Result<Vec<u8>, String> {
+        let key = FrameKey::from_request(path, query).ok_or("not a frame request")?;
+        let data = LibraryData::open(&self.library).map_err(|e| e.to_string())?;
+        let frame =
+            matchcut::frames::serve(&data, &self.frames, &key).map_err(|e| e.to_string())?;
+        Ok(frame.jpeg.clone())
+    }
+}
+
+/// Progress of the library's analysis, for the header's bar.
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct ScanProgress {
+    /// The title's file name (empty for the library as a whole).
+    pub title: String,
+    /// `queued`, `frames`, `embed`, `index`, `waiting` or `done`.
+    pub stage: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+impl ScanProgress {
+    pub fn of(event: &ScanEvent) -> Self {
+        let name = |p: &std::path::Path| {
+            p.file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+        };
+        let (title, stage, done, total) = match event {
+            ScanEvent::Queued { path, frames } => (name(path), "queued".into(), 0, *frames),
+            ScanEvent::Frames { path, done, total } => (name(path), "frames".into(), *done, *total),
+            ScanEvent::Stage { path, stage } => (name(path), stage.clone(), 0, 0),
+            ScanEvent::Waiting { .. } => (String::new(), "waiting".into(), 0, 0),
+            ScanEvent::Title(t) => (name(&t.path), "done".into(), 0, 0),
+        };
+        Self {
+            title,
+            stage,
+            done,
+            total,
+        }
+    }
+}
+
+/// The library is analysed and its pairs can be listed.
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct ReviewReady {
+    pub pairs: u32,
+}
+
+impl From<usize> for ReviewReady {
+    fn from(pairs: usize) -> Self {
+        Self {
+            pairs: pairs as u32,
+        }
+    }
+}

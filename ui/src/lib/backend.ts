@@ -1,0 +1,43 @@
+// The one module components use to reach the core: the generated bindings
+// behind a small interface a test can stand in for.
+import { commands, events, type Decided, type Filter, type Page } from "../bindings";
+
+export type Verdict = "approve" | "reject" | "clear";
+
+export interface Backend {
+  scan(): Promise<void>;
+  page(filter: Filter, offset: number, limit: number): Promise<Page>;
+  decide(pairId: string, decision: Verdict, filter: Filter): Promise<Decided>;
+  onProgress(f: (p: { title: string; stage: string; done: number; total: number }) => void): void;
+  onReady(f: (pairs: number) => void): void;
+}
+
+function ok<T>(result: { status: "ok"; data: T } | { status: "error"; error: string }): T {
+  if (result.status === "error") throw new Error(result.error);
+  return result.data;
+}
+
+export const tauri: Backend = {
+  async scan() {
+    ok(await commands.scanLibrary());
+  },
+  async page(filter, offset, limit) {
+    return ok(await commands.reviewPage(filter, offset, limit));
+  },
+  async decide(pairId, decision, filter) {
+    return ok(await commands.decide(pairId, decision, filter));
+  },
+  onProgress(f) {
+    events.scanProgress.listen((e) => f(e.payload));
+  },
+  onReady(f) {
+    events.reviewReady.listen((e) => f(e.payload.pairs));
+  },
+};
+
+/** A frame of a title, as the window loads it (served from the core's
+ *  frame cache; `width` for a smaller copy). */
+export function frameUrl(contentHash: string, frame: number, width?: number): string {
+  const query = width ? `?w=${width}` : "";
+  return `frame://localhost/${contentHash}/${frame}${query}`;
+}

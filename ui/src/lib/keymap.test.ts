@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { actionFor, SHEET } from "./keymap";
+
+describe("the key map", () => {
+  it("maps review keys to actions", () => {
+    expect(actionFor({ key: "ArrowDown" })).toBe("next");
+    expect(actionFor({ key: "ArrowUp" })).toBe("previous");
+    expect(actionFor({ key: "a" })).toBe("approve");
+    expect(actionFor({ key: "R", shiftKey: true })).toBe("reject");
+    expect(actionFor({ key: "c" })).toBe("clear");
+    expect(actionFor({ key: "z", ctrlKey: true })).toBe("undo");
+    expect(actionFor({ key: "?", shiftKey: true })).toBe("help");
+    expect(actionFor({ key: "Escape" })).toBe("close");
+    expect(actionFor({ key: "1", altKey: true })).toBe("review");
+    expect(actionFor({ key: "2", altKey: true })).toBe("library");
+  });
+
+  it("leaves playback keys and modified letters alone", () => {
+    for (const key of ["j", "k", "l", "ArrowLeft", "ArrowRight", " "]) {
+      expect(actionFor({ key })).toBeNull();
+    }
+    expect(actionFor({ key: "a", ctrlKey: true })).toBeNull();
+    expect(actionFor({ key: "z", ctrlKey: true, shiftKey: true })).toBeNull();
+  });
+
+  it("gives keys typed into a field to the field, except Escape", () => {
+    expect(actionFor({ key: "a" }, true)).toBeNull();
+    expect(actionFor({ key: "Escape" }, true)).toBe("close");
+  });
+
+  it("lists every action it maps on the sheet", () => {
+    const shown = new Set(SHEET.map((s) => s.action));
+    for (const a of ["next", "approve", "reject", "clear", "undo", "help", "close", "review"]) {
+      expect(shown.has(a as never)).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,71 @@
+// The app's one key map (shared UI.md): a key press → an action name.
+// Components never read keys themselves; App.svelte asks `actionFor`.
+
+export type Action =
+  | "next"
+  | "previous"
+  | "approve"
+  | "reject"
+  | "clear"
+  | "undo"
+  | "help"
+  | "close"
+  | "review"
+  | "library";
+
+export interface KeyPress {
+  key: string;
+  ctrlKey?: boolean;
+  shiftKey?: boolean;
+  altKey?: boolean;
+  metaKey?: boolean;
+}
+
+/** The shortcut sheet: what each key does, in the order it is shown. */
+export const SHEET: { keys: string; action: Action; label: string }[] = [
+  { keys: "↓ / ↑", action: "next", label: "next / previous pair" },
+  { keys: "A", action: "approve", label: "approve the selected pair" },
+  { keys: "R", action: "reject", label: "reject the selected pair" },
+  { keys: "C", action: "clear", label: "clear your decision" },
+  { keys: "Ctrl+Z", action: "undo", label: "undo your last decision" },
+  { keys: "Alt+1 / Alt+2", action: "review", label: "review / library" },
+  { keys: "?", action: "help", label: "this sheet" },
+  { keys: "Esc", action: "close", label: "close what is open" },
+];
+
+/** The action a key press asks for, if any. Keys typed into a text field
+ *  are the field's (the caller passes `inField`). */
+export function actionFor(press: KeyPress, inField = false): Action | null {
+  if (inField && press.key !== "Escape") return null;
+  const plain = !press.ctrlKey && !press.altKey && !press.metaKey;
+  if (press.altKey && !press.ctrlKey && !press.metaKey) {
+    if (press.key === "1") return "review";
+    if (press.key === "2") return "library";
+    return null;
+  }
+  if ((press.ctrlKey || press.metaKey) && !press.shiftKey && press.key.toLowerCase() === "z") {
+    return "undo";
+  }
+  if (!plain) return null;
+  switch (press.key) {
+    case "ArrowDown":
+      return "next";
+    case "ArrowUp":
+      return "previous";
+    case "a":
+    case "A":
+      return "approve";
+    case "r":
+    case "R":
+      return "reject";
+    case "c":
+    case "C":
+      return "clear";
+    case "?":
+      return "help";
+    case "Escape":
+      return "close";
+    default:
+      return null;
+  }
+}
