@@ -6,13 +6,14 @@ use crate::{AppState, ReviewReady, ScanProgress};
 use matchcut::library::{self, LibraryView};
 use matchcut::review::{Decided, Filter, Page};
 use matchcut::store::Decision;
+use std::sync::Arc;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 
 /// The titles of the open library with their probed facts.
 #[tauri::command]
 #[specta::specta]
-pub async fn library_titles(state: tauri::State<'_, AppState>) -> Result<LibraryView, String> {
+pub async fn library_titles(state: tauri::State<'_, Arc<AppState>>) -> Result<LibraryView, String> {
     let dir = state.library.clone();
     tauri::async_runtime::spawn_blocking(move || library::open_library(&dir))
         .await
@@ -26,7 +27,7 @@ pub async fn library_titles(state: tauri::State<'_, AppState>) -> Result<Library
 #[specta::specta]
 pub async fn scan_library(app: AppHandle) -> Result<(), String> {
     tauri::async_runtime::spawn(async move {
-        let state = app.state::<AppState>();
+        let state = app.state::<Arc<AppState>>();
         let emit = app.clone();
         let progress = move |e: matchcut::jobs::ScanEvent| {
             let _ = ScanProgress::of(&e).emit(&emit);
@@ -41,7 +42,7 @@ pub async fn scan_library(app: AppHandle) -> Result<(), String> {
 #[tauri::command]
 #[specta::specta]
 pub async fn review_page(
-    state: tauri::State<'_, AppState>,
+    state: tauri::State<'_, Arc<AppState>>,
     filter: Filter,
     offset: u32,
     limit: u32,
@@ -53,7 +54,7 @@ pub async fn review_page(
 #[tauri::command]
 #[specta::specta]
 pub async fn decide(
-    state: tauri::State<'_, AppState>,
+    state: tauri::State<'_, Arc<AppState>>,
     pair_id: String,
     decision: Decision,
     filter: Filter,
@@ -63,4 +64,12 @@ pub async fn decide(
             .decide(team, &pair_id, decision, &filter)
             .map_err(|e| e.to_string())
     })
+}
+
+/// The team sync's status now (`synced`, `pending N`, `shared store
+/// unreachable: …`); changes arrive as `TeamChanged` events.
+#[tauri::command]
+#[specta::specta]
+pub async fn team_status(state: tauri::State<'_, Arc<AppState>>) -> Result<String, String> {
+    Ok(state.sync_status.lock().map_err(|e| e.to_string())?.clone())
 }

@@ -6,9 +6,11 @@
 pub mod commands;
 pub mod state;
 
-pub use state::{AppState, ReviewReady, ScanProgress};
+pub use state::{AppState, ReviewReady, ScanProgress, TeamChanged};
 use std::path::PathBuf;
+use std::sync::Arc;
 use tauri::Manager;
+use tauri_specta::Event;
 
 /// The commands, events and types the front end sees, for the invoke
 /// handler and for the generated `ui/src/bindings.ts`.
@@ -18,9 +20,14 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::library_titles,
             commands::scan_library,
             commands::review_page,
-            commands::decide
+            commands::decide,
+            commands::team_status
         ])
-        .events(tauri_specta::collect_events![ScanProgress, ReviewReady])
+        .events(tauri_specta::collect_events![
+            ScanProgress,
+            ReviewReady,
+            TeamChanged
+        ])
         // Frame counts and PTS are u64/i64 in Rust; JavaScript numbers hold
         // them exactly up to 2^53, far beyond any title.
         .dangerously_cast_bigints_to_number()
@@ -47,7 +54,7 @@ fn frame_scheme(
     let app = ctx.app_handle().clone();
     let uri = request.uri().clone();
     tauri::async_runtime::spawn_blocking(move || {
-        let answer = app.state::<AppState>().frame(uri.path(), uri.query());
+        let answer = app.state::<Arc<AppState>>().frame(uri.path(), uri.query());
         let response = match answer {
             Ok(jpeg) => tauri::http::Response::builder()
                 .header("Content-Type", "image/jpeg")
@@ -65,12 +72,19 @@ fn frame_scheme(
 /// Opens the main window on `library`.
 pub fn run(library: PathBuf) -> tauri::Result<()> {
     let builder = specta_builder();
+    let state = Arc::new(AppState::new(library));
     tauri::Builder::default()
-        .manage(AppState::new(library))
+        .manage(state.clone())
         .invoke_handler(builder.invoke_handler())
         .register_asynchronous_uri_scheme_protocol("frame", frame_scheme)
         .setup(move |app| {
             builder.mount_events(app);
+            let handle = app.handle().clone();
+            if let Err(e) = state.start_sync(move |change| {
+                let _ = change.emit(&handle);
+            }) {
+                tracing::warn!("the team's decisions will not sync: {e}");
+            }
             Ok(())
         })
         .run(tauri::generate_context!())

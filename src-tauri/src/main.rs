@@ -17,6 +17,13 @@ struct Args {
 
 fn main() {
     let args = Args::parse();
+    // Warnings and errors on stderr; `MATCHCUT_LOG` (tracing's filter syntax) for more.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MATCHCUT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     matchcut::init_ffmpeg(true);
     let library = std::path::absolute(&args.library).unwrap_or(args.library);
     if let Err(e) = matchcut_app::run(library) {

@@ -3,6 +3,7 @@
 //! listens to.
 
 use matchcut::frames::{FrameCache, FrameKey};
+use matchcut::jobs::watch::{SyncWorker, TeamEvent};
 use matchcut::jobs::{self, LibraryData, ScanEvent, ScanOptions, TeamDecisions, TeamSettings};
 use matchcut::review::ReviewQueue;
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,9 @@ pub struct AppState {
     pub library: PathBuf,
     pub frames: FrameCache,
     review: Mutex<Option<(ReviewQueue, TeamDecisions)>>,
+    sync: Mutex<Option<SyncWorker>>,
+    /// The sync's last status, for a window that starts listening late.
+    pub sync_status: Mutex<String>,
 }
 
 impl AppState {
@@ -26,6 +30,51 @@ impl AppState {
             library,
             frames: FrameCache::new(FRAME_CACHE_BYTES),
             review: Mutex::new(None),
+            sync: Mutex::new(None),
+            sync_status: Mutex::new("connecting…".into()),
+        }
+    }
+
+    /// Starts the background sync with the team; `report` hears the pairs
+    /// other editors decided (already taken into the review queue) and the
+    /// sync status.
+    pub fn start_sync(
+        self: &Arc<Self>,
+        report: impl Fn(TeamChanged) + Send + 'static,
+    ) -> Result<(), String> {
+        let me = Arc::downgrade(self);
+        let worker = SyncWorker::start(&self.library, &TeamSettings::default(), move |event| {
+            let Some(state) = me.upgrade() else { return };
+            report(state.team_event(event));
+        })
+        .map_err(|e| e.to_string())?;
+        *self.sync.lock().map_err(|e| e.to_string())? = Some(worker);
+        Ok(())
+    }
+
+    fn team_event(&self, event: TeamEvent) -> TeamChanged {
+        match event {
+            TeamEvent::Arrived(events) => {
+                let pairs: Vec<String> = events.iter().map(|e| e.pair_id.clone()).collect();
+                let _ = self.with_review(|queue, team| {
+                    pairs
+                        .iter()
+                        .try_for_each(|id| queue.refresh(team, id).map_err(|e| e.to_string()))
+                });
+                TeamChanged {
+                    pairs,
+                    status: None,
+                }
+            }
+            TeamEvent::Status(status) => {
+                if let Ok(mut last) = self.sync_status.lock() {
+                    *last = status.to_string();
+                }
+                TeamChanged {
+                    pairs: Vec::new(),
+                    status: Some(status.to_string()),
+                }
+            }
         }
     }
 
@@ -108,6 +157,14 @@ impl ScanProgress {
             total,
         }
     }
+}
+
+/// Other editors decided (`pairs`), or the sync status changed (`status`:
+/// `synced`, `pending N`, `shared store unreachable: …`).
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct TeamChanged {
+    pub pairs: Vec<String>,
+    pub status: Option<String>,
 }
 
 /// The library is analysed and its pairs can be listed.

@@ -3,7 +3,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const driver = process.env.WEBDRIVER_URL;
 const app = process.env.MATCHCUT_APP;
@@ -183,6 +185,27 @@ test("review: the library is analysed in the background, pairs listed, decided f
   await press("z", "\uE009");
   await waitUntil(() => state(second) === "cleared", `${second} cleared by undo`);
   assert.equal(state(first), "approved");
+  // Another editor decides in another process: the window shows it, with
+  // the editor's name, without being asked.
+  const third = await attribute((await findAll("[data-testid=pair-row][data-pair]"))[2], "data-pair");
+  const started = Date.now();
+  // Bo works in a library of his own on the same shared store.
+  const bo = mkdtempSync(join(tmpdir(), "matchcut-bo-"));
+  const cli = spawnSync(
+    process.env.MATCHCUT_CLI,
+    ["decide", third, "reject", "--editor", "bo", "--library", bo, "--shared", join(library, "decisions.sqlite")],
+    { encoding: "utf8" },
+  );
+  assert.equal(cli.status, 0, cli.stderr);
+  const row = `[data-testid=pair-row][data-pair="${third}"]`;
+  await waitUntil(async () => {
+    const found = await findAll(row);
+    return found.length > 0 && (await attribute(found[0], "data-by")).includes("bo");
+  }, "another editor's decision shown");
+  const shownMs = Date.now() - started;
+  writeFileSync(process.env.MATCHCUT_E2E_SCREENSHOT.replace("app-window.png", "team-latency.json"), JSON.stringify({ shown_ms: shownMs }));
+  assert.equal(await attribute((await findAll(row))[0], "data-state"), "rejected");
+  assert.match(await text((await findAll("[data-testid=sync-status]"))[0]), /synced|pending/);
   // ? shows the keys.
   await press("?");
   await waitFor("[data-testid=shortcut-sheet]");

@@ -18,12 +18,18 @@ export const commands = {
 	reviewPage: (filter: Filter_Deserialize, offset: number, limit: number) => typedError<Page_Serialize, string>(__TAURI_INVOKE("review_page", { filter, offset, limit })),
 	/**  Records the editor's decision on a pair; says which pair to show next. */
 	decide: (pairId: string, decision: Decision, filter: Filter_Deserialize) => typedError<Decided_Serialize, string>(__TAURI_INVOKE("decide", { pairId, decision, filter })),
+	/**
+	 *  The team sync's status now (`synced`, `pending N`, `shared store
+	 *  unreachable: …`); changes arrive as `TeamChanged` events.
+	 */
+	teamStatus: () => typedError<string, string>(__TAURI_INVOKE("team_status")),
 };
 
 /** Events */
 export const events = {
 	reviewReady: makeEvent<ReviewReady, ReviewReady>("review-ready"),
 	scanProgress: makeEvent<ScanProgress, ScanProgress>("scan-progress"),
+	teamChanged: makeEvent<TeamChanged_Serialize, TeamChanged_Deserialize>("team-changed"),
 };
 
 /* Types */
@@ -384,6 +390,30 @@ export type ScanProgress = {
 
 /**  Which team state a filter keeps. */
 export type StateFilter = "approved" | "rejected" | "conflict";
+
+/**
+ *  Other editors decided (`pairs`), or the sync status changed (`status`:
+ *  `synced`, `pending N`, `shared store unreachable: …`).
+ */
+export type TeamChanged = TeamChanged_Serialize | TeamChanged_Deserialize;
+
+/**
+ *  Other editors decided (`pairs`), or the sync status changed (`status`:
+ *  `synced`, `pending N`, `shared store unreachable: …`).
+ */
+export type TeamChanged_Deserialize = {
+	pairs: string[],
+	status?: string | null,
+};
+
+/**
+ *  Other editors decided (`pairs`), or the sync status changed (`status`:
+ *  `synced`, `pending N`, `shared store unreachable: …`).
+ */
+export type TeamChanged_Serialize = {
+	pairs: string[],
+	status: string | null,
+};
 
 /**  Where the team stands on a pair. */
 export type TeamState = "approved" | "rejected" | 

@@ -10,6 +10,9 @@ export interface Backend {
   decide(pairId: string, decision: Verdict, filter: Filter): Promise<Decided>;
   onProgress(f: (p: { title: string; stage: string; done: number; total: number }) => void): void;
   onReady(f: (pairs: number) => void): void;
+  /** Other editors decided `pairs`, or the sync status changed. */
+  onTeam(f: (pairs: string[], status: string | null) => void): void;
+  teamStatus(): Promise<string>;
 }
 
 function ok<T>(result: { status: "ok"; data: T } | { status: "error"; error: string }): T {
@@ -32,6 +35,12 @@ export const tauri: Backend = {
   },
   onReady(f) {
     events.reviewReady.listen((e) => f(e.payload.pairs));
+  },
+  async teamStatus() {
+    return ok(await commands.teamStatus());
+  },
+  onTeam(f) {
+    events.teamChanged.listen((e) => f(e.payload.pairs, e.payload.status));
   },
 };
 
