@@ -45,3 +45,36 @@ fn a_frame_past_the_end_is_an_error_naming_the_file() {
     assert!(err.to_string().contains("bbb-sky.mp4"), "{err}");
     assert_eq!(cache.bytes(), 0);
 }
+
+#[test]
+fn frames_decoded_at_once_on_many_threads_are_the_frames_decoded_one_by_one() {
+    let frames: Vec<u64> = (0..12).map(|i| 20 + 25 * i).collect();
+    let one_by_one = FrameCache::new(64 << 20);
+    let expected: Vec<Vec<u8>> = frames
+        .iter()
+        .map(|&f| {
+            one_by_one
+                .get(&sample(), &key(f, Some(160)))
+                .expect("frame")
+                .jpeg
+                .clone()
+        })
+        .collect();
+    let at_once = Arc::new(FrameCache::new(64 << 20));
+    let handles: Vec<_> = frames
+        .iter()
+        .map(|&f| {
+            let cache = at_once.clone();
+            std::thread::spawn(move || {
+                cache
+                    .get(&sample(), &key(f, Some(160)))
+                    .expect("frame")
+                    .jpeg
+                    .clone()
+            })
+        })
+        .collect();
+    for (want, handle) in expected.iter().zip(handles) {
+        assert_eq!(&handle.join().expect("thread"), want);
+    }
+}

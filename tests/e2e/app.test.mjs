@@ -165,11 +165,14 @@ test("review: the library is analysed in the background, pairs listed, decided f
   await waitUntil(
     () =>
       call("POST", s("/execute/sync"), {
-        script: "return ['frame-out', 'frame-in'].every((t) => { const i = document.querySelector(`[data-testid=${t}]`); return i && i.complete && i.naturalWidth > 0; })",
+        script:
+          "return [...document.querySelectorAll('[data-testid=pair-view] img, [data-testid=pair-row] img')].every((i) => i.complete && i.naturalWidth > 0)",
         args: [],
       }),
-    "both frames shown",
+    "both frames and the thumbnails in view shown",
+    30000,
   );
+  await new Promise((r) => setTimeout(r, 1000)); // painted
   await screenshot(process.env.MATCHCUT_E2E_SCREENSHOT.replace("app-window", "review"));
   const first = await attribute((await findAll("[data-testid=pair-view]"))[0], "data-pair");
   const state = (id) => decisions().pairs.find((p) => p.pair_id === id)?.state ?? "none";
