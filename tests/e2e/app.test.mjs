@@ -209,6 +209,14 @@ test("review: the library is analysed in the background, pairs listed, decided f
   writeFileSync(process.env.MATCHCUT_E2E_SCREENSHOT.replace("app-window.png", "team-latency.json"), JSON.stringify({ shown_ms: shownMs }));
   assert.equal(await attribute((await findAll(row))[0], "data-state"), "rejected");
   assert.match(await text((await findAll("[data-testid=sync-status]"))[0]), /synced|pending/);
+  // F: only the undecided pairs (the approved one and Bo's rejection go).
+  const count = async () => Number((await text((await findAll("[data-testid=pair-count]"))[0])).split(" ")[0]);
+  const all = await count();
+  await press("f");
+  await waitFor("[data-testid=filters]");
+  await press(" "); // the first box, focused: undecided only
+  await waitUntil(async () => (await count()) === all - 2, "undecided pairs only");
+  await press("\uE00C");
   // ? shows the keys.
   await press("?");
   await waitFor("[data-testid=shortcut-sheet]");

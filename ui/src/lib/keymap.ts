@@ -11,7 +11,8 @@ export type Action =
   | "help"
   | "close"
   | "review"
-  | "library";
+  | "library"
+  | "filters";
 
 export interface KeyPress {
   key: string;
@@ -28,6 +29,7 @@ export const SHEET: { keys: string; action: Action; label: string }[] = [
   { keys: "R", action: "reject", label: "reject the selected pair" },
   { keys: "C", action: "clear", label: "clear your decision" },
   { keys: "Ctrl+Z", action: "undo", label: "undo your last decision" },
+  { keys: "F", action: "filters", label: "filters (undecided, across titles, score, state, who)" },
   { keys: "Alt+1 / Alt+2", action: "review", label: "review / library" },
   { keys: "?", action: "help", label: "this sheet" },
   { keys: "Esc", action: "close", label: "close what is open" },
@@ -61,6 +63,9 @@ export function actionFor(press: KeyPress, inField = false): Action | null {
     case "c":
     case "C":
       return "clear";
+    case "f":
+    case "F":
+      return "filters";
     case "?":
       return "help";
     case "Escape":
