@@ -61,32 +61,6 @@ impl FrameKey {
     }
 }
 
-/// Why a window's frame request cannot be served.
-#[derive(Debug, thiserror::Error)]
-pub enum FrameError {
-    #[error("no title with content hash {0} in the library")]
-    UnknownTitle(String),
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-    #[error(transparent)]
-    Media(#[from] MediaError),
-}
-
-/// Frame `key` of a title of the library `data`, found by its content
-/// hash (the path comes from the library's records, never from the
-/// request).
-pub fn serve(
-    data: &crate::jobs::LibraryData,
-    cache: &FrameCache,
-    key: &FrameKey,
-) -> Result<Arc<Encoded>, FrameError> {
-    let title = data
-        .store()
-        .title(&key.content_hash)?
-        .ok_or_else(|| FrameError::UnknownTitle(key.content_hash.clone()))?;
-    Ok(cache.get(Path::new(&title.path), key)?)
-}
-
 /// Encoded frames, most recently used kept, at most `budget` bytes.
 pub struct FrameCache {
     entries: Mutex<Cache>,
@@ -207,64 +181,24 @@ pub fn resize(image: &RgbImage, width: u32) -> RgbImage {
     resize_to(image, width, height)
 }
 
-/// Bilinear resampling (box-averaged first when shrinking by 2 or more, so
-/// a thumbnail does not alias).
+/// The picture resampled to `width`×`height` (a triangle filter: bilinear,
+/// widened when shrinking, so a thumbnail does not alias).
 fn resize_to(image: &RgbImage, width: u32, height: u32) -> RgbImage {
-    let (sw, sh) = (image.width as usize, image.height as usize);
-    let (dw, dh) = (width.max(1) as usize, height.max(1) as usize);
-    if sw >= 2 * dw && sh >= 2 * dh {
-        return resize_to(&halve(image), width, height);
-    }
-    let sample = |x: f64, y: f64, c: usize| -> f64 {
-        let (x0, y0) = (x.floor().max(0.0) as usize, y.floor().max(0.0) as usize);
-        let (x1, y1) = ((x0 + 1).min(sw - 1), (y0 + 1).min(sh - 1));
-        let (x0, y0) = (x0.min(sw - 1), y0.min(sh - 1));
-        let (fx, fy) = (x - x0 as f64, y - y0 as f64);
-        let at = |xx: usize, yy: usize| f64::from(image.data[3 * (yy * sw + xx) + c]);
-        let top = at(x0, y0) * (1.0 - fx) + at(x1, y0) * fx;
-        let bottom = at(x0, y1) * (1.0 - fx) + at(x1, y1) * fx;
-        top * (1.0 - fy) + bottom * fy
+    let (width, height) = (width.max(1), height.max(1));
+    let Some(buffer) = image::RgbImage::from_raw(image.width, image.height, image.data.clone())
+    else {
+        return image.clone();
     };
-    let mut data = Vec::with_capacity(3 * dw * dh);
-    for y in 0..dh {
-        let sy = ((y as f64 + 0.5) * sh as f64 / dh as f64 - 0.5).clamp(0.0, (sh - 1) as f64);
-        for x in 0..dw {
-            let sx = ((x as f64 + 0.5) * sw as f64 / dw as f64 - 0.5).clamp(0.0, (sw - 1) as f64);
-            for c in 0..3 {
-                data.push(sample(sx, sy, c).round().clamp(0.0, 255.0) as u8);
-            }
-        }
-    }
+    let resized = image::imageops::resize(
+        &buffer,
+        width,
+        height,
+        image::imageops::FilterType::Triangle,
+    );
     RgbImage {
-        width: dw as u32,
-        height: dh as u32,
-        data,
-    }
-}
-
-/// Half size by 2×2 box averaging.
-fn halve(image: &RgbImage) -> RgbImage {
-    let (sw, sh) = (image.width as usize, image.height as usize);
-    let (dw, dh) = ((sw / 2).max(1), (sh / 2).max(1));
-    let mut data = Vec::with_capacity(3 * dw * dh);
-    for y in 0..dh {
-        for x in 0..dw {
-            for c in 0..3 {
-                let at = |xx: usize, yy: usize| {
-                    u32::from(image.data[3 * (yy.min(sh - 1) * sw + xx.min(sw - 1)) + c])
-                };
-                let sum = at(2 * x, 2 * y)
-                    + at(2 * x + 1, 2 * y)
-                    + at(2 * x, 2 * y + 1)
-                    + at(2 * x + 1, 2 * y + 1);
-                data.push(((sum + 2) / 4) as u8);
-            }
-        }
-    }
-    RgbImage {
-        width: dw as u32,
-        height: dh as u32,
-        data,
+        width,
+        height,
+        data: resized.into_raw(),
     }
 }
 

@@ -235,7 +235,7 @@ impl ReviewQueue {
         filter: &Filter,
     ) -> Result<Decided, ReviewError> {
         team.decide(id, decision, None)?;
-        self.refresh(team, id)?;
+        self.refresh(team, &[id])?;
         team.sync();
         Ok(Decided {
             row: self.row(id).cloned(),
@@ -243,17 +243,26 @@ impl ReviewQueue {
         })
     }
 
-    /// Takes the team's current decisions on pair `id` from `team`.
-    pub fn refresh(&mut self, team: &TeamDecisions, id: &str) -> Result<(), ReviewError> {
-        let current = team.pairs()?.into_iter().find(|p| p.pair_id == id);
-        let cleared = PairDecisions {
-            pair_id: id.to_string(),
-            state: TeamState::Cleared,
-            approved_by: Vec::new(),
-            rejected_by: Vec::new(),
-            editors: Vec::new(),
-        };
-        self.apply(&current.unwrap_or(cleared));
+    /// Takes the team's current decisions on pairs `ids` from `team` (one
+    /// summary of its events for all of them).
+    pub fn refresh(&mut self, team: &TeamDecisions, ids: &[&str]) -> Result<(), ReviewError> {
+        let current: HashMap<String, PairDecisions> = team
+            .pairs()?
+            .into_iter()
+            .filter(|p| ids.contains(&p.pair_id.as_str()))
+            .map(|p| (p.pair_id.clone(), p))
+            .collect();
+        for &id in ids {
+            let cleared = || PairDecisions {
+                pair_id: id.to_string(),
+                state: TeamState::Cleared,
+                approved_by: Vec::new(),
+                rejected_by: Vec::new(),
+                editors: Vec::new(),
+            };
+            let decisions = current.get(id).cloned().unwrap_or_else(cleared);
+            self.apply(&decisions);
+        }
         Ok(())
     }
 

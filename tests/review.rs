@@ -83,7 +83,7 @@ fn a_decision_in_review_is_kept_shown_and_moves_on() {
     bo.sync();
     let arrived = ana.sync().arrived;
     assert_eq!(arrived.len(), 1);
-    queue.refresh(&ana, "pair1").expect("refresh");
+    queue.refresh(&ana, &["pair1"]).expect("refresh");
     let row = queue.row("pair1").expect("row");
     assert_eq!((row.mine, row.team), (None, Some(TeamState::Rejected)));
     assert_eq!(row.rejected_by, ["bo"]);

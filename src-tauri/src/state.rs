@@ -7,6 +7,7 @@ use matchcut::jobs::watch::{SyncWorker, TeamEvent};
 use matchcut::jobs::{self, LibraryData, ScanEvent, ScanOptions, TeamDecisions, TeamSettings};
 use matchcut::review::ReviewQueue;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -20,6 +21,9 @@ pub struct AppState {
     pub frames: FrameCache,
     review: Mutex<Option<(ReviewQueue, TeamDecisions)>>,
     sync: Mutex<Option<SyncWorker>>,
+    /// Title files by content hash, read from the library's records (filled
+    /// when a frame names a title not in it yet).
+    paths: Mutex<HashMap<String, PathBuf>>,
     /// The sync's last status, for a window that starts listening late.
     pub sync_status: Mutex<String>,
 }
@@ -31,6 +35,7 @@ impl AppState {
             frames: FrameCache::new(FRAME_CACHE_BYTES),
             review: Mutex::new(None),
             sync: Mutex::new(None),
+            paths: Mutex::new(HashMap::new()),
             sync_status: Mutex::new("connecting…".into()),
         }
     }
@@ -56,10 +61,9 @@ impl AppState {
         match event {
             TeamEvent::Arrived(events) => {
                 let pairs: Vec<String> = events.iter().map(|e| e.pair_id.clone()).collect();
+                let ids: Vec<&str> = pairs.iter().map(String::as_str).collect();
                 let _ = self.with_review(|queue, team| {
-                    pairs
-                        .iter()
-                        .try_for_each(|id| queue.refresh(team, id).map_err(|e| e.to_string()))
+                    queue.refresh(team, &ids).map_err(|e| e.to_string())
                 });
                 TeamChanged {
                     pairs,
@@ -119,10 +123,24 @@ impl AppState {
     /// a JPEG, or why not.
     pub fn frame(&self, path: &str, query: Option<&str>) -> Result<Vec<u8>, String> {
         let key = FrameKey::from_request(path, query).ok_or("not a frame request")?;
-        let data = LibraryData::open(&self.library).map_err(|e| e.to_string())?;
-        let frame =
-            matchcut::frames::serve(&data, &self.frames, &key).map_err(|e| e.to_string())?;
+        let file = self.title_path(&key.content_hash)?;
+        let frame = self.frames.get(&file, &key).map_err(|e| e.to_string())?;
         Ok(frame.jpeg.clone())
+    }
+
+    /// The file of the title with `hash`, from the library's records; the
+    /// store is read again only for a title not seen yet.
+    fn title_path(&self, hash: &str) -> Result<PathBuf, String> {
+        let mut paths = self.paths.lock().map_err(|e| e.to_string())?;
+        if !paths.contains_key(hash) {
+            let data = LibraryData::open(&self.library).map_err(|e| e.to_string())?;
+            let titles = data.store().titles().map_err(|e| e.to_string())?;
+            paths.extend(titles.into_iter().map(|t| (t.content_hash, t.path.into())));
+        }
+        paths
+            .get(hash)
+            .cloned()
+            .ok_or_else(|| format!("no title with content hash {hash} in the library"))
     }
 }
 

@@ -426,20 +426,20 @@ pub(crate) fn embed_inputs(
     items
         .iter()
         .zip(described)
-        .map(|((frame, input), d)| KeyframeVector {
-            frame: *frame,
-            vector: d.vector,
-            composition: composition::signature(
-                input,
-                side,
-                composition::NetworkMaps {
-                    objects: &d.objects,
-                    salient: &d.salient,
-                },
-            ),
-            text: d.text,
-            regions: crate::matching::setups::quantise_regions(&d.regions),
-            figure: composition::figure(input, side, &d.salient),
+        .map(|((frame, input), d)| {
+            let network = composition::NetworkMaps {
+                objects: &d.objects,
+                salient: &d.salient,
+            };
+            let (signature, figure) = composition::framing(input, side, network);
+            KeyframeVector {
+                frame: *frame,
+                composition: signature,
+                figure,
+                text: d.text,
+                regions: crate::matching::setups::quantise_regions(&d.regions),
+                vector: d.vector,
+            }
         })
         .collect()
 }

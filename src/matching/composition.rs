@@ -82,6 +82,16 @@ pub struct NetworkMaps<'a> {
 /// The signature of one normalised CHW image of `size`×`size` pixels, with
 /// the network's maps of it.
 pub fn signature(image: &[f32], size: usize, network: NetworkMaps) -> Vec<i8> {
+    framing(image, size, network).0
+}
+
+/// The signature of one normalised CHW image of `size`×`size` pixels and
+/// how clearly a figure stands out in it, 0…1: the highest value of its
+/// saliency map ([`crate::embed::Described::salient`]) inside the bars,
+/// clipped to 0…1 (the teacher's scale: about 0 on the ground, 1 on a
+/// figure). A busy frame with no figure (a forest path) scores low; 0
+/// without a map.
+pub fn framing(image: &[f32], size: usize, network: NetworkMaps) -> (Vec<i8>, f32) {
     let planes = colour_planes(image, size);
     let area = active_area(&planes[0], size);
     let fine: Vec<Vec<f32>> = planes
@@ -90,32 +100,21 @@ pub fn signature(image: &[f32], size: usize, network: NetworkMaps) -> Vec<i8> {
         .collect();
     let (gx, gy) = gradients(&fine[0], FINE_W, FINE_H);
     let strength: Vec<f32> = gx.iter().zip(&gy).map(|(x, y)| x.hypot(*y)).collect();
+    let salient = grid_on_area(network.salient, SALIENT_SIDE, size, area);
+    let figure = salient.iter().fold(0.0f32, |m, v| m.max(v.clamp(0.0, 1.0)));
     let parts = [
         normalise(pool4(&fine[0])),
         normalise(pool4(&strength)),
         normalise(lines(&gx, &gy)),
         normalise(pool4(&saliency(&fine))),
         normalise(grid_on_area(network.objects, OBJECTS_SIDE, size, area)),
-        normalise(grid_on_area(network.salient, SALIENT_SIDE, size, area)),
+        normalise(salient),
     ];
     let mut joined = Vec::with_capacity(LEN);
     for (part, weight) in parts.iter().zip(WEIGHTS) {
         joined.extend(part.iter().map(|v| v * weight.sqrt()));
     }
-    quantise(&joined)
-}
-
-/// How clearly a figure stands out in one normalised CHW image of
-/// `size`×`size` pixels, 0…1: the highest value of its saliency map
-/// ([`crate::embed::Described::salient`]) inside the bars, clipped to
-/// 0…1 (the teacher's scale: about 0 on the ground, 1 on a figure). A busy
-/// frame with no figure (a forest path) scores low; 0 without a map.
-pub fn figure(image: &[f32], size: usize, salient: &[f32]) -> f32 {
-    let planes = colour_planes(image, size);
-    let area = active_area(&planes[0], size);
-    grid_on_area(salient, SALIENT_SIDE, size, area)
-        .into_iter()
-        .fold(0.0f32, |m, v| m.max(v.clamp(0.0, 1.0)))
+    (quantise(&joined), figure)
 }
 
 /// Cosine of two signatures: how well their framings agree, in [−1, 1];
@@ -502,6 +501,13 @@ mod tests {
     #[test]
     fn a_figure_is_read_inside_the_bars() {
         let image = disc(224, 0.5, 0.5, 0.9);
+        let figure = |_: &[f32], _: usize, map: &[f32]| {
+            let maps = NetworkMaps {
+                objects: &[],
+                salient: map,
+            };
+            framing(&image, 224, maps).1
+        };
         // A figure in the bars' rows (the top cells) is not seen.
         let mut in_bars = vec![0.0; SALIENT_SIDE * SALIENT_SIDE];
         in_bars[7] = 1.5;
