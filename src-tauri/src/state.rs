@@ -98,6 +98,10 @@ impl AppState {
         if let Ok(mut review) = self.review.lock() {
             *review = None;
         }
+        // A title moved or renamed is found at its new path.
+        if let Ok(mut paths) = self.paths.lock() {
+            paths.clear();
+        }
         self.with_review(|queue, _| Ok(queue.len())).unwrap_or(0)
     }
 
