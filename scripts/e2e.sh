@@ -1,21 +1,33 @@
 #!/usr/bin/env bash
 # End-to-end: the real app window under Xvfb, driven through WebKitWebDriver.
 # Builds a small library folder (three sample clips, generated fixtures and
-# one broken file), runs tests/e2e/app.test.mjs, leaves screenshots in
-# target/e2e/ (app-window.png: the library; review.png: the review).
+# one broken file) and a scale library (two 1080p titles, analysed, with
+# 10,000 synthetic pairs), runs tests/e2e/app.test.mjs, leaves screenshots
+# in target/e2e/ (app-window.png: the library; review-*.png: the review in
+# each compare mode) and the measured latencies (*.json).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
 library=$(mktemp -d)
-trap 'rm -rf "$library"' EXIT
+scale=$(mktemp -d)
+trap 'rm -rf "$library" "$scale"' EXIT
 gen="$root/tests/fixtures/generated"
 cp "$root/samples/big_buck_bunny_720p_5s.mp4" "$root/samples/bbb-branch.mp4" "$root/samples/bbb-sky.mp4" "$library/"
 for f in cfr_2997_df.mov rotated_90.mp4 vfr.mp4 not_video.mp4; do cp "$gen/$f" "$library/"; done
 mkdir -p "$root/target/e2e"
 
+# The scale library: 1080p titles with 2-second GOPs, as delivered.
+for pattern in testsrc2 testsrc; do
+  ffmpeg -v error -f lavfi -i "$pattern=size=1920x1080:rate=24" -t 8 \
+    -c:v libx264 -preset veryfast -g 48 -pix_fmt yuv420p "$scale/$pattern-1080p.mp4"
+done
+"$target/debug/matchcut" scan "$scale" --library "$scale" >/dev/null
+python3 "$root/tests/e2e/synthetic_pairs.py" "$scale" 10000
+
 export MATCHCUT_APP="$target/debug/matchcut-app"
 export MATCHCUT_CLI="$target/debug/matchcut"
 export MATCHCUT_E2E_LIBRARY="$library"
+export MATCHCUT_E2E_SCALE_LIBRARY="$scale"
 export MATCHCUT_E2E_SCREENSHOT="$root/target/e2e/app-window.png"
 export TAURI_WEBVIEW_AUTOMATION=true   # lets WebKit hand the window to WebDriver
 

@@ -7,6 +7,8 @@
 use crate::media::{self, MediaError, RgbImage, ToRgb};
 use lru::LruCache;
 use std::path::Path;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// JPEG quality of encoded frames: pictures, not text, at a size a window
@@ -61,9 +63,14 @@ impl FrameKey {
     }
 }
 
-/// Encoded frames, most recently used kept, at most `budget` bytes.
+/// Encoded frames, most recently used kept, at most `budget` bytes. Two
+/// requests for one frame at once (the window, and a prefetch of the next
+/// pair) decode it once: the second waits for the first.
 pub struct FrameCache {
     entries: Mutex<Cache>,
+    /// A lock per frame being decoded now.
+    decoding: Mutex<HashMap<FrameKey, Arc<Mutex<()>>>>,
+    decodes: AtomicU64,
 }
 
 struct Cache {
@@ -80,6 +87,8 @@ impl FrameCache {
                 bytes: 0,
                 budget: budget_bytes,
             }),
+            decoding: Mutex::new(HashMap::new()),
+            decodes: AtomicU64::new(0),
         }
     }
 
@@ -88,17 +97,39 @@ impl FrameCache {
         self.entries.lock().map_or(0, |c| c.bytes)
     }
 
+    /// Frames decoded so far (every miss of the cache).
+    pub fn decodes(&self) -> u64 {
+        self.decodes.load(Ordering::Relaxed)
+    }
+
+    fn cached(&self, key: &FrameKey) -> Option<Arc<Encoded>> {
+        self.entries.lock().ok()?.lru.get(key).cloned()
+    }
+
     /// Frame `key` of the title at `path` (whose content hash is
     /// `key.content_hash`), from the cache or decoded and encoded now.
     pub fn get(&self, path: &Path, key: &FrameKey) -> Result<Arc<Encoded>, MediaError> {
-        if let Some(hit) = self
-            .entries
-            .lock()
-            .ok()
-            .and_then(|mut c| c.lru.get(key).cloned())
-        {
+        if let Some(hit) = self.cached(key) {
             return Ok(hit);
         }
+        let slot = match self.decoding.lock() {
+            Ok(mut decoding) => decoding.entry(key.clone()).or_default().clone(),
+            Err(_) => Arc::default(),
+        };
+        let turn = slot.lock();
+        let result = match self.cached(key) {
+            Some(hit) => Ok(hit),
+            None => self.decode(path, key),
+        };
+        drop(turn);
+        if let Ok(mut decoding) = self.decoding.lock() {
+            decoding.remove(key);
+        }
+        result
+    }
+
+    fn decode(&self, path: &Path, key: &FrameKey) -> Result<Arc<Encoded>, MediaError> {
+        self.decodes.fetch_add(1, Ordering::Relaxed);
         let picture = picture(path, key.frame)?;
         let picture = match key.width {
             Some(w) if w < picture.width => resize(&picture, w),

@@ -4,9 +4,10 @@
 //! pairs, the team's decisions, who is reviewing), so the window and the
 //! CLI see the same queue and tests need no store.
 
-use crate::jobs::listing::{self, PairView};
+use crate::jobs::listing::{self, PairEnd, PairView};
 use crate::jobs::team::{PairDecisions, TeamState};
 use crate::jobs::{LibraryData, LibraryDataError, TeamDecisions};
+use crate::matching::layout::{self, Layout};
 use crate::store::Decision;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -145,6 +146,23 @@ pub struct Page {
     pub rows: Vec<ReviewRow>,
 }
 
+/// A title the one-title filter can keep.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TitleChoice {
+    pub content_hash: String,
+    /// The file's name.
+    pub name: String,
+    /// Pairs it takes part in.
+    pub pairs: usize,
+}
+
+fn file_name(path: &str) -> String {
+    std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
 /// What a decision made in the review changed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -244,14 +262,21 @@ impl ReviewQueue {
     }
 
     /// Takes the team's current decisions on pairs `ids` from `team` (one
-    /// summary of its events for all of them).
-    pub fn refresh(&mut self, team: &TeamDecisions, ids: &[&str]) -> Result<(), ReviewError> {
+    /// summary of its events for all of them). Returns the ids of the
+    /// listed pairs whose row changed (a decision this queue made itself
+    /// changes nothing when it comes round again).
+    pub fn refresh(
+        &mut self,
+        team: &TeamDecisions,
+        ids: &[&str],
+    ) -> Result<Vec<String>, ReviewError> {
         let current: HashMap<String, PairDecisions> = team
             .pairs()?
             .into_iter()
             .filter(|p| ids.contains(&p.pair_id.as_str()))
             .map(|p| (p.pair_id.clone(), p))
             .collect();
+        let mut changed = Vec::new();
         for &id in ids {
             let cleared = || PairDecisions {
                 pair_id: id.to_string(),
@@ -261,9 +286,12 @@ impl ReviewQueue {
                 editors: Vec::new(),
             };
             let decisions = current.get(id).cloned().unwrap_or_else(cleared);
-            self.apply(&decisions);
+            let before = self.row(id).cloned();
+            if self.apply(&decisions) && self.row(id) != before.as_ref() {
+                changed.push(id.to_string());
+            }
         }
-        Ok(())
+        Ok(changed)
     }
 
     pub fn row(&self, id: &str) -> Option<&ReviewRow> {
@@ -293,6 +321,33 @@ impl ReviewQueue {
         }
     }
 
+    /// The titles the queue's pairs join, by name, with how many pairs
+    /// each takes part in: the choices of the one-title filter.
+    pub fn titles(&self) -> Vec<TitleChoice> {
+        let mut by_hash: HashMap<&str, TitleChoice> = HashMap::new();
+        for row in &self.rows {
+            let (from, to) = (&row.pair.from, &row.pair.to);
+            let ends = if from.content_hash == to.content_hash {
+                vec![from]
+            } else {
+                vec![from, to]
+            };
+            for end in ends {
+                by_hash
+                    .entry(&end.content_hash)
+                    .or_insert_with(|| TitleChoice {
+                        content_hash: end.content_hash.clone(),
+                        name: file_name(&end.path),
+                        pairs: 0,
+                    })
+                    .pairs += 1;
+            }
+        }
+        let mut titles: Vec<TitleChoice> = by_hash.into_values().collect();
+        titles.sort_by(|a, b| a.name.cmp(&b.name).then(a.content_hash.cmp(&b.content_hash)));
+        titles
+    }
+
     /// Where pair `id` stands in the filtered list.
     pub fn position(&self, filter: &Filter, id: &str) -> Option<usize> {
         self.kept(filter).position(|r| r.pair.id == id)
@@ -313,10 +368,36 @@ impl ReviewQueue {
     }
 }
 
+/// The layouts both frames of a pair were compared by, for the window's
+/// overlay (`None` for a frame the library holds no signature of).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PairLayout {
+    pub from: Option<Layout>,
+    pub to: Option<Layout>,
+}
+
+/// The layouts of the keyframes at both ends of a pair.
+pub fn pair_layout(
+    data: &LibraryData,
+    from: &PairEnd,
+    to: &PairEnd,
+) -> Result<PairLayout, ReviewError> {
+    let of = |end: &PairEnd| -> Result<Option<Layout>, ReviewError> {
+        let signature = (data.store())
+            .keyframe_composition(&end.content_hash, end.frame)
+            .map_err(LibraryDataError::from)?;
+        Ok(signature.as_deref().and_then(layout::layout))
+    };
+    Ok(PairLayout {
+        from: of(from)?,
+        to: of(to)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jobs::listing::PairEnd;
     use crate::jobs::team::EditorDecision;
     use crate::matching::Components;
 
@@ -441,6 +522,14 @@ mod tests {
         };
         assert_eq!(page(by(DecidedBy::Me)), "p0 p2");
         assert_eq!(page(by(DecidedBy::Others)), "p2 p3");
+    }
+
+    #[test]
+    fn the_title_choices_count_each_titles_pairs_once() {
+        let titles = queue().titles();
+        let got: Vec<(&str, usize)> = titles.iter().map(|t| (t.name.as_str(), t.pairs)).collect();
+        // Every pair has a on one side (p1 and p4 on both); b is in four.
+        assert_eq!(got, [("a.mp4", 6), ("b.mp4", 4)]);
     }
 
     #[test]

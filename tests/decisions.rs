@@ -460,3 +460,99 @@ fn the_background_sync_delivers_what_queued_while_the_shared_store_was_away() {
     drop(worker);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_background_sync_notices_a_decision_another_process_made_in_the_same_library() {
+    let dir = scratch("same-library");
+    let library = dir.join("library");
+    let shared = dir.join("decisions.sqlite");
+    let settings = TeamSettings {
+        shared: Some(shared.clone()),
+        editor: Some("alice".into()),
+    };
+    let (tx, events) = std::sync::mpsc::channel();
+    let worker = SyncWorker::start(&library, &settings, move |e| {
+        let _ = tx.send(e);
+    })
+    .unwrap();
+    wait_for_status(&events, |s| *s == SyncStatus::Synced);
+    // Bo decides with the CLI in the very same library: the event is in the
+    // library before the shared store hands it back, so only the library's
+    // own log tells the window about it.
+    let id = pair(5, 1);
+    decide(&library, &shared, "bo", &id, "reject");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let arrived = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Ok(TeamEvent::Arrived(events)) => break events,
+            Ok(TeamEvent::Status(_)) => continue,
+            Err(e) => panic!("bo's decision was not reported: {e}"),
+        }
+    };
+    assert_eq!(arrived.len(), 1, "{arrived:?}");
+    assert_eq!(
+        (arrived[0].editor.as_str(), arrived[0].decision),
+        ("bo", Decision::Reject)
+    );
+    drop(worker);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_editor_and_the_shared_store_are_settings_of_the_library() {
+    let dir = scratch("settings");
+    let library = dir.join("library");
+    let shared = dir.join("team").join("decisions.sqlite");
+    std::fs::create_dir_all(shared.parent().unwrap()).unwrap();
+    let bare = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_matchcut"));
+        command
+            .env_remove("MATCHCUT_SHARED")
+            .env_remove("MATCHCUT_EDITOR")
+            .env("MATCHCUT_LIBRARY", &library);
+        command
+    };
+    let set = json_of(
+        bare()
+            .args(["settings", "--json", "--editor", " carol "])
+            .arg("--shared")
+            .arg(&shared),
+    );
+    assert_eq!(set["editor"], "carol", "{set}");
+    assert_eq!(set["shared"], shared.to_str().unwrap(), "{set}");
+
+    // Without flags the CLI decides as carol into that store...
+    let id = pair(6, 1);
+    json_of(bare().args(["decide", &id, "approve", "--json"]));
+    let events = everything(&shared);
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].editor, "carol");
+    // ...the library API (the app's way in) agrees, and a flag still wins.
+    let team = TeamDecisions::open(&library, &TeamSettings::default()).unwrap();
+    assert_eq!(
+        (team.editor(), team.shared_path()),
+        ("carol", shared.as_path())
+    );
+    let flagged = TeamSettings {
+        editor: Some("dan".into()),
+        shared: None,
+    };
+    assert_eq!(
+        TeamDecisions::open(&library, &flagged).unwrap().editor(),
+        "dan"
+    );
+
+    // An empty value goes back to the default.
+    let reset = json_of(bare().args(["settings", "--json", "--editor", "", "--shared", ""]));
+    assert_eq!(
+        reset["stored"]["editor"],
+        serde_json::Value::Null,
+        "{reset}"
+    );
+    assert_eq!(
+        reset["shared"],
+        library.join("decisions.sqlite").to_str().unwrap()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

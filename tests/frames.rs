@@ -78,3 +78,21 @@ fn frames_decoded_at_once_on_many_threads_are_the_frames_decoded_one_by_one() {
         assert_eq!(&handle.join().expect("thread"), want);
     }
 }
+
+#[test]
+fn one_frame_asked_for_at_once_by_many_is_decoded_once() {
+    // The window and the prefetch of the next pair often want the same
+    // frame at the same moment.
+    let cache = Arc::new(FrameCache::new(64 << 20));
+    let handles: Vec<_> = (0..6)
+        .map(|_| {
+            let cache = cache.clone();
+            std::thread::spawn(move || cache.get(&sample(), &key(250, None)).expect("frame"))
+        })
+        .collect();
+    let frames: Vec<_> = handles.into_iter().map(|h| h.join().expect("thread")).collect();
+    assert_eq!(cache.decodes(), 1);
+    assert!(frames.iter().all(|f| Arc::ptr_eq(f, &frames[0])));
+    cache.get(&sample(), &key(251, None)).expect("frame");
+    assert_eq!(cache.decodes(), 2);
+}

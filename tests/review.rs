@@ -83,7 +83,11 @@ fn a_decision_in_review_is_kept_shown_and_moves_on() {
     bo.sync();
     let arrived = ana.sync().arrived;
     assert_eq!(arrived.len(), 1);
-    queue.refresh(&ana, &["pair1"]).expect("refresh");
+    let changed = queue
+        .refresh(&ana, &["pair1", "pair0", "unlisted"])
+        .expect("refresh");
+    // pair0 was decided here and is already shown so: only pair1 changed.
+    assert_eq!(changed, ["pair1"]);
     let row = queue.row("pair1").expect("row");
     assert_eq!((row.mine, row.team), (None, Some(TeamState::Rejected)));
     assert_eq!(row.rejected_by, ["bo"]);

@@ -2,9 +2,11 @@
 //! state, calls one library function (on a blocking thread when it touches
 //! files) and maps the error to a string.
 
-use crate::{AppState, ReviewReady, ScanProgress};
+use crate::{AppState, ReviewReady};
+use matchcut::jobs::decisions::{team_setup, TeamSetup};
+use matchcut::jobs::TeamSettings;
 use matchcut::library::{self, LibraryView};
-use matchcut::review::{Decided, Filter, Page};
+use matchcut::review::{Decided, Filter, Page, PairLayout, TitleChoice};
 use matchcut::store::Decision;
 use std::sync::Arc;
 use tauri::{AppHandle, Manager};
@@ -29,8 +31,8 @@ pub async fn scan_library(app: AppHandle) -> Result<(), String> {
     tauri::async_runtime::spawn(async move {
         let state = app.state::<Arc<AppState>>();
         let emit = app.clone();
-        let progress = move |e: matchcut::jobs::ScanEvent| {
-            let _ = ScanProgress::of(&e).emit(&emit);
+        let progress = move |p: crate::ScanProgress| {
+            let _ = p.emit(&emit);
         };
         let pairs = state.scan(progress).await;
         let _ = ReviewReady::from(pairs).emit(&app);
@@ -72,4 +74,66 @@ pub async fn decide(
 #[specta::specta]
 pub async fn team_status(state: tauri::State<'_, Arc<AppState>>) -> Result<String, String> {
     Ok(state.sync_status.lock().map_err(|e| e.to_string())?.clone())
+}
+
+/// The titles the review's pairs join (the one-title filter's choices).
+#[tauri::command]
+#[specta::specta]
+pub async fn review_titles(
+    state: tauri::State<'_, Arc<AppState>>,
+) -> Result<Vec<TitleChoice>, String> {
+    state.with_review(|queue, _| Ok(queue.titles()))
+}
+
+/// The layouts both frames of a pair were compared by, for the overlay.
+#[tauri::command]
+#[specta::specta]
+pub async fn pair_layout(
+    state: tauri::State<'_, Arc<AppState>>,
+    pair_id: String,
+) -> Result<PairLayout, String> {
+    let state = state.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || state.layout(&pair_id))
+        .await
+        .map_err(|e| e.to_string())?
+}
+
+/// Decodes the full frames of the pairs after `pair_id` ahead of time.
+#[tauri::command]
+#[specta::specta]
+pub async fn prefetch_frames(
+    state: tauri::State<'_, Arc<AppState>>,
+    pair_id: String,
+    filter: Filter,
+) -> Result<(), String> {
+    state.inner().prefetch(&pair_id, &filter)
+}
+
+/// Who decides in this library and where the team's decisions meet.
+#[tauri::command]
+#[specta::specta]
+pub async fn team_settings(state: tauri::State<'_, Arc<AppState>>) -> Result<TeamSetup, String> {
+    team_setup(&state.library).map_err(|e| e.to_string())
+}
+
+/// Stores the editor's name and the shared store with the library ("" for
+/// the default) and syncs under them.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_team_settings(
+    state: tauri::State<'_, Arc<AppState>>,
+    editor: String,
+    shared: String,
+) -> Result<TeamSetup, String> {
+    let settings = TeamSettings {
+        editor: Some(editor),
+        shared: Some(shared.into()),
+    };
+    let state = state.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        state.save_team(settings)?;
+        team_setup(&state.library).map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }

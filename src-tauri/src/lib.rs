@@ -4,9 +4,11 @@
 //! the error.
 
 pub mod commands;
+pub mod events;
 pub mod state;
 
-pub use state::{AppState, ReviewReady, ScanProgress, TeamChanged};
+pub use events::{ReviewReady, ScanProgress, TeamChanged};
+pub use state::AppState;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::Manager;
@@ -21,7 +23,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::scan_library,
             commands::review_page,
             commands::decide,
-            commands::team_status
+            commands::team_status,
+            commands::review_titles,
+            commands::pair_layout,
+            commands::prefetch_frames,
+            commands::team_settings,
+            commands::save_team_settings
         ])
         .events(tauri_specta::collect_events![
             ScanProgress,

@@ -2,14 +2,17 @@
 //! editor's decisions, and the frame cache; and the events the window
 //! listens to.
 
+use crate::events::{ScanProgress, TeamChanged};
 use matchcut::frames::{FrameCache, FrameKey};
+use matchcut::jobs::decisions::save_library_settings;
+use matchcut::jobs::progress::ProgressTracker;
 use matchcut::jobs::watch::{SyncWorker, TeamEvent};
-use matchcut::jobs::{self, LibraryData, ScanEvent, ScanOptions, TeamDecisions, TeamSettings};
-use matchcut::review::ReviewQueue;
-use serde::{Deserialize, Serialize};
+use matchcut::jobs::{self, LibraryData, ScanOptions, TeamDecisions, TeamSettings};
+use matchcut::review::{self, PairLayout, ReviewQueue};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// Pairs the review list holds at most.
 const REVIEW_TOP: usize = 10_000;
@@ -26,7 +29,14 @@ pub struct AppState {
     paths: Mutex<HashMap<String, PathBuf>>,
     /// The sync's last status, for a window that starts listening late.
     pub sync_status: Mutex<String>,
+    /// Where the sync's news goes (kept to restart it with new settings).
+    report: Mutex<Option<Report>>,
 }
+
+type Report = Arc<dyn Fn(TeamChanged) + Send + Sync>;
+
+/// Pairs after the selected one whose frames are decoded ahead.
+const PREFETCH: usize = 2;
 
 impl AppState {
     pub fn new(library: PathBuf) -> Self {
@@ -37,16 +47,26 @@ impl AppState {
             sync: Mutex::new(None),
             paths: Mutex::new(HashMap::new()),
             sync_status: Mutex::new("connecting…".into()),
+            report: Mutex::new(None),
         }
     }
 
     /// Starts the background sync with the team; `report` hears the pairs
-    /// other editors decided (already taken into the review queue) and the
-    /// sync status.
+    /// decided since (already taken into the review queue) and the sync
+    /// status.
     pub fn start_sync(
         self: &Arc<Self>,
-        report: impl Fn(TeamChanged) + Send + 'static,
+        report: impl Fn(TeamChanged) + Send + Sync + 'static,
     ) -> Result<(), String> {
+        *self.report.lock().map_err(|e| e.to_string())? = Some(Arc::new(report));
+        self.restart_sync()
+    }
+
+    fn restart_sync(self: &Arc<Self>) -> Result<(), String> {
+        let report = self.report.lock().map_err(|e| e.to_string())?.clone();
+        let Some(report) = report else { return Ok(()) };
+        // The old worker stops (and joins) before the new one starts.
+        self.sync.lock().map_err(|e| e.to_string())?.take();
         let me = Arc::downgrade(self);
         let worker = SyncWorker::start(&self.library, &TeamSettings::default(), move |event| {
             let Some(state) = me.upgrade() else { return };
@@ -57,14 +77,25 @@ impl AppState {
         Ok(())
     }
 
+    /// Stores who decides and where the team meets with the library, then
+    /// reviews and syncs under them.
+    pub fn save_team(self: &Arc<Self>, settings: TeamSettings) -> Result<(), String> {
+        save_library_settings(&self.library, &settings).map_err(|e| e.to_string())?;
+        *self.review.lock().map_err(|e| e.to_string())? = None;
+        self.restart_sync()
+    }
+
     fn team_event(&self, event: TeamEvent) -> TeamChanged {
         match event {
             TeamEvent::Arrived(events) => {
-                let pairs: Vec<String> = events.iter().map(|e| e.pair_id.clone()).collect();
-                let ids: Vec<&str> = pairs.iter().map(String::as_str).collect();
-                let _ = self.with_review(|queue, team| {
-                    queue.refresh(team, &ids).map_err(|e| e.to_string())
-                });
+                let ids: Vec<&str> = events.iter().map(|e| e.pair_id.as_str()).collect();
+                // Only rows that changed: the window's own decisions come
+                // round again and change nothing.
+                let pairs = self
+                    .with_review(|queue, team| {
+                        queue.refresh(team, &ids).map_err(|e| e.to_string())
+                    })
+                    .unwrap_or_default();
                 TeamChanged {
                     pairs,
                     status: None,
@@ -83,13 +114,19 @@ impl AppState {
     }
 
     /// Analyses the library's folder into it; the number of pairs then.
-    pub async fn scan(&self, progress: impl Fn(ScanEvent) + Send + Sync + 'static) -> usize {
+    pub async fn scan(&self, progress: impl Fn(ScanProgress) + Send + Sync + 'static) -> usize {
         let options = ScanOptions::new(self.library.clone());
         let token = tokio_util::sync::CancellationToken::new();
+        let tracker = Mutex::new(ProgressTracker::new());
+        let events = move |event: jobs::ScanEvent| {
+            if let Ok(mut tracker) = tracker.lock() {
+                progress(tracker.update(&event, Instant::now()).into());
+            }
+        };
         let scanned = jobs::scan(
             vec![self.library.clone()],
             options,
-            Arc::new(progress),
+            Arc::new(events),
             token,
         );
         if let Err(e) = scanned.await {
@@ -123,6 +160,44 @@ impl AppState {
         f(queue, team)
     }
 
+    /// The layouts both frames of pair `id` were compared by.
+    pub fn layout(&self, id: &str) -> Result<PairLayout, String> {
+        let (from, to) = self.with_review(|queue, _| {
+            let row = queue.row(id).ok_or(format!("no pair {id} in the review"))?;
+            Ok((row.pair.from.clone(), row.pair.to.clone()))
+        })?;
+        let data = LibraryData::open(&self.library).map_err(|e| e.to_string())?;
+        review::pair_layout(&data, &from, &to).map_err(|e| e.to_string())
+    }
+
+    /// Decodes the full frames of the pairs after `id` in the filtered list
+    /// ahead, in the background, so moving on shows them at once.
+    pub fn prefetch(self: &Arc<Self>, id: &str, filter: &review::Filter) -> Result<(), String> {
+        let ends = self.with_review(|queue, _| {
+            let at = queue.position(filter, id).unwrap_or(0);
+            let page = queue.page(filter, at + 1, PREFETCH);
+            let ends = page.rows.into_iter().flat_map(|r| [r.pair.from, r.pair.to]);
+            Ok(ends.collect::<Vec<_>>())
+        })?;
+        for end in ends {
+            let me = self.clone();
+            tauri::async_runtime::spawn_blocking(move || {
+                let key = FrameKey {
+                    content_hash: end.content_hash.clone(),
+                    frame: end.frame,
+                    width: None,
+                };
+                let fetched = me.title_path(&key.content_hash).and_then(|file| {
+                    me.frames.get(&file, &key).map_err(|e| e.to_string())
+                });
+                if let Err(e) = fetched {
+                    tracing::debug!("prefetch: {e}");
+                }
+            });
+        }
+        Ok(())
+    }
+
     /// A frame the window asked for by URI (`frame://localhost/HASH/N?w=W`):
     /// a JPEG, or why not.
     pub fn frame(&self, path: &str, query: Option<&str>) -> Result<Vec<u8>, String> {
@@ -148,57 +223,3 @@ impl AppState {
     }
 }
 
-/// Progress of the library's analysis, for the header's bar.
-#[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
-pub struct ScanProgress {
-    /// The title's file name (empty for the library as a whole).
-    pub title: String,
-    /// `queued`, `frames`, `embed`, `index`, `waiting` or `done`.
-    pub stage: String,
-    pub done: u64,
-    pub total: u64,
-}
-
-impl ScanProgress {
-    pub fn of(event: &ScanEvent) -> Self {
-        let name = |p: &std::path::Path| {
-            p.file_name()
-                .map_or(String::new(), |n| n.to_string_lossy().into_owned())
-        };
-        let (title, stage, done, total) = match event {
-            ScanEvent::Queued { path, frames } => (name(path), "queued".into(), 0, *frames),
-            ScanEvent::Frames { path, done, total } => (name(path), "frames".into(), *done, *total),
-            ScanEvent::Stage { path, stage } => (name(path), stage.clone(), 0, 0),
-            ScanEvent::Waiting { .. } => (String::new(), "waiting".into(), 0, 0),
-            ScanEvent::Title(t) => (name(&t.path), "done".into(), 0, 0),
-        };
-        Self {
-            title,
-            stage,
-            done,
-            total,
-        }
-    }
-}
-
-/// Other editors decided (`pairs`), or the sync status changed (`status`:
-/// `synced`, `pending N`, `shared store unreachable: …`).
-#[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
-pub struct TeamChanged {
-    pub pairs: Vec<String>,
-    pub status: Option<String>,
-}
-
-/// The library is analysed and its pairs can be listed.
-#[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
-pub struct ReviewReady {
-    pub pairs: u32,
-}
-
-impl From<usize> for ReviewReady {
-    fn from(pairs: usize) -> Self {
-        Self {
-            pairs: pairs as u32,
-        }
-    }
-}

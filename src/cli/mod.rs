@@ -10,6 +10,7 @@ mod pairs;
 mod preprocess;
 mod probe;
 mod scan;
+mod settings;
 mod shots;
 mod titles;
 
@@ -65,6 +66,9 @@ pub enum Command {
     Decisions(decisions::DecisionsArgs),
     /// Write the approved cuts as a CMX 3600 EDL or an OpenTimelineIO file.
     Export(export::ExportArgs),
+    /// Who decides and where the team's decisions meet, stored with the
+    /// library (shown; changed with --editor / --shared).
+    Settings(settings::SettingsArgs),
 }
 
 /// `--library DIR`: where a library's analysis data lives.
@@ -90,11 +94,12 @@ impl LibraryArg {
 /// who is deciding.
 #[derive(clap::Args, Debug)]
 pub struct TeamArgs {
-    /// The team's shared decisions store (default: decisions.sqlite in the
-    /// library folder).
+    /// The team's shared decisions store (default: the library's setting,
+    /// else decisions.sqlite in the library folder).
     #[arg(long, env = "MATCHCUT_SHARED", value_name = "FILE")]
     shared: Option<PathBuf>,
-    /// Your name on decisions (default: the operating-system user).
+    /// Your name on decisions (default: the library's setting, else the
+    /// operating-system user).
     #[arg(long, env = "MATCHCUT_EDITOR")]
     editor: Option<String>,
 }
@@ -127,6 +132,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Decide(args) => decide::run(args),
         Command::Decisions(args) => decisions::run(args),
         Command::Export(args) => export::run(args),
+        Command::Settings(args) => settings::run(args),
     }
 }
 

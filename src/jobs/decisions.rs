@@ -31,6 +31,60 @@ pub struct TeamSettings {
     pub editor: Option<String>,
 }
 
+/// The library's own settings keys.
+const EDITOR_KEY: &str = "editor";
+const SHARED_KEY: &str = "shared";
+
+/// The team settings stored with the library at `library` (what the app and
+/// the CLI use when not told otherwise by a flag); unset ones are `None`.
+pub fn library_settings(library: &Path) -> Result<TeamSettings, DecisionError> {
+    stored_settings(&LocalDecisions::open(&LibraryData::store_path(library))?)
+}
+
+fn stored_settings(local: &LocalDecisions) -> Result<TeamSettings, DecisionError> {
+    Ok(TeamSettings {
+        shared: local.setting(SHARED_KEY)?.map(PathBuf::from),
+        editor: local.setting(EDITOR_KEY)?,
+    })
+}
+
+/// Stores `settings` with the library at `library`: a name or a path given
+/// replaces the stored one, an empty one removes it (back to the default),
+/// `None` keeps it. A relative shared path is taken from the current
+/// folder, so it means the same file to every process.
+pub fn save_library_settings(library: &Path, settings: &TeamSettings) -> Result<(), DecisionError> {
+    let local = LocalDecisions::open(&LibraryData::store_path(library))?;
+    if let Some(editor) = &settings.editor {
+        let editor = editor.trim();
+        local.set_setting(EDITOR_KEY, Some(editor).filter(|e| !e.is_empty()))?;
+    }
+    if let Some(shared) = &settings.shared {
+        let path = std::path::absolute(shared).unwrap_or_else(|_| shared.clone());
+        let text = path.to_string_lossy();
+        let empty = shared.as_os_str().is_empty();
+        local.set_setting(SHARED_KEY, Some(text.as_ref()).filter(|_| !empty))?;
+    }
+    Ok(())
+}
+
+/// Who decides in a library and where its team's decisions meet, as they
+/// resolve now (its settings, else the defaults).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TeamSetup {
+    pub editor: String,
+    pub shared: String,
+}
+
+/// The team set-up of the library at `library`.
+pub fn team_setup(library: &Path) -> Result<TeamSetup, DecisionError> {
+    let team = TeamDecisions::open(library, &TeamSettings::default())?;
+    Ok(TeamSetup {
+        editor: team.editor().to_string(),
+        shared: team.shared_path().display().to_string(),
+    })
+}
+
 /// The operating-system user's name, the default editor identity.
 pub fn default_editor() -> String {
     whoami::username()
@@ -99,16 +153,19 @@ impl TeamDecisions {
     /// Opens the decisions of the library at `library`; the shared store is
     /// only reached by [`TeamDecisions::sync`].
     pub fn open(library: &Path, settings: &TeamSettings) -> Result<Self, DecisionError> {
-        let editor = settings.editor.clone().unwrap_or_else(default_editor);
+        let local = LocalDecisions::open(&LibraryData::store_path(library))?;
+        let stored = stored_settings(&local)?;
+        let editor = (settings.editor.clone())
+            .or(stored.editor)
+            .unwrap_or_else(default_editor);
         if editor.trim().is_empty() {
             return Err(DecisionError::NoEditor);
         }
-        let shared_path = settings
-            .shared
-            .clone()
+        let shared_path = (settings.shared.clone())
+            .or(stored.shared.map(|s| library.join(s)))
             .unwrap_or_else(|| library.join(SHARED_FILE));
         Ok(Self {
-            local: LocalDecisions::open(&LibraryData::store_path(library))?,
+            local,
             shared_path,
             shared: None,
             editor: editor.trim().to_string(),
@@ -200,6 +257,18 @@ impl TeamDecisions {
     /// The team's state per pair, from every event this library knows.
     pub fn pairs(&self) -> Result<Vec<PairDecisions>, DecisionError> {
         Ok(summarise(&self.local.events()?))
+    }
+
+    /// Events this library took in after position `after` (by any
+    /// process: this one, the sync, another window or the CLI), with the
+    /// last position; [`TeamDecisions::position`] is where to start.
+    pub fn since(&self, after: i64) -> Result<(i64, Vec<DecisionEvent>), DecisionError> {
+        Ok(self.local.since(after)?)
+    }
+
+    /// The position of the last event this library holds.
+    pub fn position(&self) -> Result<i64, DecisionError> {
+        Ok(self.local.last_position()?)
     }
 
     /// Every event this library knows, in decision order.

@@ -5,7 +5,9 @@
 //! [`POLL`]: each sync reads the shared store's `PRAGMA data_version` and
 //! pulls only when another editor committed. After a failed sync it waits
 //! longer each time (backoff, up to [`MAX_BACKOFF`]). It reports through one
-//! callback: the team's new decisions, and the status whenever it changes.
+//! callback: every decision the library took in since the last look (the
+//! team's, pulled, and those another process made in this library), and the
+//! status whenever it changes.
 
 use super::decisions::{DecisionError, SyncStatus, TeamDecisions, TeamSettings};
 use crate::store::DecisionEvent;
@@ -22,7 +24,8 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// What the background sync reports.
 #[derive(Clone, Debug)]
 pub enum TeamEvent {
-    /// Other editors' decisions, just arrived.
+    /// Decisions the library just took in: other editors' from the shared
+    /// store, and any another process recorded in this library.
     Arrived(Vec<DecisionEvent>),
     /// The sync status changed.
     Status(SyncStatus),
@@ -90,10 +93,20 @@ fn run(
 ) {
     let mut last: Option<SyncStatus> = None;
     let mut wait = POLL;
+    // Where the library's log stood when last read: what arrives after it
+    // is reported, whoever wrote it (the sync's pull from the shared store,
+    // or another process deciding in this library).
+    let mut seen = team.position().unwrap_or(0);
     loop {
         let outcome = team.sync();
-        if !outcome.arrived.is_empty() {
-            report(TeamEvent::Arrived(outcome.arrived));
+        match team.since(seen) {
+            Ok((position, events)) => {
+                seen = position;
+                if !events.is_empty() {
+                    report(TeamEvent::Arrived(events));
+                }
+            }
+            Err(e) => tracing::debug!("sync: {e}"),
         }
         wait = match outcome.status {
             SyncStatus::Synced => POLL,

@@ -35,6 +35,7 @@ pub mod duplicates;
 pub mod exact;
 pub mod footage;
 pub mod groups;
+pub mod layout;
 pub mod neighbours;
 pub mod rank;
 pub mod setups;

@@ -84,25 +84,30 @@ pub(super) fn event_values(e: &DecisionEvent) -> [&dyn rusqlite::ToSql; 7] {
 }
 
 pub(super) fn event_of(row: &Row) -> rusqlite::Result<DecisionEvent> {
-    let text: String = row.get(4)?;
+    event_of_at(row, 0)
+}
+
+/// The event in [`EVENT_COLUMNS`] order from column `at` of `row` on.
+fn event_of_at(row: &Row, at: usize) -> rusqlite::Result<DecisionEvent> {
+    let text: String = row.get(at + 4)?;
     let decision = Decision::parse(&text).ok_or_else(|| {
         rusqlite::Error::FromSqlConversionFailure(
-            4,
+            at + 4,
             rusqlite::types::Type::Text,
             format!("unknown decision {text:?}").into(),
         )
     })?;
-    let decided_at_ms = row.get(3)?;
+    let decided_at_ms = row.get(at + 3)?;
     Ok(DecisionEvent {
-        id: row.get(0)?,
-        pair_id: row.get(1)?,
-        editor: row.get(2)?,
+        id: row.get(at)?,
+        pair_id: row.get(at + 1)?,
+        editor: row.get(at + 2)?,
         decided_at_ms,
         decision,
-        note: row.get(5)?,
+        note: row.get(at + 5)?,
         // Written without a clock (by a version before clocks, after the
         // migration): its wall time stands in.
-        clock: row.get::<_, Option<i64>>(6)?.unwrap_or(decided_at_ms),
+        clock: row.get::<_, Option<i64>>(at + 6)?.unwrap_or(decided_at_ms),
     })
 }
 
@@ -243,6 +248,60 @@ impl LocalDecisions {
                 r.get(0)
             })
             .map_err(|e| self.error("cannot read the decisions", e))
+    }
+
+    /// Events stored after position `after` (a rowid; 0 for all), with the
+    /// position of the last one: what another process, or the sync, added
+    /// to this library since it was last looked at.
+    pub fn since(&self, after: i64) -> Result<(i64, Vec<DecisionEvent>), StoreError> {
+        let read = || {
+            let mut statement = self.conn.prepare(&format!(
+                "SELECT rowid, {EVENT_COLUMNS} FROM decisions WHERE rowid > ?1 ORDER BY rowid"
+            ))?;
+            let mut last = after;
+            let mut events = Vec::new();
+            let mut rows = statement.query([after])?;
+            while let Some(row) = rows.next()? {
+                last = row.get(0)?;
+                events.push(event_of_at(row, 1)?);
+            }
+            Ok((last, events))
+        };
+        read().map_err(|e: rusqlite::Error| self.error("cannot read the decisions", e))
+    }
+
+    /// The position of the last event stored (0 when there is none).
+    pub fn last_position(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT coalesce(max(rowid), 0) FROM decisions", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.error("cannot read the decisions", e))
+    }
+
+    /// A setting of the library (`None` when not set).
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.error("cannot read the library's settings", e))
+    }
+
+    /// Sets a setting of the library, or removes it (`None`).
+    pub fn set_setting(&self, key: &str, value: Option<&str>) -> Result<(), StoreError> {
+        let done = match value {
+            Some(value) => self.conn.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, ?2)",
+                [key, value],
+            ),
+            None => self
+                .conn
+                .execute("DELETE FROM settings WHERE key = ?1", [key]),
+        };
+        done.map(|_| ())
+            .map_err(|e| self.error("cannot write the library's settings", e))
     }
 
     fn select(

@@ -340,6 +340,24 @@ impl Store {
             .map_err(|e| self.error("cannot read a pair", e))
     }
 
+    /// The framing signature of a title's keyframe at `frame`
+    /// (`matching::composition`), if that frame is an indexed keyframe.
+    pub fn keyframe_composition(
+        &self,
+        content_hash: &str,
+        frame: u64,
+    ) -> Result<Option<Vec<i8>>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT composition FROM keyframes WHERE content_hash = ?1 AND frame = ?2 LIMIT 1",
+                params![content_hash, frame as i64],
+                |r| r.get::<_, Vec<u8>>(0),
+            )
+            .optional()
+            .map(|found| found.map(|b| b.into_iter().map(|x| x as i8).collect()))
+            .map_err(|e| self.error("cannot read a keyframe", e))
+    }
+
     /// Whether the library lists a candidate pair with this id.
     pub fn has_pair(&self, id: &str) -> Result<bool, StoreError> {
         self.conn

@@ -76,6 +76,7 @@ pub(crate) const LOCAL: Schema = Schema {
         LOCAL_V8_FOOTAGE_PRINTS,
         LOCAL_V9_OBJECTS,
         LOCAL_V10_REGIONS,
+        Step::Sql(LOCAL_V11_SETTINGS),
     ],
 };
 
@@ -238,6 +239,14 @@ const LOCAL_V10_REGIONS: Step = Step::AddColumns {
     ],
     then: "",
 };
+
+/// Settings of the library kept with it (the editor's name, where the
+/// team's shared store is), so every front end reads the same ones.
+const LOCAL_V11_SETTINGS: &str = "
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT NOT NULL PRIMARY KEY,
+    value TEXT NOT NULL
+);";
 
 /// The shared log's events carry their clock too.
 const SHARED_V2_CLOCK: Step = Step::AddColumns {

@@ -23,12 +23,25 @@ export const commands = {
 	 *  unreachable: …`); changes arrive as `TeamChanged` events.
 	 */
 	teamStatus: () => typedError<string, string>(__TAURI_INVOKE("team_status")),
+	/**  The titles the review's pairs join (the one-title filter's choices). */
+	reviewTitles: () => typedError<TitleChoice[], string>(__TAURI_INVOKE("review_titles")),
+	/**  The layouts both frames of a pair were compared by, for the overlay. */
+	pairLayout: (pairId: string) => typedError<PairLayout_Serialize, string>(__TAURI_INVOKE("pair_layout", { pairId })),
+	/**  Decodes the full frames of the pairs after `pair_id` ahead of time. */
+	prefetchFrames: (pairId: string, filter: Filter_Deserialize) => typedError<null, string>(__TAURI_INVOKE("prefetch_frames", { pairId, filter })),
+	/**  Who decides in this library and where the team's decisions meet. */
+	teamSettings: () => typedError<TeamSetup, string>(__TAURI_INVOKE("team_settings")),
+	/**
+	 *  Stores the editor's name and the shared store with the library ("" for
+	 *  the default) and syncs under them.
+	 */
+	saveTeamSettings: (editor: string, shared: string) => typedError<TeamSetup, string>(__TAURI_INVOKE("save_team_settings", { editor, shared })),
 };
 
 /** Events */
 export const events = {
 	reviewReady: makeEvent<ReviewReady, ReviewReady>("review-ready"),
-	scanProgress: makeEvent<ScanProgress, ScanProgress>("scan-progress"),
+	scanProgress: makeEvent<ScanProgress_Serialize, ScanProgress_Deserialize>("scan-progress"),
 	teamChanged: makeEvent<TeamChanged_Serialize, TeamChanged_Deserialize>("team-changed"),
 };
 
@@ -180,6 +193,23 @@ export type Filter_Serialize = {
 	decided_by: DecidedBy | null,
 };
 
+/**  One keyframe's layout, on the picture inside any letterbox bars. */
+export type Layout = {
+	/**  Cells across and down of `figure` and `light` (16 × 9). */
+	columns: number,
+	rows: number,
+	/**
+	 *  Where the subject stands out, row by row: the subject, object and
+	 *  salient maps mixed by their weights in the score, 0 (no more than
+	 *  the frame's average) to 1 (the strongest place).
+	 */
+	figure: (number | null)[],
+	/**  Light and shade, row by row: −1 the darkest place, 1 the brightest. */
+	light: (number | null)[],
+	/**  The line map's cells (8 × 6) with their dominant line. */
+	lines: Line[],
+};
+
 /**  A library folder and its titles, as the app shows it. */
 export type LibraryView = LibraryView_Serialize | LibraryView_Deserialize;
 
@@ -193,6 +223,20 @@ export type LibraryView_Deserialize = {
 export type LibraryView_Serialize = {
 	dir: string,
 	titles: TitleEntry_Serialize[],
+};
+
+/**  The dominant line of one cell of the line map. */
+export type Line = {
+	/**  The cell's centre, 0…1 across and down the picture. */
+	x: number | null,
+	y: number | null,
+	/**
+	 *  The line's direction in degrees on screen: 0 horizontal, 90
+	 *  vertical, 45 falling to the right (`\`), 135 rising to the right (`/`).
+	 */
+	angle: number | null,
+	/**  How strongly lines run that way here, 0…1 across the frame. */
+	strength: number | null,
 };
 
 /**  Everything `matchcut probe` reports about one file. */
@@ -315,6 +359,30 @@ export type PairEnd = {
 	missing: boolean,
 };
 
+/**
+ *  The layouts both frames of a pair were compared by, for the window's
+ *  overlay (`None` for a frame the library holds no signature of).
+ */
+export type PairLayout = PairLayout_Serialize | PairLayout_Deserialize;
+
+/**
+ *  The layouts both frames of a pair were compared by, for the window's
+ *  overlay (`None` for a frame the library holds no signature of).
+ */
+export type PairLayout_Deserialize = {
+	from?: Layout | null,
+	to?: Layout | null,
+};
+
+/**
+ *  The layouts both frames of a pair were compared by, for the window's
+ *  overlay (`None` for a frame the library holds no signature of).
+ */
+export type PairLayout_Serialize = {
+	from: Layout | null,
+	to: Layout | null,
+};
+
 /**  A ranked candidate match cut. */
 export type PairView = PairView_Serialize | PairView_Deserialize;
 
@@ -379,13 +447,34 @@ export type ReviewRow_Serialize = {
 };
 
 /**  Progress of the library's analysis, for the header's bar. */
-export type ScanProgress = {
+export type ScanProgress = ScanProgress_Serialize | ScanProgress_Deserialize;
+
+/**  Progress of the library's analysis, for the header's bar. */
+export type ScanProgress_Deserialize = {
 	/**  The title's file name (empty for the library as a whole). */
 	title: string,
 	/**  `queued`, `frames`, `embed`, `index`, `waiting` or `done`. */
 	stage: string,
 	done: number,
 	total: number,
+	/**  Frames decoded per second over the scan so far. */
+	frames_per_s?: number | null,
+	/**  Seconds until every queued title is decoded, at that rate. */
+	eta_s?: number | null,
+};
+
+/**  Progress of the library's analysis, for the header's bar. */
+export type ScanProgress_Serialize = {
+	/**  The title's file name (empty for the library as a whole). */
+	title: string,
+	/**  `queued`, `frames`, `embed`, `index`, `waiting` or `done`. */
+	stage: string,
+	done: number,
+	total: number,
+	/**  Frames decoded per second over the scan so far. */
+	frames_per_s: number | null,
+	/**  Seconds until every queued title is decoded, at that rate. */
+	eta_s: number | null,
 };
 
 /**  Which team state a filter keeps. */
@@ -415,12 +504,30 @@ export type TeamChanged_Serialize = {
 	status: string | null,
 };
 
+/**
+ *  Who decides in a library and where its team's decisions meet, as they
+ *  resolve now (its settings, else the defaults).
+ */
+export type TeamSetup = {
+	editor: string,
+	shared: string,
+};
+
 /**  Where the team stands on a pair. */
 export type TeamState = "approved" | "rejected" | 
 /**  Some editors approve, others reject. */
 "conflict" | 
 /**  Every decision on it was withdrawn. */
 "cleared";
+
+/**  A title the one-title filter can keep. */
+export type TitleChoice = {
+	content_hash: string,
+	/**  The file's name. */
+	name: string,
+	/**  Pairs it takes part in. */
+	pairs: number,
+};
 
 /**  One title of a library folder: its facts, or why they could not be read. */
 export type TitleEntry = TitleEntry_Serialize | TitleEntry_Deserialize;

@@ -1,6 +1,16 @@
 // The one module components use to reach the core: the generated bindings
 // behind a small interface a test can stand in for.
-import { commands, events, type Decided, type Filter, type Page } from "../bindings";
+import {
+  commands,
+  events,
+  type Decided,
+  type Filter,
+  type Page,
+  type PairLayout,
+  type ScanProgress,
+  type TeamSetup,
+  type TitleChoice,
+} from "../bindings";
 
 export type Verdict = "approve" | "reject" | "clear";
 
@@ -8,11 +18,17 @@ export interface Backend {
   scan(): Promise<void>;
   page(filter: Filter, offset: number, limit: number): Promise<Page>;
   decide(pairId: string, decision: Verdict, filter: Filter): Promise<Decided>;
-  onProgress(f: (p: { title: string; stage: string; done: number; total: number }) => void): void;
+  onProgress(f: (p: ScanProgress) => void): void;
   onReady(f: (pairs: number) => void): void;
   /** Other editors decided `pairs`, or the sync status changed. */
   onTeam(f: (pairs: string[], status: string | null) => void): void;
   teamStatus(): Promise<string>;
+  titles(): Promise<TitleChoice[]>;
+  layout(pairId: string): Promise<PairLayout>;
+  /** Decode the full frames of the pairs after `pairId` ahead. */
+  prefetch(pairId: string, filter: Filter): Promise<void>;
+  teamSettings(): Promise<TeamSetup>;
+  saveTeamSettings(editor: string, shared: string): Promise<TeamSetup>;
 }
 
 function ok<T>(result: { status: "ok"; data: T } | { status: "error"; error: string }): T {
@@ -41,6 +57,21 @@ export const tauri: Backend = {
   },
   onTeam(f) {
     events.teamChanged.listen((e) => f(e.payload.pairs, e.payload.status));
+  },
+  async titles() {
+    return ok(await commands.reviewTitles());
+  },
+  async layout(pairId) {
+    return ok(await commands.pairLayout(pairId));
+  },
+  async prefetch(pairId, filter) {
+    ok(await commands.prefetchFrames(pairId, filter));
+  },
+  async teamSettings() {
+    return ok(await commands.teamSettings());
+  },
+  async saveTeamSettings(editor, shared) {
+    return ok(await commands.saveTeamSettings(editor, shared));
   },
 };
 

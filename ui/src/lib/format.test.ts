@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatColor, formatDuration, formatRate, formatSize } from "./format";
+import { formatColor, formatDuration, formatRate, formatSize, rate } from "./format";
 
 describe("formatRate", () => {
   it("shows integer rates plainly and NTSC rates to three places", () => {
@@ -31,5 +31,14 @@ describe("formatColor", () => {
     const color = { matrix: "bt709", range: "unknown", primaries: "bt709", transfer: "bt709" };
     expect(formatColor({ color })).toBe("bt709");
     expect(formatColor({ color: { ...color, matrix: "unknown" } })).toBe("unspecified");
+  });
+});
+
+describe("scan progress", () => {
+  it("gives the speed and the time left once known", () => {
+    expect(rate({ frames_per_s: null, eta_s: null })).toBe("");
+    expect(rate({ frames_per_s: 211.6, eta_s: null })).toBe(" · 212 frames/s");
+    expect(rate({ frames_per_s: 100, eta_s: 65 })).toBe(" · 100 frames/s · about 1 min 5 s left");
+    expect(rate({ frames_per_s: 100, eta_s: 9 })).toBe(" · 100 frames/s · about 9 s left");
   });
 });

@@ -31,3 +31,12 @@ export function formatColor(info: Pick<MediaInfo, "color">): string {
   const { matrix, range } = info.color;
   return [matrix, range].filter((v) => v && v !== "unknown").join(" ") || "unspecified";
 }
+
+/** A scan's speed and time left: " · 212 frames/s · about 1 min 5 s left". */
+export function rate(p: { frames_per_s: number | null; eta_s: number | null }): string {
+  if (p.frames_per_s === null) return "";
+  const speed = ` · ${Math.round(p.frames_per_s)} frames/s`;
+  if (p.eta_s === null) return speed;
+  const left = p.eta_s >= 60 ? `${Math.floor(p.eta_s / 60)} min ${p.eta_s % 60} s` : `${p.eta_s} s`;
+  return `${speed} · about ${left} left`;
+}

@@ -16,6 +16,18 @@ describe("the key map", () => {
     expect(actionFor({ key: "2", altKey: true })).toBe("library");
   });
 
+  it("switches compare modes with the number keys, and the overlay with O", () => {
+    expect(["1", "2", "3", "4"].map((key) => actionFor({ key }))).toEqual([
+      "side",
+      "onion",
+      "wipe",
+      "difference",
+    ]);
+    expect(actionFor({ key: "o" })).toBe("overlay");
+    expect(actionFor({ key: "[" })).toBe("less");
+    expect(actionFor({ key: "]" })).toBe("more");
+  });
+
   it("leaves playback keys and modified letters alone", () => {
     for (const key of ["j", "k", "l", "ArrowLeft", "ArrowRight", " "]) {
       expect(actionFor({ key })).toBeNull();
@@ -31,7 +43,8 @@ describe("the key map", () => {
 
   it("lists every action it maps on the sheet", () => {
     const shown = new Set(SHEET.map((s) => s.action));
-    for (const a of ["next", "approve", "reject", "clear", "undo", "help", "close", "review"]) {
+    const actions = ["next", "approve", "reject", "clear", "undo", "help", "close", "review"];
+    for (const a of [...actions, "side", "onion", "wipe", "difference", "overlay", "less"]) {
       expect(shown.has(a as never)).toBe(true);
     }
   });

@@ -12,7 +12,14 @@ export type Action =
   | "close"
   | "review"
   | "library"
-  | "filters";
+  | "filters"
+  | "side"
+  | "onion"
+  | "wipe"
+  | "difference"
+  | "overlay"
+  | "less"
+  | "more";
 
 export interface KeyPress {
   key: string;
@@ -29,6 +36,12 @@ export const SHEET: { keys: string; action: Action; label: string }[] = [
   { keys: "R", action: "reject", label: "reject the selected pair" },
   { keys: "C", action: "clear", label: "clear your decision" },
   { keys: "Ctrl+Z", action: "undo", label: "undo your last decision" },
+  { keys: "1", action: "side", label: "compare side by side" },
+  { keys: "2", action: "onion", label: "compare as onion skin (incoming over outgoing)" },
+  { keys: "3", action: "wipe", label: "compare with a wipe (drag the divider)" },
+  { keys: "4", action: "difference", label: "compare by difference" },
+  { keys: "[ / ]", action: "less", label: "onion opacity or wipe divider −/+ 10%" },
+  { keys: "O", action: "overlay", label: "layout overlay: where the subject stands out, lines" },
   { keys: "F", action: "filters", label: "filters (undecided, across titles, score, state, who)" },
   { keys: "Alt+1 / Alt+2", action: "review", label: "review / library" },
   { keys: "?", action: "help", label: "this sheet" },
@@ -66,6 +79,21 @@ export function actionFor(press: KeyPress, inField = false): Action | null {
     case "f":
     case "F":
       return "filters";
+    case "1":
+      return "side";
+    case "2":
+      return "onion";
+    case "3":
+      return "wipe";
+    case "4":
+      return "difference";
+    case "o":
+    case "O":
+      return "overlay";
+    case "[":
+      return "less";
+    case "]":
+      return "more";
     case "?":
       return "help";
     case "Escape":
