@@ -6,10 +6,10 @@
 
 use crate::media::{self, MediaError, RgbImage, ToRgb};
 use lru::LruCache;
-use std::path::Path;
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// JPEG quality of encoded frames: pictures, not text, at a size a window
 /// loads quickly.
@@ -30,6 +30,9 @@ pub struct Encoded {
     pub height: u32,
     pub jpeg: Vec<u8>,
 }
+
+/// Widths up to which a copy is decoded without the deblocking filter.
+const SMALL: u32 = 480;
 
 /// Widths a request may ask for.
 const WIDTHS: std::ops::RangeInclusive<u32> = 16..=8192;
@@ -65,9 +68,13 @@ impl FrameKey {
 
 /// Encoded frames, most recently used kept, at most `budget` bytes. Two
 /// requests for one frame at once (the window, and a prefetch of the next
-/// pair) decode it once: the second waits for the first.
+/// pair) decode it once: the second waits for the first. Work that can
+/// wait ([`Priority::Soon`], [`Priority::Later`]) decodes one frame at a
+/// time, sooner first, so the frames the editor is looking at, and the
+/// window painting them, keep the other cores.
 pub struct FrameCache {
     entries: Mutex<Cache>,
+    background: Lane,
     /// A lock per frame being decoded now.
     decoding: Mutex<HashMap<FrameKey, Arc<Mutex<()>>>>,
     decodes: AtomicU64,
@@ -88,6 +95,7 @@ impl FrameCache {
                 budget: budget_bytes,
             }),
             decoding: Mutex::new(HashMap::new()),
+            background: Lane::default(),
             decodes: AtomicU64::new(0),
         }
     }
@@ -109,6 +117,17 @@ impl FrameCache {
     /// Frame `key` of the title at `path` (whose content hash is
     /// `key.content_hash`), from the cache or decoded and encoded now.
     pub fn get(&self, path: &Path, key: &FrameKey) -> Result<Arc<Encoded>, MediaError> {
+        self.get_with(path, key, Priority::Now)
+    }
+
+    /// Like [`FrameCache::get`], at `priority`: a miss that can wait
+    /// decodes once no other waiting work is decoding, sooner work first.
+    pub fn get_with(
+        &self,
+        path: &Path,
+        key: &FrameKey,
+        priority: Priority,
+    ) -> Result<Arc<Encoded>, MediaError> {
         if let Some(hit) = self.cached(key) {
             return Ok(hit);
         }
@@ -119,7 +138,11 @@ impl FrameCache {
         let turn = slot.lock();
         let result = match self.cached(key) {
             Some(hit) => Ok(hit),
-            None => self.decode(path, key),
+            None if priority == Priority::Now => self.decode(path, key),
+            None => {
+                let _turn = self.background.enter(priority == Priority::Soon);
+                self.decode(path, key)
+            }
         };
         drop(turn);
         if let Ok(mut decoding) = self.decoding.lock() {
@@ -130,7 +153,12 @@ impl FrameCache {
 
     fn decode(&self, path: &Path, key: &FrameKey) -> Result<Arc<Encoded>, MediaError> {
         self.decodes.fetch_add(1, Ordering::Relaxed);
-        let picture = picture(path, key.frame)?;
+        // A small copy cannot show the deblocking filter's work: skipped.
+        let mode = match key.width {
+            Some(w) if w <= SMALL => media::DecodeMode::Scan,
+            _ => media::DecodeMode::Full,
+        };
+        let picture = picture_decoded(path, key.frame, mode)?;
         let picture = match key.width {
             Some(w) if w < picture.width => resize(&picture, w),
             _ => picture,
@@ -140,6 +168,52 @@ impl FrameCache {
             cache.insert(key.clone(), encoded.clone());
         }
         Ok(encoded)
+    }
+}
+
+/// How soon a frame is needed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Priority {
+    /// In view now: decoded at once.
+    Now,
+    /// Wanted next (the next pair's frames).
+    Soon,
+    /// Whenever there is time (thumbnails).
+    Later,
+}
+
+/// One decode at a time for work that can wait; `Soon` goes before `Later`.
+#[derive(Default)]
+struct Lane {
+    /// Whether a decode holds the lane, and how many `Soon` ones wait.
+    state: Mutex<(bool, usize)>,
+    free: Condvar,
+}
+
+struct Turn<'a>(&'a Lane);
+
+impl Lane {
+    fn enter(&self, soon: bool) -> Turn<'_> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if soon {
+            state.1 += 1;
+        }
+        while state.0 || (!soon && state.1 > 0) {
+            state = self.free.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        if soon {
+            state.1 -= 1;
+        }
+        state.0 = true;
+        Turn(self)
+    }
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        let mut state = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.0 = false;
+        self.0.free.notify_all();
     }
 }
 
@@ -163,7 +237,15 @@ impl Cache {
 /// upright and at its display aspect (non-square pixels widened or
 /// narrowed to square ones).
 pub fn picture(path: &Path, index: u64) -> Result<RgbImage, MediaError> {
-    let mut decoder = media::Decoder::probe_and_open(path, media::DecodeMode::Full)?;
+    picture_decoded(path, index, media::DecodeMode::Full)
+}
+
+fn picture_decoded(
+    path: &Path,
+    index: u64,
+    mode: media::DecodeMode,
+) -> Result<RgbImage, MediaError> {
+    let mut decoder = media::Decoder::probe_and_open(path, mode)?;
     let (rotation, aspect) = {
         let info = decoder.info();
         (info.rotation, pixel_aspect(&info.sample_aspect_ratio))
@@ -351,5 +433,37 @@ mod tests {
         assert!(!inner.lru.contains(&key(2)));
         inner.insert(key(4), frame(500)); // larger than the budget: not kept
         assert_eq!((inner.bytes, inner.lru.len()), (0, 0));
+    }
+}
+
+#[cfg(test)]
+mod lane_tests {
+    use super::Lane;
+    use std::sync::{mpsc, Arc};
+    use std::time::Duration;
+
+    #[test]
+    fn work_wanted_soon_goes_before_work_wanted_later() {
+        let lane = Arc::new(Lane::default());
+        let busy = lane.enter(false);
+        let (tx, order) = mpsc::channel();
+        let waiter = |soon: bool, name: &'static str| {
+            let (lane, tx) = (lane.clone(), tx.clone());
+            std::thread::spawn(move || {
+                let _turn = lane.enter(soon);
+                tx.send(name).expect("send");
+            })
+        };
+        let later = waiter(false, "later");
+        std::thread::sleep(Duration::from_millis(50));
+        let soon = waiter(true, "soon");
+        std::thread::sleep(Duration::from_millis(50));
+        // Both wait while the lane is busy.
+        assert!(order.try_recv().is_err());
+        drop(busy);
+        later.join().expect("thread");
+        soon.join().expect("thread");
+        let got: Vec<&str> = order.try_iter().collect();
+        assert_eq!(got, ["soon", "later"]);
     }
 }

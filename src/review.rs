@@ -344,7 +344,11 @@ impl ReviewQueue {
             }
         }
         let mut titles: Vec<TitleChoice> = by_hash.into_values().collect();
-        titles.sort_by(|a, b| a.name.cmp(&b.name).then(a.content_hash.cmp(&b.content_hash)));
+        titles.sort_by(|a, b| {
+            a.name
+                .cmp(&b.name)
+                .then(a.content_hash.cmp(&b.content_hash))
+        });
         titles
     }
 

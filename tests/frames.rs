@@ -90,7 +90,10 @@ fn one_frame_asked_for_at_once_by_many_is_decoded_once() {
             std::thread::spawn(move || cache.get(&sample(), &key(250, None)).expect("frame"))
         })
         .collect();
-    let frames: Vec<_> = handles.into_iter().map(|h| h.join().expect("thread")).collect();
+    let frames: Vec<_> = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .collect();
     assert_eq!(cache.decodes(), 1);
     assert!(frames.iter().all(|f| Arc::ptr_eq(f, &frames[0])));
     cache.get(&sample(), &key(251, None)).expect("frame");

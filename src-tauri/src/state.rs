@@ -3,7 +3,7 @@
 //! listens to.
 
 use crate::events::{ScanProgress, TeamChanged};
-use matchcut::frames::{FrameCache, FrameKey};
+use matchcut::frames::{FrameCache, FrameKey, Priority};
 use matchcut::jobs::decisions::save_library_settings;
 use matchcut::jobs::progress::ProgressTracker;
 use matchcut::jobs::watch::{SyncWorker, TeamEvent};
@@ -92,9 +92,7 @@ impl AppState {
                 // Only rows that changed: the window's own decisions come
                 // round again and change nothing.
                 let pairs = self
-                    .with_review(|queue, team| {
-                        queue.refresh(team, &ids).map_err(|e| e.to_string())
-                    })
+                    .with_review(|queue, team| queue.refresh(team, &ids).map_err(|e| e.to_string()))
                     .unwrap_or_default();
                 TeamChanged {
                     pairs,
@@ -123,12 +121,7 @@ impl AppState {
                 progress(tracker.update(&event, Instant::now()).into());
             }
         };
-        let scanned = jobs::scan(
-            vec![self.library.clone()],
-            options,
-            Arc::new(events),
-            token,
-        );
+        let scanned = jobs::scan(vec![self.library.clone()], options, Arc::new(events), token);
         if let Err(e) = scanned.await {
             tracing::warn!("the scan of {} stopped: {e}", self.library.display());
         }
@@ -171,7 +164,8 @@ impl AppState {
     }
 
     /// Decodes the full frames of the pairs after `id` in the filtered list
-    /// ahead, in the background, so moving on shows them at once.
+    /// ahead, one at a time and before any thumbnail, so moving on shows
+    /// them at once.
     pub fn prefetch(self: &Arc<Self>, id: &str, filter: &review::Filter) -> Result<(), String> {
         let ends = self.with_review(|queue, _| {
             let at = queue.position(filter, id).unwrap_or(0);
@@ -188,7 +182,7 @@ impl AppState {
                     width: None,
                 };
                 let fetched = me.title_path(&key.content_hash).and_then(|file| {
-                    me.frames.get(&file, &key).map_err(|e| e.to_string())
+                    (me.frames.get_with(&file, &key, Priority::Soon)).map_err(|e| e.to_string())
                 });
                 if let Err(e) = fetched {
                     tracing::debug!("prefetch: {e}");
@@ -203,7 +197,12 @@ impl AppState {
     pub fn frame(&self, path: &str, query: Option<&str>) -> Result<Vec<u8>, String> {
         let key = FrameKey::from_request(path, query).ok_or("not a frame request")?;
         let file = self.title_path(&key.content_hash)?;
-        let frame = self.frames.get(&file, &key).map_err(|e| e.to_string())?;
+        // Thumbnails wait their turn; the full frames in view do not.
+        let frame = match key.width {
+            Some(_) => self.frames.get_with(&file, &key, Priority::Later),
+            None => self.frames.get(&file, &key),
+        }
+        .map_err(|e| e.to_string())?;
         Ok(frame.jpeg.clone())
     }
 
@@ -222,4 +221,3 @@ impl AppState {
             .ok_or_else(|| format!("no title with content hash {hash} in the library"))
     }
 }
-

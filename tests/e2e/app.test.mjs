@@ -315,19 +315,19 @@ test("review: each compare mode renders, the layout overlay explains the score, 
 
 test("the one-title filter, and the team settings stored with the library that the CLI reads", async () => {
   const count = async () => Number((await text((await findAll("[data-testid=pair-count]"))[0])).split(" ")[0]);
-  const all = await count();
   await press("f");
   await waitFor("[data-testid=filter-title] option[value]:not([value=''])");
-  const [value, label] = await run(
-    "const o = document.querySelector('[data-testid=filter-title] option:not([value=\"\"])'); return [o.value, o.textContent]",
-  );
+  // The undecided filter is still on from before: off, every pair again.
+  const undecided = await count();
+  await press(" ");
+  await waitUntil(async () => (await count()) > undecided, "every pair listed");
+  const all = await count();
+  const option = (await findAll("[data-testid=filter-title] option:not([value=''])"))[0];
+  const label = await text(option);
   const pairs = Number(label.match(/\((\d+)\)/)[1]);
-  await run(
-    "const s = document.querySelector('[data-testid=filter-title]'); s.value = arguments[0]; s.dispatchEvent(new Event('change'))",
-    value,
-  );
+  await click(option);
   await waitUntil(async () => (await count()) === pairs, `only the pairs of one title (${pairs} of ${all})`);
-  await run("const s = document.querySelector('[data-testid=filter-title]'); s.value = ''; s.dispatchEvent(new Event('change'))");
+  await click((await findAll("[data-testid=filter-title] option[value='']"))[0]);
   await waitUntil(async () => (await count()) === all, "every pair again");
   await press("\uE00C");
 
@@ -361,12 +361,18 @@ test("a 10,000-pair library of 1080p titles scrolls and selects; the next pair's
     "10,000 pairs listed",
     120000,
   );
-  await framesShown();
-  // Next pair after an editor's glance (0.8 s): key press to both 1080p
-  // frames decoded in the window, timed inside the page.
+  // The list's thumbnails in view are in, as after a first look.
+  await waitUntil(
+    () => run("return [...document.querySelectorAll('img')].every((i) => i.complete && i.naturalWidth > 0)"),
+    "the window's pictures shown",
+    60000,
+  );
+  // Next pair after an editor's glance (1 s): from the key press to both
+  // 1080p frames loaded (arrived) and painted (the next animation frame
+  // after they are decoded), timed inside the page.
   const times = [];
   for (let i = 0; i < 30; i++) {
-    await new Promise((r) => setTimeout(r, 800));
+    await new Promise((r) => setTimeout(r, 1000));
     const ms = await call("POST", s("/execute/async"), {
       script: `const done = arguments[arguments.length - 1];
         const before = document.querySelector('[data-testid=pair-view]').dataset.pair;
@@ -376,19 +382,34 @@ test("a 10,000-pair library of 1080p titles scrolls and selects; the next pair's
           const view = document.querySelector('[data-testid=pair-view]');
           const imgs = view ? [...view.querySelectorAll('img')] : [];
           if (view && view.dataset.pair !== before && imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth >= 1920)) {
-            Promise.all(imgs.map((i) => i.decode())).then(() => requestAnimationFrame(() => done(performance.now() - t0)));
-          } else if (performance.now() - t0 > 20000) done(-1);
+            const arrived = performance.now() - t0;
+            Promise.all(imgs.map((i) => i.decode())).then(() => requestAnimationFrame(() => done([arrived, performance.now() - t0])));
+          } else if (performance.now() - t0 > 20000) done([-1, -1]);
           else requestAnimationFrame(check);
         };
         requestAnimationFrame(check);`,
       args: [],
     });
-    assert.ok(ms >= 0, "the next pair's frames were shown");
+    assert.ok(ms[1] >= 0, "the next pair's frames were shown");
     times.push(ms);
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-  const report = { pairs: 10000, frames: "1920x1080 H.264, 2 s GOP", glance_ms: 800, presses: times.length, p50_ms: at(0.5), p95_ms: at(0.95), max_ms: sorted.at(-1) };
+  const quantile = (values, q) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
+  };
+  const arrived = times.map((t) => t[0]);
+  const painted = times.map((t) => t[1]);
+  const report = {
+    pairs: 10000,
+    frames: "two 1920x1080 H.264 titles, 2 s GOP",
+    glance_ms: 1000,
+    presses: times.length,
+    arrived_p50_ms: quantile(arrived, 0.5),
+    arrived_p95_ms: quantile(arrived, 0.95),
+    painted_p50_ms: quantile(painted, 0.5),
+    painted_p95_ms: quantile(painted, 0.95),
+    painted_max_ms: Math.round(Math.max(...painted)),
+  };
   writeFileSync(process.env.MATCHCUT_E2E_SCREENSHOT.replace("app-window.png", "next-pair-latency.json"), JSON.stringify(report));
   console.log("next pair:", JSON.stringify(report));
 

@@ -39,6 +39,9 @@ describe("the key map", () => {
   it("gives keys typed into a field to the field, except Escape", () => {
     expect(actionFor({ key: "a" }, true)).toBeNull();
     expect(actionFor({ key: "Escape" }, true)).toBe("close");
+    expect(actionFor({ key: "1", altKey: true }, true)).toBe("review");
+    expect(actionFor({ key: "z", ctrlKey: true }, true)).toBeNull();
+    expect(actionFor({ key: "1" }, true)).toBeNull();
   });
 
   it("lists every action it maps on the sheet", () => {

@@ -49,10 +49,14 @@ export const SHEET: { keys: string; action: Action; label: string }[] = [
 ];
 
 /** The action a key press asks for, if any. Keys typed into a text field
- *  are the field's (the caller passes `inField`). */
+ *  are the field's but for Escape and Alt+1/2 (the caller passes
+ *  `inField`). */
 export function actionFor(press: KeyPress, inField = false): Action | null {
-  if (inField && press.key !== "Escape") return null;
   const plain = !press.ctrlKey && !press.altKey && !press.metaKey;
+  // Keys typed into a field are the field's, except Escape and the places
+  // (Alt+digit types nothing).
+  const place = press.altKey && !press.ctrlKey && !press.metaKey && /^[12]$/.test(press.key);
+  if (inField && press.key !== "Escape" && !place) return null;
   if (press.altKey && !press.ctrlKey && !press.metaKey) {
     if (press.key === "1") return "review";
     if (press.key === "2") return "library";

@@ -24,11 +24,22 @@ describe("the review list state", () => {
     const list = new ListState();
     for (let offset = 0; offset < 10_000; offset += PAGE) {
       list.selected = offset;
+      list.viewed = offset;
       list.take({ total: 10_000, offset, rows: rows(offset, PAGE) });
     }
     expect(list.loaded()).toBeLessThanOrEqual(6 * PAGE + 1);
     expect(list.at(9_999)?.pair.id).toBe("p9999");
     expect(list.at(0)).toBeUndefined();
+  });
+
+  it("keeps the rows scrolled to, far from the selection, and those near the selection", () => {
+    const list = new ListState();
+    list.take({ total: 10_000, offset: 0, rows: rows(0, PAGE) });
+    list.viewed = 9_950;
+    list.take({ total: 10_000, offset: 9_900, rows: rows(9_900, PAGE) });
+    expect(list.at(9_999)?.pair.id).toBe("p9999");
+    expect(list.at(0)?.pair.id).toBe("p0");
+    expect(list.loaded()).toBe(2 * PAGE);
   });
 
   it("replaces a decided row in place and undoes to what was before", () => {

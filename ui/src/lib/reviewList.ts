@@ -20,13 +20,18 @@ export class ListState<R extends Row> {
   /** Loaded rows by position in the filtered list. */
   private rows = new Map<number, R>();
 
-  /** Takes a page; rows far from the selection are dropped so memory stays
-   *  bounded however long the list. */
+  /** Where the list is scrolled to (the first row in view): rows near it
+   *  stay loaded as well as those near the selection. */
+  viewed = 0;
+
+  /** Takes a page; rows far from both the selection and the view are
+   *  dropped so memory stays bounded however long the list. */
   take(page: PageLike<R>, keep = 5 * PAGE): void {
     this.total = page.total;
     page.rows.forEach((row, i) => this.rows.set(page.offset + i, row));
     for (const at of [...this.rows.keys()]) {
-      if (Math.abs(at - this.selected) > keep) this.rows.delete(at);
+      const far = (anchor: number) => Math.abs(at - anchor) > keep;
+      if (far(this.selected) && far(this.viewed)) this.rows.delete(at);
     }
     if (this.selected >= this.total) this.selected = Math.max(0, this.total - 1);
   }
