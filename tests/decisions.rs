@@ -371,30 +371,47 @@ fn an_editors_later_decision_wins_whatever_the_machines_clocks_say() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A background sync of `library` as alice on `shared`, and what it reports.
+fn start_worker(
+    library: &Path,
+    shared: &Path,
+) -> (SyncWorker, std::sync::mpsc::Receiver<TeamEvent>) {
+    let settings = TeamSettings {
+        shared: Some(shared.to_path_buf()),
+        editor: Some("alice".into()),
+    };
+    let (tx, events) = std::sync::mpsc::channel();
+    let worker = SyncWorker::start(library, &settings, move |e| {
+        let _ = tx.send(e);
+    })
+    .unwrap();
+    (worker, events)
+}
+
+/// The next decisions the background sync reports.
+fn wait_for_arrival(
+    events: &std::sync::mpsc::Receiver<TeamEvent>,
+    what: &str,
+) -> Vec<DecisionEvent> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Ok(TeamEvent::Arrived(events)) => return events,
+            Ok(TeamEvent::Status(_)) => continue,
+            Err(e) => panic!("{what} was not reported: {e}"),
+        }
+    }
+}
+
 #[test]
 fn the_background_sync_notices_another_editors_decision() {
     let dir = scratch("live");
     let shared = dir.join("decisions.sqlite");
-    let settings = TeamSettings {
-        shared: Some(shared.clone()),
-        editor: Some("alice".into()),
-    };
-    let (tx, events) = std::sync::mpsc::channel();
-    let worker = SyncWorker::start(&dir.join("alice"), &settings, move |e| {
-        let _ = tx.send(e);
-    })
-    .unwrap();
+    let (worker, events) = start_worker(&dir.join("alice"), &shared);
     let id = pair(3, 1);
     decide(&dir.join("bob"), &shared, "bob", &id, "approve");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let arrived = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match events.recv_timeout(left) {
-            Ok(TeamEvent::Arrived(events)) => break events,
-            Ok(TeamEvent::Status(_)) => continue,
-            Err(e) => panic!("bob's decision did not arrive: {e}"),
-        }
-    };
+    let arrived = wait_for_arrival(&events, "bob's decision");
     assert_eq!(arrived.len(), 1);
     assert_eq!(
         (arrived[0].editor.as_str(), arrived[0].pair_id.as_str()),
@@ -466,30 +483,14 @@ fn the_background_sync_notices_a_decision_another_process_made_in_the_same_libra
     let dir = scratch("same-library");
     let library = dir.join("library");
     let shared = dir.join("decisions.sqlite");
-    let settings = TeamSettings {
-        shared: Some(shared.clone()),
-        editor: Some("alice".into()),
-    };
-    let (tx, events) = std::sync::mpsc::channel();
-    let worker = SyncWorker::start(&library, &settings, move |e| {
-        let _ = tx.send(e);
-    })
-    .unwrap();
+    let (worker, events) = start_worker(&library, &shared);
     wait_for_status(&events, |s| *s == SyncStatus::Synced);
     // Bo decides with the CLI in the very same library: the event is in the
     // library before the shared store hands it back, so only the library's
     // own log tells the window about it.
     let id = pair(5, 1);
     decide(&library, &shared, "bo", &id, "reject");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let arrived = loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match events.recv_timeout(left) {
-            Ok(TeamEvent::Arrived(events)) => break events,
-            Ok(TeamEvent::Status(_)) => continue,
-            Err(e) => panic!("bo's decision was not reported: {e}"),
-        }
-    };
+    let arrived = wait_for_arrival(&events, "bo's decision");
     assert_eq!(arrived.len(), 1, "{arrived:?}");
     assert_eq!(
         (arrived[0].editor.as_str(), arrived[0].decision),

@@ -3,31 +3,15 @@
 use matchcut::jobs::progress::Progress;
 use serde::{Deserialize, Serialize};
 
-/// Progress of the library's analysis, for the header's bar.
+/// Progress of the library's analysis, for the header's bar: title,
+/// stage, frames done, frames/s and the time left.
 #[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
-pub struct ScanProgress {
-    /// The title's file name (empty for the library as a whole).
-    pub title: String,
-    /// `queued`, `frames`, `embed`, `index`, `waiting` or `done`.
-    pub stage: String,
-    pub done: u64,
-    pub total: u64,
-    /// Frames decoded per second over the scan so far.
-    pub frames_per_s: Option<f32>,
-    /// Seconds until every queued title is decoded, at that rate.
-    pub eta_s: Option<u32>,
-}
+#[serde(transparent)]
+pub struct ScanProgress(pub Progress);
 
 impl From<Progress> for ScanProgress {
     fn from(p: Progress) -> Self {
-        Self {
-            title: p.title,
-            stage: p.stage,
-            done: p.done,
-            total: p.total,
-            frames_per_s: p.frames_per_s,
-            eta_s: p.eta_s,
-        }
+        Self(p)
     }
 }
 

@@ -4,7 +4,7 @@
 //! can be tested without waiting.
 
 use super::scan::ScanEvent;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 const SETTLE: Duration = Duration::from_secs(1);
 
 /// Where a scan stands.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Progress {
     /// The title's file name (empty for the library as a whole).

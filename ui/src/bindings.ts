@@ -410,6 +410,45 @@ export type PairView_Serialize = {
 	components: Components_Serialize,
 };
 
+/**  Where a scan stands. */
+export type Progress = Progress_Serialize | Progress_Deserialize;
+
+/**  Where a scan stands. */
+export type Progress_Deserialize = {
+	/**  The title's file name (empty for the library as a whole). */
+	title: string,
+	/**  `queued`, `frames`, `embed`, `index`, `waiting` or `done`. */
+	stage: string,
+	/**  The title's frames done and in all, in the `frames` stage. */
+	done: number,
+	total: number,
+	/**  Frames decoded per second over the scan so far. */
+	frames_per_s?: number | null,
+	/**
+	 *  Seconds left until every queued title's frames are decoded, at
+	 *  that rate.
+	 */
+	eta_s?: number | null,
+};
+
+/**  Where a scan stands. */
+export type Progress_Serialize = {
+	/**  The title's file name (empty for the library as a whole). */
+	title: string,
+	/**  `queued`, `frames`, `embed`, `index`, `waiting` or `done`. */
+	stage: string,
+	/**  The title's frames done and in all, in the `frames` stage. */
+	done: number,
+	total: number,
+	/**  Frames decoded per second over the scan so far. */
+	frames_per_s: number | null,
+	/**
+	 *  Seconds left until every queued title's frames are decoded, at
+	 *  that rate.
+	 */
+	eta_s: number | null,
+};
+
 /**  The library is analysed and its pairs can be listed. */
 export type ReviewReady = {
 	pairs: number,
@@ -446,36 +485,23 @@ export type ReviewRow_Serialize = {
 	rejected_by: string[],
 };
 
-/**  Progress of the library's analysis, for the header's bar. */
+/**
+ *  Progress of the library's analysis, for the header's bar: title,
+ *  stage, frames done, frames/s and the time left.
+ */
 export type ScanProgress = ScanProgress_Serialize | ScanProgress_Deserialize;
 
-/**  Progress of the library's analysis, for the header's bar. */
-export type ScanProgress_Deserialize = {
-	/**  The title's file name (empty for the library as a whole). */
-	title: string,
-	/**  `queued`, `frames`, `embed`, `index`, `waiting` or `done`. */
-	stage: string,
-	done: number,
-	total: number,
-	/**  Frames decoded per second over the scan so far. */
-	frames_per_s?: number | null,
-	/**  Seconds until every queued title is decoded, at that rate. */
-	eta_s?: number | null,
-};
+/**
+ *  Progress of the library's analysis, for the header's bar: title,
+ *  stage, frames done, frames/s and the time left.
+ */
+export type ScanProgress_Deserialize = Progress_Deserialize;
 
-/**  Progress of the library's analysis, for the header's bar. */
-export type ScanProgress_Serialize = {
-	/**  The title's file name (empty for the library as a whole). */
-	title: string,
-	/**  `queued`, `frames`, `embed`, `index`, `waiting` or `done`. */
-	stage: string,
-	done: number,
-	total: number,
-	/**  Frames decoded per second over the scan so far. */
-	frames_per_s: number | null,
-	/**  Seconds until every queued title is decoded, at that rate. */
-	eta_s: number | null,
-};
+/**
+ *  Progress of the library's analysis, for the header's bar: title,
+ *  stage, frames done, frames/s and the time left.
+ */
+export type ScanProgress_Serialize = Progress_Serialize;
 
 /**  Which team state a filter keeps. */
 export type StateFilter = "approved" | "rejected" | "conflict";

@@ -33,10 +33,10 @@ export function formatColor(info: Pick<MediaInfo, "color">): string {
 }
 
 /** A scan's speed and time left: " · 212 frames/s · about 1 min 5 s left". */
-export function rate(p: { frames_per_s: number | null; eta_s: number | null }): string {
-  if (p.frames_per_s === null) return "";
+export function rate(p: { frames_per_s?: number | null; eta_s?: number | null }): string {
+  if (p.frames_per_s == null) return "";
   const speed = ` · ${Math.round(p.frames_per_s)} frames/s`;
-  if (p.eta_s === null) return speed;
+  if (p.eta_s == null) return speed;
   const left = p.eta_s >= 60 ? `${Math.floor(p.eta_s / 60)} min ${p.eta_s % 60} s` : `${p.eta_s} s`;
   return `${speed} · about ${left} left`;
 }
