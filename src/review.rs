@@ -412,6 +412,8 @@ mod tests {
             shot,
             frame: 10 * shot as u64,
             timecode: "00:00:01:00".into(),
+            shot_in: "00:00:00:00".into(),
+            shot_out: "00:00:01:00".into(),
             missing: false,
         }
     }

@@ -24,6 +24,8 @@ fn pair(i: usize) -> PairView {
         shot,
         frame: shot as u64 * 24,
         timecode: "00:00:01:00".into(),
+        shot_in: "00:00:00:00".into(),
+        shot_out: "00:00:02:00".into(),
         missing: false,
     };
     PairView {

@@ -40,5 +40,21 @@ fn the_sample_library_offers_match_cuts_across_its_titles() {
         .flat_map(|p| [p.from.path.as_str(), p.to.path.as_str()])
         .collect();
     assert!(titles.len() >= 4, "{titles:?}");
+    // Each side names its shot's range: the cut leaves the outgoing shot at
+    // its last frame and enters the incoming one at its first.
+    for p in &top {
+        assert!(
+            !p.from.shot_in.is_empty() && !p.to.shot_out.is_empty(),
+            "{p:?}"
+        );
+        assert!(
+            p.from.shot_in <= p.from.timecode && p.from.timecode <= p.from.shot_out,
+            "{p:?}"
+        );
+        assert!(
+            p.to.shot_in <= p.to.timecode && p.to.timecode <= p.to.shot_out,
+            "{p:?}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&library);
 }

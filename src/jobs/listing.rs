@@ -17,6 +17,10 @@ pub struct PairEnd {
     pub shot: usize,
     pub frame: u64,
     pub timecode: String,
+    /// Timecodes of the shot's first and last frames (empty when the
+    /// library does not hold the shot).
+    pub shot_in: String,
+    pub shot_out: String,
     /// The title's file was gone, or held other content, when last
     /// checked: the pair cannot be exported until it is found again.
     pub missing: bool,
@@ -57,36 +61,42 @@ pub struct DuplicateGroup {
     pub similarity: f32,
 }
 
-/// Titles by content hash, with their timecode tracks.
-struct Titles(HashMap<String, (TitleRecord, TimecodeTrack)>);
+/// Titles by content hash, with their timecode tracks and shots' ranges.
+struct Titles(HashMap<String, (TitleRecord, TimecodeTrack, ShotSpans)>);
+
+/// First and last frame by shot.
+type ShotSpans = HashMap<usize, (u64, u64)>;
 
 impl Titles {
     fn load(data: &LibraryData) -> Result<Self, StoreError> {
-        let map = data
-            .store()
-            .titles()?
-            .into_iter()
-            .map(|t| {
-                let rate = Rate::parse(&t.frame_rate).unwrap_or(Rate::FALLBACK);
-                let track = TimecodeTrack::new(rate, t.start_timecode.as_deref());
-                (t.content_hash.clone(), (t, track))
-            })
-            .collect();
+        let mut map = HashMap::new();
+        for t in data.store().titles()? {
+            let rate = Rate::parse(&t.frame_rate).unwrap_or(Rate::FALLBACK);
+            let track = TimecodeTrack::new(rate, t.start_timecode.as_deref());
+            let shots = (data.store().shot_ranges(&t.content_hash)?.into_iter())
+                .map(|(shot, first, last)| (shot, (first, last)))
+                .collect();
+            map.insert(t.content_hash.clone(), (t, track, shots));
+        }
         Ok(Self(map))
     }
 
     fn end(&self, shot: &ShotRef, frame: u64) -> PairEnd {
-        let (path, timecode, missing) = match self.0.get(&shot.content_hash) {
-            Some((t, track)) => (t.path.clone(), track.at(frame), t.missing),
-            None => (String::new(), String::new(), true),
-        };
+        let title = self.0.get(&shot.content_hash);
+        let range = title.and_then(|(_, track, shots)| {
+            let &(first, last) = shots.get(&shot.shot)?;
+            Some((track.at(first), track.at(last)))
+        });
+        let (shot_in, shot_out) = range.unwrap_or_default();
         PairEnd {
-            path,
+            path: title.map_or(String::new(), |(t, ..)| t.path.clone()),
             content_hash: shot.content_hash.clone(),
             shot: shot.shot,
             frame,
-            timecode,
-            missing,
+            timecode: title.map_or(String::new(), |(_, track, _)| track.at(frame)),
+            shot_in,
+            shot_out,
+            missing: title.is_none_or(|(t, ..)| t.missing),
         }
     }
 }
@@ -232,7 +242,7 @@ fn group_view<'a>(
         let path = titles
             .0
             .get(&shot.content_hash)
-            .map(|(t, _)| t.path.clone());
+            .map(|(t, ..)| t.path.clone());
         out.push(DuplicateMember {
             path: path.unwrap_or_default(),
             content_hash: shot.content_hash.clone(),

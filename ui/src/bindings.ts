@@ -353,6 +353,12 @@ export type PairEnd = {
 	frame: number,
 	timecode: string,
 	/**
+	 *  Timecodes of the shot's first and last frames (empty when the
+	 *  library does not hold the shot).
+	 */
+	shot_in: string,
+	shot_out: string,
+	/**
 	 *  The title's file was gone, or held other content, when last
 	 *  checked: the pair cannot be exported until it is found again.
 	 */
