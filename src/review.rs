@@ -4,6 +4,7 @@
 //! pairs, the team's decisions, who is reviewing), so the window and the
 //! CLI see the same queue and tests need no store.
 
+use crate::export::sheet::file_name;
 use crate::jobs::listing::{self, PairEnd, PairView};
 use crate::jobs::team::{PairDecisions, TeamState};
 use crate::jobs::{LibraryData, LibraryDataError, TeamDecisions};
@@ -155,12 +156,6 @@ pub struct TitleChoice {
     pub name: String,
     /// Pairs it takes part in.
     pub pairs: usize,
-}
-
-fn file_name(path: &str) -> String {
-    std::path::Path::new(path)
-        .file_name()
-        .map_or_else(|| path.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// What a decision made in the review changed.

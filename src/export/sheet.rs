@@ -117,7 +117,8 @@ fn picture(end: &PairEnd) -> Result<RgbImage, MediaError> {
     crate::frames::picture(Path::new(&end.path), end.frame)
 }
 
-fn file_name(path: &str) -> String {
+/// The file name of `path` (the whole of it when it has none).
+pub(crate) fn file_name(path: &str) -> String {
     Path::new(path)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
