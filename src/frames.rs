@@ -67,11 +67,12 @@ impl FrameKey {
 }
 
 /// Encoded frames, most recently used kept, at most `budget` bytes. Two
-/// requests for one frame at once (the window, and a prefetch of the next
-/// pair) decode it once: the second waits for the first. Work that can
-/// wait ([`Priority::Soon`], [`Priority::Later`]) decodes one frame at a
-/// time, sooner first, so the frames the editor is looking at, and the
-/// window painting them, keep the other cores.
+/// requests for one frame at once decode it once: the second waits for the
+/// first. Work that can wait ([`Priority::Soon`], [`Priority::Later`])
+/// decodes one frame at a time, sooner first, and thumbnails at a low
+/// scheduling priority, so the frames the editor is looking at, and the
+/// window painting them, keep the cores; a frame wanted [`Priority::Now`]
+/// never waits in that queue, even for the same frame.
 pub struct FrameCache {
     entries: Mutex<Cache>,
     background: Lane,
@@ -94,7 +95,7 @@ impl FrameCache {
                 bytes: 0,
                 budget: budget_bytes,
             }),
-            decoding: Mutex::new(HashMap::new()),
+            decoding: Default::default(),
             background: Lane::default(),
             decodes: AtomicU64::new(0),
         }
@@ -131,6 +132,24 @@ impl FrameCache {
         if let Some(hit) = self.cached(key) {
             return Ok(hit);
         }
+        match priority {
+            Priority::Now => self.decode_once(path, key, false),
+            Priority::Soon | Priority::Later => {
+                let _turn = self.background.enter(priority == Priority::Soon);
+                self.decode_once(path, key, priority == Priority::Later)
+            }
+        }
+    }
+
+    /// Decodes frame `key`, unless a request decoding it now finishes
+    /// first (then its frame is taken). A request waiting for the lane
+    /// holds nothing yet, so it never holds up a frame wanted now.
+    fn decode_once(
+        &self,
+        path: &Path,
+        key: &FrameKey,
+        meekly: bool,
+    ) -> Result<Arc<Encoded>, MediaError> {
         let slot = match self.decoding.lock() {
             Ok(mut decoding) => decoding.entry(key.clone()).or_default().clone(),
             Err(_) => Arc::default(),
@@ -138,17 +157,36 @@ impl FrameCache {
         let turn = slot.lock();
         let result = match self.cached(key) {
             Some(hit) => Ok(hit),
-            None if priority == Priority::Now => self.decode(path, key),
-            None => {
-                let _turn = self.background.enter(priority == Priority::Soon);
-                self.decode(path, key)
-            }
+            None if meekly => self.decode_meekly(path, key),
+            None => self.decode(path, key),
         };
         drop(turn);
         if let Ok(mut decoding) = self.decoding.lock() {
             decoding.remove(key);
         }
         result
+    }
+
+    /// Decodes on a thread of its own at a low scheduling priority (and so
+    /// do the decoder's threads, which inherit it): on a machine with few
+    /// cores, the window painting and the frames in view go first.
+    fn decode_meekly(&self, path: &Path, key: &FrameKey) -> Result<Arc<Encoded>, MediaError> {
+        let failed = |reason: String| MediaError::Decode {
+            path: path.to_path_buf(),
+            reason,
+        };
+        std::thread::scope(|scope| {
+            let worker = std::thread::Builder::new()
+                .name("frames-background".into())
+                .spawn_scoped(scope, || {
+                    lower_priority();
+                    self.decode(path, key)
+                })
+                .map_err(|e| failed(format!("no thread to decode on: {e}")))?;
+            worker
+                .join()
+                .map_err(|_| failed("the decoding thread stopped".into()))?
+        })
     }
 
     fn decode(&self, path: &Path, key: &FrameKey) -> Result<Arc<Encoded>, MediaError> {
@@ -168,6 +206,17 @@ impl FrameCache {
             cache.insert(key.clone(), encoded.clone());
         }
         Ok(encoded)
+    }
+}
+
+/// Lowers the calling thread's scheduling priority (nice 10; on Linux the
+/// nice value belongs to the thread). Best effort: where it fails, the
+/// thread runs at the usual priority.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority reads no memory of ours; `who` 0 is this thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }
 
@@ -438,9 +487,43 @@ mod tests {
 
 #[cfg(test)]
 mod lane_tests {
-    use super::Lane;
+    use super::{FrameCache, FrameKey, Lane, Priority};
+    use std::path::PathBuf;
     use std::sync::{mpsc, Arc};
     use std::time::Duration;
+
+    #[test]
+    fn a_frame_wanted_now_never_waits_for_work_that_can_wait() {
+        let sample =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples/big_buck_bunny_720p_5s.mp4");
+        let key = FrameKey {
+            content_hash: "h".into(),
+            frame: 30,
+            width: None,
+        };
+        let cache = Arc::new(FrameCache::new(64 << 20));
+        // Thumbnails hold the background lane; the next pair's prefetch of
+        // this frame waits for it.
+        let busy = cache.background.enter(false);
+        let prefetch = {
+            let (cache, sample, key) = (cache.clone(), sample.clone(), key.clone());
+            std::thread::spawn(move || cache.get_with(&sample, &key, Priority::Soon).map(|_| ()))
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        // The editor moves on to that pair: the window gets it at once.
+        let (tx, got) = mpsc::channel();
+        {
+            let (cache, sample, key) = (cache.clone(), sample.clone(), key.clone());
+            std::thread::spawn(move || tx.send(cache.get(&sample, &key).map(|f| f.width)));
+        }
+        let width = got
+            .recv_timeout(Duration::from_secs(60))
+            .expect("not held up by the lane");
+        assert_eq!(width.expect("frame"), 1280);
+        drop(busy);
+        prefetch.join().expect("thread").expect("frame");
+        assert_eq!(cache.decodes(), 1, "the prefetch found the frame decoded");
+    }
 
     #[test]
     fn work_wanted_soon_goes_before_work_wanted_later() {

@@ -380,7 +380,7 @@ test("a 10,000-pair library of 1080p titles scrolls and selects; the next pair's
         window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
         const check = () => {
           const view = document.querySelector('[data-testid=pair-view]');
-          const imgs = view ? [...view.querySelectorAll('img')] : [];
+          const imgs = view ? [...view.querySelectorAll('[data-testid=frame-out], [data-testid=frame-in]')] : [];
           if (view && view.dataset.pair !== before && imgs.length === 2 && imgs.every((i) => i.complete && i.naturalWidth >= 1920)) {
             const arrived = performance.now() - t0;
             Promise.all(imgs.map((i) => i.decode())).then(() => requestAnimationFrame(() => done([arrived, performance.now() - t0])));
