@@ -9,7 +9,7 @@ use crate::jobs::listing::{self, PairEnd, PairView};
 use crate::jobs::team::{PairDecisions, TeamState};
 use crate::jobs::{LibraryData, LibraryDataError, TeamDecisions};
 use crate::matching::layout::{self, Layout};
-use crate::store::Decision;
+use crate::store::{CutPoints, Decision};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -25,6 +25,8 @@ pub struct ReviewRow {
     pub team: Option<TeamState>,
     pub approved_by: Vec<String>,
     pub rejected_by: Vec<String>,
+    /// Where the team's latest approval put the cut, when it moved it.
+    pub cut: Option<CutPoints>,
 }
 
 impl ReviewRow {
@@ -35,6 +37,7 @@ impl ReviewRow {
             team: None,
             approved_by: Vec::new(),
             rejected_by: Vec::new(),
+            cut: None,
         }
     }
 
@@ -53,6 +56,7 @@ impl ReviewRow {
     fn set(&mut self, decisions: &PairDecisions, editor: &str) {
         self.approved_by = decisions.approved_by.clone();
         self.rejected_by = decisions.rejected_by.clone();
+        self.cut = decisions.cut;
         self.team = match decisions.state {
             TeamState::Cleared => None,
             state => Some(state),
@@ -175,6 +179,10 @@ pub enum ReviewError {
     Library(#[from] LibraryDataError),
     #[error(transparent)]
     Decisions(#[from] crate::jobs::decisions::DecisionError),
+    #[error(transparent)]
+    Trim(#[from] crate::jobs::trim::TrimError),
+    #[error("pair {0} is not in the review")]
+    UnknownPair(String),
 }
 
 /// The ranked pairs with the team's decisions, for one editor.
@@ -238,16 +246,28 @@ impl ReviewQueue {
     }
 
     /// Records the editor's `decision` on pair `id` (durable when this
-    /// returns), takes the team's state on it into the queue, offers it to
-    /// the team, and says which pair to show next.
+    /// returns), with the cut where the editor put it (`None`: where
+    /// proposed), takes the team's state on it into the queue, offers it
+    /// to the team, and says which pair to show next.
     pub fn decide(
         &mut self,
         team: &mut TeamDecisions,
         id: &str,
         decision: Decision,
+        cut: Option<CutPoints>,
         filter: &Filter,
     ) -> Result<Decided, ReviewError> {
-        team.decide(id, decision, None)?;
+        let cut = match cut {
+            Some(cut) => {
+                let row = self
+                    .row(id)
+                    .ok_or_else(|| ReviewError::UnknownPair(id.into()))?;
+                let span = row.pair.cut_span();
+                span.trim(id, Some(cut.out_frame), Some(cut.in_frame))?
+            }
+            None => None,
+        };
+        team.decide(id, decision, None, cut)?;
         self.refresh(team, &[id])?;
         team.sync();
         Ok(Decided {
@@ -279,6 +299,7 @@ impl ReviewQueue {
                 approved_by: Vec::new(),
                 rejected_by: Vec::new(),
                 editors: Vec::new(),
+                cut: None,
             };
             let decisions = current.get(id).cloned().unwrap_or_else(cleared);
             let before = self.row(id).cloned();
@@ -409,6 +430,8 @@ mod tests {
             timecode: "00:00:01:00".into(),
             shot_in: "00:00:00:00".into(),
             shot_out: "00:00:01:00".into(),
+            shot_first: 0,
+            shot_last: 24,
             missing: false,
         }
     }
@@ -448,8 +471,10 @@ mod tests {
                     decision: Decision::Approve,
                     decided_at_ms: 0,
                     note: None,
+                    cut: None,
                 })
                 .collect(),
+            cut: None,
         }
     }
 

@@ -460,7 +460,7 @@ fn the_background_sync_delivers_what_queued_while_the_shared_store_was_away() {
     let mut decisions = TeamDecisions::open(&library, &settings).unwrap();
     for n in 0..3 {
         decisions
-            .decide(&pair(9, n), Decision::Approve, None)
+            .decide(&pair(9, n), Decision::Approve, None, None)
             .unwrap();
     }
     worker.poke();

@@ -280,13 +280,62 @@ fn approved_pairs_of_a_scanned_library_export_at_the_media_timecode() {
     ));
     let pairs = pairs.as_array().unwrap();
     assert!(pairs.len() >= 4, "{pairs:?}");
-    for pair in &pairs[..3] {
+    let shots = shot_ranges(&library, &title);
+    let shot_of = |end: &Value| shots[end["shot"].as_u64().unwrap() as usize];
+    // The first pair's cut is trimmed: out 2 frames earlier, in 3 later
+    // (within their shots).
+    let frame = |end: &Value| end["frame"].as_u64().unwrap();
+    let (first_from, first_to) = (&pairs[0]["from"], &pairs[0]["to"]);
+    let trimmed = (
+        (frame(first_from).saturating_sub(2)).max(shot_of(first_from).0),
+        (frame(first_to) + 3).min(shot_of(first_to).1),
+    );
+    assert_ne!(
+        trimmed,
+        (frame(first_from), frame(first_to)),
+        "room to trim"
+    );
+    let first_id = pairs[0]["id"].as_str().unwrap();
+    let (out_frame, in_frame) = (trimmed.0.to_string(), trimmed.1.to_string());
+    let beyond = (shot_of(first_to).1 + 1).to_string();
+    let refused = Command::new(env!("CARGO_BIN_EXE_matchcut"))
+        .args(["decide", first_id, "approve", "--in-frame", &beyond])
+        .env("MATCHCUT_LIBRARY", &library)
+        .env("MATCHCUT_EDITOR", "ann")
+        .output()
+        .unwrap();
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && why.contains(first_id) && why.contains("in frame"),
+        "a cut outside its shot is refused: {why}"
+    );
+    matchcut(
+        &library,
+        "ann",
+        &[
+            "decide",
+            first_id,
+            "approve",
+            "--out-frame",
+            &out_frame,
+            "--in-frame",
+            &in_frame,
+        ],
+    );
+    for pair in &pairs[1..3] {
         matchcut(
             &library,
             "ann",
             &["decide", pair["id"].as_str().unwrap(), "approve"],
         );
     }
+    let decided = json(&matchcut(&library, "ann", &["decisions", "--json"]));
+    let text = decided.to_string();
+    assert!(
+        text.contains(&format!("\"out_frame\":{}", trimmed.0))
+            && text.contains(&format!("\"in_frame\":{}", trimmed.1)),
+        "the trim is kept with the decision: {text}"
+    );
     // A pair the editors disagree on is left out, and said so.
     let disputed = pairs[3]["id"].as_str().unwrap();
     matchcut(&library, "ann", &["decide", disputed, "approve"]);
@@ -334,15 +383,13 @@ fn approved_pairs_of_a_scanned_library_export_at_the_media_timecode() {
     // The title's timecode starts at 00:00:58;00 (29.97 drop frame).
     let start = tc_frames(0, 0, 58, 0, 30, true);
     let handle = 15; // 0.5 s at 30000/1001
-    let shots = shot_ranges(&library, &title);
-    let shot_of = |end: &Value| shots[end["shot"].as_u64().unwrap() as usize];
     let mut expected = Vec::new();
-    for pair in &pairs[..3] {
+    for (n, pair) in pairs[..3].iter().enumerate() {
         let (from, to) = (&pair["from"], &pair["to"]);
-        let (cut_out, cut_in) = (
-            from["frame"].as_u64().unwrap(),
-            to["frame"].as_u64().unwrap(),
-        );
+        let (cut_out, cut_in) = match n {
+            0 => trimmed,
+            _ => (frame(from), frame(to)),
+        };
         let first = (cut_out + 1).saturating_sub(handle).max(shot_of(from).0);
         expected.push((first, cut_out + 1 - first));
         let last = (cut_in + handle - 1).min(shot_of(to).1);

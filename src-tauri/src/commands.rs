@@ -7,7 +7,7 @@ use matchcut::jobs::decisions::{team_setup, TeamSetup};
 use matchcut::jobs::TeamSettings;
 use matchcut::library::{self, LibraryView};
 use matchcut::review::{Decided, Filter, Page, PairLayout, TitleChoice};
-use matchcut::store::Decision;
+use matchcut::store::{CutPoints, Decision};
 use std::sync::Arc;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
@@ -59,11 +59,12 @@ pub async fn decide(
     state: tauri::State<'_, Arc<AppState>>,
     pair_id: String,
     decision: Decision,
+    cut: Option<CutPoints>,
     filter: Filter,
 ) -> Result<Decided, String> {
     state.with_review(|queue, team| {
         queue
-            .decide(team, &pair_id, decision, &filter)
+            .decide(team, &pair_id, decision, cut, &filter)
             .map_err(|e| e.to_string())
     })
 }

@@ -1,12 +1,14 @@
-//! `matchcut decide ID approve|reject|clear [--note TEXT] [--editor NAME]`:
-//! records an editor's decision on a candidate pair, then tries to share it
+//! `matchcut decide ID approve|reject|clear [--note TEXT] [--editor NAME]
+//! [--out-frame N] [--in-frame M]`: records an editor's decision on a
+//! candidate pair, with the cut moved to out-frame N of the outgoing shot
+//! and in-frame M of the incoming one when given, then tries to share it
 //! with the team. `--batch FILE` (or `-` for stdin) records one decision per
 //! line, `PAIR DECISION [NOTE...]`, printing `ack EVENT PAIR DECISION` once
 //! each is durable.
 
 use super::{LibraryArg, TeamArgs};
 use anyhow::Context;
-use matchcut::jobs::{LibraryData, TeamDecisions};
+use matchcut::jobs::{trim, LibraryData, TeamDecisions};
 use matchcut::store::{Decision, Store};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -24,8 +26,16 @@ pub struct DecideArgs {
     /// A note for the team.
     #[arg(long)]
     pub note: Option<String>,
+    /// Trim: the outgoing shot's out-frame (the last frame before the
+    /// cut), a frame index within that shot.
+    #[arg(long, value_name = "N")]
+    pub out_frame: Option<u64>,
+    /// Trim: the incoming shot's in-frame (the first frame after the
+    /// cut), a frame index within that shot.
+    #[arg(long, value_name = "M")]
+    pub in_frame: Option<u64>,
     /// Decisions from a file (`-`: stdin), one `PAIR DECISION [NOTE...]` a line.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["id", "decision", "note"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["id", "decision", "note", "out_frame", "in_frame"])]
     pub batch: Option<PathBuf>,
     /// Print one JSON document on stdout.
     #[arg(long)]
@@ -56,8 +66,14 @@ pub fn run(args: DecideArgs) -> anyhow::Result<ExitCode> {
     let (Some(id), Some(decision)) = (args.id.as_deref(), args.decision) else {
         anyhow::bail!("give a pair id and a decision, or --batch FILE");
     };
-    let event = team.decide(id, decision, args.note.as_deref())?;
-    warn_unknown(&pairs, id)?;
+    let cut = match (args.out_frame, args.in_frame) {
+        (None, None) => None,
+        (out, inn) => trim::cut_span(&pairs, id)?.trim(id, out, inn)?,
+    };
+    let event = team.decide(id, decision, args.note.as_deref(), cut)?;
+    if cut.is_none() {
+        warn_unknown(&pairs, id)?;
+    }
     let status = team.sync().status;
     if args.json {
         let doc = serde_json::json!({ "event": event, "sync": status });
@@ -128,6 +144,6 @@ fn decide_line(team: &mut TeamDecisions, line: &str) -> anyhow::Result<Option<De
     let decision = words.next().unwrap_or_default();
     let decision = parse_decision(decision).map_err(anyhow::Error::msg)?;
     let note = words.next().map(str::trim);
-    let event = team.decide(id, decision, note)?;
+    let event = team.decide(id, decision, note, None)?;
     Ok(Some((event.id, (event.pair_id, decision))))
 }

@@ -4,8 +4,10 @@
 //! A pair is exported when the team's state on it is *approved* (synced
 //! first, so the latest decisions count; pairs the editors disagree on are
 //! skipped and reported). Each becomes two clips: the outgoing shot's tail,
-//! `handles` long and ending on its last frame, then the incoming shot's
-//! head, starting on its first frame, each clamped to its shot.
+//! `handles` long and ending on the out-frame, then the incoming shot's
+//! head, starting on the in-frame, each clamped to its shot. The cut is
+//! where the latest approval put it when an editor trimmed it, else where
+//! it was proposed.
 //!
 //! An EDL has one frame rate, so all exported titles must share one: when
 //! approved pairs span several, the export stops with the rates and their
@@ -17,10 +19,11 @@ use super::decisions::{DecisionError, TeamDecisions, TeamSettings};
 use super::disk::{check, OnDisk};
 use super::library::LibraryData;
 use super::team::{PairDecisions, TeamState};
+use super::trim::CutSpan;
 use crate::export::{write_edl, write_otio, Clip, CutList, EdlStyle, ExportError, Side, Source};
 use crate::matching::{Candidate, ShotRef};
 use crate::media::Rate;
-use crate::store::{ShotRecord, Store, StoreError, TitleRecord};
+use crate::store::{CutPoints, ShotRecord, Store, StoreError, TitleRecord};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -141,6 +144,8 @@ type End = (TitleRecord, (u64, u64));
 /// An approved pair with what the timeline needs of it.
 struct Approved {
     pair: Candidate,
+    /// Where the cut lies: the approval's trim, or the proposal.
+    cut: CutPoints,
     approved_at: i64,
     from: End,
     to: End,
@@ -277,6 +282,18 @@ fn verdict(
     if from_rate != to_rate {
         return skip(&format!("joins a {from_rate} title to a {to_rate} title"));
     }
+    let cut = decided.cut.unwrap_or(CutPoints {
+        out_frame: pair.from_frame,
+        in_frame: pair.to_frame,
+    });
+    let span = CutSpan {
+        proposed: cut,
+        out_shot: from.1,
+        in_shot: to.1,
+    };
+    if let Err(e) = span.check(&pair.id, cut) {
+        return skip(&format!("its trimmed cut no longer fits its shots ({e})"));
+    }
     let approved_at = decided
         .editors
         .iter()
@@ -285,6 +302,7 @@ fn verdict(
         .unwrap_or(0);
     Ok(Verdict::Export(Box::new(Approved {
         pair,
+        cut,
         approved_at,
         from,
         to,
@@ -352,7 +370,7 @@ fn lay_out(approved: &[Approved], rate: Rate, options: &CutOptions) -> CutList {
                 sources.push(source_of(title, rate));
                 sources.len() - 1
             });
-            let (start, end) = clip_range(&a.pair, side, handle, (*first, *last));
+            let (start, end) = clip_range(a.cut, side, handle, (*first, *last));
             clips.push(Clip {
                 source,
                 first: start,
@@ -372,15 +390,15 @@ fn lay_out(approved: &[Approved], rate: Rate, options: &CutOptions) -> CutList {
 }
 
 /// First and last frame of one side of a cut: `handle` frames ending on the
-/// outgoing shot's last frame, or starting on the incoming shot's first,
-/// clamped to the shot (`first`, `last`).
-fn clip_range(pair: &Candidate, side: Side, handle: u64, (first, last): (u64, u64)) -> (u64, u64) {
+/// out-frame, or starting on the in-frame, clamped to the shot (`first`,
+/// `last`).
+fn clip_range(cut: CutPoints, side: Side, handle: u64, (first, last): (u64, u64)) -> (u64, u64) {
     match side {
         Side::Out => {
-            let start = (pair.from_frame + 1).saturating_sub(handle).max(first);
-            (start, pair.from_frame)
+            let start = (cut.out_frame + 1).saturating_sub(handle).max(first);
+            (start, cut.out_frame)
         }
-        Side::In => (pair.to_frame, (pair.to_frame + handle - 1).min(last)),
+        Side::In => (cut.in_frame, (cut.in_frame + handle - 1).min(last)),
     }
 }
 

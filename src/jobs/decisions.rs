@@ -10,7 +10,9 @@
 
 use super::library::LibraryData;
 use super::team::{summarise, PairDecisions};
-use crate::store::{Decision, DecisionEvent, LocalDecisions, SharedError, SharedStore, StoreError};
+use crate::store::{
+    CutPoints, Decision, DecisionEvent, LocalDecisions, SharedError, SharedStore, StoreError,
+};
 use serde::Serialize;
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
@@ -183,14 +185,17 @@ impl TeamDecisions {
         &self.shared_path
     }
 
-    /// Records the editor's decision on `pair_id` in the library's store.
-    /// When this returns the decision is durable; it reaches the team with
-    /// the next [`TeamDecisions::sync`].
+    /// Records the editor's decision on `pair_id` in the library's store,
+    /// with where they put the cut when they moved it (checked by the
+    /// caller, [`super::trim`]; a `clear` keeps none). When this returns
+    /// the decision is durable; it reaches the team with the next
+    /// [`TeamDecisions::sync`].
     pub fn decide(
         &mut self,
         pair_id: &str,
         decision: Decision,
         note: Option<&str>,
+        cut: Option<CutPoints>,
     ) -> Result<DecisionEvent, DecisionError> {
         let valid = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
         if pair_id.is_empty() || pair_id.len() > 128 || !pair_id.chars().all(valid) {
@@ -210,6 +215,7 @@ impl TeamDecisions {
                 .filter(|n| !n.is_empty())
                 .map(String::from),
             clock,
+            cut: cut.filter(|_| decision != Decision::Clear),
         };
         self.local.record(&event)?;
         Ok(event)

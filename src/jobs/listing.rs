@@ -2,9 +2,10 @@
 //! groups, with paths and timecodes, read from a library's store.
 
 use super::library::{LibraryData, LibraryDataError};
+use super::trim::CutSpan;
 use crate::matching::{rank::Ranker, Components, ShotRef, UnionFind};
 use crate::media::{Rate, TimecodeTrack};
-use crate::store::{StoreError, TitleRecord};
+use crate::store::{CutPoints, StoreError, TitleRecord};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -21,6 +22,11 @@ pub struct PairEnd {
     /// library does not hold the shot).
     pub shot_in: String,
     pub shot_out: String,
+    /// Frame indices of the shot's first and last frames (both `frame`
+    /// when the library does not hold the shot): how far a trim may move
+    /// the cut.
+    pub shot_first: u64,
+    pub shot_last: u64,
     /// The title's file was gone, or held other content, when last
     /// checked: the pair cannot be exported until it is found again.
     pub missing: bool,
@@ -38,6 +44,21 @@ pub struct PairView {
     pub from: PairEnd,
     pub to: PairEnd,
     pub components: Components,
+}
+
+impl PairView {
+    /// The proposed cut with its two shots' frame ranges: what a trim may
+    /// move.
+    pub fn cut_span(&self) -> CutSpan {
+        CutSpan {
+            proposed: CutPoints {
+                out_frame: self.from.frame,
+                in_frame: self.to.frame,
+            },
+            out_shot: (self.from.shot_first, self.from.shot_last),
+            in_shot: (self.to.shot_first, self.to.shot_last),
+        }
+    }
 }
 
 /// A shot in a duplicate group.
@@ -83,11 +104,12 @@ impl Titles {
 
     fn end(&self, shot: &ShotRef, frame: u64) -> PairEnd {
         let title = self.0.get(&shot.content_hash);
-        let range = title.and_then(|(_, track, shots)| {
+        let span = title.and_then(|(_, track, shots)| {
             let &(first, last) = shots.get(&shot.shot)?;
-            Some((track.at(first), track.at(last)))
+            Some(((track.at(first), track.at(last)), (first, last)))
         });
-        let (shot_in, shot_out) = range.unwrap_or_default();
+        let ((shot_in, shot_out), (shot_first, shot_last)) =
+            span.unwrap_or_else(|| (Default::default(), (frame, frame)));
         PairEnd {
             path: title.map_or(String::new(), |(t, ..)| t.path.clone()),
             content_hash: shot.content_hash.clone(),
@@ -96,6 +118,8 @@ impl Titles {
             timecode: title.map_or(String::new(), |(_, track, _)| track.at(frame)),
             shot_in,
             shot_out,
+            shot_first,
+            shot_last,
             missing: title.is_none_or(|(t, ..)| t.missing),
         }
     }

@@ -15,6 +15,7 @@ pub mod lists;
 pub mod progress;
 pub mod scan;
 pub mod team;
+pub mod trim;
 pub mod watch;
 
 pub use analyse::{

@@ -3,7 +3,7 @@
 //! and per pair who approved, who rejected, and whether they disagree.
 //! Conflicts are reported, never resolved here.
 
-use crate::store::{Decision, DecisionEvent};
+use crate::store::{CutPoints, Decision, DecisionEvent};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -15,6 +15,8 @@ pub struct EditorDecision {
     pub decision: Decision,
     pub decided_at_ms: i64,
     pub note: Option<String>,
+    /// Where this editor put the cut, when they moved it.
+    pub cut: Option<CutPoints>,
 }
 
 /// Where the team stands on a pair.
@@ -40,6 +42,9 @@ pub struct PairDecisions {
     pub rejected_by: Vec<String>,
     /// Every editor who decided, latest decision each (cleared ones too).
     pub editors: Vec<EditorDecision>,
+    /// The trimmed cut of the latest approval that moved it: what an
+    /// export uses (none: the proposal's).
+    pub cut: Option<CutPoints>,
 }
 
 /// The team's state per pair, by pair id, from events in any order. Of one
@@ -89,14 +94,21 @@ fn pair_decisions(pair_id: &str, events: &[&DecisionEvent]) -> PairDecisions {
             decision: e.decision,
             decided_at_ms: e.decided_at_ms,
             note: e.note.clone(),
+            cut: e.cut,
         })
         .collect();
+    let cut = events
+        .iter()
+        .filter(|e| e.decision == Decision::Approve && e.cut.is_some())
+        .max_by(|a, b| (a.clock, &a.id).cmp(&(b.clock, &b.id)))
+        .and_then(|e| e.cut);
     PairDecisions {
         pair_id: pair_id.to_string(),
         state,
         approved_by,
         rejected_by,
         editors,
+        cut,
     }
 }
 
@@ -113,6 +125,7 @@ mod tests {
             decision,
             note: None,
             clock: at,
+            cut: None,
         }
     }
 

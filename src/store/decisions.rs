@@ -48,6 +48,17 @@ impl rusqlite::ToSql for Decision {
     }
 }
 
+/// Where an editor put a proposed cut: the frame indices of the outgoing
+/// shot's out-frame (the last picture before the cut) and the incoming
+/// shot's in-frame (the first after it). A decision without one keeps the
+/// proposal's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CutPoints {
+    pub out_frame: u64,
+    pub in_frame: u64,
+}
+
 /// One decision, as made by one editor. `id` is unique across machines;
 /// `pair_id` is the candidate pair's stable id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -66,20 +77,30 @@ pub struct DecisionEvent {
     /// editor's events on a pair, the highest clock counts, so a decision
     /// made after seeing another wins whatever the machines' clocks say.
     pub clock: i64,
+    /// The editor's trim of the cut, when they moved it.
+    pub cut: Option<CutPoints>,
 }
 
-pub(super) const EVENT_COLUMNS: &str = "id, pair_id, editor, decided_at_ms, decision, note, clock";
+pub(super) const EVENT_COLUMNS: &str =
+    "id, pair_id, editor, decided_at_ms, decision, note, clock, out_frame, in_frame";
+
+/// The placeholders of [`EVENT_COLUMNS`].
+pub(super) const EVENT_VALUES: &str = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9";
 
 /// An event's values in [`EVENT_COLUMNS`] order.
-pub(super) fn event_values(e: &DecisionEvent) -> [&dyn rusqlite::ToSql; 7] {
+pub(super) fn event_values(e: &DecisionEvent) -> [Box<dyn rusqlite::ToSql + '_>; 9] {
+    // SQLite integers are signed 64-bit; frame indices never come near.
+    let frame = |f: u64| i64::try_from(f).unwrap_or(i64::MAX);
     [
-        &e.id,
-        &e.pair_id,
-        &e.editor,
-        &e.decided_at_ms,
-        &e.decision,
-        &e.note,
-        &e.clock,
+        Box::new(&e.id),
+        Box::new(&e.pair_id),
+        Box::new(&e.editor),
+        Box::new(e.decided_at_ms),
+        Box::new(e.decision),
+        Box::new(&e.note),
+        Box::new(e.clock),
+        Box::new(e.cut.map(|c| frame(c.out_frame))),
+        Box::new(e.cut.map(|c| frame(c.in_frame))),
     ]
 }
 
@@ -108,6 +129,16 @@ fn event_of_at(row: &Row, at: usize) -> rusqlite::Result<DecisionEvent> {
         // Written without a clock (by a version before clocks, after the
         // migration): its wall time stands in.
         clock: row.get::<_, Option<i64>>(at + 6)?.unwrap_or(decided_at_ms),
+        cut: match (
+            row.get::<_, Option<i64>>(at + 7)?,
+            row.get::<_, Option<i64>>(at + 8)?,
+        ) {
+            (Some(out_frame), Some(in_frame)) => Some(CutPoints {
+                out_frame: out_frame.max(0) as u64,
+                in_frame: in_frame.max(0) as u64,
+            }),
+            _ => None,
+        },
     })
 }
 
@@ -139,8 +170,8 @@ impl LocalDecisions {
     pub fn record(&self, event: &DecisionEvent) -> Result<(), StoreError> {
         self.conn
             .execute(
-                &format!("INSERT INTO decisions ({EVENT_COLUMNS}, own, pushed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, 0)"),
-                event_values(event),
+                &format!("INSERT INTO decisions ({EVENT_COLUMNS}, own, pushed) VALUES ({EVENT_VALUES}, 1, 0)"),
+                rusqlite::params_from_iter(event_values(event)),
             )
             .map(|_| ())
             .map_err(|e| self.error("cannot record the decision", e))
@@ -193,10 +224,10 @@ impl LocalDecisions {
             let mut new = Vec::new();
             {
                 let mut insert = tx.prepare(&format!(
-                    "INSERT OR IGNORE INTO decisions ({EVENT_COLUMNS}, own, pushed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0, 1)"
+                    "INSERT OR IGNORE INTO decisions ({EVENT_COLUMNS}, own, pushed) VALUES ({EVENT_VALUES}, 0, 1)"
                 ))?;
                 for e in events {
-                    let added = insert.execute(event_values(e))?;
+                    let added = insert.execute(rusqlite::params_from_iter(event_values(e)))?;
                     if added > 0 {
                         new.push(e.clone());
                     }

@@ -77,12 +77,13 @@ pub(crate) const LOCAL: Schema = Schema {
         LOCAL_V9_OBJECTS,
         LOCAL_V10_REGIONS,
         Step::Sql(LOCAL_V11_SETTINGS),
+        CUT_POINTS,
     ],
 };
 
 /// The team's shared decisions store.
 pub(crate) const SHARED: Schema = Schema {
-    steps: &[Step::Sql(SHARED_V1_DECISIONS), SHARED_V2_CLOCK],
+    steps: &[Step::Sql(SHARED_V1_DECISIONS), SHARED_V2_CLOCK, CUT_POINTS],
 };
 
 /// Memoised features and the file-hash cache.
@@ -254,6 +255,16 @@ const SHARED_V2_CLOCK: Step = Step::AddColumns {
     then: "UPDATE decisions SET clock = decided_at_ms WHERE clock IS NULL;",
 };
 
+/// Decisions carry the editor's trim of the cut (both stores: local
+/// version 12, shared version 3).
+const CUT_POINTS: Step = Step::AddColumns {
+    columns: &[
+        ("decisions", "out_frame", "INTEGER"),
+        ("decisions", "in_frame", "INTEGER"),
+    ],
+    then: "",
+};
+
 /// Brings `conn` to the latest version of `migrations`. A step that fails
 /// because another process ran it at the same moment is retried once the
 /// version has been read again.
@@ -376,6 +387,10 @@ mod tests {
                 decision: crate::store::Decision::Reject,
                 note: None,
                 clock: 2,
+                cut: Some(crate::store::CutPoints {
+                    out_frame: 7,
+                    in_frame: 9,
+                }),
             };
             log.record(&event).unwrap();
             let before = usize::from(tables >= 3);
@@ -384,7 +399,13 @@ mod tests {
             // An event from before clocks takes its wall time as its clock.
             if let Some(old) = events.iter().find(|e| e.id == "e") {
                 assert_eq!(old.clock, 1);
+                assert_eq!(
+                    old.cut, None,
+                    "an event from before trims keeps the proposal"
+                );
             }
+            let new = events.iter().find(|e| e.id == "new").unwrap();
+            assert_eq!(new.cut, event.cut, "{earlier:?}");
             assert_eq!(log.pending().unwrap(), before + 1);
             let conn = Connection::open(&path).unwrap();
             assert_eq!(version(&conn), LOCAL.latest() as i64);

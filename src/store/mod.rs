@@ -21,7 +21,7 @@ pub mod lists;
 mod migrate;
 pub mod shared;
 
-pub use decisions::{Decision, DecisionEvent, LocalDecisions};
+pub use decisions::{CutPoints, Decision, DecisionEvent, LocalDecisions};
 pub use library::{DuplicateRecord, KeyframeRecord, SetAside, ShotRecord, TitleRecord};
 pub use lists::{ListChanges, ListedPair};
 pub use shared::{SharedError, SharedStore};

@@ -14,7 +14,7 @@
 //! event id, so a push retried after a crash adds nothing twice) and never
 //! changed; `seq` orders them for pulling.
 
-use super::decisions::{event_of, event_values, DecisionEvent, EVENT_COLUMNS};
+use super::decisions::{event_of, event_values, DecisionEvent, EVENT_COLUMNS, EVENT_VALUES};
 use super::migrate;
 use rusqlite::{params, Connection, OpenFlags};
 use std::os::unix::fs::MetadataExt;
@@ -115,10 +115,10 @@ impl SharedStore {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             {
                 let mut insert = tx.prepare(&format!(
-                    "INSERT OR IGNORE INTO decisions ({EVENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                    "INSERT OR IGNORE INTO decisions ({EVENT_COLUMNS}) VALUES ({EVENT_VALUES})"
                 ))?;
                 for e in events {
-                    insert.execute(event_values(e))?;
+                    insert.execute(rusqlite::params_from_iter(event_values(e)))?;
                 }
             }
             tx.commit()

@@ -17,7 +17,7 @@ export const commands = {
 	/**  One page of the review list. */
 	reviewPage: (filter: Filter_Deserialize, offset: number, limit: number) => typedError<Page_Serialize, string>(__TAURI_INVOKE("review_page", { filter, offset, limit })),
 	/**  Records the editor's decision on a pair; says which pair to show next. */
-	decide: (pairId: string, decision: Decision, filter: Filter_Deserialize) => typedError<Decided_Serialize, string>(__TAURI_INVOKE("decide", { pairId, decision, filter })),
+	decide: (pairId: string, decision: Decision, cut: CutPoints | null, filter: Filter_Deserialize) => typedError<Decided_Serialize, string>(__TAURI_INVOKE("decide", { pairId, decision, cut, filter })),
 	/**
 	 *  The team sync's status now (`synced`, `pending N`, `shared store
 	 *  unreachable: …`); changes arrive as `TeamChanged` events.
@@ -129,6 +129,17 @@ export type Components_Serialize = {
 	 *  forest, a field of leaves) have little framing to match.
 	 */
 	figure: number | null,
+};
+
+/**
+ *  Where an editor put a proposed cut: the frame indices of the outgoing
+ *  shot's out-frame (the last picture before the cut) and the incoming
+ *  shot's in-frame (the first after it). A decision without one keeps the
+ *  proposal's.
+ */
+export type CutPoints = {
+	out_frame: number,
+	in_frame: number,
 };
 
 /**  What a decision made in the review changed. */
@@ -359,6 +370,13 @@ export type PairEnd = {
 	shot_in: string,
 	shot_out: string,
 	/**
+	 *  Frame indices of the shot's first and last frames (both `frame`
+	 *  when the library does not hold the shot): how far a trim may move
+	 *  the cut.
+	 */
+	shot_first: number,
+	shot_last: number,
+	/**
 	 *  The title's file was gone, or held other content, when last
 	 *  checked: the pair cannot be exported until it is found again.
 	 */
@@ -475,6 +493,8 @@ export type ReviewRow_Deserialize = {
 	team?: TeamState | null,
 	approved_by: string[],
 	rejected_by: string[],
+	/**  Where the team's latest approval put the cut, when it moved it. */
+	cut?: CutPoints | null,
 };
 
 /**  A pair as the review list shows it. */
@@ -489,6 +509,8 @@ export type ReviewRow_Serialize = {
 	team: TeamState | null,
 	approved_by: string[],
 	rejected_by: string[],
+	/**  Where the team's latest approval put the cut, when it moved it. */
+	cut: CutPoints | null,
 };
 
 /**

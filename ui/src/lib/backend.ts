@@ -3,6 +3,7 @@
 import {
   commands,
   events,
+  type CutPoints,
   type Decided,
   type Filter,
   type Page,
@@ -17,7 +18,8 @@ export type Verdict = "approve" | "reject" | "clear";
 export interface Backend {
   scan(): Promise<void>;
   page(filter: Filter, offset: number, limit: number): Promise<Page>;
-  decide(pairId: string, decision: Verdict, filter: Filter): Promise<Decided>;
+  /** `cut`: where the editor put the cut (null: where proposed). */
+  decide(pairId: string, decision: Verdict, cut: CutPoints | null, filter: Filter): Promise<Decided>;
   onProgress(f: (p: ScanProgress) => void): void;
   onReady(f: (pairs: number) => void): void;
   /** Other editors decided `pairs`, or the sync status changed. */
@@ -43,8 +45,8 @@ export const tauri: Backend = {
   async page(filter, offset, limit) {
     return ok(await commands.reviewPage(filter, offset, limit));
   },
-  async decide(pairId, decision, filter) {
-    return ok(await commands.decide(pairId, decision, filter));
+  async decide(pairId, decision, cut, filter) {
+    return ok(await commands.decide(pairId, decision, cut, filter));
   },
   onProgress(f) {
     events.scanProgress.listen((e) => f(e.payload));

@@ -45,13 +45,16 @@ export interface Reason {
 /** Why the pair scored as it did: the parts that line up, strongest
  *  contribution first, then how clearly both frames show a figure. */
 export function explain(c: Components): { lines: Reason[]; figure: string } {
-  const lines = PARTS.filter((p) => c[p.key] >= AGREES)
-    .sort((a, b) => b.weight * c[b.key] - a.weight * c[a.key])
-    .map((p) => ({ part: p.key, value: c[p.key], text: p.agree }));
+  // Parts a library analysed before they existed are absent: no agreement.
+  const at = (key: keyof Components) => c[key] ?? 0;
+  const lines = PARTS.filter((p) => at(p.key) >= AGREES)
+    .sort((a, b) => b.weight * at(b.key) - a.weight * at(a.key))
+    .map((p) => ({ part: p.key, value: at(p.key), text: p.agree }));
+  const shown = at("figure");
   const figure =
-    c.figure >= 0.5
+    shown >= 0.5
       ? "both frames show a clear figure"
-      : c.figure >= 0.2
+      : shown >= 0.2
         ? "a figure is only faint in one frame"
         : "no clear figure: the match is in the layout";
   return { lines, figure };

@@ -83,8 +83,8 @@ export class ListState<R extends Row> {
 /** Decisions made here, newest last: what Ctrl+Z restores. */
 export interface Undo {
   pairId: string;
-  /** The editor's decision before: "approve", "reject" or null. */
-  before: "approve" | "reject" | null;
+  /** The editor's decision before: "approve", "reject", or none. */
+  before: "approve" | "reject" | "clear" | null;
 }
 
 export function undoDecision(before: Undo["before"]): "approve" | "reject" | "clear" {
