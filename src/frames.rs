@@ -315,6 +315,16 @@ fn picture_decoded(
     })
 }
 
+/// The size a title's pictures show at: upright, with square pixels.
+pub fn display_size(info: &media::MediaInfo) -> (u32, u32) {
+    let aspect = pixel_aspect(&info.sample_aspect_ratio);
+    let (w, h) = match info.rotation % 180 {
+        90 => (info.height, info.width),
+        _ => (info.width, info.height),
+    };
+    (display_width(w, aspect, info.rotation), h)
+}
+
 /// A sample aspect ratio `w:h` as a number (1 when it cannot be read).
 fn pixel_aspect(sar: &str) -> f64 {
     let mut parts = sar.split(':').map(|p| p.trim().parse::<f64>().ok());

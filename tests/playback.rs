@@ -1,0 +1,197 @@
+//! Cut clips: rendered from real titles of every codec the scanner reads,
+//! each picture the canonical frame of its index (PSNR against `picture`
+//! of that index, and closer to it than to its neighbours), the cut on the
+//! exact tick, the sound as long as the pictures.
+
+mod common;
+
+use common::*;
+use ffmpeg_next as ffmpeg;
+use matchcut::frames::{picture, resize};
+use matchcut::media::{RgbImage, ToRgb};
+use matchcut::playback::{ClipCache, CutClip, Span};
+use std::path::{Path, PathBuf};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("matchcut-playback-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+fn span(name: &str, first: u64, last: u64) -> Span {
+    Span {
+        path: fixture(name),
+        content_hash: name.to_string(),
+        first,
+        last,
+    }
+}
+
+/// Every picture of an MP4 in order, as RGB, with its time in seconds as
+/// a fraction (pts · tb).
+fn decode_all(path: &Path) -> Vec<(RgbImage, (i64, i64))> {
+    ffmpeg::init().unwrap();
+    let mut input = ffmpeg::format::input(path).unwrap();
+    let stream = input.streams().best(ffmpeg::media::Type::Video).unwrap();
+    let (index, tb) = (stream.index(), stream.time_base());
+    let context = ffmpeg::codec::context::Context::from_parameters(stream.parameters()).unwrap();
+    let mut decoder = context.decoder().video().unwrap();
+    let mut frames = Vec::new();
+    let mut frame = ffmpeg::frame::Video::empty();
+    let mut take = |decoder: &mut ffmpeg::decoder::Video, frames: &mut Vec<_>| {
+        while decoder.receive_frame(&mut frame).is_ok() {
+            let pts = frame.timestamp().or(frame.pts()).unwrap();
+            let time = (pts * i64::from(tb.numerator()), i64::from(tb.denominator()));
+            frames.push((frame.to_rgb(0).unwrap(), time));
+        }
+    };
+    for (s, packet) in input.packets() {
+        if s.index() == index {
+            decoder.send_packet(&packet).unwrap();
+            take(&mut decoder, &mut frames);
+        }
+    }
+    decoder.send_eof().unwrap();
+    take(&mut decoder, &mut frames);
+    frames
+}
+
+/// Pictures are compared at this width: two resamplings of one picture
+/// (an anamorphic 333×187 VP9 to the clip's 248×186, and the canonical
+/// 249×187 to it) differ in fine detail, not in which frame they show.
+const COMPARED: u32 = 160;
+
+/// The canonical frame `index` of `path`, as compared.
+fn canonical(path: &Path, index: u64) -> RgbImage {
+    resize(&picture(path, index).unwrap(), COMPARED)
+}
+
+/// Renders `from` → `to` and checks every picture, the cut's time and the
+/// two pictures either side of the cut against their neighbours.
+fn check_cut(from: Span, to: Span) -> CutClip {
+    let dir = scratch(&format!("{}-{}", from.content_hash, to.content_hash));
+    let cache = ClipCache::new(dir.clone(), 1 << 30);
+    let clip = cache.get(&from, &to).unwrap();
+    let file = cache.file(&clip.id).expect("rendered");
+    let pictures = decode_all(&file);
+    let (nf, nt) = (clip.from.frames as usize, clip.to.frames as usize);
+    assert_eq!(pictures.len(), nf + nt, "every frame once");
+    let sources = (0..nf)
+        .map(|k| (&from, from.first + k as u64))
+        .chain((0..nt).map(|k| (&to, to.first + k as u64)));
+    let pictures: Vec<_> = pictures
+        .into_iter()
+        .map(|(image, time)| (resize(&image, COMPARED), time))
+        .collect();
+    for ((side, index), (shown, _)) in sources.zip(&pictures) {
+        let truth = canonical(&side.path, index);
+        let psnr = shown.psnr(&truth).unwrap();
+        assert!(
+            psnr >= 30.0,
+            "{} frame {index}: {psnr:.1} dB",
+            side.content_hash
+        );
+    }
+    // Either side of the cut: the out-frame and the in-frame, and not their
+    // neighbours.
+    let ends = [(&from, from.last, nf - 1), (&to, to.first, nf)];
+    for (side, index, at) in ends {
+        let shown = &pictures[at].0;
+        let own = shown.psnr(&canonical(&side.path, index)).unwrap();
+        for other in [index.saturating_sub(1), index + 1] {
+            if other == index {
+                continue;
+            }
+            let near = shown.psnr(&canonical(&side.path, other)).unwrap();
+            assert!(
+                own > near + 1.0,
+                "{} frame {index}: {own:.1} dB, frame {other}: {near:.1} dB",
+                side.content_hash
+            );
+        }
+    }
+    // The incoming part starts the moment the outgoing part's last frame
+    // ends: nf · den / num seconds, exactly.
+    let (pts, per) = pictures[nf].1;
+    let (num, den) = (i64::from(clip.from.rate_num), i64::from(clip.from.rate_den));
+    assert_eq!(pts * num, nf as i64 * den * per, "the cut on its tick");
+    let _ = std::fs::remove_dir_all(dir);
+    clip
+}
+
+#[test]
+fn a_cut_clip_between_23976_and_2997_drop_frame_shows_the_canonical_frames() {
+    let clip = check_cut(
+        span("cfr_23976.mp4", 30, 53),
+        span("cfr_2997_df.mov", 12, 41),
+    );
+    assert_eq!((clip.from.rate_num, clip.from.rate_den), (24000, 1001));
+    assert_eq!((clip.to.rate_num, clip.to.rate_den), (30000, 1001));
+    assert_eq!(clip.to.timecodes.len(), 30);
+    assert!(
+        clip.to.timecodes[0].contains(';'),
+        "drop-frame timecode: {:?}",
+        clip.to.timecodes[0]
+    );
+}
+
+#[test]
+fn cut_clips_from_prores_hevc_10_bit_vp9_and_dnxhr_show_the_canonical_frames() {
+    check_cut(
+        span("cfr_25_prores.mov", 10, 34),
+        span("hevc_10bit.mp4", 5, 29),
+    );
+    check_cut(
+        span("vp9_odd_size.webm", 20, 49),
+        span("cfr_2997_dnxhr.mov", 3, 32),
+    );
+}
+
+#[test]
+fn a_cut_clip_carries_the_sound_as_long_as_its_pictures() {
+    let dir = scratch("sound");
+    let cache = ClipCache::new(dir.clone(), 1 << 30);
+    let (from, to) = (span("with_audio.mp4", 0, 24), span("cfr_23976.mp4", 0, 23));
+    let clip = cache.get(&from, &to).unwrap();
+    assert!(clip.sound);
+    let file = cache.file(&clip.id).unwrap();
+    let probe = ffprobe(&file, false);
+    let streams = probe["streams"].as_array().unwrap();
+    let duration = |kind: &str| {
+        let s = streams.iter().find(|s| s["codec_type"] == kind).unwrap();
+        s["duration"].as_str().unwrap().parse::<f64>().unwrap()
+    };
+    // 25 frames at 25/1 then 24 at 24000/1001: 2.001 s.
+    let pictures = 1.0 + 24.0 * 1001.0 / 24000.0;
+    assert!(
+        (duration("video") - pictures).abs() < 0.05,
+        "{}",
+        duration("video")
+    );
+    assert!(
+        (duration("audio") - pictures).abs() < 0.05,
+        "{}",
+        duration("audio")
+    );
+    // The same cut again is the same file, rendered once.
+    let again = cache.get(&from, &to).unwrap();
+    assert_eq!(again, clip);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_range_past_the_title_is_an_error_naming_the_file() {
+    let cache = ClipCache::new(scratch("range"), 1 << 30);
+    let err = cache
+        .get(
+            &span("cfr_23976.mp4", 60, 80),
+            &span("hevc_10bit.mp4", 0, 10),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cfr_23976.mp4") && err.contains("frames 0 to 71"),
+        "{err}"
+    );
+}
