@@ -432,6 +432,7 @@ mod tests {
             shot_out: "00:00:01:00".into(),
             shot_first: 0,
             shot_last: 24,
+            frame_rate: "24/1".into(),
             missing: false,
         }
     }

@@ -28,6 +28,7 @@ fn pair(i: usize) -> PairView {
         shot_out: "00:00:02:00".into(),
         shot_first: shot as u64 * 24,
         shot_last: shot as u64 * 24 + 47,
+        frame_rate: "24/1".into(),
         missing: false,
     };
     PairView {

@@ -7,6 +7,7 @@ use matchcut::jobs::decisions::{team_setup, TeamSetup};
 use matchcut::jobs::TeamSettings;
 use matchcut::library::{self, LibraryView};
 use matchcut::review::{Decided, Filter, Page, PairLayout, TitleChoice};
+use matchcut::playback::CutClip;
 use matchcut::store::{CutPoints, Decision};
 use std::sync::Arc;
 use tauri::{AppHandle, Manager};
@@ -137,4 +138,28 @@ pub async fn save_team_settings(
     })
     .await
     .map_err(|e| e.to_string())?
+}
+
+/// Where the window fetches cut clips: `http://127.0.0.1:PORT/SECRET`
+/// (this session's secret; append `/clip/ID.mp4`).
+#[tauri::command]
+#[specta::specta]
+pub async fn media_base(state: tauri::State<'_, Arc<AppState>>) -> Result<String, String> {
+    let server = state.media.as_ref().ok_or("the media server is not running")?;
+    Ok(server.base_url())
+}
+
+/// Renders pair `pair_id` cut at `cut` (null: where proposed), `seconds`
+/// either side, for playing (at once when it already is).
+#[tauri::command]
+#[specta::specta]
+pub async fn prepare_cut(
+    state: tauri::State<'_, Arc<AppState>>,
+    pair_id: String,
+    cut: Option<CutPoints>,
+    seconds: f64,
+) -> Result<CutClip, String> {
+    let state = Arc::clone(&state);
+    let work = move || state.prepare_cut(&pair_id, cut, seconds);
+    tauri::async_runtime::spawn_blocking(work).await.map_err(|e| e.to_string())?
 }

@@ -28,7 +28,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::pair_layout,
             commands::prefetch_frames,
             commands::team_settings,
-            commands::save_team_settings
+            commands::save_team_settings,
+            commands::media_base,
+            commands::prepare_cut
         ])
         .events(tauri_specta::collect_events![
             ScanProgress,

@@ -8,7 +8,9 @@ use matchcut::jobs::decisions::save_library_settings;
 use matchcut::jobs::progress::ProgressTracker;
 use matchcut::jobs::watch::{SyncWorker, TeamEvent};
 use matchcut::jobs::{self, LibraryData, ScanOptions, TeamDecisions, TeamSettings};
+use matchcut::playback::{self, ClipCache, CutClip, MediaServer};
 use matchcut::review::{self, PairLayout, ReviewQueue};
+use matchcut::store::CutPoints;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -18,10 +20,17 @@ use std::time::Instant;
 const REVIEW_TOP: usize = 10_000;
 /// Bytes of encoded frames kept for the window.
 const FRAME_CACHE_BYTES: usize = 256 << 20;
+/// Bytes of rendered cut clips kept on disk with the library.
+const CLIP_CACHE_BYTES: u64 = 1 << 30;
+/// The web origins of the app's own pages (Linux, then Windows-style).
+const APP_ORIGINS: [&str; 2] = ["tauri://localhost", "http://tauri.localhost"];
 
 pub struct AppState {
     pub library: PathBuf,
     pub frames: FrameCache,
+    pub clips: Arc<ClipCache>,
+    /// Serves the clips to the window; `None` when it could not start.
+    pub media: Option<MediaServer>,
     review: Mutex<Option<(ReviewQueue, TeamDecisions)>>,
     sync: Mutex<Option<SyncWorker>>,
     /// Title files by content hash, read from the library's records (filled
@@ -40,9 +49,19 @@ const PREFETCH: usize = 2;
 
 impl AppState {
     pub fn new(library: PathBuf) -> Self {
+        let clips = Arc::new(ClipCache::new(
+            LibraryData::data_dir(&library).join("clips"),
+            CLIP_CACHE_BYTES,
+        ));
+        let origins = APP_ORIGINS.iter().map(|o| o.to_string()).collect();
+        let media = MediaServer::start(clips.clone(), origins)
+            .inspect_err(|e| tracing::error!("cuts cannot be played: the media server: {e}"))
+            .ok();
         Self {
             library,
             frames: FrameCache::new(FRAME_CACHE_BYTES),
+            clips,
+            media,
             review: Mutex::new(None),
             sync: Mutex::new(None),
             paths: Mutex::new(HashMap::new()),
@@ -161,6 +180,17 @@ impl AppState {
         })?;
         let data = LibraryData::open(&self.library).map_err(|e| e.to_string())?;
         review::pair_layout(&data, &from, &to).map_err(|e| e.to_string())
+    }
+
+    /// Pair `id` cut at `cut` (`None`: where proposed) with `seconds`
+    /// either side, rendered for playing unless it already is.
+    pub fn prepare_cut(&self, id: &str, cut: Option<CutPoints>, seconds: f64) -> Result<CutClip, String> {
+        let pair = self.with_review(|queue, _| {
+            let row = queue.row(id).ok_or(format!("no pair {id} in the review"))?;
+            Ok(row.pair.clone())
+        })?;
+        let (from, to) = playback::spans(&pair, cut, seconds).map_err(|e| e.to_string())?;
+        self.clips.get(&from, &to).map_err(|e| e.to_string())
     }
 
     /// Decodes the full frames of the pairs after `id` in the filtered list

@@ -192,6 +192,11 @@ pub struct Repaired {
 }
 
 impl LibraryData {
+    /// The folder a library keeps its analysis, store and caches in.
+    pub fn data_dir(library: &Path) -> PathBuf {
+        library.join(DATA_DIR)
+    }
+
     /// The store file of a library folder.
     pub fn store_path(library: &Path) -> PathBuf {
         library.join(DATA_DIR).join("library.sqlite")

@@ -27,6 +27,9 @@ pub struct PairEnd {
     /// the cut.
     pub shot_first: u64,
     pub shot_last: u64,
+    /// The title's frame rate, `num/den` (empty when the library does not
+    /// hold the title).
+    pub frame_rate: String,
     /// The title's file was gone, or held other content, when last
     /// checked: the pair cannot be exported until it is found again.
     pub missing: bool,
@@ -120,6 +123,7 @@ impl Titles {
             shot_out,
             shot_first,
             shot_last,
+            frame_rate: title.map_or(String::new(), |(t, ..)| t.frame_rate.clone()),
             missing: title.is_none_or(|(t, ..)| t.missing),
         }
     }

@@ -20,11 +20,13 @@
 pub mod cache;
 mod canvas;
 pub mod clip;
+pub mod cut;
 pub mod server;
 mod sound;
 
 pub use cache::ClipCache;
 pub use clip::{ClipPart, CutClip, Span};
+pub use cut::spans;
 pub use server::MediaServer;
 
 use crate::media::MediaError;

@@ -36,6 +36,16 @@ export const commands = {
 	 *  the default) and syncs under them.
 	 */
 	saveTeamSettings: (editor: string, shared: string) => typedError<TeamSetup, string>(__TAURI_INVOKE("save_team_settings", { editor, shared })),
+	/**
+	 *  Where the window fetches cut clips: `http://127.0.0.1:PORT/SECRET`
+	 *  (this session's secret; append `/clip/ID.mp4`).
+	 */
+	mediaBase: () => typedError<string, string>(__TAURI_INVOKE("media_base")),
+	/**
+	 *  Renders pair `pair_id` cut at `cut` (null: where proposed), `seconds`
+	 *  either side, for playing (at once when it already is).
+	 */
+	prepareCut: (pairId: string, cut: CutPoints | null, seconds: number | null) => typedError<CutClip, string>(__TAURI_INVOKE("prepare_cut", { pairId, cut, seconds })),
 };
 
 /** Events */
@@ -46,6 +56,21 @@ export const events = {
 };
 
 /* Types */
+/**  One part of a cut clip, as the player needs it. */
+export type ClipPart = {
+	/**  The title's frame index of the part's first picture. */
+	first_frame: number,
+	frames: number,
+	/**
+	 *  The title's frame rate, `rate_num / rate_den` frames a second: the
+	 *  part's k-th picture starts k · rate_den / rate_num seconds into it.
+	 */
+	rate_num: number,
+	rate_den: number,
+	/**  Each picture's timecode. */
+	timecodes: string[],
+};
+
 /**  Colour description of the video stream, as FFmpeg names it. */
 export type ColorInfo = {
 	/**  YCbCr matrix (`bt709`, `bt470bg`, `smpte170m`, `bt2020nc`, … or `unknown`). */
@@ -129,6 +154,21 @@ export type Components_Serialize = {
 	 *  forest, a field of leaves) have little framing to match.
 	 */
 	figure: number | null,
+};
+
+/**
+ *  A rendered cut clip: the outgoing part, then the incoming part from the
+ *  moment the outgoing one ends.
+ */
+export type CutClip = {
+	/**  Names the clip (what it holds, hashed) for the media server. */
+	id: string,
+	from: ClipPart,
+	to: ClipPart,
+	width: number,
+	height: number,
+	/**  Whether either title has sound. */
+	sound: boolean,
 };
 
 /**
@@ -376,6 +416,11 @@ export type PairEnd = {
 	 */
 	shot_first: number,
 	shot_last: number,
+	/**
+	 *  The title's frame rate, `num/den` (empty when the library does not
+	 *  hold the title).
+	 */
+	frame_rate: string,
 	/**
 	 *  The title's file was gone, or held other content, when last
 	 *  checked: the pair cannot be exported until it is found again.
