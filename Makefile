@@ -66,7 +66,7 @@ test: app fixtures lint $(STAMP)/otio
 	cd ui && npm test
 	scripts/e2e.sh
 
-e2e: app fixtures
+e2e: app fixtures $(STAMP)/otio
 	scripts/e2e.sh
 
 ui-test: deps

@@ -24,10 +24,23 @@ done
 "$target/debug/matchcut" scan "$scale" --library "$scale" >/dev/null
 python3 "$root/tests/e2e/synthetic_pairs.py" "$scale" 10000
 
+# The playback library: a cut from 23.976 H.264 to 29.97 drop-frame H.264,
+# one from ProRes (not H.264) to H.264 with sound, one from 29.97 DF to
+# DNxHR.
+playback=$(mktemp -d)
+trap 'rm -rf "$library" "$scale" "$playback"' EXIT
+for f in cfr_23976.mp4 cfr_2997_df.mov cfr_25_prores.mov cfr_2997_dnxhr.mov with_audio.mp4; do cp "$gen/$f" "$playback/"; done
+"$target/debug/matchcut" scan "$playback" --library "$playback" >/dev/null
+python3 "$root/tests/e2e/cut_pairs.py" "$playback" cfr_23976.mp4:cfr_2997_df.mov \
+  cfr_25_prores.mov:with_audio.mp4 cfr_2997_df.mov:cfr_2997_dnxhr.mov
+
 export MATCHCUT_APP="$target/debug/matchcut-app"
+export MATCHCUT_ROOT="$root"
+export MATCHCUT_OTIO_PYTHON="${MATCHCUT_OTIO_PYTHON:-$target/otioenv/bin/python}"
 export MATCHCUT_CLI="$target/debug/matchcut"
 export MATCHCUT_E2E_LIBRARY="$library"
 export MATCHCUT_E2E_SCALE_LIBRARY="$scale"
+export MATCHCUT_E2E_PLAYBACK_LIBRARY="$playback"
 export MATCHCUT_E2E_SCREENSHOT="$root/target/e2e/app-window.png"
 export TAURI_WEBVIEW_AUTOMATION=true   # lets WebKit hand the window to WebDriver
 

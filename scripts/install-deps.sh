@@ -14,6 +14,8 @@ APT_PACKAGES=(
   libjavascriptcoregtk-4.1-dev libssl-dev
   # the app under test: X server, WebDriver, software Vulkan (lavapipe)
   xvfb xauth webkit2gtk-driver mesa-vulkan-drivers
+  # the window plays cuts (H.264 + AAC in MP4) through WebKitGTK's GStreamer
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
   # decisions from machines whose clocks disagree (tests run them under faketime)
   faketime
   # peak memory of a run (tests/memory.rs): GNU time

@@ -171,21 +171,11 @@ impl FrameCache {
     /// do the decoder's threads, which inherit it): on a machine with few
     /// cores, the window painting and the frames in view go first.
     fn decode_meekly(&self, path: &Path, key: &FrameKey) -> Result<Arc<Encoded>, MediaError> {
-        let failed = |reason: String| MediaError::Decode {
-            path: path.to_path_buf(),
-            reason,
-        };
-        std::thread::scope(|scope| {
-            let worker = std::thread::Builder::new()
-                .name("frames-background".into())
-                .spawn_scoped(scope, || {
-                    lower_priority();
-                    self.decode(path, key)
-                })
-                .map_err(|e| failed(format!("no thread to decode on: {e}")))?;
-            worker
-                .join()
-                .map_err(|_| failed("the decoding thread stopped".into()))?
+        crate::meek::meekly("frames-background", || self.decode(path, key)).unwrap_or_else(|| {
+            Err(MediaError::Decode {
+                path: path.to_path_buf(),
+                reason: "the decoding thread stopped".into(),
+            })
         })
     }
 
@@ -206,17 +196,6 @@ impl FrameCache {
             cache.insert(key.clone(), encoded.clone());
         }
         Ok(encoded)
-    }
-}
-
-/// Lowers the calling thread's scheduling priority (nice 10; on Linux the
-/// nice value belongs to the thread). Best effort: where it fails, the
-/// thread runs at the usual priority.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority reads no memory of ours; `who` 0 is this thread.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }
 

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod library;
 pub mod matching;
 pub mod media;
+pub mod meek;
 pub mod playback;
 pub mod preprocess;
 pub mod review;

@@ -6,8 +6,8 @@ use crate::{AppState, ReviewReady};
 use matchcut::jobs::decisions::{team_setup, TeamSetup};
 use matchcut::jobs::TeamSettings;
 use matchcut::library::{self, LibraryView};
-use matchcut::review::{Decided, Filter, Page, PairLayout, TitleChoice};
 use matchcut::playback::CutClip;
+use matchcut::review::{Decided, Filter, Page, PairLayout, TitleChoice};
 use matchcut::store::{CutPoints, Decision};
 use std::sync::Arc;
 use tauri::{AppHandle, Manager};
@@ -145,7 +145,10 @@ pub async fn save_team_settings(
 #[tauri::command]
 #[specta::specta]
 pub async fn media_base(state: tauri::State<'_, Arc<AppState>>) -> Result<String, String> {
-    let server = state.media.as_ref().ok_or("the media server is not running")?;
+    let server = state
+        .media
+        .as_ref()
+        .ok_or("the media server is not running")?;
     Ok(server.base_url())
 }
 
@@ -161,5 +164,7 @@ pub async fn prepare_cut(
 ) -> Result<CutClip, String> {
     let state = Arc::clone(&state);
     let work = move || state.prepare_cut(&pair_id, cut, seconds);
-    tauri::async_runtime::spawn_blocking(work).await.map_err(|e| e.to_string())?
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| e.to_string())?
 }

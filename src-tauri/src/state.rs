@@ -184,7 +184,12 @@ impl AppState {
 
     /// Pair `id` cut at `cut` (`None`: where proposed) with `seconds`
     /// either side, rendered for playing unless it already is.
-    pub fn prepare_cut(&self, id: &str, cut: Option<CutPoints>, seconds: f64) -> Result<CutClip, String> {
+    pub fn prepare_cut(
+        &self,
+        id: &str,
+        cut: Option<CutPoints>,
+        seconds: f64,
+    ) -> Result<CutClip, String> {
         let pair = self.with_review(|queue, _| {
             let row = queue.row(id).ok_or(format!("no pair {id} in the review"))?;
             Ok(row.pair.clone())

@@ -23,7 +23,7 @@ use super::trim::CutSpan;
 use crate::export::{write_edl, write_otio, Clip, CutList, EdlStyle, ExportError, Side, Source};
 use crate::matching::{Candidate, ShotRef};
 use crate::media::Rate;
-use crate::store::{CutPoints, ShotRecord, Store, StoreError, TitleRecord};
+use crate::store::{CutPoints, Store, StoreError, TitleRecord};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -195,8 +195,9 @@ enum Verdict {
     Leave,
 }
 
-/// A title with its shots and whether its file still holds it.
-type Known = (TitleRecord, Vec<ShotRecord>, OnDisk);
+/// A title with its shots' (number, first, last frame), those set aside
+/// too, and whether its file still holds it.
+type Known = (TitleRecord, Vec<(usize, u64, u64)>, OnDisk);
 
 /// Titles with their shots' frame ranges, each read from the store and
 /// checked on disk once.
@@ -220,7 +221,7 @@ impl Titles {
             let entry = match store.title(&shot.content_hash)? {
                 Some(title) => {
                     let on_disk = check(store, &title)?;
-                    Some((title, store.shots(&shot.content_hash)?, on_disk))
+                    Some((title, store.shot_ranges(&shot.content_hash)?, on_disk))
                 }
                 None => None,
             };
@@ -230,13 +231,11 @@ impl Titles {
         let Some((title, shots, on_disk)) = known else {
             return Ok(EndState::Gone);
         };
-        let Some(record) = shots.iter().find(|s| s.shot == shot.shot) else {
+        let Some(&(_, first, last)) = shots.iter().find(|s| s.0 == shot.shot) else {
             return Ok(EndState::Gone);
         };
         Ok(match on_disk {
-            OnDisk::Present => {
-                EndState::Found((title.clone(), (record.first_frame, record.last_frame)))
-            }
+            OnDisk::Present => EndState::Found((title.clone(), (first, last))),
             OnDisk::Missing(reason) => EndState::Missing(reason.clone()),
         })
     }

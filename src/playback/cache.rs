@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 /// Changes whenever a clip's rendering changes, so old files are not used.
-const RENDERING: &str = "cut-clip-1";
+const RENDERING: &str = "cut-clip-2";
 
 /// The clips of one library.
 pub struct ClipCache {
@@ -86,7 +86,10 @@ impl ClipCache {
     fn render(&self, id: &str, from: &Span, to: &Span) -> Result<CutClip, PlaybackError> {
         std::fs::create_dir_all(&self.dir).map_err(|e| PlaybackError::render(&self.dir, e))?;
         let mp4 = self.dir.join(format!("{id}.mp4"));
-        let clip = render(id, from, to, &mp4)?;
+        // Rendering takes seconds of both cores: the frames the editor
+        // looks at go first.
+        let clip = crate::meek::meekly("clip-render", || render(id, from, to, &mp4))
+            .unwrap_or_else(|| Err(PlaybackError::render(&mp4, "the rendering thread stopped")))?;
         let json = self.dir.join(format!("{id}.json"));
         let tmp = self.dir.join(format!("{id}.json.part"));
         let text = serde_json::to_vec(&clip).map_err(|e| PlaybackError::render(&json, e))?;

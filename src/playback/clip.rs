@@ -1,6 +1,13 @@
 //! Rendering a cut clip: the outgoing part (frames up to the out-frame),
-//! then the incoming part (frames from the in-frame), each at its title's
-//! own rate on one clock, all-intra H.264 and AAC in an MP4.
+//! then the incoming part (frames from the in-frame), all-intra H.264 and
+//! AAC in an MP4.
+//!
+//! A clip runs at one constant rate, the outgoing title's, as an NLE
+//! sequence does: an incoming title at another rate is conformed as NLEs
+//! conform it, each picture showing the title's frame due at that moment
+//! (frames dropped or repeated, never blended), so it moves at its true
+//! speed and its first picture is the in-frame. (A clip that changed rate
+//! at the cut stalled WebKitGTK's player there.)
 
 use super::canvas::Canvas;
 use super::sound::{self, Stereo};
@@ -28,12 +35,16 @@ pub struct Span {
 pub struct ClipPart {
     /// The title's frame index of the part's first picture.
     pub first_frame: u64,
+    /// Pictures in the clip.
     pub frames: u32,
-    /// The title's frame rate, `rate_num / rate_den` frames a second: the
+    /// The clip's rate, `rate_num / rate_den` pictures a second: the
     /// part's k-th picture starts k · rate_den / rate_num seconds into it.
     pub rate_num: u32,
     pub rate_den: u32,
-    /// Each picture's timecode.
+    /// The title's frame rate, `num/den`.
+    pub title_rate: String,
+    /// Each picture's frame index in its title, and its timecode.
+    pub source_frames: Vec<u64>,
     pub timecodes: Vec<String>,
 }
 
@@ -60,15 +71,16 @@ const CRF: &str = "18";
 pub fn render(id: &str, from: &Span, to: &Span, out: &Path) -> Result<CutClip, PlaybackError> {
     crate::init_ffmpeg(true);
     let mut sides = [Side::open(from)?, Side::open(to)?];
-    let clock = Clock::new(sides[0].rate, sides[1].rate);
+    let rate = sides[0].rate;
     let mut canvas = Canvas::for_display(sides[0].display);
     let sound = sides.iter().any(|s| s.has_sound);
     let tmp = out.with_extension("mp4.part");
-    let mut writer = Writer::create(&tmp, &canvas, clock.time_base, sound)?;
+    let time_base = Rational::new(rate.denom() as i32, rate.numer() as i32);
+    let mut writer = Writer::create(&tmp, &canvas, time_base, sound)?;
     let mut start = 0;
     for side in &mut sides {
-        side.encode(&mut writer, &mut canvas, &clock, start)?;
-        start += clock.ticks(side.rate, u64::from(side.frames()));
+        side.encode(&mut writer, &mut canvas, rate, start)?;
+        start += i64::from(side.pictures(rate));
     }
     if sound {
         let stereo = join_sound(&sides)?;
@@ -79,46 +91,12 @@ pub fn render(id: &str, from: &Span, to: &Span, out: &Path) -> Result<CutClip, P
     let [from_side, to_side] = sides;
     Ok(CutClip {
         id: id.to_string(),
-        from: from_side.part(),
-        to: to_side.part(),
+        from: from_side.part(rate),
+        to: to_side.part(rate),
         width: canvas.width,
         height: canvas.height,
         sound,
     })
-}
-
-/// The clip's clock: ticks of 1 / lcm of the two rates' numerators, so
-/// every frame of either rate starts on a tick (or the nearest one).
-struct Clock {
-    time_base: Rational,
-}
-
-impl Clock {
-    fn new(a: Rate, b: Rate) -> Self {
-        let lcm = num_integer_lcm(a.numer(), b.numer());
-        let ticks = if lcm <= 1_000_000 { lcm } else { 90_000 };
-        Self {
-            time_base: Rational::new(1, ticks as i32),
-        }
-    }
-
-    /// Ticks of `frames` frames at `rate` (rounded to the nearest tick).
-    fn ticks(&self, rate: Rate, frames: u64) -> i64 {
-        let per_second = i128::from(self.time_base.denominator());
-        let num = i128::from(frames) * i128::from(rate.denom()) * per_second;
-        let den = i128::from(rate.numer());
-        ((num + den / 2) / den) as i64
-    }
-}
-
-fn num_integer_lcm(a: i64, b: i64) -> i64 {
-    let gcd = |mut x: i64, mut y: i64| {
-        while y != 0 {
-            (x, y) = (y, x % y);
-        }
-        x.abs().max(1)
-    };
-    a / gcd(a, b) * b
 }
 
 /// One part being rendered.
@@ -129,6 +107,7 @@ struct Side {
     display: (u32, u32),
     rotation: u32,
     has_sound: bool,
+    sources: Vec<u64>,
     timecodes: Vec<String>,
 }
 
@@ -151,69 +130,92 @@ impl Side {
             display: display_size(info),
             rotation: info.rotation,
             has_sound: info.has_audio,
+            sources: Vec::new(),
             timecodes: Vec::new(),
             decoder,
         })
     }
 
-    fn frames(&self) -> u32 {
-        (self.span.last - self.span.first + 1) as u32
+    fn frames(&self) -> u64 {
+        self.span.last - self.span.first + 1
     }
 
-    /// Decodes the span exactly and sends each picture to the writer,
-    /// starting `start` ticks into the clip.
+    /// Pictures of the span at the clip's `rate`: as many as fit in the
+    /// time its frames last, at least one.
+    fn pictures(&self, rate: Rate) -> u32 {
+        let num =
+            i128::from(self.frames()) * i128::from(self.rate.denom()) * i128::from(rate.numer());
+        let den = i128::from(self.rate.numer()) * i128::from(rate.denom());
+        (num / den).max(1) as u32
+    }
+
+    /// The title frame that picture `k` of the clip shows: the one due k
+    /// pictures of the clip's `rate` into the span.
+    fn source_frame(&self, rate: Rate, k: u64) -> u64 {
+        let num = i128::from(k) * i128::from(self.rate.numer()) * i128::from(rate.denom());
+        let den = i128::from(self.rate.denom()) * i128::from(rate.numer());
+        // A hair past the exact instant, so a frame starting then counts.
+        let offset = ((num * 1000 + 1) / (den * 1000)) as u64;
+        self.span.first + offset.min(self.frames() - 1)
+    }
+
+    /// Decodes the span exactly and sends the writer each picture of the
+    /// clip's `rate`, starting at picture `start` of the clip.
     fn encode(
         &mut self,
         writer: &mut Writer,
         canvas: &mut Canvas,
-        clock: &Clock,
+        rate: Rate,
         start: i64,
     ) -> Result<(), PlaybackError> {
         let path = self.span.path.clone();
-        let mut decoded = Some(self.decoder.seek_frame(self.span.first)?);
-        for k in 0..u64::from(self.frames()) {
-            let picture = match decoded.take() {
-                Some(frame) => frame,
-                None => match self.decoder.next_frame() {
+        let mut current = self.decoder.seek_frame(self.span.first)?;
+        let mut placed: Option<(u64, ffmpeg::frame::Video)> = None;
+        for k in 0..self.pictures(rate) {
+            let due = self.source_frame(rate, u64::from(k));
+            while current.index < due {
+                current = match self.decoder.next_frame() {
                     Some(frame) => frame?,
                     None => return Err(PlaybackError::render(&path, "the title ended early")),
-                },
-            };
-            if picture.index != self.span.first + k {
+                };
+            }
+            if current.index != due {
+                let got = current.index;
                 return Err(PlaybackError::render(
                     &path,
-                    format!(
-                        "frame {} came where {} was due",
-                        picture.index,
-                        self.span.first + k
-                    ),
+                    format!("frame {got} came where {due} was due"),
                 ));
             }
-            self.timecodes.push(picture.timecode.clone());
-            let rgb = picture
-                .frame
-                .to_rgb(self.rotation)
-                .map_err(|e| PlaybackError::render(&path, e))?;
-            let mut yuv = canvas
-                .place(&rgb, self.display)
-                .map_err(|e| PlaybackError::render(&path, e))?;
-            let at = start + clock.ticks(self.rate, k);
-            yuv.set_pts(Some(at));
-            writer.picture(&yuv, start + clock.ticks(self.rate, k + 1) - at)?;
+            if placed.as_ref().is_none_or(|(at, _)| *at != due) {
+                let rgb = current
+                    .frame
+                    .to_rgb(self.rotation)
+                    .map_err(|e| PlaybackError::render(&path, e))?;
+                let yuv = canvas
+                    .place(&rgb, self.display)
+                    .map_err(|e| PlaybackError::render(&path, e))?;
+                placed = Some((due, yuv));
+            }
+            self.sources.push(due);
+            self.timecodes.push(current.timecode.clone());
+            if let Some((_, yuv)) = placed.as_mut() {
+                yuv.set_pts(Some(start + i64::from(k)));
+                writer.picture(yuv, 1)?;
+            }
         }
         Ok(())
     }
 
     /// The span's sound, exactly as long as its pictures last.
-    fn sound(&self) -> Result<Stereo, PlaybackError> {
+    fn sound(&self, rate: Rate) -> Result<Stereo, PlaybackError> {
         let timeline = self.decoder.timeline();
         let start_pts = timeline.pts_of(self.span.first);
         let tb = timeline.time_base;
         let start = i128::from(start_pts) * i128::from(tb.numer()) * i128::from(sound::RATE)
             / i128::from(tb.denom());
         let count =
-            i128::from(self.frames()) * i128::from(self.rate.denom()) * i128::from(sound::RATE)
-                / i128::from(self.rate.numer());
+            i128::from(self.pictures(rate)) * i128::from(rate.denom()) * i128::from(sound::RATE)
+                / i128::from(rate.numer());
         let silence = || [vec![0.0; count as usize], vec![0.0; count as usize]];
         if !self.has_sound {
             return Ok(silence());
@@ -221,12 +223,15 @@ impl Side {
         Ok(sound::extract(&self.span.path, start as i64, count as usize)?.unwrap_or_else(silence))
     }
 
-    fn part(self) -> ClipPart {
+    /// What the player needs of this part, in a clip at `rate`.
+    fn part(self, rate: Rate) -> ClipPart {
         ClipPart {
             first_frame: self.span.first,
-            frames: self.frames(),
-            rate_num: self.rate.numer() as u32,
-            rate_den: self.rate.denom() as u32,
+            frames: self.sources.len() as u32,
+            rate_num: rate.numer() as u32,
+            rate_den: rate.denom() as u32,
+            title_rate: self.rate.to_string(),
+            source_frames: self.sources,
             timecodes: self.timecodes,
         }
     }
@@ -235,8 +240,9 @@ impl Side {
 /// Both parts' sound, one after the other.
 fn join_sound(sides: &[Side]) -> Result<Stereo, PlaybackError> {
     let mut joined: Stereo = [Vec::new(), Vec::new()];
+    let rate = sides[0].rate;
     for side in sides {
-        let [left, right] = side.sound()?;
+        let [left, right] = side.sound(rate)?;
         joined[0].extend(left);
         joined[1].extend(right);
     }

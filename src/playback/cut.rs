@@ -14,11 +14,19 @@ pub const MAX_SECONDS: f64 = 10.0;
 
 /// The two spans of `pair` cut at `cut` (`None`: where proposed), each up
 /// to `seconds` long (0.2 to 10) and inside its shot.
-pub fn spans(pair: &PairView, cut: Option<CutPoints>, seconds: f64) -> Result<(Span, Span), TrimError> {
+pub fn spans(
+    pair: &PairView,
+    cut: Option<CutPoints>,
+    seconds: f64,
+) -> Result<(Span, Span), TrimError> {
     let span = pair.cut_span();
     let cut = cut.unwrap_or(span.proposed);
     span.check(&pair.id, cut)?;
-    let seconds = if seconds.is_finite() { seconds.clamp(0.2, MAX_SECONDS) } else { 2.0 };
+    let seconds = if seconds.is_finite() {
+        seconds.clamp(0.2, MAX_SECONDS)
+    } else {
+        2.0
+    };
     let frames = |rate: &str| {
         let rate = Rate::parse(rate).unwrap_or(Rate::FALLBACK);
         ((seconds * rate.numer() as f64 / rate.denom() as f64).round() as u64).max(1)
@@ -92,7 +100,10 @@ mod tests {
             in_frame: 503,
         };
         let (from, to) = spans(&pair(), Some(cut), 1.0).unwrap();
-        assert_eq!((from.first, from.last, to.first, to.last), (167, 190, 503, 532));
+        assert_eq!(
+            (from.first, from.last, to.first, to.last),
+            (167, 190, 503, 532)
+        );
         let outside = CutPoints {
             out_frame: 200,
             in_frame: 503,

@@ -422,3 +422,138 @@ test("a 10,000-pair library of 1080p titles scrolls and selects; the next pair's
   await waitFor("[data-testid=pair-view][data-pair=synthetic00009999]");
   await framesShown();
 });
+
+/** Frame `index` of `file` as `matchcut frame` writes it, scaled to w×h,
+ *  RGB; null for a frame the title does not have. */
+function canonicalRgb(file, index, w, h) {
+  if (index < 0) return null;
+  const png = join(mkdtempSync(join(tmpdir(), "matchcut-frame-")), "f.png");
+  const wrote = spawnSync(process.env.MATCHCUT_CLI, ["frame", file, "--index", String(index), "--out", png], { encoding: "utf8" });
+  if (wrote.status !== 0 && wrote.stderr.includes("out of range")) return null;
+  assert.equal(wrote.status, 0, wrote.stderr);
+  const raw = spawnSync("ffmpeg", ["-v", "error", "-i", png, "-vf", `scale=${w}:${h}:flags=area`, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]);
+  assert.equal(raw.status, 0, String(raw.stderr));
+  return raw.stdout;
+}
+
+function psnr(a, b) {
+  assert.equal(a.length, b.length);
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += (a[i] - b[i]) ** 2;
+  const mse = sum / a.length;
+  return mse === 0 ? 99 : 10 * Math.log10((255 * 255) / mse);
+}
+
+test("play the cut: Space plays, the pictures either side of the cut are the EDL's frames, trims reach the export", async () => {
+  const playback = process.env.MATCHCUT_E2E_PLAYBACK_LIBRARY;
+  await call("DELETE", `/session/${session}`);
+  const created = await call("POST", "/session", {
+    capabilities: { alwaysMatch: { "webkitgtk:browserOptions": { binary: app, args: ["--library", playback] } } },
+  });
+  session = created.sessionId;
+  const cli = (...args) => {
+    const out = spawnSync(process.env.MATCHCUT_CLI, [...args, "--library", playback], { encoding: "utf8" });
+    assert.equal(out.status, 0, out.stderr);
+    return out.stdout;
+  };
+  const pairs = JSON.parse(cli("pairs", "--json"));
+  assert.equal(pairs.length, 3, "the three cuts");
+  await waitFor("[data-testid=pair-row][data-pair]", 60000);
+  const player = () => run("const p = document.querySelector('[data-testid=player]'); return p && { ...p.dataset }");
+  // The pixels the video shows now, drawn at the title's own 320×240.
+  const shown = async () => {
+    const b64 = await run(`
+      const v = document.querySelector('[data-testid=player-video]');
+      const c = document.createElement('canvas'); c.width = 320; c.height = 240;
+      const g = c.getContext('2d'); g.drawImage(v, 0, 0, 320, 240);
+      const d = g.getImageData(0, 0, 320, 240).data; let s = '';
+      for (let i = 0; i < d.length; i += 4) s += String.fromCharCode(d[i], d[i + 1], d[i + 2]);
+      return btoa(s);`);
+    return Buffer.from(b64, "base64");
+  };
+  const parkedAt = async (side, frame) => {
+    await waitUntil(async () => {
+      const p = await player();
+      const ready = await run("const v = document.querySelector('[data-testid=player-video]'); return !!v && !v.seeking && v.readyState >= 2");
+      return p.focus === side && p.frame === String(frame) && ready;
+    }, `parked on the ${side} side at frame ${frame}`, 20000).catch(async (e) => {
+      const v = await run("const v = document.querySelector('[data-testid=player-video]'); return v && { t: v.currentTime, seeking: v.seeking, ready: v.readyState, paused: v.paused }");
+      throw new Error(`${e.message}: ${JSON.stringify(v)} ${JSON.stringify(await player())}`);
+    });
+    await new Promise((r) => setTimeout(r, 300)); // painted
+  };
+  const startLatency = [];
+  const report = [];
+  for (const [n, pair] of pairs.entries()) {
+    await waitFor(`[data-testid=pair-view][data-pair=${pair.id}]`);
+    await waitUntil(async () => (await player())?.state === "paused", `${pair.id} prepared`, 60000);
+    // Space to the first moving picture, timed in the page.
+    const ms = await run(`return new Promise((done) => {
+      const v = document.querySelector('[data-testid=player-video]'); const t0 = performance.now();
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: ' ', bubbles: true }));
+      const check = () => (v.currentTime > 0 && !v.paused) ? done(performance.now() - t0) : requestAnimationFrame(check);
+      check(); })`);
+    startLatency.push(ms);
+    const videoState = () => run("const v = document.querySelector('[data-testid=player-video]'); return v && { t: v.currentTime, d: v.duration, paused: v.paused, ended: v.ended, error: v.error && v.error.code, ready: v.readyState, net: v.networkState, buffered: [...Array(v.buffered.length).keys()].map((i) => [v.buffered.start(i), v.buffered.end(i)]), src: v.currentSrc.replace(/\\/[0-9a-f]{64}\\//, '/SECRET/') }");
+    await waitUntil(async () => (await player()).state === "paused", `${pair.id} played through`, 30000).catch(async (e) => {
+      throw new Error(`${e.message}: ${JSON.stringify(await videoState())} ${JSON.stringify(await player())}`);
+    });
+    // The out-frame and the in-frame, parked on (Tab switches the side).
+    const sides = [["out", pair.from], ["in", pair.to]];
+    if ((await player()).focus === "out") await press("\uE004");
+    for (const [side, end] of sides) {
+      await press("\uE004");
+      await parkedAt(side, end.frame);
+      const pixels = await shown();
+      const own = psnr(pixels, canonicalRgb(end.path, end.frame, 320, 240));
+      const neighbour = (frame) => {
+        const rgb = canonicalRgb(end.path, frame, 320, 240);
+        return rgb ? psnr(pixels, rgb) : -Infinity;
+      };
+      const [before, after] = [neighbour(end.frame - 1), neighbour(end.frame + 1)];
+      report.push({ pair: n, side, file: end.path.split("/").pop(), frame: end.frame, psnr: +own.toFixed(1), neighbours: [+before.toFixed(1), +after.toFixed(1)] });
+      assert.ok(own >= 30, `${end.path} frame ${end.frame}: ${own.toFixed(1)} dB`);
+      assert.ok(own > before && own > after, `${end.path} frame ${end.frame}: ${own.toFixed(1)} dB, neighbours ${before.toFixed(1)} / ${after.toFixed(1)}`);
+    }
+    if (n === 0) await screenshot(process.env.MATCHCUT_E2E_SCREENSHOT.replace("app-window", "review-play"));
+    if (n < pairs.length - 1) await press("\uE015"); // ↓
+  }
+  console.log("cut frames:", JSON.stringify(report));
+
+  // Trim the last cut (both titles 29.97 drop frame, so one EDL holds
+  // it): out 2 frames earlier, in 3 later, then approve.
+  const first = pairs[2];
+  await waitFor(`[data-testid=pair-view][data-pair=${first.id}]`);
+  if ((await player()).focus !== "out") await press("\uE004");
+  await press("\uE012"); // ←
+  await press("\uE012");
+  await press("\uE004");
+  for (let i = 0; i < 3; i++) await press("\uE014"); // →
+  await waitUntil(async () => (await text((await findAll("[data-testid=out-frame]"))[0])).includes(`frame ${first.from.frame - 2}`), "the out-frame moved");
+  await waitUntil(async () => (await text((await findAll("[data-testid=in-frame]"))[0])).includes(`frame ${first.to.frame + 3}`), "the in-frame moved");
+  await parkedAt("in", first.to.frame + 3);
+  await press("a");
+  await waitUntil(() => {
+    const out = JSON.parse(cli("decisions", "--json")).pairs.find((p) => p.pair_id === first.id);
+    return out?.cut?.out_frame === first.from.frame - 2 && out.cut.in_frame === first.to.frame + 3;
+  }, "the trimmed cut kept with the approval");
+  const edl = join(mkdtempSync(join(tmpdir(), "matchcut-edl-")), "cuts.edl");
+  cli("export", "edl", "--out", edl, "--handles", "0.5");
+  // Frames since 00:00:00;00 of a 29.97 drop-frame timecode.
+  const dropFrames = (tc) => {
+    const [h, m, sec, f] = tc.split(/[:;]/).map(Number);
+    const minutes = h * 60 + m;
+    return (minutes * 60 + sec) * 30 + f - 2 * (minutes - Math.floor(minutes / 10));
+  };
+  const reader = join(process.env.MATCHCUT_ROOT, "tests/otio_read.py");
+  const otio = spawnSync(process.env.MATCHCUT_OTIO_PYTHON, [reader, edl, "30000/1001"], { encoding: "utf8" });
+  assert.equal(otio.status, 0, otio.stderr);
+  const [out, inn] = JSON.parse(otio.stdout)[0].clips;
+  assert.equal(out.start + out.duration - 1, dropFrames(first.from.timecode) - 2, "the EDL's out clip ends on the trimmed out-frame");
+  assert.equal(inn.start, dropFrames(first.to.timecode) + 3, "the EDL's in clip starts on the trimmed in-frame");
+
+  const quantile = (values, q) => Math.round([...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]);
+  const latency = { cuts: startLatency.length, start_ms: startLatency.map(Math.round), p95_ms: quantile(startLatency, 0.95) };
+  writeFileSync(process.env.MATCHCUT_E2E_SCREENSHOT.replace("app-window.png", "play-latency.json"), JSON.stringify(latency));
+  console.log("play:", JSON.stringify(latency));
+});

@@ -60,14 +60,18 @@ export const events = {
 export type ClipPart = {
 	/**  The title's frame index of the part's first picture. */
 	first_frame: number,
+	/**  Pictures in the clip. */
 	frames: number,
 	/**
-	 *  The title's frame rate, `rate_num / rate_den` frames a second: the
+	 *  The clip's rate, `rate_num / rate_den` pictures a second: the
 	 *  part's k-th picture starts k · rate_den / rate_num seconds into it.
 	 */
 	rate_num: number,
 	rate_den: number,
-	/**  Each picture's timecode. */
+	/**  The title's frame rate, `num/den`. */
+	title_rate: string,
+	/**  Each picture's frame index in its title, and its timecode. */
+	source_frames: number[],
 	timecodes: string[],
 };
 

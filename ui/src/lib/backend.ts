@@ -3,6 +3,7 @@
 import {
   commands,
   events,
+  type CutClip,
   type CutPoints,
   type Decided,
   type Filter,
@@ -29,6 +30,11 @@ export interface Backend {
   layout(pairId: string): Promise<PairLayout>;
   /** Decode the full frames of the pairs after `pairId` ahead. */
   prefetch(pairId: string, filter: Filter): Promise<void>;
+  /** Renders the pair cut at `cut` (null: as proposed), `seconds` either
+   *  side, for playing; resolves when it can play. */
+  prepareCut(pairId: string, cut: CutPoints | null, seconds: number): Promise<CutClip>;
+  /** `http://127.0.0.1:PORT/SECRET`: where clips are fetched from. */
+  mediaBase(): Promise<string>;
   teamSettings(): Promise<TeamSetup>;
   saveTeamSettings(editor: string, shared: string): Promise<TeamSetup>;
 }
@@ -44,6 +50,12 @@ export const tauri: Backend = {
   },
   async page(filter, offset, limit) {
     return ok(await commands.reviewPage(filter, offset, limit));
+  },
+  async prepareCut(pairId, cut, seconds) {
+    return ok(await commands.prepareCut(pairId, cut, seconds));
+  },
+  async mediaBase() {
+    return ok(await commands.mediaBase());
   },
   async decide(pairId, decision, cut, filter) {
     return ok(await commands.decide(pairId, decision, cut, filter));

@@ -28,10 +28,26 @@ describe("the key map", () => {
     expect(actionFor({ key: "]" })).toBe("more");
   });
 
-  it("leaves playback keys and modified letters alone", () => {
-    for (const key of ["j", "k", "l", "ArrowLeft", "ArrowRight", " "]) {
-      expect(actionFor({ key })).toBeNull();
-    }
+  it("plays, shuttles and trims as NLEs do", () => {
+    const keys = ["j", "k", "l", "ArrowLeft", "ArrowRight", " ", "Tab", "-", "="];
+    expect(keys.map((key) => actionFor({ key }))).toEqual([
+      "shuttle-back",
+      "stop",
+      "shuttle-forward",
+      "trim-back",
+      "trim-forward",
+      "play",
+      "switch-side",
+      "shorter",
+      "longer",
+    ]);
+    expect(actionFor({ key: "ArrowLeft", shiftKey: true })).toBe("trim-back-10");
+    expect(actionFor({ key: "ArrowRight", shiftKey: true })).toBe("trim-forward-10");
+    expect(actionFor({ key: "l", ctrlKey: true })).toBe("loop");
+    expect(actionFor({ key: "Tab", shiftKey: true })).toBeNull();
+  });
+
+  it("leaves modified letters alone", () => {
     expect(actionFor({ key: "a", ctrlKey: true })).toBeNull();
     expect(actionFor({ key: "z", ctrlKey: true, shiftKey: true })).toBeNull();
   });

@@ -19,7 +19,19 @@ export type Action =
   | "difference"
   | "overlay"
   | "less"
-  | "more";
+  | "more"
+  | "play"
+  | "shuttle-back"
+  | "stop"
+  | "shuttle-forward"
+  | "trim-back"
+  | "trim-forward"
+  | "trim-back-10"
+  | "trim-forward-10"
+  | "switch-side"
+  | "loop"
+  | "shorter"
+  | "longer";
 
 export interface KeyPress {
   key: string;
@@ -35,7 +47,13 @@ export const SHEET: { keys: string; action: Action; label: string }[] = [
   { keys: "A", action: "approve", label: "approve the selected pair" },
   { keys: "R", action: "reject", label: "reject the selected pair" },
   { keys: "C", action: "clear", label: "clear your decision" },
-  { keys: "Ctrl+Z", action: "undo", label: "undo your last decision" },
+  { keys: "Ctrl+Z", action: "undo", label: "undo your last decision or trim" },
+  { keys: "Space", action: "play", label: "play / pause the cut" },
+  { keys: "J / K / L", action: "shuttle-forward", label: "shuttle back / stop / forward (again: faster)" },
+  { keys: "← / →", action: "trim-forward", label: "move the focused side's cut point a frame (Shift: 10)" },
+  { keys: "Tab", action: "switch-side", label: "focus the outgoing or the incoming side" },
+  { keys: "− / =", action: "longer", label: "play less / more either side of the cut" },
+  { keys: "Ctrl+L", action: "loop", label: "loop the cut on / off" },
   { keys: "1", action: "side", label: "compare side by side" },
   { keys: "2", action: "onion", label: "compare as onion skin (incoming over outgoing)" },
   { keys: "3", action: "wipe", label: "compare with a wipe (drag the divider)" },
@@ -65,8 +83,33 @@ export function actionFor(press: KeyPress, inField = false): Action | null {
   if ((press.ctrlKey || press.metaKey) && !press.shiftKey && press.key.toLowerCase() === "z") {
     return "undo";
   }
+  if ((press.ctrlKey || press.metaKey) && !press.shiftKey && press.key.toLowerCase() === "l") {
+    return "loop";
+  }
   if (!plain) return null;
   switch (press.key) {
+    case " ":
+      return "play";
+    case "j":
+    case "J":
+      return "shuttle-back";
+    case "k":
+    case "K":
+      return "stop";
+    case "l":
+    case "L":
+      return "shuttle-forward";
+    case "ArrowLeft":
+      return press.shiftKey ? "trim-back-10" : "trim-back";
+    case "ArrowRight":
+      return press.shiftKey ? "trim-forward-10" : "trim-forward";
+    case "Tab":
+      return press.shiftKey ? null : "switch-side";
+    case "-":
+      return "shorter";
+    case "=":
+    case "+":
+      return "longer";
     case "ArrowDown":
       return "next";
     case "ArrowUp":

@@ -2,6 +2,7 @@
 // filtered list), which is selected, and the decisions to undo. Pure; the
 // component feeds it pages from the backend.
 
+import type { CutPoints } from "../bindings";
 export interface Row {
   pair: { id: string };
 }
@@ -80,11 +81,13 @@ export class ListState<R extends Row> {
   }
 }
 
-/** Decisions made here, newest last: what Ctrl+Z restores. */
+/** Decisions and trims made here, newest last: what Ctrl+Z restores. */
 export interface Undo {
   pairId: string;
   /** The editor's decision before: "approve", "reject", or none. */
   before: "approve" | "reject" | "clear" | null;
+  /** A trim: where the cut was before it (null: as proposed). */
+  cut?: CutPoints | null;
 }
 
 export function undoDecision(before: Undo["before"]): "approve" | "reject" | "clear" {
