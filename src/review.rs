@@ -9,6 +9,7 @@ use crate::jobs::listing::{self, PairEnd, PairView};
 use crate::jobs::team::{PairDecisions, TeamState};
 use crate::jobs::{LibraryData, LibraryDataError, TeamDecisions};
 use crate::matching::layout::{self, Layout};
+use crate::media::{Rate, TimecodeTrack};
 use crate::store::{CutPoints, Decision};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -395,6 +396,23 @@ impl ReviewQueue {
 pub struct PairLayout {
     pub from: Option<Layout>,
     pub to: Option<Layout>,
+}
+
+/// The timecodes of a cut's out-frame and in-frame (each from its title's
+/// rate and start timecode; empty for a title the library no longer has).
+pub fn cut_timecodes(
+    data: &LibraryData,
+    pair: &PairView,
+    cut: CutPoints,
+) -> Result<[String; 2], ReviewError> {
+    let at = |end: &PairEnd, frame: u64| -> Result<String, ReviewError> {
+        let title = (data.store().title(&end.content_hash)).map_err(LibraryDataError::from)?;
+        Ok(title.map_or(String::new(), |t| {
+            let rate = Rate::parse(&t.frame_rate).unwrap_or(Rate::FALLBACK);
+            TimecodeTrack::new(rate, t.start_timecode.as_deref()).at(frame)
+        }))
+    };
+    Ok([at(&pair.from, cut.out_frame)?, at(&pair.to, cut.in_frame)?])
 }
 
 /// The layouts of the keyframes at both ends of a pair.

@@ -168,3 +168,18 @@ pub async fn prepare_cut(
         .await
         .map_err(|e| e.to_string())?
 }
+
+/// The timecodes of a pair's out-frame and in-frame when cut at `cut`.
+#[tauri::command]
+#[specta::specta]
+pub async fn cut_timecodes(
+    state: tauri::State<'_, Arc<AppState>>,
+    pair_id: String,
+    cut: CutPoints,
+) -> Result<[String; 2], String> {
+    let state = Arc::clone(&state);
+    let work = move || state.cut_timecodes(&pair_id, cut);
+    tauri::async_runtime::spawn_blocking(work)
+        .await
+        .map_err(|e| e.to_string())?
+}

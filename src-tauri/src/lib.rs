@@ -30,7 +30,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::team_settings,
             commands::save_team_settings,
             commands::media_base,
-            commands::prepare_cut
+            commands::prepare_cut,
+            commands::cut_timecodes
         ])
         .events(tauri_specta::collect_events![
             ScanProgress,

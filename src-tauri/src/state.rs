@@ -182,6 +182,16 @@ impl AppState {
         review::pair_layout(&data, &from, &to).map_err(|e| e.to_string())
     }
 
+    /// The timecodes of pair `id`'s out-frame and in-frame when cut at `cut`.
+    pub fn cut_timecodes(&self, id: &str, cut: CutPoints) -> Result<[String; 2], String> {
+        let pair = self.with_review(|queue, _| {
+            let row = queue.row(id).ok_or(format!("no pair {id} in the review"))?;
+            Ok(row.pair.clone())
+        })?;
+        let data = LibraryData::open(&self.library).map_err(|e| e.to_string())?;
+        review::cut_timecodes(&data, &pair, cut).map_err(|e| e.to_string())
+    }
+
     /// Pair `id` cut at `cut` (`None`: where proposed) with `seconds`
     /// either side, rendered for playing unless it already is.
     pub fn prepare_cut(

@@ -532,6 +532,11 @@ test("play the cut: Space plays, the pictures either side of the cut are the EDL
   await waitUntil(async () => (await text((await findAll("[data-testid=out-frame]"))[0])).includes(`frame ${first.from.frame - 2}`), "the out-frame moved");
   await waitUntil(async () => (await text((await findAll("[data-testid=in-frame]"))[0])).includes(`frame ${first.to.frame + 3}`), "the in-frame moved");
   await parkedAt("in", first.to.frame + 3);
+  // The stills name the trimmed frames' own timecodes.
+  const timecode = async (side) => text((await findAll(`[data-testid=${side}-timecode]`))[0]);
+  await waitUntil(async () => /^\d\d:\d\d:\d\d;\d\d$/.test(await timecode("out")), "the trimmed out-frame's timecode");
+  assert.notEqual(await timecode("out"), first.from.timecode);
+  assert.notEqual(await timecode("in"), first.to.timecode);
   await press("a");
   await waitUntil(() => {
     const out = JSON.parse(cli("decisions", "--json")).pairs.find((p) => p.pair_id === first.id);

@@ -46,6 +46,8 @@ export const commands = {
 	 *  either side, for playing (at once when it already is).
 	 */
 	prepareCut: (pairId: string, cut: CutPoints | null, seconds: number | null) => typedError<CutClip, string>(__TAURI_INVOKE("prepare_cut", { pairId, cut, seconds })),
+	/**  The timecodes of a pair's out-frame and in-frame when cut at `cut`. */
+	cutTimecodes: (pairId: string, cut: CutPoints) => typedError<[string, string], string>(__TAURI_INVOKE("cut_timecodes", { pairId, cut })),
 };
 
 /** Events */

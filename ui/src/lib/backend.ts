@@ -33,6 +33,8 @@ export interface Backend {
   /** Renders the pair cut at `cut` (null: as proposed), `seconds` either
    *  side, for playing; resolves when it can play. */
   prepareCut(pairId: string, cut: CutPoints | null, seconds: number): Promise<CutClip>;
+  /** The timecodes of the pair's out-frame and in-frame cut at `cut`. */
+  cutTimecodes(pairId: string, cut: CutPoints): Promise<[string, string]>;
   /** `http://127.0.0.1:PORT/SECRET`: where clips are fetched from. */
   mediaBase(): Promise<string>;
   teamSettings(): Promise<TeamSetup>;
@@ -53,6 +55,9 @@ export const tauri: Backend = {
   },
   async prepareCut(pairId, cut, seconds) {
     return ok(await commands.prepareCut(pairId, cut, seconds));
+  },
+  async cutTimecodes(pairId, cut) {
+    return ok(await commands.cutTimecodes(pairId, cut));
   },
   async mediaBase() {
     return ok(await commands.mediaBase());
