@@ -6,8 +6,7 @@
 //! sequence does: an incoming title at another rate is conformed as NLEs
 //! conform it, each picture showing the title's frame due at that moment
 //! (frames dropped or repeated, never blended), so it moves at its true
-//! speed and its first picture is the in-frame. (A clip that changed rate
-//! at the cut stalled WebKitGTK's player there.)
+//! speed and its first picture is the in-frame.
 
 use super::canvas::Canvas;
 use super::sound::{self, Stereo};
