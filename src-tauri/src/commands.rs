@@ -95,9 +95,7 @@ pub async fn pair_layout(
     pair_id: String,
 ) -> Result<PairLayout, String> {
     let state = state.inner().clone();
-    tauri::async_runtime::spawn_blocking(move || state.layout(&pair_id))
-        .await
-        .map_err(|e| e.to_string())?
+    off_main(move || state.layout(&pair_id)).await
 }
 
 /// Decodes the full frames of the pairs after `pair_id` ahead of time.
@@ -163,10 +161,7 @@ pub async fn prepare_cut(
     seconds: f64,
 ) -> Result<CutClip, String> {
     let state = Arc::clone(&state);
-    let work = move || state.prepare_cut(&pair_id, cut, seconds);
-    tauri::async_runtime::spawn_blocking(work)
-        .await
-        .map_err(|e| e.to_string())?
+    off_main(move || state.prepare_cut(&pair_id, cut, seconds)).await
 }
 
 /// The timecodes of a pair's out-frame and in-frame when cut at `cut`.
@@ -178,7 +173,13 @@ pub async fn cut_timecodes(
     cut: CutPoints,
 ) -> Result<[String; 2], String> {
     let state = Arc::clone(&state);
-    let work = move || state.cut_timecodes(&pair_id, cut);
+    off_main(move || state.cut_timecodes(&pair_id, cut)).await
+}
+
+/// Runs blocking `work` on the blocking pool and answers its result.
+async fn off_main<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
     tauri::async_runtime::spawn_blocking(work)
         .await
         .map_err(|e| e.to_string())?

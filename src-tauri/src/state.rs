@@ -5,6 +5,7 @@
 use crate::events::{ScanProgress, TeamChanged};
 use matchcut::frames::{FrameCache, FrameKey, Priority};
 use matchcut::jobs::decisions::save_library_settings;
+use matchcut::jobs::listing::PairView;
 use matchcut::jobs::progress::ProgressTracker;
 use matchcut::jobs::watch::{SyncWorker, TeamEvent};
 use matchcut::jobs::{self, LibraryData, ScanOptions, TeamDecisions, TeamSettings};
@@ -172,22 +173,24 @@ impl AppState {
         f(queue, team)
     }
 
+    /// Pair `id` as the review lists it.
+    fn pair(&self, id: &str) -> Result<PairView, String> {
+        self.with_review(|queue, _| {
+            let row = queue.row(id).ok_or(format!("no pair {id} in the review"))?;
+            Ok(row.pair.clone())
+        })
+    }
+
     /// The layouts both frames of pair `id` were compared by.
     pub fn layout(&self, id: &str) -> Result<PairLayout, String> {
-        let (from, to) = self.with_review(|queue, _| {
-            let row = queue.row(id).ok_or(format!("no pair {id} in the review"))?;
-            Ok((row.pair.from.clone(), row.pair.to.clone()))
-        })?;
+        let pair = self.pair(id)?;
         let data = LibraryData::open(&self.library).map_err(|e| e.to_string())?;
-        review::pair_layout(&data, &from, &to).map_err(|e| e.to_string())
+        review::pair_layout(&data, &pair.from, &pair.to).map_err(|e| e.to_string())
     }
 
     /// The timecodes of pair `id`'s out-frame and in-frame when cut at `cut`.
     pub fn cut_timecodes(&self, id: &str, cut: CutPoints) -> Result<[String; 2], String> {
-        let pair = self.with_review(|queue, _| {
-            let row = queue.row(id).ok_or(format!("no pair {id} in the review"))?;
-            Ok(row.pair.clone())
-        })?;
+        let pair = self.pair(id)?;
         let data = LibraryData::open(&self.library).map_err(|e| e.to_string())?;
         review::cut_timecodes(&data, &pair, cut).map_err(|e| e.to_string())
     }
@@ -200,10 +203,7 @@ impl AppState {
         cut: Option<CutPoints>,
         seconds: f64,
     ) -> Result<CutClip, String> {
-        let pair = self.with_review(|queue, _| {
-            let row = queue.row(id).ok_or(format!("no pair {id} in the review"))?;
-            Ok(row.pair.clone())
-        })?;
+        let pair = self.pair(id)?;
         let (from, to) = playback::spans(&pair, cut, seconds).map_err(|e| e.to_string())?;
         self.clips.get(&from, &to).map_err(|e| e.to_string())
     }

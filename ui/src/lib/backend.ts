@@ -46,6 +46,8 @@ function ok<T>(result: { status: "ok"; data: T } | { status: "error"; error: str
   return result.data;
 }
 
+let mediaBase: Promise<string> | undefined;
+
 export const tauri: Backend = {
   async scan() {
     ok(await commands.scanLibrary());
@@ -59,8 +61,10 @@ export const tauri: Backend = {
   async cutTimecodes(pairId, cut) {
     return ok(await commands.cutTimecodes(pairId, cut));
   },
-  async mediaBase() {
-    return ok(await commands.mediaBase());
+  mediaBase() {
+    // One server and one secret per session: asked once.
+    mediaBase ??= commands.mediaBase().then(ok);
+    return mediaBase;
   },
   async decide(pairId, decision, cut, filter) {
     return ok(await commands.decide(pairId, decision, cut, filter));
