@@ -67,6 +67,33 @@ fn canonical(path: &Path, index: u64) -> RgbImage {
     resize(&picture(path, index).unwrap(), COMPARED)
 }
 
+/// The part of a clip's picture that shows the title, `truth` fitted
+/// into it as the canvas does (centred, black bars where the aspects
+/// differ), as compared: 16:9 pictures on a 5:4 canvas are letterboxed.
+fn fitted(shown: &RgbImage, truth: &RgbImage) -> RgbImage {
+    let (w, h) = (f64::from(truth.width), f64::from(truth.height));
+    let scale = (f64::from(shown.width) / w).min(f64::from(shown.height) / h);
+    // The height that resizes to exactly the truth's compared height.
+    let cw = (w * scale).round() as u32;
+    let ch = (u64::from(truth.height) * u64::from(cw)).div_ceil(u64::from(truth.width)) as u32;
+    let ch = ch.min(shown.height);
+    let (x0, y0) = ((shown.width - cw) / 2, (shown.height - ch) / 2);
+    let row = shown.width as usize * 3;
+    let mut data = Vec::with_capacity(cw as usize * ch as usize * 3);
+    for y in y0..y0 + ch {
+        let start = y as usize * row + x0 as usize * 3;
+        data.extend_from_slice(&shown.data[start..start + cw as usize * 3]);
+    }
+    resize(
+        &RgbImage {
+            width: cw,
+            height: ch,
+            data,
+        },
+        COMPARED,
+    )
+}
+
 /// Renders `from` → `to` and checks every picture, the cut's time and the
 /// two pictures either side of the cut against their neighbours.
 fn check_cut(from: Span, to: Span) -> CutClip {
@@ -79,13 +106,20 @@ fn check_cut(from: Span, to: Span) -> CutClip {
     assert_eq!(pictures.len(), nf + nt, "every frame once");
     let sources = (clip.from.source_frames.iter().map(|&f| (&from, f)))
         .chain(clip.to.source_frames.iter().map(|&f| (&to, f)));
-    let pictures: Vec<_> = pictures
-        .into_iter()
-        .map(|(image, time)| (resize(&image, COMPARED), time))
+    let pictures: Vec<_> = sources
+        .zip(pictures)
+        .map(|((side, index), (image, time))| {
+            let truth = canonical(&side.path, index);
+            (fitted(&image, &truth), time, truth, (side, index))
+        })
         .collect();
-    for ((side, index), (shown, _)) in sources.zip(&pictures) {
-        let truth = canonical(&side.path, index);
-        let psnr = shown.psnr(&truth).unwrap();
+    for (shown, _, truth, (side, index)) in &pictures {
+        let psnr = shown.psnr(truth).unwrap_or_else(|| {
+            panic!(
+                "{}x{} against {}x{}",
+                shown.width, shown.height, truth.width, truth.height
+            )
+        });
         assert!(
             psnr >= 30.0,
             "{} frame {index}: {psnr:.1} dB",
@@ -149,6 +183,22 @@ fn cut_clips_from_prores_hevc_10_bit_vp9_and_dnxhr_show_the_canonical_frames() {
         span("vp9_odd_size.webm", 20, 49),
         span("cfr_2997_dnxhr.mov", 3, 32),
     );
+}
+
+#[test]
+fn cut_clips_from_mpeg_2_and_dnxhd_show_the_canonical_frames() {
+    // PAL MPEG-2 in MXF into 1080p DNxHD at 23.976 (conformed to 25).
+    check_cut(
+        span("cfr_25_mpeg2.mxf", 10, 34),
+        span("dnxhd_1080p.mxf", 3, 26),
+    );
+    // 59.94 MPEG-2 in a transport stream into PAL MPEG-2 (each frame
+    // shown about 2.4 times).
+    let clip = check_cut(
+        span("cfr_5994_mpeg2.ts", 40, 99),
+        span("cfr_25_mpeg2.mxf", 0, 24),
+    );
+    assert_eq!((clip.to.rate_num, clip.to.rate_den), (60000, 1001));
 }
 
 #[test]

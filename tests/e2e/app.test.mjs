@@ -174,6 +174,20 @@ test("review: the library is analysed in the background, pairs listed, decided f
   );
   await new Promise((r) => setTimeout(r, 1000)); // painted
   await screenshot(process.env.MATCHCUT_E2E_SCREENSHOT.replace("app-window", "review"));
+  // Space plays the cut, with the titles' sound (the samples have AAC).
+  await waitUntil(async () => (await run("return document.querySelector('[data-testid=player]')?.dataset.state")) === "paused", "the cut prepared", 60000);
+  await press(" ");
+  await waitUntil(async () => (await run("return document.querySelector('[data-testid=player]').dataset.state")) === "playing", "playing");
+  await waitUntil(async () => (await run("return document.querySelector('[data-testid=player]').dataset.state")) === "paused", "played through", 30000);
+  const sound = await run(`const v = document.querySelector('[data-testid=player-video]');
+    return { tracks: v.audioTracks ? v.audioTracks.length : null, decoded: v.webkitAudioDecodedByteCount ?? null, muted: v.muted, volume: v.volume };`);
+  console.log("sound:", JSON.stringify(sound));
+  assert.ok(sound.tracks !== null || sound.decoded !== null, "the webview says whether it heard sound");
+  assert.ok(sound.tracks === null || sound.tracks >= 1, `an audio track: ${JSON.stringify(sound)}`);
+  assert.ok(sound.decoded === null || sound.decoded > 0, `sound decoded: ${JSON.stringify(sound)}`);
+  assert.ok(!sound.muted && sound.volume > 0, `audible: ${JSON.stringify(sound)}`);
+  await press("\uE00C"); // Esc: the stills again
+  await waitFor("[data-testid=pair-view] [data-testid=frame-out]");
   const first = await attribute((await findAll("[data-testid=pair-view]"))[0], "data-pair");
   const state = (id) => decisions().pairs.find((p) => p.pair_id === id)?.state ?? "none";
 
