@@ -186,6 +186,21 @@ test("review: the library is analysed in the background, pairs listed, decided f
   assert.ok(sound.tracks === null || sound.tracks >= 1, `an audio track: ${JSON.stringify(sound)}`);
   assert.ok(sound.decoded === null || sound.decoded > 0, `sound decoded: ${JSON.stringify(sound)}`);
   assert.ok(!sound.muted && sound.volume > 0, `audible: ${JSON.stringify(sound)}`);
+  // Heard: the element's sound routed through an analyser while Space
+  // plays the cut again; its loudest sample is not silence.
+  await run(`const v = document.querySelector('[data-testid=player-video]');
+    const ctx = new AudioContext(); const a = ctx.createAnalyser(); a.fftSize = 2048;
+    ctx.createMediaElementSource(v).connect(a); a.connect(ctx.destination);
+    const buf = new Float32Array(a.fftSize); window.__peak = 0; window.__ctx = ctx.state;
+    const tick = () => { a.getFloatTimeDomainData(buf); for (const x of buf) window.__peak = Math.max(window.__peak, Math.abs(x)); window.__ctx = ctx.state; if (!v.paused) setTimeout(tick, 20); };
+    v.addEventListener('play', () => { ctx.resume(); tick(); });`);
+  await press(" ");
+  await waitUntil(async () => (await run("return document.querySelector('[data-testid=player]').dataset.state")) === "playing", "playing again");
+  await waitUntil(async () => (await run("return document.querySelector('[data-testid=player]').dataset.state")) === "paused", "played through again", 30000);
+  const heard = await run("return { peak: window.__peak, context: window.__ctx }");
+  console.log("heard:", JSON.stringify(heard));
+  assert.equal(heard.context, "running");
+  assert.ok(heard.peak > 0.01, `the cut's sound heard, not silence: ${JSON.stringify(heard)}`);
   await press("\uE00C"); // Esc: the stills again
   await waitFor("[data-testid=pair-view] [data-testid=frame-out]");
   const first = await attribute((await findAll("[data-testid=pair-view]"))[0], "data-pair");
