@@ -6,6 +6,7 @@ pub mod embed;
 pub mod export;
 pub mod frames;
 pub mod index;
+pub mod ingest;
 pub mod jobs;
 pub mod library;
 pub mod matching;

@@ -20,7 +20,7 @@ pub fn meekly<T: Send>(name: &str, work: impl FnOnce() -> T + Send) -> Option<T>
 /// Lowers the calling thread's scheduling priority (on Linux the nice
 /// value belongs to the thread). Best effort: where it fails, the thread
 /// runs at the usual priority.
-fn lower_priority() {
+pub(crate) fn lower_priority() {
     #[cfg(target_os = "linux")]
     // SAFETY: setpriority reads no memory of ours; `who` 0 is this thread.
     unsafe {

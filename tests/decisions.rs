@@ -6,7 +6,7 @@
 //! The stress size is `MATCHCUT_STRESS_DECISIONS` per process (CI runs a
 //! small one; `make bench` runs 4 × 500).
 
-use matchcut::jobs::watch::{SyncWorker, TeamEvent};
+use matchcut::jobs::sync::{SyncWorker, TeamEvent};
 use matchcut::jobs::{SyncStatus, TeamDecisions, TeamSettings};
 use matchcut::store::{Decision, DecisionEvent, SharedStore};
 use std::collections::{HashMap, HashSet};

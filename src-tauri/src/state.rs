@@ -7,7 +7,7 @@ use matchcut::frames::{FrameCache, FrameKey, Priority};
 use matchcut::jobs::decisions::save_library_settings;
 use matchcut::jobs::listing::PairView;
 use matchcut::jobs::progress::ProgressTracker;
-use matchcut::jobs::watch::{SyncWorker, TeamEvent};
+use matchcut::jobs::sync::{SyncWorker, TeamEvent};
 use matchcut::jobs::{self, LibraryData, ScanOptions, TeamDecisions, TeamSettings};
 use matchcut::playback::{self, ClipCache, CutClip, MediaServer};
 use matchcut::review::{self, PairLayout, ReviewQueue};

@@ -13,6 +13,7 @@ mod scan;
 mod settings;
 mod shots;
 mod titles;
+mod watch;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -69,6 +70,8 @@ pub enum Command {
     /// Who decides and where the team's decisions meet, stored with the
     /// library (shown; changed with --editor / --shared).
     Settings(settings::SettingsArgs),
+    /// Score titles as they are saved into folders (until Ctrl-C or SIGTERM).
+    Watch(watch::WatchArgs),
 }
 
 /// `--library DIR`: where a library's analysis data lives.
@@ -133,6 +136,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Decisions(args) => decisions::run(args),
         Command::Export(args) => export::run(args),
         Command::Settings(args) => settings::run(args),
+        Command::Watch(args) => watch::run(args, cli.preprocess, cli.device),
     }
 }
 

@@ -197,23 +197,33 @@ pub fn analyse_hashed(
 /// The content hash, read from the store when the file is unchanged since
 /// it was last hashed (and remembered there otherwise).
 pub fn hash_of(path: &Path, store: &Store) -> Result<String, JobError> {
-    let meta = std::fs::metadata(path).map_err(|e| MediaError::Unreadable {
+    let (key, size, modified) = file_key(path).map_err(|e| MediaError::Unreadable {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
+    if let Some(hash) = store.known_hash(&key, size, modified)? {
+        return Ok(hash);
+    }
+    let hash = media::content_hash(path)?;
+    store.remember_hash(&key, size, modified, &hash)?;
+    Ok(hash)
+}
+
+/// What the store remembers a file's content hash by: its canonical path,
+/// size and modification time (nanoseconds since the epoch).
+pub(crate) fn file_key(path: &Path) -> std::io::Result<(String, u64, i64)> {
+    let meta = std::fs::metadata(path)?;
     let modified = meta
         .modified()
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos() as i64);
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let key = canonical.to_string_lossy();
-    if let Some(hash) = store.known_hash(&key, meta.len(), modified)? {
-        return Ok(hash);
-    }
-    let hash = media::content_hash(path)?;
-    store.remember_hash(&key, meta.len(), modified, &hash)?;
-    Ok(hash)
+    Ok((
+        canonical.to_string_lossy().into_owned(),
+        meta.len(),
+        modified,
+    ))
 }
 
 /// Names every model, version and parameter a library record depends on:

@@ -5,7 +5,7 @@
 //! happens to the shared store. [`TeamDecisions::sync`] pushes the outbox
 //! to the shared store and pulls the team's events back; when the shared
 //! store is locked, missing or read-only the decisions stay queued and the
-//! status says why. `SyncWorker` (`jobs::watch`) runs `sync` in the
+//! status says why. `SyncWorker` (`jobs::sync`) runs `sync` in the
 //! background with backoff and raises the team's new decisions as events.
 
 use super::library::LibraryData;

@@ -14,9 +14,9 @@ pub mod listing;
 pub mod lists;
 pub mod progress;
 pub mod scan;
+pub mod sync;
 pub mod team;
 pub mod trim;
-pub mod watch;
 
 pub use analyse::{
     analyse, analysis_key, hash_of, stored_analysis, Analysers, Analysis, JobError, KeyframeVector,

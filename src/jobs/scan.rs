@@ -463,6 +463,25 @@ fn cached(
     }))
 }
 
+/// Whether `path` holds a title the library has analysed under `options`,
+/// recorded at that very path and unchanged since (size and time): a scan
+/// of it would find it cached. Only the store is read, never the file.
+pub fn is_current(store: &Store, path: &Path, options: &ScanOptions) -> bool {
+    let Ok((key, size, modified)) = super::analyse::file_key(path) else {
+        return false;
+    };
+    let Ok(Some(hash)) = store.known_hash(&key, size, modified) else {
+        return false;
+    };
+    let Ok(Some(title)) = store.title(&hash) else {
+        return false;
+    };
+    Path::new(&title.path) == path
+        && !title.missing
+        && title.analysis == analysis_key_for(options)
+        && store.is_indexed(&hash).unwrap_or(false)
+}
+
 /// The analysis key of a scan's options (see [`analysis_key`]).
 fn analysis_key_for(options: &ScanOptions) -> String {
     analysis_key(
