@@ -83,6 +83,7 @@ bindings: deps
 ## PySceneDetect (scripts/shot-eval/); index scale (10k to 1M shots); the
 ## match-cut evaluation, end-to-end scan and re-scan (scripts/match-eval/);
 ## the time to prepare a cut for playback against `ffmpeg` rendering it;
+## the time to add one title to a library of 1, 5 and 20;
 ## the decision stress test at full size (4 processes x 500, one killed);
 ## 20 scans killed at random moments, each completed by the next.
 bench: fixtures
@@ -93,6 +94,7 @@ bench: fixtures
 	$(CARGO) bench --profile dev --bench index
 	$(CARGO) bench --profile dev --bench lists
 	$(CARGO) bench --profile dev --bench playback
+	$(CARGO) bench --profile dev --bench ingest
 	$(CARGO) build --bin matchcut
 	scripts/shot-eval/run.sh $(TARGET_DIR)/debug/matchcut
 	scripts/match-eval/run.sh $(TARGET_DIR)/debug/matchcut

@@ -34,6 +34,15 @@ for f in cfr_23976.mp4 cfr_2997_df.mov cfr_25_prores.mov cfr_2997_dnxhr.mov with
 python3 "$root/tests/e2e/cut_pairs.py" "$playback" cfr_23976.mp4:cfr_2997_df.mov \
   cfr_25_prores.mov:with_audio.mp4 cfr_2997_df.mov:cfr_2997_dnxhr.mov
 
+# The ingest library: empty, watching an inbox; titles to drop in source/.
+ingest=$(mktemp -d)
+trap 'rm -rf "$library" "$scale" "$playback" "$ingest"' EXIT
+mkdir -p "$ingest/library" "$ingest/inbox" "$ingest/source"
+for f in bbb-sky.mp4 bbb-branch.mp4 bbb-meadow.mp4; do cp "$root/samples/$f" "$ingest/source/"; done
+cp "$root/samples/big_buck_bunny_720p_5s.mp4" "$ingest/source/bbb-long.mp4"
+cp "$gen/not_video.mp4" "$ingest/source/broken.mp4"
+"$target/debug/matchcut" settings --library "$ingest/library" --watch "$ingest/inbox" >/dev/null
+
 export MATCHCUT_APP="$target/debug/matchcut-app"
 export MATCHCUT_ROOT="$root"
 export MATCHCUT_OTIO_PYTHON="${MATCHCUT_OTIO_PYTHON:-$target/otioenv/bin/python}"
@@ -41,6 +50,8 @@ export MATCHCUT_CLI="$target/debug/matchcut"
 export MATCHCUT_E2E_LIBRARY="$library"
 export MATCHCUT_E2E_SCALE_LIBRARY="$scale"
 export MATCHCUT_E2E_PLAYBACK_LIBRARY="$playback"
+export MATCHCUT_E2E_INGEST="$ingest"
+export XDG_CONFIG_HOME="$ingest/config"   # the recent-libraries list stays out of the user's
 export MATCHCUT_E2E_SCREENSHOT="$root/target/e2e/app-window.png"
 export TAURI_WEBVIEW_AUTOMATION=true   # lets WebKit hand the window to WebDriver
 
@@ -50,5 +61,5 @@ xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
   driver=$!
   trap "kill $driver 2>/dev/null || true" EXIT
   export WEBDRIVER_URL="http://127.0.0.1:$port"
-  node --test "'"$root"'/tests/e2e/"
+  node --test --test-concurrency=1 "'"$root"'/tests/e2e/"
 '

@@ -16,6 +16,9 @@ APT_PACKAGES=(
   xvfb xauth webkit2gtk-driver mesa-vulkan-drivers
   # the window plays cuts (H.264 + AAC in MP4) through WebKitGTK's GStreamer
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav
+  # files dragged onto the window as a file manager does (XDND under Xvfb):
+  # a GTK drag source, the pointer moved by XTest
+  python3-gi gir1.2-gtk-3.0 xdotool
   # decisions from machines whose clocks disagree (tests run them under faketime)
   faketime
   # peak memory of a run (tests/memory.rs): GNU time

@@ -14,6 +14,7 @@ pub mod media;
 pub mod meek;
 pub mod playback;
 pub mod preprocess;
+pub mod recent;
 pub mod review;
 pub mod shots;
 pub mod store;

@@ -29,12 +29,34 @@ pub struct LibraryView {
     pub titles: Vec<TitleEntry>,
 }
 
-/// Lists and probes the titles of `dir`.
+/// Lists and probes the titles of the library `dir`: the video files in
+/// the folder, and the titles its store records elsewhere (dropped or
+/// found in a watched folder) whose files are there.
 pub fn open_library(dir: &Path) -> Result<LibraryView, LibraryError> {
+    let mut files = video_files(dir)?;
+    files.extend(recorded_elsewhere(dir, &files));
+    files.sort();
     Ok(LibraryView {
         dir: dir.to_path_buf(),
-        titles: list_titles(dir)?,
+        titles: files.iter().map(|path| probe_entry(path)).collect(),
     })
+}
+
+/// Titles the library's store records at paths not in `listed`.
+fn recorded_elsewhere(dir: &Path, listed: &[PathBuf]) -> Vec<PathBuf> {
+    let store = crate::jobs::LibraryData::store_path(dir);
+    if !store.is_file() {
+        return Vec::new();
+    }
+    let titles = crate::store::Store::open(&store).and_then(|s| s.titles());
+    titles
+        .map(|titles| {
+            let paths = titles.into_iter().map(|t| PathBuf::from(t.path));
+            paths
+                .filter(|p| p.is_file() && !listed.contains(p))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Why a library folder could not be listed.

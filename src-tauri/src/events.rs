@@ -1,19 +1,13 @@
 //! The events the window listens to.
 
-use matchcut::jobs::progress::Progress;
+use matchcut::ingest::IngestTitle;
 use serde::{Deserialize, Serialize};
 
-/// Progress of the library's analysis, for the header's bar: title,
-/// stage, frames done, frames/s and the time left.
+/// A title's state in the analysis queue changed (progress included,
+/// at most four times a second).
 #[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 #[serde(transparent)]
-pub struct ScanProgress(pub Progress);
-
-impl From<Progress> for ScanProgress {
-    fn from(p: Progress) -> Self {
-        Self(p)
-    }
-}
+pub struct IngestChanged(pub IngestTitle);
 
 /// Other editors decided (`pairs`), or the sync status changed (`status`:
 /// `synced`, `pending N`, `shared store unreachable: …`).
@@ -23,7 +17,8 @@ pub struct TeamChanged {
     pub status: Option<String>,
 }
 
-/// The library is analysed and its pairs can be listed.
+/// Pairs joined the review list (a title's analysis finished): the list
+/// takes them in, keeping the editor's place.
 #[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct ReviewReady {
     pub pairs: u32,

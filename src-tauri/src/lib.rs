@@ -5,9 +5,10 @@
 
 pub mod commands;
 pub mod events;
+pub mod intake;
 pub mod state;
 
-pub use events::{ReviewReady, ScanProgress, TeamChanged};
+pub use events::{IngestChanged, ReviewReady, TeamChanged};
 pub use state::AppState;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,8 +21,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     tauri_specta::Builder::<tauri::Wry>::new()
         .commands(tauri_specta::collect_commands![
             commands::library_titles,
-            commands::scan_library,
             commands::review_page,
+            commands::review_position,
             commands::decide,
             commands::team_status,
             commands::review_titles,
@@ -31,10 +32,20 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::save_team_settings,
             commands::media_base,
             commands::prepare_cut,
-            commands::cut_timecodes
+            commands::cut_timecodes,
+            commands::ingest::ingest_titles,
+            commands::ingest::choose_titles,
+            commands::ingest::cancel_title,
+            commands::ingest::retry_title,
+            commands::ingest::watched_folders,
+            commands::ingest::choose_watch_folder,
+            commands::ingest::unwatch_folder,
+            commands::libraries::recent_libraries,
+            commands::libraries::choose_library,
+            commands::libraries::open_recent_library
         ])
         .events(tauri_specta::collect_events![
-            ScanProgress,
+            IngestChanged,
             ReviewReady,
             TeamChanged
         ])
@@ -79,11 +90,29 @@ fn frame_scheme(
     });
 }
 
+/// Files and folders dropped on the window: queued for analysis, the
+/// same as Add….
+fn dropped(window: &tauri::Window, event: &tauri::WindowEvent) {
+    if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+        let state = window.state::<Arc<AppState>>();
+        match state.intake() {
+            Ok(intake) => {
+                intake.add(paths);
+            }
+            Err(e) => tracing::warn!("dropped files not added: {e}"),
+        }
+    }
+}
+
 /// Opens the main window on `library`.
 pub fn run(library: PathBuf) -> tauri::Result<()> {
     let builder = specta_builder();
+    if let Some(Err(e)) = matchcut::recent::RecentLibraries::user().map(|r| r.remember(&library)) {
+        tracing::warn!("the recent libraries list is not kept: {e}");
+    }
     let state = Arc::new(AppState::new(library));
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(state.clone())
         .invoke_handler(builder.invoke_handler())
         .register_asynchronous_uri_scheme_protocol("frame", frame_scheme)
@@ -95,7 +124,19 @@ pub fn run(library: PathBuf) -> tauri::Result<()> {
             }) {
                 tracing::warn!("the team's decisions will not sync: {e}");
             }
+            let (titles, pairs) = (app.handle().clone(), app.handle().clone());
+            if let Err(e) = state.start_intake(
+                move |t| {
+                    let _ = IngestChanged(t).emit(&titles);
+                },
+                move |n| {
+                    let _ = ReviewReady::from(n).emit(&pairs);
+                },
+            ) {
+                tracing::error!("titles will not be analysed: {e}");
+            }
             Ok(())
         })
+        .on_window_event(dropped)
         .run(tauri::generate_context!())
 }

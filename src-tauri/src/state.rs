@@ -2,20 +2,20 @@
 //! editor's decisions, and the frame cache; and the events the window
 //! listens to.
 
-use crate::events::{ScanProgress, TeamChanged};
+use crate::events::TeamChanged;
+use crate::intake::Intake;
 use matchcut::frames::{FrameCache, FrameKey, Priority};
+use matchcut::ingest::{IngestEvent, IngestState, IngestTitle};
 use matchcut::jobs::decisions::save_library_settings;
 use matchcut::jobs::listing::PairView;
-use matchcut::jobs::progress::ProgressTracker;
 use matchcut::jobs::sync::{SyncWorker, TeamEvent};
-use matchcut::jobs::{self, LibraryData, ScanOptions, TeamDecisions, TeamSettings};
+use matchcut::jobs::{LibraryData, TeamDecisions, TeamSettings};
 use matchcut::playback::{self, ClipCache, CutClip, MediaServer};
 use matchcut::review::{self, PairLayout, ReviewQueue};
 use matchcut::store::CutPoints;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Pairs the review list holds at most.
 const REVIEW_TOP: usize = 10_000;
@@ -41,6 +41,8 @@ pub struct AppState {
     pub sync_status: Mutex<String>,
     /// Where the sync's news goes (kept to restart it with new settings).
     report: Mutex<Option<Report>>,
+    /// The analysis queue and watched folders, once the window is up.
+    intake: OnceLock<Intake>,
 }
 
 type Report = Arc<dyn Fn(TeamChanged) + Send + Sync>;
@@ -68,6 +70,7 @@ impl AppState {
             paths: Mutex::new(HashMap::new()),
             sync_status: Mutex::new("connecting…".into()),
             report: Mutex::new(None),
+            intake: OnceLock::new(),
         }
     }
 
@@ -131,28 +134,56 @@ impl AppState {
         }
     }
 
-    /// Analyses the library's folder into it; the number of pairs then.
-    pub async fn scan(&self, progress: impl Fn(ScanProgress) + Send + Sync + 'static) -> usize {
-        let options = ScanOptions::new(self.library.clone());
-        let token = tokio_util::sync::CancellationToken::new();
-        let tracker = Mutex::new(ProgressTracker::new());
-        let events = move |event: jobs::ScanEvent| {
-            if let Ok(mut tracker) = tracker.lock() {
-                progress(tracker.update(&event, Instant::now()).into());
+    /// Starts analysing in the background: the library checked, its
+    /// folders watched. `title` hears each title's state; `pairs` the
+    /// number of pairs whenever a title's pairs joined the review.
+    pub fn start_intake(
+        self: &Arc<Self>,
+        title: impl Fn(IngestTitle) + Send + Sync + 'static,
+        pairs: impl Fn(usize) + Send + Sync + 'static,
+    ) -> Result<(), String> {
+        let me = Arc::downgrade(self);
+        let intake = Intake::start(&self.library, move |event| {
+            let Some(state) = me.upgrade() else { return };
+            match event {
+                IngestEvent::Title(t) => {
+                    // A title found at a new path is fetched from there.
+                    if matches!(
+                        t.state,
+                        IngestState::Cached { .. } | IngestState::Moved { .. }
+                    ) {
+                        state.forget_paths();
+                    }
+                    title(t);
+                }
+                IngestEvent::PairsAdded { .. } => pairs(state.reload()),
+                IngestEvent::Idle => {}
             }
-        };
-        let scanned = jobs::scan(vec![self.library.clone()], options, Arc::new(events), token);
-        if let Err(e) = scanned.await {
-            tracing::warn!("the scan of {} stopped: {e}", self.library.display());
-        }
+        })?;
+        self.intake
+            .set(intake)
+            .map_err(|_| "already analysing".to_string())
+    }
+
+    pub fn intake(&self) -> Result<&Intake, String> {
+        self.intake
+            .get()
+            .ok_or_else(|| "the analysis has not started".into())
+    }
+
+    /// The review list read again (new pairs); how many it holds.
+    fn reload(&self) -> usize {
         if let Ok(mut review) = self.review.lock() {
             *review = None;
         }
-        // A title moved or renamed is found at its new path.
+        self.forget_paths();
+        self.with_review(|queue, _| Ok(queue.len())).unwrap_or(0)
+    }
+
+    fn forget_paths(&self) {
         if let Ok(mut paths) = self.paths.lock() {
             paths.clear();
         }
-        self.with_review(|queue, _| Ok(queue.len())).unwrap_or(0)
     }
 
     /// Runs `f` on the review queue and the editor's decisions, loading

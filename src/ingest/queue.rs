@@ -12,7 +12,7 @@
 use crate::jobs::progress::ProgressTracker;
 use crate::jobs::{self, ScanEvent, ScanOptions, TitleStatus};
 use crate::library::is_video_file;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 pub const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
 /// Where a title stands in the queue.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum IngestState {
@@ -68,7 +68,7 @@ impl IngestState {
 }
 
 /// One title of the queue.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct IngestTitle {
     /// Unique in this queue; what cancel and retry name.
@@ -354,7 +354,11 @@ impl Drop for Ingest {
         }
         self.poke();
         if let Some(worker) = self.worker.take() {
-            let _ = worker.join();
+            // Dropped by its own worker (the last owner let go in a
+            // callback): the loop ends by itself.
+            if worker.thread().id() != std::thread::current().id() {
+                let _ = worker.join();
+            }
         }
     }
 }

@@ -6,81 +6,11 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  attribute, call, click, closeApp, findAll, findWithin, openApp, press, run, s, screenshot, text, waitFor, waitUntil,
+} from "./webdriver.mjs";
 
-const driver = process.env.WEBDRIVER_URL;
-const app = process.env.MATCHCUT_APP;
 const library = process.env.MATCHCUT_E2E_LIBRARY;
-let session;
-
-async function call(method, path, body) {
-  const response = await fetch(`${driver}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(30000),
-  });
-  const json = await response.json();
-  if (!response.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json.value)}`);
-  return json.value;
-}
-
-async function waitForDriver() {
-  for (let i = 0; i < 100; i++) {
-    try {
-      const status = await call("GET", "/status");
-      if (status.ready !== false) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`WebKitWebDriver did not start at ${driver}`);
-}
-
-// W3C names the element key ...cecc; WebKitWebDriver answers with ...cecf.
-const ELEMENT = "element-6066-11e4-a52e-4f735466cecc";
-const s = (path) => `/session/${session}${path}`;
-
-async function findAll(css) {
-  const found = await call("POST", s("/elements"), { using: "css selector", value: css });
-  return found.map((e) => e[ELEMENT] ?? Object.values(e)[0]);
-}
-
-async function findWithin(element, css) {
-  const found = await call("POST", s(`/element/${element}/element`), { using: "css selector", value: css });
-  return found[ELEMENT] ?? Object.values(found)[0];
-}
-
-async function text(element) {
-  return call("GET", s(`/element/${element}/text`));
-}
-
-async function attribute(element, name) {
-  return call("GET", s(`/element/${element}/attribute/${name}`));
-}
-
-async function click(element) {
-  await call("POST", s(`/element/${element}/click`), {});
-}
-
-async function press(key, modifier) {
-  const down = modifier ? [{ type: "keyDown", value: modifier }] : [];
-  const up = modifier ? [{ type: "keyUp", value: modifier }] : [];
-  await call("POST", s("/actions"), {
-    actions: [
-      {
-        type: "key",
-        id: "keyboard",
-        actions: [...down, { type: "keyDown", value: key }, { type: "keyUp", value: key }, ...up],
-      },
-    ],
-  });
-  await call("DELETE", s("/actions"));
-}
-
-async function screenshot(path) {
-  const png = Buffer.from(await call("GET", s("/screenshot")), "base64");
-  assert.equal(png.subarray(1, 4).toString(), "PNG");
-  writeFileSync(path, png);
-}
 
 /** The team's decisions on the library, as `matchcut decisions --json` says. */
 function decisions() {
@@ -89,39 +19,12 @@ function decisions() {
   return JSON.parse(out.stdout);
 }
 
-async function waitUntil(check, what, timeoutMs = 10000) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`${what} after ${timeoutMs} ms`);
-}
-
-async function waitFor(css, timeoutMs = 30000) {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const found = await findAll(css);
-    if (found.length > 0) return found;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no ${css} after ${timeoutMs} ms`);
-}
-
 before(async () => {
-  await waitForDriver();
-  const created = await call("POST", "/session", {
-    capabilities: {
-      alwaysMatch: {
-        "webkitgtk:browserOptions": { binary: app, args: ["--library", library] },
-      },
-    },
-  });
-  session = created.sessionId;
+  await openApp(library);
 });
 
 after(async () => {
-  if (session) await call("DELETE", `/session/${session}`).catch(() => {});
+  await closeApp();
 });
 
 test("the window lists every title of the library with the facts the CLI reports, and is screenshotted", async () => {
@@ -158,7 +61,10 @@ test("the window lists every title of the library with the facts the CLI reports
 
 test("review: the library is analysed in the background, pairs listed, decided from the keyboard", async () => {
   await click((await waitFor("[data-testid=place-review]"))[0]);
-  const rows = await waitFor("[data-testid=pair-row][data-pair]", 120000);
+  // The folder's titles are found and analysed one by one; the list
+  // grows as each is paired. Decided once every title is in.
+  await waitFor("[data-testid=app][data-pending='0'] [data-testid=pair-row][data-pair]", 180000);
+  const rows = await waitFor("[data-testid=pair-row][data-pair]");
   assert.ok(rows.length > 0, "pairs listed");
   await waitFor("[data-testid=pair-view] [data-testid=frame-out]");
   // Both frames decoded and shown before the screenshot.
@@ -270,11 +176,6 @@ test("review: the library is analysed in the background, pairs listed, decided f
   await press("\uE00C");
 });
 
-/** Runs `script` in the window and returns its value. */
-function run(script, ...args) {
-  return call("POST", s("/execute/sync"), { script, args });
-}
-
 async function framesShown() {
   await waitUntil(
     () => run("return [...document.querySelectorAll('[data-testid=pair-view] img')].every((i) => i.complete && i.naturalWidth > 0)"),
@@ -376,15 +277,7 @@ test("the one-title filter, and the team settings stored with the library that t
 });
 
 test("a 10,000-pair library of 1080p titles scrolls and selects; the next pair's frames show quickly", async () => {
-  await call("DELETE", `/session/${session}`);
-  const created = await call("POST", "/session", {
-    capabilities: {
-      alwaysMatch: {
-        "webkitgtk:browserOptions": { binary: app, args: ["--library", process.env.MATCHCUT_E2E_SCALE_LIBRARY] },
-      },
-    },
-  });
-  session = created.sessionId;
+  await openApp(process.env.MATCHCUT_E2E_SCALE_LIBRARY);
   await waitUntil(
     async () => (await findAll("[data-testid=pair-list][data-total='10000']")).length === 1,
     "10,000 pairs listed",
@@ -475,11 +368,7 @@ function psnr(a, b) {
 
 test("play the cut: Space plays, the pictures either side of the cut are the EDL's frames, trims reach the export", async () => {
   const playback = process.env.MATCHCUT_E2E_PLAYBACK_LIBRARY;
-  await call("DELETE", `/session/${session}`);
-  const created = await call("POST", "/session", {
-    capabilities: { alwaysMatch: { "webkitgtk:browserOptions": { binary: app, args: ["--library", playback] } } },
-  });
-  session = created.sessionId;
+  await openApp(playback);
   const cli = (...args) => {
     const out = spawnSync(process.env.MATCHCUT_CLI, [...args, "--library", playback], { encoding: "utf8" });
     assert.equal(out.status, 0, out.stderr);

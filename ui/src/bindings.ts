@@ -9,13 +9,13 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  The titles of the open library with their probed facts. */
 	libraryTitles: () => typedError<LibraryView_Serialize, string>(__TAURI_INVOKE("library_titles")),
-	/**
-	 *  Starts analysing the library's folder in the background; progress
-	 *  arrives as `ScanProgress` events, the pairs with `ReviewReady`.
-	 */
-	scanLibrary: () => typedError<null, string>(__TAURI_INVOKE("scan_library")),
 	/**  One page of the review list. */
 	reviewPage: (filter: Filter_Deserialize, offset: number, limit: number) => typedError<Page_Serialize, string>(__TAURI_INVOKE("review_page", { filter, offset, limit })),
+	/**
+	 *  Where pair `pair_id` stands in the list `filter` gives (null: not in
+	 *  it), so the window keeps the editor's place when pairs join.
+	 */
+	reviewPosition: (filter: Filter_Deserialize, pairId: string) => typedError<number | null, string>(__TAURI_INVOKE("review_position", { filter, pairId })),
 	/**  Records the editor's decision on a pair; says which pair to show next. */
 	decide: (pairId: string, decision: Decision, cut: CutPoints | null, filter: Filter_Deserialize) => typedError<Decided_Serialize, string>(__TAURI_INVOKE("decide", { pairId, decision, cut, filter })),
 	/**
@@ -48,12 +48,38 @@ export const commands = {
 	prepareCut: (pairId: string, cut: CutPoints | null, seconds: number | null) => typedError<CutClip, string>(__TAURI_INVOKE("prepare_cut", { pairId, cut, seconds })),
 	/**  The timecodes of a pair's out-frame and in-frame when cut at `cut`. */
 	cutTimecodes: (pairId: string, cut: CutPoints) => typedError<[string, string], string>(__TAURI_INVOKE("cut_timecodes", { pairId, cut })),
+	/**  Every title asked for in this session, with its state. */
+	ingestTitles: () => typedError<IngestTitle_Serialize[], string>(__TAURI_INVOKE("ingest_titles")),
+	/**
+	 *  Add… (Ctrl+I): files chosen in the native dialog, queued; what was
+	 *  queued (nothing when the dialog was cancelled).
+	 */
+	chooseTitles: () => typedError<IngestTitle_Serialize[], string>(__TAURI_INVOKE("choose_titles")),
+	/**  Stops title `id` (off the queue, or its analysis cancelled). */
+	cancelTitle: (id: number) => typedError<boolean, string>(__TAURI_INVOKE("cancel_title", { id })),
+	/**  Queues title `id` again after it failed or was cancelled. */
+	retryTitle: (id: number) => typedError<boolean, string>(__TAURI_INVOKE("retry_title", { id })),
+	/**  The folders watched besides the library's own. */
+	watchedFolders: () => typedError<string[], string>(__TAURI_INVOKE("watched_folders")),
+	/**  Watch a folder chosen in the native dialog; the folders now. */
+	chooseWatchFolder: () => typedError<string[], string>(__TAURI_INVOKE("choose_watch_folder")),
+	/**  Stops watching the `index`th folder of the list; the folders now. */
+	unwatchFolder: (index: number) => typedError<string[], string>(__TAURI_INVOKE("unwatch_folder", { index })),
+	/**  The libraries opened lately, most recent (this one) first. */
+	recentLibraries: () => typedError<string[], string>(__TAURI_INVOKE("recent_libraries")),
+	/**
+	 *  Open library… (Ctrl+O): a folder chosen in the native dialog; the app
+	 *  starts again on it. Nothing happens when the dialog is cancelled.
+	 */
+	chooseLibrary: () => typedError<null, string>(__TAURI_INVOKE("choose_library")),
+	/**  Opens the `index`th library of the recent list. */
+	openRecentLibrary: (index: number) => typedError<null, string>(__TAURI_INVOKE("open_recent_library", { index })),
 };
 
 /** Events */
 export const events = {
+	ingestChanged: makeEvent<IngestChanged_Serialize, IngestChanged_Deserialize>("ingest-changed"),
 	reviewReady: makeEvent<ReviewReady, ReviewReady>("review-ready"),
-	scanProgress: makeEvent<ScanProgress_Serialize, ScanProgress_Deserialize>("scan-progress"),
 	teamChanged: makeEvent<TeamChanged_Serialize, TeamChanged_Deserialize>("team-changed"),
 };
 
@@ -249,6 +275,84 @@ export type Filter_Serialize = {
 	state: StateFilter | null,
 	decided_by: DecidedBy | null,
 };
+
+/**
+ *  A title's state in the analysis queue changed (progress included,
+ *  at most four times a second).
+ */
+export type IngestChanged = IngestChanged_Serialize | IngestChanged_Deserialize;
+
+/**
+ *  A title's state in the analysis queue changed (progress included,
+ *  at most four times a second).
+ */
+export type IngestChanged_Deserialize = IngestTitle_Deserialize;
+
+/**
+ *  A title's state in the analysis queue changed (progress included,
+ *  at most four times a second).
+ */
+export type IngestChanged_Serialize = IngestTitle_Serialize;
+
+/**  Where a title stands in the queue. */
+export type IngestState = IngestState_Serialize | IngestState_Deserialize;
+
+/**  Where a title stands in the queue. */
+export type IngestState_Deserialize = { state: "queued" } | 
+/**
+ *  `stage`: `checking` (content hash: already in the library?),
+ *  `queued` (to be analysed), `frames`, `embed`, `index` or `waiting`.
+ */
+{ state: "analysing"; stage: string; done: number; total: number; frames_per_s?: number | null; eta_s?: number | null } | 
+/**  Analysed and its pairs added: `pairs` in the library now. */
+{ state: "ready"; shots: number; pairs: number } | 
+/**
+ *  Already in the library (unchanged, or renamed or moved): nothing
+ *  computed.
+ */
+{ state: "cached"; shots: number } | { state: "failed"; reason: string } | { state: "cancelled" } | 
+/**  Its file went away; every decision about it is kept. */
+{ state: "missing" } | 
+/**  Its content was found at `to` (renamed or moved): nothing computed. */
+{ state: "moved"; to: string };
+
+/**  Where a title stands in the queue. */
+export type IngestState_Serialize = { state: "queued" } | 
+/**
+ *  `stage`: `checking` (content hash: already in the library?),
+ *  `queued` (to be analysed), `frames`, `embed`, `index` or `waiting`.
+ */
+{ state: "analysing"; stage: string; done: number; total: number; frames_per_s: number | null; eta_s: number | null } | 
+/**  Analysed and its pairs added: `pairs` in the library now. */
+{ state: "ready"; shots: number; pairs: number } | 
+/**
+ *  Already in the library (unchanged, or renamed or moved): nothing
+ *  computed.
+ */
+{ state: "cached"; shots: number } | { state: "failed"; reason: string } | { state: "cancelled" } | 
+/**  Its file went away; every decision about it is kept. */
+{ state: "missing" } | 
+/**  Its content was found at `to` (renamed or moved): nothing computed. */
+{ state: "moved"; to: string };
+
+/**  One title of the queue. */
+export type IngestTitle = IngestTitle_Serialize | IngestTitle_Deserialize;
+
+/**  One title of the queue. */
+export type IngestTitle_Deserialize = {
+	/**  Unique in this queue; what cancel and retry name. */
+	id: number,
+	path: string,
+	name: string,
+} & IngestState_Deserialize;
+
+/**  One title of the queue. */
+export type IngestTitle_Serialize = {
+	/**  Unique in this queue; what cancel and retry name. */
+	id: number,
+	path: string,
+	name: string,
+} & IngestState_Serialize;
 
 /**  One keyframe's layout, on the picture inside any letterbox bars. */
 export type Layout = {
@@ -485,46 +589,10 @@ export type PairView_Serialize = {
 	components: Components_Serialize,
 };
 
-/**  Where a scan stands. */
-export type Progress = Progress_Serialize | Progress_Deserialize;
-
-/**  Where a scan stands. */
-export type Progress_Deserialize = {
-	/**  The title's file name (empty for the library as a whole). */
-	title: string,
-	/**  `queued`, `frames`, `embed`, `index`, `waiting` or `done`. */
-	stage: string,
-	/**  The title's frames done and in all, in the `frames` stage. */
-	done: number,
-	total: number,
-	/**  Frames decoded per second over the scan so far. */
-	frames_per_s?: number | null,
-	/**
-	 *  Seconds left until every queued title's frames are decoded, at
-	 *  that rate.
-	 */
-	eta_s?: number | null,
-};
-
-/**  Where a scan stands. */
-export type Progress_Serialize = {
-	/**  The title's file name (empty for the library as a whole). */
-	title: string,
-	/**  `queued`, `frames`, `embed`, `index`, `waiting` or `done`. */
-	stage: string,
-	/**  The title's frames done and in all, in the `frames` stage. */
-	done: number,
-	total: number,
-	/**  Frames decoded per second over the scan so far. */
-	frames_per_s: number | null,
-	/**
-	 *  Seconds left until every queued title's frames are decoded, at
-	 *  that rate.
-	 */
-	eta_s: number | null,
-};
-
-/**  The library is analysed and its pairs can be listed. */
+/**
+ *  Pairs joined the review list (a title's analysis finished): the list
+ *  takes them in, keeping the editor's place.
+ */
 export type ReviewReady = {
 	pairs: number,
 };
@@ -563,24 +631,6 @@ export type ReviewRow_Serialize = {
 	/**  Where the team's latest approval put the cut, when it moved it. */
 	cut: CutPoints | null,
 };
-
-/**
- *  Progress of the library's analysis, for the header's bar: title,
- *  stage, frames done, frames/s and the time left.
- */
-export type ScanProgress = ScanProgress_Serialize | ScanProgress_Deserialize;
-
-/**
- *  Progress of the library's analysis, for the header's bar: title,
- *  stage, frames done, frames/s and the time left.
- */
-export type ScanProgress_Deserialize = Progress_Deserialize;
-
-/**
- *  Progress of the library's analysis, for the header's bar: title,
- *  stage, frames done, frames/s and the time left.
- */
-export type ScanProgress_Serialize = Progress_Serialize;
 
 /**  Which team state a filter keeps. */
 export type StateFilter = "approved" | "rejected" | "conflict";

@@ -7,9 +7,9 @@ import {
   type CutPoints,
   type Decided,
   type Filter,
+  type IngestTitle,
   type Page,
   type PairLayout,
-  type ScanProgress,
   type TeamSetup,
   type TitleChoice,
 } from "../bindings";
@@ -17,12 +17,29 @@ import {
 export type Verdict = "approve" | "reject" | "clear";
 
 export interface Backend {
-  scan(): Promise<void>;
   page(filter: Filter, offset: number, limit: number): Promise<Page>;
+  /** Where pair `pairId` stands in the filtered list (null: not in it). */
+  position(filter: Filter, pairId: string): Promise<number | null>;
   /** `cut`: where the editor put the cut (null: where proposed). */
   decide(pairId: string, decision: Verdict, cut: CutPoints | null, filter: Filter): Promise<Decided>;
-  onProgress(f: (p: ScanProgress) => void): void;
+  /** A title's state in the analysis queue changed. */
+  onIngest(f: (t: IngestTitle) => void): void;
+  /** Pairs joined the review list. */
   onReady(f: (pairs: number) => void): void;
+  ingestTitles(): Promise<IngestTitle[]>;
+  /** Add…: the native file dialog; the titles queued. */
+  chooseTitles(): Promise<IngestTitle[]>;
+  cancelTitle(id: number): Promise<boolean>;
+  retryTitle(id: number): Promise<boolean>;
+  watchedFolders(): Promise<string[]>;
+  /** The native folder dialog; the watched folders then. */
+  chooseWatchFolder(): Promise<string[]>;
+  unwatchFolder(index: number): Promise<string[]>;
+  /** The libraries opened lately, this one first. */
+  recentLibraries(): Promise<string[]>;
+  /** Open library…: the native folder dialog; the app starts again on it. */
+  chooseLibrary(): Promise<void>;
+  openRecentLibrary(index: number): Promise<void>;
   /** Other editors decided `pairs`, or the sync status changed. */
   onTeam(f: (pairs: string[], status: string | null) => void): void;
   teamStatus(): Promise<string>;
@@ -49,11 +66,44 @@ function ok<T>(result: { status: "ok"; data: T } | { status: "error"; error: str
 let mediaBase: Promise<string> | undefined;
 
 export const tauri: Backend = {
-  async scan() {
-    ok(await commands.scanLibrary());
-  },
   async page(filter, offset, limit) {
     return ok(await commands.reviewPage(filter, offset, limit));
+  },
+  async position(filter, pairId) {
+    return ok(await commands.reviewPosition(filter, pairId));
+  },
+  onIngest(f) {
+    events.ingestChanged.listen((e) => f(e.payload));
+  },
+  async ingestTitles() {
+    return ok(await commands.ingestTitles());
+  },
+  async chooseTitles() {
+    return ok(await commands.chooseTitles());
+  },
+  async cancelTitle(id) {
+    return ok(await commands.cancelTitle(id));
+  },
+  async retryTitle(id) {
+    return ok(await commands.retryTitle(id));
+  },
+  async watchedFolders() {
+    return ok(await commands.watchedFolders());
+  },
+  async chooseWatchFolder() {
+    return ok(await commands.chooseWatchFolder());
+  },
+  async unwatchFolder(index) {
+    return ok(await commands.unwatchFolder(index));
+  },
+  async recentLibraries() {
+    return ok(await commands.recentLibraries());
+  },
+  async chooseLibrary() {
+    ok(await commands.chooseLibrary());
+  },
+  async openRecentLibrary(index) {
+    ok(await commands.openRecentLibrary(index));
   },
   async prepareCut(pairId, cut, seconds) {
     return ok(await commands.prepareCut(pairId, cut, seconds));
@@ -68,9 +118,6 @@ export const tauri: Backend = {
   },
   async decide(pairId, decision, cut, filter) {
     return ok(await commands.decide(pairId, decision, cut, filter));
-  },
-  onProgress(f) {
-    events.scanProgress.listen((e) => f(e.payload));
   },
   onReady(f) {
     events.reviewReady.listen((e) => f(e.payload.pairs));

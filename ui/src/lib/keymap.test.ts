@@ -60,10 +60,30 @@ describe("the key map", () => {
     expect(actionFor({ key: "1" }, true)).toBeNull();
   });
 
+  it("in the library walks the analysis queue, cancels, retries and adds", () => {
+    expect(actionFor({ key: "ArrowDown" }, false, "library")).toBe("next");
+    expect(actionFor({ key: "x" }, false, "library")).toBe("cancel-title");
+    expect(actionFor({ key: "Delete" }, false, "library")).toBe("cancel-title");
+    expect(actionFor({ key: "r" }, false, "library")).toBe("retry-title");
+    expect(actionFor({ key: "r" }, false, "review")).toBe("reject");
+    expect(actionFor({ key: "i", ctrlKey: true }, false, "library")).toBe("add-titles");
+    expect(actionFor({ key: "w" }, false, "review")).toBe("watch-folder");
+    expect(actionFor({ key: "o", ctrlKey: true }, false, "library")).toBe("open-library");
+    // Review keys do nothing in the library.
+    expect(actionFor({ key: "a" }, false, "library")).toBeNull();
+    expect(actionFor({ key: " " }, false, "library")).toBeNull();
+  });
+
+  it("names each action once on the sheet (the sheet is keyed by action)", () => {
+    const actions = SHEET.map((s) => s.action);
+    expect(new Set(actions).size).toBe(actions.length);
+  });
+
   it("lists every action it maps on the sheet", () => {
     const shown = new Set(SHEET.map((s) => s.action));
     const actions = ["next", "approve", "reject", "clear", "undo", "help", "close", "review"];
-    for (const a of [...actions, "side", "onion", "wipe", "difference", "overlay", "less"]) {
+    const intake = ["add-titles", "watch-folder", "cancel-title", "retry-title", "open-library"];
+    for (const a of [...actions, "side", "onion", "wipe", "difference", "overlay", "less", ...intake]) {
       expect(shown.has(a as never)).toBe(true);
     }
   });

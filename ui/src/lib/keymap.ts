@@ -31,7 +31,15 @@ export type Action =
   | "switch-side"
   | "loop"
   | "shorter"
-  | "longer";
+  | "longer"
+  | "add-titles"
+  | "watch-folder"
+  | "cancel-title"
+  | "retry-title"
+  | "open-library";
+
+/** Where the editor is: some keys mean something else in each place. */
+export type Place = "review" | "library";
 
 export interface KeyPress {
   key: string;
@@ -62,6 +70,11 @@ export const SHEET: { keys: string; action: Action; label: string }[] = [
   { keys: "O", action: "overlay", label: "layout overlay: where the subject stands out, lines" },
   { keys: "F", action: "filters", label: "filters (undecided, across titles, score, state, who)" },
   { keys: "Alt+1 / Alt+2", action: "review", label: "review / library" },
+  { keys: "Ctrl+I", action: "add-titles", label: "add titles to analyse (or drop files and folders on the window)" },
+  { keys: "Ctrl+O", action: "open-library", label: "open another library (recent ones in the library place)" },
+  { keys: "W", action: "watch-folder", label: "watch a folder: titles saved there are analysed as they arrive" },
+  { keys: "X / Delete", action: "cancel-title", label: "library: cancel the selected title's analysis" },
+  { keys: "R", action: "retry-title", label: "library: retry the selected title" },
   { keys: "?", action: "help", label: "this sheet" },
   { keys: "Esc", action: "close", label: "close what is open" },
 ];
@@ -69,7 +82,19 @@ export const SHEET: { keys: string; action: Action; label: string }[] = [
 /** The action a key press asks for, if any. Keys typed into a text field
  *  are the field's but for Escape and Alt+1/2 (the caller passes
  *  `inField`). */
-export function actionFor(press: KeyPress, inField = false): Action | null {
+export function actionFor(press: KeyPress, inField = false, place: Place = "review"): Action | null {
+  const action = anywhere(press, inField);
+  if (place !== "library") return action;
+  // In the library the arrows walk the analysis queue; R retries.
+  if (action === "reject") return "retry-title";
+  if (action === "cancel-title" || action === "next" || action === "previous") return action;
+  return action && LIBRARY.has(action) ? action : null;
+}
+
+/** What the library place answers to besides its own keys. */
+const LIBRARY = new Set<Action>(["help", "close", "review", "library", "add-titles", "watch-folder", "retry-title", "open-library"]);
+
+function anywhere(press: KeyPress, inField: boolean): Action | null {
   const plain = !press.ctrlKey && !press.altKey && !press.metaKey;
   // Keys typed into a field are the field's, except Escape and the places
   // (Alt+digit types nothing).
@@ -85,6 +110,12 @@ export function actionFor(press: KeyPress, inField = false): Action | null {
   }
   if ((press.ctrlKey || press.metaKey) && !press.shiftKey && press.key.toLowerCase() === "l") {
     return "loop";
+  }
+  if ((press.ctrlKey || press.metaKey) && !press.shiftKey && press.key.toLowerCase() === "i") {
+    return "add-titles";
+  }
+  if ((press.ctrlKey || press.metaKey) && !press.shiftKey && press.key.toLowerCase() === "o") {
+    return "open-library";
   }
   if (!plain) return null;
   switch (press.key) {
@@ -141,6 +172,13 @@ export function actionFor(press: KeyPress, inField = false): Action | null {
       return "less";
     case "]":
       return "more";
+    case "w":
+    case "W":
+      return "watch-folder";
+    case "x":
+    case "X":
+    case "Delete":
+      return "cancel-title";
     case "?":
       return "help";
     case "Escape":

@@ -2,7 +2,10 @@
 //! state, calls one library function (on a blocking thread when it touches
 //! files) and maps the error to a string.
 
-use crate::{AppState, ReviewReady};
+pub mod ingest;
+pub mod libraries;
+
+use crate::AppState;
 use matchcut::jobs::decisions::{team_setup, TeamSetup};
 use matchcut::jobs::TeamSettings;
 use matchcut::library::{self, LibraryView};
@@ -10,8 +13,6 @@ use matchcut::playback::CutClip;
 use matchcut::review::{Decided, Filter, Page, PairLayout, TitleChoice};
 use matchcut::store::{CutPoints, Decision};
 use std::sync::Arc;
-use tauri::{AppHandle, Manager};
-use tauri_specta::Event;
 
 /// The titles of the open library with their probed facts.
 #[tauri::command]
@@ -22,23 +23,6 @@ pub async fn library_titles(state: tauri::State<'_, Arc<AppState>>) -> Result<Li
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| e.to_string())
-}
-
-/// Starts analysing the library's folder in the background; progress
-/// arrives as `ScanProgress` events, the pairs with `ReviewReady`.
-#[tauri::command]
-#[specta::specta]
-pub async fn scan_library(app: AppHandle) -> Result<(), String> {
-    tauri::async_runtime::spawn(async move {
-        let state = app.state::<Arc<AppState>>();
-        let emit = app.clone();
-        let progress = move |p: crate::ScanProgress| {
-            let _ = p.emit(&emit);
-        };
-        let pairs = state.scan(progress).await;
-        let _ = ReviewReady::from(pairs).emit(&app);
-    });
-    Ok(())
 }
 
 /// One page of the review list.
@@ -176,8 +160,20 @@ pub async fn cut_timecodes(
     off_main(move || state.cut_timecodes(&pair_id, cut)).await
 }
 
+/// Where pair `pair_id` stands in the list `filter` gives (null: not in
+/// it), so the window keeps the editor's place when pairs join.
+#[tauri::command]
+#[specta::specta]
+pub async fn review_position(
+    state: tauri::State<'_, Arc<AppState>>,
+    filter: Filter,
+    pair_id: String,
+) -> Result<Option<u32>, String> {
+    state.with_review(|queue, _| Ok(queue.position(&filter, &pair_id).map(|p| p as u32)))
+}
+
 /// Runs blocking `work` on the blocking pool and answers its result.
-async fn off_main<T: Send + 'static>(
+pub(crate) async fn off_main<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, String> + Send + 'static,
 ) -> Result<T, String> {
     tauri::async_runtime::spawn_blocking(work)
