@@ -83,6 +83,18 @@ pub struct LibraryArg {
 }
 
 impl LibraryArg {
+    /// A scan of this library with the chosen preprocessing and model device.
+    pub fn scan_options(
+        &self,
+        preprocess: matchcut::preprocess::BackendChoice,
+        device: matchcut::preprocess::BackendChoice,
+    ) -> anyhow::Result<matchcut::jobs::ScanOptions> {
+        let mut options = matchcut::jobs::ScanOptions::new(self.dir()?);
+        options.preprocess = preprocess;
+        options.device = device;
+        Ok(options)
+    }
+
     pub fn dir(&self) -> anyhow::Result<PathBuf> {
         match &self.library {
             Some(dir) => Ok(dir.clone()),

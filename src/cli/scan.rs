@@ -2,7 +2,7 @@
 //! folders into a library (shots, descriptors, indexes, candidate pairs).
 
 use super::LibraryArg;
-use matchcut::jobs::scan::{self, EventSink, ScanEvent, ScanOptions, TitleStatus};
+use matchcut::jobs::scan::{self, EventSink, ScanEvent, TitleStatus};
 use matchcut::preprocess::BackendChoice;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -81,9 +81,7 @@ pub fn run(
     preprocess: BackendChoice,
     device: BackendChoice,
 ) -> anyhow::Result<ExitCode> {
-    let mut options = ScanOptions::new(args.library.dir()?);
-    options.preprocess = preprocess;
-    options.device = device;
+    let options = args.library.scan_options(preprocess, device)?;
     let progress = Arc::new(Progress {
         bar: super::progress(0, "scan"),
         state: Mutex::new((0, HashMap::new())),

@@ -7,7 +7,6 @@
 
 use super::LibraryArg;
 use matchcut::ingest::{FolderWatcher, Ingest, IngestEvent, IngestState, IngestTitle, Quiet};
-use matchcut::jobs::ScanOptions;
 use matchcut::preprocess::BackendChoice;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,9 +30,7 @@ pub fn run(
     preprocess: BackendChoice,
     device: BackendChoice,
 ) -> anyhow::Result<ExitCode> {
-    let mut options = ScanOptions::new(args.library.dir()?);
-    options.preprocess = preprocess;
-    options.device = device;
+    let options = args.library.scan_options(preprocess, device)?;
     for dir in &args.dirs {
         anyhow::ensure!(dir.is_dir(), "{}: not a folder", dir.display());
     }
