@@ -162,6 +162,14 @@ fn watch_scores_a_slowly_written_file_once_finds_renames_by_content_and_stops_on
         "a reason: {failed}"
     );
 
+    // A folder of selects moved in: its titles are found and scored.
+    let batch = root.join("selects");
+    std::fs::create_dir_all(batch.join("day 2")).unwrap();
+    std::fs::copy(fixture("cfr_23976.mp4"), batch.join("day 2/a.mp4")).unwrap();
+    std::fs::rename(&batch, inbox.join("selects")).unwrap();
+    let moved_in = inbox.join("selects/day 2/a.mp4");
+    watch.wait_for(|l| l.starts_with("ready") && about(&moved_in)(l), 120);
+
     // Removed: the title is missing, and kept.
     std::fs::remove_file(&renamed).unwrap();
     watch.wait_for(|l| l.starts_with("missing") && about(&renamed)(l), 30);

@@ -9,6 +9,13 @@ use serde::{Deserialize, Serialize};
 #[serde(transparent)]
 pub struct IngestChanged(pub IngestTitle);
 
+/// Files are being dragged over the window (`items` of them; 0: they left
+/// or were dropped).
+#[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct DropHover {
+    pub items: u32,
+}
+
 /// Other editors decided (`pairs`), or the sync status changed (`status`:
 /// `synced`, `pending N`, `shared store unreachable: …`).
 #[derive(Clone, Debug, Serialize, Deserialize, specta::Type, tauri_specta::Event)]

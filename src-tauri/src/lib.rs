@@ -8,7 +8,7 @@ pub mod events;
 pub mod intake;
 pub mod state;
 
-pub use events::{IngestChanged, ReviewReady, TeamChanged};
+pub use events::{DropHover, IngestChanged, ReviewReady, TeamChanged};
 pub use state::AppState;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -45,6 +45,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::libraries::open_recent_library
         ])
         .events(tauri_specta::collect_events![
+            DropHover,
             IngestChanged,
             ReviewReady,
             TeamChanged
@@ -90,18 +91,28 @@ fn frame_scheme(
     });
 }
 
-/// Files and folders dropped on the window: queued for analysis, the
-/// same as Add….
+/// Files and folders dragged over the window (the window shows where
+/// they will go) and dropped on it: queued for analysis, as with Add….
 fn dropped(window: &tauri::Window, event: &tauri::WindowEvent) {
-    if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
-        let state = window.state::<Arc<AppState>>();
-        match state.intake() {
-            Ok(intake) => {
-                intake.add(paths);
+    let tauri::WindowEvent::DragDrop(drag) = event else {
+        return;
+    };
+    let over = match drag {
+        tauri::DragDropEvent::Enter { paths, .. } => paths.len() as u32,
+        tauri::DragDropEvent::Drop { paths, .. } => {
+            let state = window.state::<Arc<AppState>>();
+            match state.intake() {
+                Ok(intake) => {
+                    intake.add(paths);
+                }
+                Err(e) => tracing::warn!("dropped files not added: {e}"),
             }
-            Err(e) => tracing::warn!("dropped files not added: {e}"),
+            0
         }
-    }
+        tauri::DragDropEvent::Leave => 0,
+        _ => return,
+    };
+    let _ = DropHover { items: over }.emit(window.app_handle());
 }
 
 /// Opens the main window on `library`.

@@ -183,6 +183,11 @@ impl Task {
                 for path in wanted(self) {
                     self.settler.touch(&path, written(), now);
                 }
+                // A folder copied in: files written before its own watch
+                // began send nothing, so its files are swept.
+                for folder in event.paths.iter().filter(|p| p.is_dir()) {
+                    self.sweep_folder(folder, now);
+                }
             }
             EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
                 for path in wanted(self) {
@@ -212,12 +217,20 @@ impl Task {
             self.gone(from);
         }
         // A file renamed into place is complete; a folder brings its files.
-        if let Some(to) = to.filter(|p| self.watched(p) || p.is_dir()) {
-            match video_files(to) {
-                Ok(files) if to.is_dir() => files
-                    .iter()
-                    .for_each(|f| self.settler.touch(f, Writer::Closed, now)),
-                _ => self.settler.touch(to, Writer::Closed, now),
+        match to {
+            Some(to) if to.is_dir() => self.sweep_folder(to, now),
+            Some(to) if self.watched(to) => self.settler.touch(to, Writer::Closed, now),
+            _ => {}
+        }
+    }
+
+    /// The video files under `folder` (inside a watched folder, not
+    /// hidden), waited for until complete.
+    fn sweep_folder(&mut self, folder: &Path, now: Instant) {
+        if let Ok(files) = video_files(folder) {
+            let files: Vec<PathBuf> = files.into_iter().filter(|f| self.watched(f)).collect();
+            for file in files {
+                self.settler.touch(&file, Writer::Unknown, now);
             }
         }
     }

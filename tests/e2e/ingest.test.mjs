@@ -4,7 +4,7 @@
 // ones, cancel then retry; the pairs join the review list in place.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { open } from "node:fs/promises";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -31,6 +31,25 @@ const rows = () =>
   run(`return Object.fromEntries([...document.querySelectorAll('[data-testid=ingest-row]')]
     .map((r) => [r.dataset.name, { state: r.dataset.state, text: r.querySelector('[data-testid=ingest-state]').textContent }]))`);
 
+/** The same drag, watched: whether the window showed where the files
+ *  would go while they were over it (screenshotted then). */
+async function dropWatched(...names) {
+  const child = spawn("/usr/bin/python3", [join(process.env.MATCHCUT_ROOT, "tests/e2e/drop.py"), "Matchcut", ...names.map((n) => join(source, n))]);
+  const exited = new Promise((done) => child.on("exit", done));
+  let shown = false;
+  let code = null;
+  exited.then((c) => (code = c));
+  while (code === null) {
+    if (!shown && (await findAll("[data-testid=drop-target]")).length) {
+      shown = true;
+      await screenshot(shots.replace("app-window", "library-drop"));
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(code, 0, "the drag and drop");
+  return shown;
+}
+
 function drop(...names) {
   const out = spawnSync("/usr/bin/python3", [join(process.env.MATCHCUT_ROOT, "tests/e2e/drop.py"), "Matchcut", ...names.map((n) => join(source, n))], {
     encoding: "utf8",
@@ -55,7 +74,8 @@ const quantile = (values, q) => Math.round([...values].sort((a, b) => a - b)[Mat
 test("dropped titles are analysed in the background; a broken one is reported; the window stays responsive", async () => {
   await press("2", "\uE00A"); // Alt+2: the library
   await waitFor("[data-testid=ingest]");
-  drop("bbb-sky.mp4", "bbb-branch.mp4", "broken.mp4");
+  assert.ok(await dropWatched("bbb-sky.mp4", "bbb-branch.mp4", "broken.mp4"), "the window showed the drop target");
+  await waitUntil(async () => (await findAll("[data-testid=drop-target]")).length === 0, "the drop target gone");
   const seen = new Set();
   await waitUntil(async () => {
     const r = await rows();

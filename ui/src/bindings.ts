@@ -78,6 +78,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	dropHover: makeEvent<DropHover, DropHover>("drop-hover"),
 	ingestChanged: makeEvent<IngestChanged_Serialize, IngestChanged_Deserialize>("ingest-changed"),
 	reviewReady: makeEvent<ReviewReady, ReviewReady>("review-ready"),
 	teamChanged: makeEvent<TeamChanged_Serialize, TeamChanged_Deserialize>("team-changed"),
@@ -244,6 +245,14 @@ export type Decided_Serialize = {
 export type Decision = "approve" | "reject" | 
 /**  Withdraws the editor's earlier approve or reject. */
 "clear";
+
+/**
+ *  Files are being dragged over the window (`items` of them; 0: they left
+ *  or were dropped).
+ */
+export type DropHover = {
+	items: number,
+};
 
 /**  What the list shows; the default shows everything. */
 export type Filter = Filter_Serialize | Filter_Deserialize;

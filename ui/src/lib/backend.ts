@@ -24,6 +24,8 @@ export interface Backend {
   decide(pairId: string, decision: Verdict, cut: CutPoints | null, filter: Filter): Promise<Decided>;
   /** A title's state in the analysis queue changed. */
   onIngest(f: (t: IngestTitle) => void): void;
+  /** Files dragged over the window: how many (0: gone). */
+  onDropHover(f: (items: number) => void): void;
   /** Pairs joined the review list. */
   onReady(f: (pairs: number) => void): void;
   ingestTitles(): Promise<IngestTitle[]>;
@@ -74,6 +76,9 @@ export const tauri: Backend = {
   },
   onIngest(f) {
     events.ingestChanged.listen((e) => f(e.payload));
+  },
+  onDropHover(f) {
+    events.dropHover.listen((e) => f(e.payload.items));
   },
   async ingestTitles() {
     return ok(await commands.ingestTitles());
