@@ -277,6 +277,19 @@ test("the one-title filter, and the team settings stored with the library that t
 });
 
 test("a 10,000-pair library of 1080p titles scrolls and selects; the next pair's frames show quickly", async () => {
+  // WebKit's web process has, in two runs of about ten, crashed or hung
+  // here (software painting of 1080p frames, with the cut's clip loaded):
+  // reported, and run once more in a new session; a second one fails.
+  try {
+    await scaleRun(0);
+  } catch (e) {
+    if (!/page crash or hang/.test(String(e))) throw e;
+    console.log("WebKit's web process crashed or hung; once more in a new session:", String(e));
+    await scaleRun(1);
+  }
+});
+
+async function scaleRun(crashes) {
   await openApp(process.env.MATCHCUT_E2E_SCALE_LIBRARY);
   await waitUntil(
     async () => (await findAll("[data-testid=pair-list][data-total='10000']")).length === 1,
@@ -331,6 +344,7 @@ test("a 10,000-pair library of 1080p titles scrolls and selects; the next pair's
     painted_p50_ms: quantile(painted, 0.5),
     painted_p95_ms: quantile(painted, 0.95),
     painted_max_ms: Math.round(Math.max(...painted)),
+    web_process_crashes: crashes,
   };
   writeFileSync(process.env.MATCHCUT_E2E_SCREENSHOT.replace("app-window.png", "next-pair-latency.json"), JSON.stringify(report));
   console.log("next pair:", JSON.stringify(report));
@@ -343,7 +357,7 @@ test("a 10,000-pair library of 1080p titles scrolls and selects; the next pair's
   await click((await findAll("[data-testid=pair-row][data-pair=synthetic00009999]"))[0]);
   await waitFor("[data-testid=pair-view][data-pair=synthetic00009999]");
   await framesShown();
-});
+}
 
 /** Frame `index` of `file` as `matchcut frame` writes it, scaled to w×h,
  *  RGB; null for a frame the title does not have. */
