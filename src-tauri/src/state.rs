@@ -157,7 +157,6 @@ impl AppState {
                     title(t);
                 }
                 IngestEvent::PairsAdded { .. } => pairs(state.reload()),
-                IngestEvent::Idle => {}
             }
         })?;
         self.intake

@@ -78,7 +78,7 @@ fn log(event: IngestEvent) {
                 IngestState::Moved { to } => format!("moved     {path} -> {}", to.display()),
             }
         }
-        IngestEvent::PairsAdded { .. } | IngestEvent::Idle => return,
+        IngestEvent::PairsAdded { .. } => return,
     };
     println!("{line}");
 }

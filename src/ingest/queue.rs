@@ -86,8 +86,6 @@ pub enum IngestEvent {
     Title(IngestTitle),
     /// A title's pairs joined the library: the list should take them in.
     PairsAdded { path: PathBuf, pairs: u32 },
-    /// The queue has nothing left to do.
-    Idle,
 }
 
 type Report = Arc<dyn Fn(IngestEvent) + Send + Sync>;
@@ -404,7 +402,6 @@ fn work(shared: &Arc<Shared>, options: &ScanOptions, woken: &Receiver<()>) {
             return;
         }
     };
-    let mut was_busy = false;
     while !shared.stop.is_cancelled() {
         if shared
             .verify
@@ -417,15 +414,11 @@ fn work(shared: &Arc<Shared>, options: &ScanOptions, woken: &Receiver<()>) {
                 .then(|| (e.title.id, e.title.path.clone(), e.cancel.clone()))
         });
         let Some((id, path, cancel)) = next else {
-            if std::mem::take(&mut was_busy) {
-                (shared.report)(IngestEvent::Idle);
-            }
             match woken.recv_timeout(Duration::from_secs(1)) {
                 Ok(()) | Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         };
-        was_busy = true;
         let (state, hash) = runtime.block_on(scan_one(shared, options, id, &path, cancel.clone()));
         let state = if cancel.is_cancelled()
             && !matches!(
