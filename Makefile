@@ -24,13 +24,13 @@ $(STAMP)/npm: ui/package.json ui/package-lock.json $(STAMP)/deps | $(STAMP)
 	cd ui && npm ci --no-audit --no-fund
 	@touch $@
 
-# OpenTimelineIO and its CMX 3600 adapter: the export tests read our EDLs
-# and .otio files with them.
+# OpenTimelineIO and its CMX 3600 and FCP 7 XML adapters: the export tests
+# read our EDLs, .otio and XML files with them.
 OTIO_PYTHON := $(abspath $(TARGET_DIR))/otioenv/bin/python
-$(STAMP)/otio: $(STAMP)/deps | $(STAMP)
+$(STAMP)/otio-fcp: $(STAMP)/deps | $(STAMP)
 	python3 -m venv $(abspath $(TARGET_DIR))/otioenv
 	$(OTIO_PYTHON) -m pip install --quiet --disable-pip-version-check \
-	  opentimelineio==0.18.1 otio-cmx3600-adapter==1.0.0
+	  opentimelineio==0.18.1 otio-cmx3600-adapter==1.0.0 otio-fcp-adapter==1.0.0
 	@touch $@
 
 deps: $(STAMP)/deps $(STAMP)/npm
@@ -61,12 +61,12 @@ run: app
 
 ## make test: every test (Rust unit and integration, UI, end-to-end), after
 ## formatting and lint checks.
-test: app fixtures lint $(STAMP)/otio
+test: app fixtures lint $(STAMP)/otio-fcp
 	MATCHCUT_OTIO_PYTHON=$(OTIO_PYTHON) $(CARGO) test --workspace
 	cd ui && npm test
 	scripts/e2e.sh
 
-e2e: app fixtures $(STAMP)/otio
+e2e: app fixtures $(STAMP)/otio-fcp
 	scripts/e2e.sh
 
 ui-test: deps

@@ -1,13 +1,14 @@
-//! EDL and OpenTimelineIO export, checked by OpenTimelineIO's own readers
-//! (`opentimelineio` + `otio-cmx3600-adapter`, installed by `make test`):
-//! every rate an NLE meets (23.976, 24, 25, 29.97 drop and non-drop, 59.94),
-//! snapshots of the EDL text, and a scanned library's approved pairs through
-//! the CLI.
+//! EDL, OpenTimelineIO and Final Cut Pro 7 XML export, checked by
+//! OpenTimelineIO's own readers (`opentimelineio`, `otio-cmx3600-adapter`,
+//! `otio-fcp-adapter`, installed by `make test`): every rate an NLE meets
+//! (23.976, 24, 25, 29.97 drop and non-drop, 59.94), snapshots of the EDL
+//! text, and a scanned library's approved pairs through the CLI, one rate
+//! and several.
 
 mod common;
 
 use common::*;
-use matchcut::export::{write_edl, write_otio, Clip, CutList, EdlStyle, Side, Source};
+use matchcut::export::{write_edl, write_otio, write_xmeml, Clip, CutList, EdlStyle, Side, Source};
 use matchcut::media::Rate;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -149,11 +150,13 @@ fn cut_list(case: &Case) -> CutList {
         rate,
         start_timecode: Some(case.start.to_string()),
         frame_count: 50_000,
+        size: Some((1920, 1080)),
     };
     let clip = |source, first, frames, pair: &str, side| Clip {
         source,
         first,
         frames,
+        record_frames: frames,
         pair_id: pair.to_string(),
         side,
     };
@@ -185,7 +188,7 @@ fn check_read(read: &Value, cuts: &CutList, case: &Case, urls: bool) {
         assert_eq!(got["start"], case.start_frames + want.first, "{context}");
         assert_eq!(got["duration"], want.frames, "{context}");
         if urls {
-            assert_eq!(got["target_url"], source.path.as_str(), "{context}");
+            assert_eq!(got["path"], source.path.as_str(), "{context}");
         }
     }
 }
@@ -215,12 +218,15 @@ fn opentimelineio_reads_our_edls_and_otio_files_at_every_rate() {
         let otio = write_otio(&cuts).expect("otio");
         std::fs::write(&path, serde_json::to_string_pretty(&otio).unwrap()).unwrap();
         files.push((path, cuts.rate));
+        let path = dir.join(format!("{}.xml", case.name));
+        std::fs::write(&path, write_xmeml(&cuts).expect("xml")).unwrap();
+        files.push((path, cuts.rate));
     }
     let reads = otio_read(&files);
     let mut reads = reads.iter();
     for case in cases() {
         let cuts = cut_list(&case);
-        for urls in [true, false, false, true] {
+        for urls in [true, false, false, true, true] {
             check_read(reads.next().expect("a read"), &cuts, &case, urls);
         }
     }
@@ -422,56 +428,239 @@ fn approved_pairs_of_a_scanned_library_export_at_the_media_timecode() {
     std::fs::remove_dir_all(&library).unwrap();
 }
 
-#[test]
-fn approved_pairs_at_two_rates_need_a_rate_chosen() {
-    let library = scratch("rates-mixed");
-    // One approved pair inside each title. Pair ids are the same in every
-    // library, so each is taken from a library of its title alone.
-    let titles = [fixture("export_df.mov"), fixture("shots_known.mp4")];
-    for (n, title) in titles.iter().enumerate() {
-        let path = title.to_string_lossy().into_owned();
-        let alone = library.join(format!("alone{n}"));
-        matchcut(&alone, "ann", &["scan", &path]);
-        let pairs = json(&matchcut(&alone, "ann", &["pairs", "--json", "--top", "1"]));
-        matchcut(&library, "ann", &["scan", &path]);
-        matchcut(
-            &library,
-            "ann",
-            &["decide", pairs[0]["id"].as_str().unwrap(), "approve"],
-        );
+/// A title of the mixed-rate library: its rate and its timecode's first
+/// frame number, as the fixtures are made.
+fn title_facts(name: &str) -> (Rate, u64) {
+    match name {
+        "export_df.mov" => (
+            Rate::new(30000, 1001).unwrap(),
+            tc_frames(0, 0, 58, 0, 30, true),
+        ),
+        "library_b.mp4" => (Rate::new(24000, 1001).unwrap(), 0),
+        "shots_known.mp4" => (Rate::new(25, 1).unwrap(), 0),
+        other => panic!("{other}: not a title of this test"),
     }
-    let edl = library.join("cuts.edl");
-    let output = Command::new(env!("CARGO_BIN_EXE_matchcut"))
-        .args(["export", "edl", "--out", &edl.to_string_lossy()])
-        .env("MATCHCUT_LIBRARY", &library)
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let said = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        said.contains("30000/1001: 1 pair") && said.contains("25/1: 1 pair,"),
-        "{said}"
-    );
-    assert!(said.contains("--rate"), "{said}");
-    assert!(!edl.exists());
-    let out = matchcut(
+}
+
+fn name_of(end: &Value) -> String {
+    let path = end["path"].as_str().unwrap();
+    Path::new(path)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into()
+}
+
+/// What a clip should be, worked out here: its source's name and path,
+/// rate, first frame number and length in source frames, and its length
+/// on a sequence at `rate`.
+#[derive(Debug)]
+struct Want {
+    name: String,
+    path: String,
+    rate: Rate,
+    start: u64,
+    frames: u64,
+    record: u64,
+}
+
+/// `n` frames at `from` counted at `to`, exactly: (numerator, denominator).
+fn at_rate(n: u64, from: Rate, to: Rate) -> (u64, u64) {
+    let num = n as u128 * to.numer() as u128 * from.denom() as u128;
+    let den = to.denom() as u128 * from.numer() as u128;
+    let g = gcd(num, den);
+    ((num / g) as u64, (den / g) as u64)
+}
+
+fn gcd(a: u128, b: u128) -> u128 {
+    if b == 0 {
+        a.max(1)
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// Nearest whole frame, halves up.
+fn nearest((num, den): (u64, u64)) -> u64 {
+    (2 * num + den) / (2 * den)
+}
+
+/// The two clips of an approved pair with `handles` seconds a side on a
+/// sequence at `rate`: each side's title keeps its rate; a side at another
+/// rate has whole frames of the sequence and the nearest source frames.
+fn want(library: &Path, pair: &Value, rate: Rate, handles: f64) -> [Want; 2] {
+    let wanted = ((handles * rate.approx()).round() as u64).max(1);
+    let side = |end: &Value, out: bool| {
+        let name = name_of(end);
+        let (own, tc) = title_facts(&name);
+        let path = end["path"].as_str().unwrap().to_string();
+        let shots = shot_ranges(library, Path::new(&path));
+        let (first, last) = shots[end["shot"].as_u64().unwrap() as usize];
+        let cut = end["frame"].as_u64().unwrap();
+        let available = if out { cut + 1 - first } else { last + 1 - cut };
+        let (frames, record) = if own == rate {
+            let n = wanted.min(available);
+            (n, n)
+        } else {
+            let (num, den) = at_rate(available, own, rate);
+            let d = wanted.min((num / den).max(1));
+            let n = nearest(at_rate(d, rate, own)).clamp(1, available);
+            (n, d)
+        };
+        let start = if out { cut + 1 - frames } else { cut };
+        Want {
+            name,
+            path,
+            rate: own,
+            start: tc + start,
+            frames,
+            record,
+        }
+    };
+    [side(&pair["from"], true), side(&pair["to"], false)]
+}
+
+fn check_clips(read: &Value, wants: &[Want], sequence: Rate, conformed: bool) {
+    let clips = read["clips"].as_array().unwrap();
+    assert_eq!(clips.len(), wants.len(), "{read}");
+    for (got, want) in clips.iter().zip(wants) {
+        let context = format!("{}: {want:?} read as {got}", read["file"]);
+        assert_eq!(got["name"], want.name.as_str(), "{context}");
+        assert_eq!(got["path"], want.path.as_str(), "{context}");
+        let (start, frames, rate) = if conformed && want.rate != sequence {
+            let at = nearest(at_rate(want.start, want.rate, sequence));
+            (at, want.record, sequence)
+        } else if conformed {
+            (want.start, want.frames, sequence)
+        } else {
+            (want.start, want.frames, want.rate)
+        };
+        assert_eq!(got["start"], start, "{context}");
+        assert_eq!(got["duration"], frames, "{context}");
+        let read_rate = got["rate"].as_f64().unwrap();
+        assert!((read_rate - rate.approx()).abs() < 1e-6, "{context}");
+    }
+}
+
+#[test]
+fn approved_pairs_across_rates_export_each_clip_at_its_own_rate() {
+    let library = scratch("rates-mixed");
+    let titles = ["shots_known.mp4", "export_df.mov", "library_b.mp4"].map(fixture);
+    let paths: Vec<String> = titles.iter().map(|t| t.to_string_lossy().into()).collect();
+    matchcut(
         &library,
         "ann",
         &[
-            "export",
-            "edl",
-            "--out",
-            &edl.to_string_lossy(),
-            "--rate",
-            "25",
-        ],
+            &["scan"][..],
+            &paths.iter().map(String::as_str).collect::<Vec<_>>(),
+        ]
+        .concat(),
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not 25/1"));
-    let text = std::fs::read_to_string(&edl).unwrap();
-    assert_eq!(
-        text.matches("* FROM CLIP NAME: shots_known.mp4").count(),
-        2,
+    let pairs = json(&matchcut(
+        &library,
+        "ann",
+        &["pairs", "--json", "--top", "50"],
+    ));
+    let pairs = pairs.as_array().unwrap();
+    // Three pairs across rates (every rate among them), one within a title.
+    let rate_of = |end: &Value| end["frame_rate"].as_str().unwrap().to_string();
+    let mut combos = std::collections::BTreeSet::new();
+    let across: Vec<&Value> = pairs
+        .iter()
+        .filter(|p| {
+            let mut two = [rate_of(&p["from"]), rate_of(&p["to"])];
+            two.sort();
+            two[0] != two[1] && combos.insert(two)
+        })
+        .collect();
+    let within = pairs
+        .iter()
+        .find(|p| p["from"]["path"] == p["to"]["path"])
+        .expect("a pair within a title");
+    assert_eq!(across.len(), 3, "pairs across rates: {pairs:?}");
+    let rates: std::collections::BTreeSet<String> = across
+        .iter()
+        .flat_map(|p| [rate_of(&p["from"]), rate_of(&p["to"])])
+        .collect();
+    assert_eq!(rates.len(), 3, "{rates:?}");
+    for pair in across.iter().chain([&within]) {
+        let id = pair["id"].as_str().unwrap();
+        matchcut(&library, "ann", &["decide", id, "approve"]);
+    }
+    // The editor's order: the pair within a title first, then the others
+    // last to first (kept with the library, as the export view keeps it).
+    let mut order: Vec<&Value> = vec![within];
+    order.extend(across.iter().rev());
+    let ids: Vec<&str> = order.iter().map(|p| p["id"].as_str().unwrap()).collect();
+    let listed = matchcut(&library, "ann", &[&["export", "order"][..], &ids].concat());
+    let listed: Vec<&str> = std::str::from_utf8(&listed.stdout)
+        .unwrap()
+        .lines()
+        .collect();
+    assert_eq!(listed, ids);
+
+    // The sequence's rate: the one most clips have (or the first pair's).
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for pair in &order {
+        for end in [&pair["from"], &pair["to"]] {
+            *counts.entry(rate_of(end)).or_default() += 1;
+        }
+    }
+    let most = counts.values().max().copied().unwrap();
+    let sequence = order
+        .iter()
+        .flat_map(|p| [rate_of(&p["from"]), rate_of(&p["to"])])
+        .find(|r| counts[r] == most)
+        .and_then(|r| Rate::parse(&r))
+        .unwrap();
+
+    let handles = 0.5;
+    let export = |format: &str, file: &str, rate: Option<&str>| {
+        let out = library.join(file);
+        let mut args = vec!["export", format, "--json", "--handles", "0.5"];
+        let out_arg = out.to_string_lossy().into_owned();
+        args.extend(["--out", &out_arg]);
+        if let Some(rate) = rate {
+            args.extend(["--rate", rate]);
+        }
+        let report = json(&matchcut(&library, "ann", &args));
+        assert_eq!(report["pairs"], 4, "{report}");
+        assert!(report["skipped"].as_array().unwrap().is_empty(), "{report}");
+        (out, report)
+    };
+    let (xml, report) = export("xml", "cuts.xml", None);
+    assert_eq!(report["frame_rate"], sequence.to_string(), "{report}");
+    assert!(
+        report["other_rate_clips"].as_u64().unwrap() >= 3,
+        "{report}"
+    );
+    let (otio, _) = export("otio", "cuts.otio", None);
+    let (edl, _) = export("edl", "cuts.edl", None);
+    let ntsc = Rate::new(30000, 1001).unwrap();
+    let (edl_df, _) = export("edl", "cuts-2997.edl", Some("30000/1001"));
+    let text = std::fs::read_to_string(&edl_df).unwrap();
+    assert_eq!(text.lines().nth(1), Some("FCM: DROP FRAME"), "{text}");
+    assert!(
+        text.contains("* MATCHCUT CONFORMED FROM 25/1 FPS"),
         "{text}"
     );
+
+    let wants = |rate: Rate| -> Vec<Want> {
+        order
+            .iter()
+            .flat_map(|p| want(&library, p, rate, handles))
+            .collect()
+    };
+    let reads = otio_read(&[
+        (xml, sequence),
+        (otio, sequence),
+        (edl, sequence),
+        (edl_df, ntsc),
+    ]);
+    check_clips(&reads[0], &wants(sequence), sequence, false);
+    check_clips(&reads[1], &wants(sequence), sequence, false);
+    check_clips(&reads[2], &wants(sequence), sequence, true);
+    check_clips(&reads[3], &wants(ntsc), ntsc, true);
+    assert_eq!(reads[3]["record_start"], tc_frames(1, 0, 0, 0, 30, true));
     std::fs::remove_dir_all(&library).unwrap();
 }

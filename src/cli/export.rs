@@ -1,9 +1,11 @@
-//! `matchcut export edl|otio --out FILE`: the approved cuts as a CMX 3600
-//! EDL or an OpenTimelineIO file.
+//! `matchcut export edl|otio|xml --out FILE`: the approved cuts as a CMX
+//! 3600 EDL, an OpenTimelineIO file or Final Cut Pro 7 XML;
+//! `matchcut export order [ID...]`: the sequence's kept order.
 
 use super::{LibraryArg, TeamArgs};
 use matchcut::export::EdlStyle;
-use matchcut::jobs::cuts::{export_cuts, CutFormat, CutOptions, CutOrder};
+use matchcut::jobs::cuts::{build, export_cuts, set_cut_order, CutFormat, CutOptions, CutOrder};
+use matchcut::jobs::TeamDecisions;
 use matchcut::media::Rate;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +31,23 @@ pub enum ExportFormat {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// Final Cut Pro 7 XML (xmeml), which Premiere Pro and Resolve import:
+    /// clips by path, each at its own rate.
+    Xml {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
+    /// The sequence's order: with pair ids, keep them first in that order
+    /// (as dragging in the export view does); then print the approved
+    /// pairs' ids in the order they export.
+    Order {
+        /// Pair ids (as `pairs` lists them), first to last.
+        ids: Vec<String>,
+        #[command(flatten)]
+        library: LibraryArg,
+        #[command(flatten)]
+        team: TeamArgs,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -42,11 +61,14 @@ pub struct CommonArgs {
     /// Record timecode of the first clip.
     #[arg(long, default_value = "01:00:00:00")]
     record_start: String,
-    /// Export only the pairs at this frame rate, e.g. 24000/1001.
+    /// The sequence's frame rate, e.g. 24000/1001 (default: the rate most
+    /// clips have). Clips at other rates keep theirs in XML and OTIO and
+    /// are conformed to it in an EDL.
     #[arg(long, value_parser = parse_rate)]
     rate: Option<Rate>,
-    /// score (best first) or decided (in the order they were approved).
-    #[arg(long, default_value = "score", value_parser = parse_order)]
+    /// sequence (the library's kept order, then by score), score (best
+    /// first) or decided (in the order they were approved).
+    #[arg(long, default_value = "sequence", value_parser = parse_order)]
     order: CutOrder,
     /// The timeline's title.
     #[arg(long, default_value = "Matchcut approved cuts")]
@@ -70,9 +92,10 @@ fn parse_rate(text: &str) -> Result<Rate, String> {
 
 fn parse_order(text: &str) -> Result<CutOrder, String> {
     match text {
+        "sequence" => Ok(CutOrder::Sequence),
         "score" => Ok(CutOrder::Score),
         "decided" => Ok(CutOrder::Decided),
-        _ => Err(format!("{text:?}: expected score or decided")),
+        _ => Err(format!("{text:?}: expected sequence, score or decided")),
     }
 }
 
@@ -80,6 +103,8 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let (format, common) = match args.format {
         ExportFormat::Edl { style, common } => (CutFormat::Edl(style), common),
         ExportFormat::Otio { common } => (CutFormat::Otio, common),
+        ExportFormat::Xml { common } => (CutFormat::Xml, common),
+        ExportFormat::Order { ids, library, team } => return order(&ids, &library, &team),
     };
     let options = CutOptions {
         handles_secs: common.handles,
@@ -102,12 +127,23 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             "pairs": report.pairs,
             "clips": report.clips,
             "frame_rate": report.rate,
+            "other_rate_clips": report.other_rate_clips,
             "skipped": report.skipped,
         });
         println!("{}", serde_json::to_string_pretty(&doc)?);
     }
     for reason in &report.skipped {
         eprintln!("skipped {reason}");
+    }
+    if report.other_rate_clips > 0 {
+        let how = match format {
+            CutFormat::Edl(_) => "conformed to the EDL's rate (each cut within half a frame)",
+            _ => "each at its own rate",
+        };
+        eprintln!(
+            "{} clips at another rate than {}: {how}",
+            report.other_rate_clips, report.rate
+        );
     }
     eprintln!(
         "{} approved pairs ({} clips at {}) -> {}",
@@ -116,5 +152,21 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         report.rate,
         report.out.display()
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `export order`: keeps `ids` first, then prints the approved pairs in
+/// the order they export.
+fn order(ids: &[String], library: &LibraryArg, team: &TeamArgs) -> anyhow::Result<ExitCode> {
+    let dir = library.dir()?;
+    if !ids.is_empty() {
+        set_cut_order(&dir, ids)?;
+    }
+    let mut decisions = TeamDecisions::open(&dir, &team.settings())?;
+    decisions.sync();
+    let cuts = build(&dir, &decisions.pairs()?, &CutOptions::default())?;
+    for cut in &cuts.sequence.cuts {
+        println!("{}", cut.pair_id);
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,9 +3,16 @@
 //! counted from the media's own start timecode, drop frame only where the
 //! media's timecode is drop frame (29.97 / 59.94), record timecode running on
 //! from the chosen start, unique 8-character reels with the clip's name.
+//!
+//! An EDL has one rate. A clip whose source runs at another is *conformed*:
+//! its source timecodes are the same moments counted in the record rate's
+//! frames (what OpenTimelineIO's reader and the NLEs compute when they read
+//! the list at the record rate), so its cut point lands within half a frame
+//! of the one approved; the XML and OTIO files keep each clip's own rate.
 
-use super::cutlist::{Clip, CutList, Side, Source};
+use super::cutlist::{conform, Clip, CutList, Side, Source};
 use super::{reels, ExportError};
+use crate::media::TimecodeTrack;
 use std::fmt::Write;
 
 /// The most events a CMX 3600 list can number.
@@ -60,25 +67,46 @@ pub fn write_edl(cuts: &CutList, style: EdlStyle) -> Result<String, ExportError>
     let (mut mode, mut at) = (record.is_drop_frame(), 0u64);
     for (n, clip) in cuts.clips.iter().enumerate() {
         let source = &cuts.sources[clip.source];
-        let timecode = source.timecode();
-        if timecode.is_drop_frame() != mode {
-            mode = timecode.is_drop_frame();
+        let source_tc = source_timecodes(cuts, clip, &record);
+        if source_tc.0 != mode {
+            mode = source_tc.0;
             text.push_str(fcm(mode));
             text.push('\n');
         }
         let event = Event {
             number: n + 1,
             reel: &reels[clip.source],
-            source: [
-                timecode.at(clip.first),
-                timecode.at(clip.first + clip.frames),
-            ],
-            record: [record.at(at), record.at(at + clip.frames)],
+            source: source_tc.1,
+            record: [record.at(at), record.at(at + clip.record_frames)],
         };
-        at += clip.frames;
+        at += clip.record_frames;
         write_event(&mut text, &event, clip, source, style);
+        if cuts.conformed(clip) {
+            let _ = writeln!(text, "* MATCHCUT CONFORMED FROM {} FPS", source.rate);
+        }
+        text.push('\n');
     }
     Ok(text)
+}
+
+/// Whether a clip's source timecodes are drop frame, and its in and
+/// (exclusive) out: the source's own, or conformed to the record rate.
+fn source_timecodes(cuts: &CutList, clip: &Clip, record: &TimecodeTrack) -> (bool, [String; 2]) {
+    let source = &cuts.sources[clip.source];
+    if !cuts.conformed(clip) {
+        let timecode = source.timecode();
+        let range = [
+            timecode.at(clip.first),
+            timecode.at(clip.first + clip.frames),
+        ];
+        return (timecode.is_drop_frame(), range);
+    }
+    let start = conform(source.frame_number(clip.first), source.rate, cuts.rate);
+    let range = [
+        record.label(start),
+        record.label(start + clip.record_frames),
+    ];
+    (record.is_drop_frame(), range)
 }
 
 /// One event line's fields.
@@ -113,7 +141,7 @@ fn write_event(text: &mut String, event: &Event, clip: &Clip, source: &Source, s
         Side::Out => "OUT",
         Side::In => "IN",
     };
-    let _ = writeln!(text, "* MATCHCUT PAIR {} {side}\n", one_line(&clip.pair_id));
+    let _ = writeln!(text, "* MATCHCUT PAIR {} {side}", one_line(&clip.pair_id));
 }
 
 /// `text` as the rest of one EDL line: every control character and Unicode
@@ -143,11 +171,13 @@ mod tests {
             rate,
             start_timecode: Some(start.into()),
             frame_count: 1000,
+            size: None,
         };
         let clip = |side| Clip {
             source: 0,
             first: 10,
             frames: 20,
+            record_frames: 20,
             pair_id: "0123abcd".into(),
             side,
         };

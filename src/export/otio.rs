@@ -1,7 +1,8 @@
 //! OpenTimelineIO JSON (`.otio`) of a [`CutList`]: one timeline, one video
 //! track, one clip per cut side with an external media reference (the
 //! file's path and its available range at its own timecode) and a source
-//! range at the media's timecode.
+//! range at the media's timecode, each at its source's own rate (a sequence
+//! may mix rates).
 
 use super::cutlist::{CutList, Side, Source};
 use super::ExportError;
@@ -19,7 +20,8 @@ fn range(start: u64, duration: u64, rate: f64) -> Value {
     })
 }
 
-fn reference(source: &Source, rate: f64) -> Value {
+fn reference(source: &Source) -> Value {
+    let rate = source.rate.approx();
     json!({
         "OTIO_SCHEMA": "ExternalReference.1",
         "name": source.name,
@@ -49,7 +51,6 @@ fn item(schema: &str, name: &str, children: Vec<Value>) -> Value {
 
 /// The `.otio` document of `cuts`.
 pub fn write_otio(cuts: &CutList) -> Result<Value, ExportError> {
-    let rate = cuts.rate.approx();
     let record_start = cuts.record_start_frames()?;
     let clips = cuts
         .clips
@@ -57,15 +58,16 @@ pub fn write_otio(cuts: &CutList) -> Result<Value, ExportError> {
         .map(|clip| {
             let source = &cuts.sources[clip.source];
             let side = if clip.side == Side::Out { "out" } else { "in" };
+            let start = source.frame_number(clip.first);
             json!({
                 "OTIO_SCHEMA": "Clip.2",
                 "name": source.name,
                 "metadata": { "matchcut": { "pair_id": clip.pair_id, "side": side } },
-                "source_range": range(source.timecode().start_frame() + clip.first, clip.frames, rate),
+                "source_range": range(start, clip.frames, source.rate.approx()),
                 "effects": [],
                 "markers": [],
                 "enabled": true,
-                "media_references": { "DEFAULT_MEDIA": reference(source, rate) },
+                "media_references": { "DEFAULT_MEDIA": reference(source) },
                 "active_media_reference_key": "DEFAULT_MEDIA",
             })
         })
@@ -75,7 +77,7 @@ pub fn write_otio(cuts: &CutList) -> Result<Value, ExportError> {
         "OTIO_SCHEMA": "Timeline.1",
         "name": cuts.title,
         "metadata": {},
-        "global_start_time": time(record_start, rate),
+        "global_start_time": time(record_start, cuts.rate.approx()),
         "tracks": item("Stack.1", "tracks", vec![track]),
     }))
 }

@@ -109,6 +109,12 @@ impl TimecodeTrack {
         Ok(nominal - self.dropped * (minutes - minutes / 10))
     }
 
+    /// `HH:MM:SS:FF` (or `;` for drop frame) of a frame number (frames
+    /// since 00:00:00:00), whatever this track's start.
+    pub fn label(&self, frame_number: u64) -> String {
+        self.format(frame_number)
+    }
+
     fn format(&self, frame: u64) -> String {
         let day = self.base * 86_400 - self.dropped * (24 * 60 - 24 * 6);
         let mut n = frame % day;

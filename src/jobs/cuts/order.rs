@@ -1,0 +1,44 @@
+//! The order of the approved cuts on the sequence, kept with the library
+//! (its settings table) so the export view and `matchcut export` agree and
+//! a reopened library finds it again. Pairs approved since come after the
+//! kept ones, by score.
+
+use crate::jobs::LibraryData;
+use crate::store::{LocalDecisions, StoreError};
+use std::path::Path;
+
+const KEY: &str = "cut_order";
+
+/// The pair ids in the library's kept order (empty: none kept).
+pub fn cut_order(library: &Path) -> Result<Vec<String>, StoreError> {
+    let local = LocalDecisions::open(&LibraryData::store_path(library))?;
+    let stored = local.setting(KEY)?.unwrap_or_default();
+    // Stored as JSON; an unreadable value (a hand edit) keeps no order.
+    Ok(serde_json::from_str::<Vec<String>>(&stored).unwrap_or_default())
+}
+
+/// Keeps `ids` as the sequence's order (each once, first place wins).
+pub fn set_cut_order(library: &Path, ids: &[String]) -> Result<(), StoreError> {
+    let mut seen = std::collections::HashSet::new();
+    let ids: Vec<&String> = ids.iter().filter(|id| seen.insert(*id)).collect();
+    let text = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
+    let local = LocalDecisions::open(&LibraryData::store_path(library))?;
+    local.set_setting(KEY, Some(&text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_order_is_kept_with_the_library_each_pair_once() {
+        let dir = std::env::temp_dir().join(format!("matchcut-order-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(cut_order(&dir).unwrap().is_empty());
+        let ids: Vec<String> = ["b", "a", "b", "c"].map(String::from).to_vec();
+        set_cut_order(&dir, &ids).unwrap();
+        assert_eq!(cut_order(&dir).unwrap(), ["b", "a", "c"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
