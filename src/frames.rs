@@ -294,6 +294,18 @@ fn picture_decoded(
     })
 }
 
+/// Frame `index` of the title at `path` as a JPEG `width` pixels wide (or
+/// narrower when the picture is): a review sheet's pictures.
+pub fn jpeg(path: &Path, index: u64, width: u32) -> Result<Vec<u8>, MediaError> {
+    let picture = picture(path, index)?;
+    let sized = if picture.width > width {
+        resize(&picture, width)
+    } else {
+        picture
+    };
+    Ok(encode(path, &sized)?.jpeg)
+}
+
 /// The size a title's pictures show at: upright, with square pixels.
 pub fn display_size(info: &media::MediaInfo) -> (u32, u32) {
     let aspect = pixel_aspect(&info.sample_aspect_ratio);

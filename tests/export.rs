@@ -662,5 +662,45 @@ fn approved_pairs_across_rates_export_each_clip_at_its_own_rate() {
     check_clips(&reads[2], &wants(sequence), sequence, true);
     check_clips(&reads[3], &wants(ntsc), ntsc, true);
     assert_eq!(reads[3]["record_start"], tc_frames(1, 0, 0, 0, 30, true));
+
+    // The review sheet: the approved cuts in the sequence's order, both
+    // frames of each inline as JPEG; or any filtered list.
+    let sheet = library.join("sheet.html");
+    let out_arg = sheet.to_string_lossy().into_owned();
+    matchcut(&library, "ann", &["export", "sheet", "--out", &out_arg]);
+    let html = std::fs::read_to_string(&sheet).unwrap();
+    assert_eq!(html.matches("src=\"data:image/jpeg;base64,/9j/").count(), 8);
+    let listed: Vec<&str> = html
+        .split("data-pair=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert_eq!(listed, ids, "the sheet follows the sequence");
+    assert!(!html.contains("src=\"file") && !html.contains("src=\"http"));
+    let cross = pairs
+        .iter()
+        .filter(|p| p["from"]["path"] != p["to"]["path"])
+        .count();
+    matchcut(
+        &library,
+        "ann",
+        &[
+            "export",
+            "sheet",
+            "--out",
+            &out_arg,
+            "--pairs",
+            "all",
+            "--cross-title",
+            "--top",
+            "50",
+        ],
+    );
+    let html = std::fs::read_to_string(&sheet).unwrap();
+    assert_eq!(
+        html.matches("<img ").count(),
+        2 * cross,
+        "every cross-title pair"
+    );
     std::fs::remove_dir_all(&library).unwrap();
 }

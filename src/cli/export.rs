@@ -2,6 +2,7 @@
 //! 3600 EDL, an OpenTimelineIO file or Final Cut Pro 7 XML;
 //! `matchcut export order [ID...]`: the sequence's kept order.
 
+use super::sheet::SheetArgs;
 use super::{LibraryArg, TeamArgs};
 use matchcut::export::EdlStyle;
 use matchcut::jobs::cuts::{build, export_cuts, set_cut_order, CutFormat, CutOptions, CutOrder};
@@ -37,6 +38,9 @@ pub enum ExportFormat {
         #[command(flatten)]
         common: CommonArgs,
     },
+    /// A review sheet: pairs with both frames, titles, timecodes, who
+    /// decided and their notes, as one self-contained HTML page.
+    Sheet(SheetArgs),
     /// The sequence's order: with pair ids, keep them first in that order
     /// (as dragging in the export view does); then print the approved
     /// pairs' ids in the order they export.
@@ -105,6 +109,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         ExportFormat::Otio { common } => (CutFormat::Otio, common),
         ExportFormat::Xml { common } => (CutFormat::Xml, common),
         ExportFormat::Order { ids, library, team } => return order(&ids, &library, &team),
+        ExportFormat::Sheet(args) => return super::sheet::run(args),
     };
     let options = CutOptions {
         handles_secs: common.handles,

@@ -11,6 +11,7 @@ mod preprocess;
 mod probe;
 mod scan;
 mod settings;
+mod sheet;
 mod shots;
 mod titles;
 mod watch;

@@ -1,12 +1,14 @@
 //! What leaves Matchcut for people and other tools: the contact sheet of
 //! ranked pairs ([`sheet`]), and approved cuts as a timeline ([`cutlist`])
 //! written as a CMX 3600 EDL ([`edl`]), OpenTimelineIO JSON ([`otio`]) or
-//! Final Cut Pro 7 XML ([`xmeml`]).
+//! Final Cut Pro 7 XML ([`xmeml`]), and a review sheet of decided pairs as
+//! one HTML page ([`review_sheet`]).
 
 pub mod cutlist;
 pub mod edl;
 pub mod otio;
 pub mod reels;
+pub mod review_sheet;
 pub mod sheet;
 pub mod xmeml;
 

@@ -14,6 +14,7 @@ pub mod listing;
 pub mod lists;
 pub mod progress;
 pub mod scan;
+pub mod sheet;
 pub mod sync;
 pub mod team;
 pub mod trim;

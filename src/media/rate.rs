@@ -77,6 +77,15 @@ impl Rate {
             })
     }
 
+    /// As editors write it: `25`, `23.976`, `29.97`.
+    pub fn label(&self) -> String {
+        if self.denom() == 1 {
+            return self.numer().to_string();
+        }
+        let text = format!("{:.3}", self.approx());
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+
     /// The integer frame count per timecode second (30 for 29.97).
     pub fn timecode_base(&self) -> i64 {
         (self.approx().round() as i64).max(1)
