@@ -42,7 +42,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::ingest::unwatch_folder,
             commands::libraries::recent_libraries,
             commands::libraries::choose_library,
-            commands::libraries::open_recent_library
+            commands::libraries::open_recent_library,
+            commands::export::export_settings,
+            commands::export::export_preview,
+            commands::export::set_cut_order,
+            commands::export::save_export,
+            commands::export::save_review_sheet
         ])
         .events(tauri_specta::collect_events![
             DropHover,

@@ -9,6 +9,7 @@ use matchcut::ingest::{IngestEvent, IngestState, IngestTitle};
 use matchcut::jobs::decisions::save_library_settings;
 use matchcut::jobs::listing::PairView;
 use matchcut::jobs::sync::{SyncWorker, TeamEvent};
+use matchcut::jobs::team::PairDecisions;
 use matchcut::jobs::{LibraryData, TeamDecisions, TeamSettings};
 use matchcut::playback::{self, ClipCache, CutClip, MediaServer};
 use matchcut::review::{self, PairLayout, ReviewQueue};
@@ -201,6 +202,11 @@ impl AppState {
         }
         let (queue, team) = review.as_mut().ok_or("no review queue")?;
         f(queue, team)
+    }
+
+    /// The team's decisions on every pair (what an export holds).
+    pub fn decided(&self) -> Result<Vec<PairDecisions>, String> {
+        self.with_review(|_, team| team.pairs().map_err(|e| e.to_string()))
     }
 
     /// Pair `id` as the review lists it.

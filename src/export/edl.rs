@@ -19,7 +19,9 @@ use std::fmt::Write;
 pub const MAX_EVENTS: usize = 999;
 
 /// Whose conventions the comments follow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
 pub enum EdlStyle {
     /// `* FROM CLIP NAME:` and `* FROM CLIP:` with the file's path.
     #[default]

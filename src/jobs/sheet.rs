@@ -133,16 +133,18 @@ pub fn row_entries(rows: &[ReviewRow], decided: &[PairDecisions]) -> Vec<SheetEn
 
 /// `12 pairs · 2026-12-03 14:05 UTC`: a sheet's line under its heading.
 pub fn sheet_subtitle(pairs: usize) -> String {
-    let when = time::format_description::parse_borrowed::<2>("[year]-[month]-[day] [hour]:[minute] UTC")
-        .ok()
-        .and_then(|f| time::OffsetDateTime::now_utc().format(&f).ok())
-        .unwrap_or_default();
+    let when =
+        time::format_description::parse_borrowed::<2>("[year]-[month]-[day] [hour]:[minute] UTC")
+            .ok()
+            .and_then(|f| time::OffsetDateTime::now_utc().format(&f).ok())
+            .unwrap_or_default();
     let s = if pairs == 1 { "" } else { "s" };
     format!("{pairs} pair{s} · {when}")
 }
 
 /// What a sheet holds.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SheetReport {
     pub out: PathBuf,
     pub pairs: usize,
@@ -156,6 +158,8 @@ pub struct SheetReport {
 pub enum SheetError {
     #[error("no pairs to put on the sheet")]
     Nothing,
+    #[error(transparent)]
+    Cuts(#[from] super::cuts::CutsError),
     #[error("{}: a review sheet is an HTML page: name it .html", path.display())]
     Format { path: PathBuf },
     #[error("{}: cannot write: {reason}", path.display())]
@@ -210,6 +214,26 @@ pub fn write_review_sheet(
         pairs: pairs.len(),
         missing,
     })
+}
+
+/// The sheet of the approved cuts among `decided`, as the export view's
+/// sequence holds them (its order, trimmed cuts and record timecodes).
+pub fn sequence_sheet(
+    library: &Path,
+    decided: &[PairDecisions],
+    out: &Path,
+) -> Result<SheetReport, SheetError> {
+    let settings = super::cuts::export_settings(library).map_err(super::cuts::CutsError::from)?;
+    let (options, _) = settings.options()?;
+    let cuts = super::cuts::build(library, decided, &options)?;
+    let entries = sequence_entries(&cuts.sequence);
+    let subtitle = sheet_subtitle(entries.len());
+    write_review_sheet(
+        entries,
+        &format!("{} — review sheet", settings.title),
+        &subtitle,
+        out,
+    )
 }
 
 fn picture(path: &Path, frame: u64) -> Result<Vec<u8>, String> {

@@ -74,6 +74,19 @@ export const commands = {
 	chooseLibrary: () => typedError<null, string>(__TAURI_INVOKE("choose_library")),
 	/**  Opens the `index`th library of the recent list. */
 	openRecentLibrary: (index: number) => typedError<null, string>(__TAURI_INVOKE("open_recent_library", { index })),
+	/**  The export settings kept with the library. */
+	exportSettings: () => typedError<ExportSettings_Serialize, string>(__TAURI_INVOKE("export_settings")),
+	/**  Keeps `settings` and shows the sequence and the file they give. */
+	exportPreview: (settings: ExportSettings_Deserialize) => typedError<ExportPreview_Serialize, string>(__TAURI_INVOKE("export_preview", { settings })),
+	/**  Keeps `ids` (approved pair ids) as the sequence's order. */
+	setCutOrder: (ids: string[]) => typedError<null, string>(__TAURI_INVOKE("set_cut_order", { ids })),
+	/**  Save…: writes the export where the editor chooses (none: cancelled). */
+	saveExport: (settings: ExportSettings_Deserialize) => typedError<CutsReport | null, string>(__TAURI_INVOKE("save_export", { settings })),
+	/**
+	 *  Review sheet…: the sequence's pairs as an HTML page where the editor
+	 *  chooses (none: cancelled).
+	 */
+	saveReviewSheet: () => typedError<SheetReport | null, string>(__TAURI_INVOKE("save_review_sheet")),
 };
 
 /** Events */
@@ -189,6 +202,31 @@ export type Components_Serialize = {
 	figure: number | null,
 };
 
+/**  A pair some editors approve and others reject: never exported. */
+export type ConflictCut = ConflictCut_Serialize | ConflictCut_Deserialize;
+
+/**  A pair some editors approve and others reject: never exported. */
+export type ConflictCut_Deserialize = {
+	pair_id: string,
+	/**  The frames at the cut (none when the title is gone). */
+	out?: Shown | null,
+	incoming?: Shown | null,
+	approved_by: string[],
+	rejected_by: string[],
+	notes: string[],
+};
+
+/**  A pair some editors approve and others reject: never exported. */
+export type ConflictCut_Serialize = {
+	pair_id: string,
+	/**  The frames at the cut (none when the title is gone). */
+	out: Shown | null,
+	incoming: Shown | null,
+	approved_by: string[],
+	rejected_by: string[],
+	notes: string[],
+};
+
 /**
  *  A rendered cut clip: the outgoing part, then the incoming part from the
  *  moment the outgoing one ends.
@@ -213,6 +251,30 @@ export type CutClip = {
 export type CutPoints = {
 	out_frame: number,
 	in_frame: number,
+};
+
+/**  One side of an exported cut: the frame at the cut and the clip around it. */
+export type CutSide = {
+	/**  The out-frame (outgoing side) or in-frame (incoming side). */
+	at: Shown,
+	/**  Source timecodes of the clip's first and last frames. */
+	clip_in: string,
+	clip_out: string,
+	/**  The clip's length in its source's frames. */
+	frames: number,
+};
+
+/**  What an export wrote. */
+export type CutsReport = {
+	out: string,
+	pairs: number,
+	clips: number,
+	/**  The sequence's rate, `num/den`. */
+	rate: string,
+	/**  Clips at another rate than the sequence (conformed in an EDL). */
+	other_rate_clips: number,
+	/**  Approved pairs left out, each with the reason. */
+	skipped: string[],
 };
 
 /**  What a decision made in the review changed. */
@@ -252,6 +314,80 @@ export type Decision = "approve" | "reject" |
  */
 export type DropHover = {
 	items: number,
+};
+
+/**  Whose conventions the comments follow. */
+export type EdlStyle = 
+/**  `* FROM CLIP NAME:` and `* FROM CLIP:` with the file's path. */
+"avid" | 
+/**
+ *  `* FROM CLIP NAME:` only: Premiere names media "UNKNOWN" when it finds
+ *  a source-file comment it does not expect.
+ */
+"premiere" | 
+/**  `* FROM CLIP NAME:` and `* SOURCE FILE:` with the file's path. */
+"resolve";
+
+/**  The file an export writes. */
+export type ExportKind = 
+/**  CMX 3600. */
+"edl" | 
+/**  OpenTimelineIO. */
+"otio" | 
+/**  Final Cut Pro 7 XML (Premiere Pro, Resolve). */
+"xml";
+
+/**
+ *  The export view's content: the sequence, and the file it would write
+ *  (or why none can be written yet).
+ */
+export type ExportPreview = ExportPreview_Serialize | ExportPreview_Deserialize;
+
+/**
+ *  The export view's content: the sequence, and the file it would write
+ *  (or why none can be written yet).
+ */
+export type ExportPreview_Deserialize = {
+	sequence: Sequence_Deserialize,
+	text: string,
+	problem?: string | null,
+};
+
+/**
+ *  The export view's content: the sequence, and the file it would write
+ *  (or why none can be written yet).
+ */
+export type ExportPreview_Serialize = {
+	sequence: Sequence_Serialize,
+	text: string,
+	problem: string | null,
+};
+
+/**  What the export view sets. */
+export type ExportSettings = ExportSettings_Serialize | ExportSettings_Deserialize;
+
+/**  What the export view sets. */
+export type ExportSettings_Deserialize = {
+	kind: ExportKind,
+	style: EdlStyle,
+	/**  Seconds of each shot either side of a cut. */
+	handles_secs: number | null,
+	record_start: string,
+	/**  The sequence's rate, `num/den` (none: the rate most clips have). */
+	frame_rate?: string | null,
+	title: string,
+};
+
+/**  What the export view sets. */
+export type ExportSettings_Serialize = {
+	kind: ExportKind,
+	style: EdlStyle,
+	/**  Seconds of each shot either side of a cut. */
+	handles_secs: number | null,
+	record_start: string,
+	/**  The sequence's rate, `num/den` (none: the rate most clips have). */
+	frame_rate: string | null,
+	title: string,
 };
 
 /**  What the list shows; the default shows everything. */
@@ -598,6 +734,13 @@ export type PairView_Serialize = {
 	components: Components_Serialize,
 };
 
+/**  How many of the sequence's clips are at a rate. */
+export type RateCount = {
+	/**  `num/den`. */
+	frame_rate: string,
+	clips: number,
+};
+
 /**
  *  Pairs joined the review list (a title's analysis finished): the list
  *  takes them in, keeping the editor's place.
@@ -639,6 +782,85 @@ export type ReviewRow_Serialize = {
 	rejected_by: string[],
 	/**  Where the team's latest approval put the cut, when it moved it. */
 	cut: CutPoints | null,
+};
+
+/**  What the export view shows. */
+export type Sequence = Sequence_Serialize | Sequence_Deserialize;
+
+/**  An approved pair on the sequence. */
+export type SequenceCut = {
+	pair_id: string,
+	score: number | null,
+	out: CutSide,
+	incoming: CutSide,
+	/**  Record timecodes: where the pair's first clip starts, and the cut. */
+	record_in: string,
+	record_cut: string,
+	approved_by: string[],
+	/**  `editor: note`, for every note left on the pair. */
+	notes: string[],
+	/**  An editor moved the cut from where it was proposed. */
+	trimmed: boolean,
+	/**
+	 *  A side's title runs at another rate than the sequence: exact in XML
+	 *  and OTIO, conformed (within half a frame) in an EDL.
+	 */
+	conformed: boolean,
+};
+
+/**  What the export view shows. */
+export type Sequence_Deserialize = {
+	/**  The sequence's rate, `num/den`. */
+	frame_rate: string,
+	/**  The clips' rates with how many clips each, most clips first. */
+	rates: RateCount[],
+	record_start: string,
+	/**  Record timecode just after the last clip. */
+	record_end: string,
+	cuts: SequenceCut[],
+	conflicts: ConflictCut_Deserialize[],
+	/**  Approved pairs left out, each with the reason. */
+	skipped: string[],
+};
+
+/**  What the export view shows. */
+export type Sequence_Serialize = {
+	/**  The sequence's rate, `num/den`. */
+	frame_rate: string,
+	/**  The clips' rates with how many clips each, most clips first. */
+	rates: RateCount[],
+	record_start: string,
+	/**  Record timecode just after the last clip. */
+	record_end: string,
+	cuts: SequenceCut[],
+	conflicts: ConflictCut_Serialize[],
+	/**  Approved pairs left out, each with the reason. */
+	skipped: string[],
+};
+
+/**  What a sheet holds. */
+export type SheetReport = {
+	out: string,
+	pairs: number,
+	/**
+	 *  Pictures that could not be decoded, each with the reason (the sheet
+	 *  says so in their place).
+	 */
+	missing: string[],
+};
+
+/**  One frame of a title, named as an editor reads it. */
+export type Shown = {
+	/**  The file's name. */
+	name: string,
+	path: string,
+	content_hash: string,
+	/**  Frame index (the window's `frame://HASH/N`). */
+	frame: number,
+	/**  Its source timecode. */
+	timecode: string,
+	/**  The title's rate, `num/den`. */
+	frame_rate: string,
 };
 
 /**  Which team state a filter keeps. */

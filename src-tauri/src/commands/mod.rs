@@ -2,6 +2,7 @@
 //! state, calls one library function (on a blocking thread when it touches
 //! files) and maps the error to a string.
 
+pub mod export;
 pub mod ingest;
 pub mod libraries;
 

@@ -19,10 +19,14 @@
 mod gather;
 mod layout;
 mod order;
+mod settings;
 mod view;
 
 pub use order::{cut_order, set_cut_order};
-pub use view::{ConflictCut, CutSide, Sequence, SequenceCut, Shown};
+pub use settings::{
+    export_settings, preview, save, save_export_settings, ExportKind, ExportPreview, ExportSettings,
+};
+pub use view::{ConflictCut, CutSide, RateCount, Sequence, SequenceCut, Shown};
 
 use super::decisions::{DecisionError, TeamDecisions, TeamSettings};
 use super::library::LibraryData;
@@ -78,12 +82,14 @@ pub enum CutFormat {
 }
 
 /// What an export wrote.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CutsReport {
     pub out: PathBuf,
     pub pairs: usize,
     pub clips: usize,
-    pub rate: Rate,
+    /// The sequence's rate, `num/den`.
+    pub rate: String,
     /// Clips at another rate than the sequence (conformed in an EDL).
     pub other_rate_clips: usize,
     /// Approved pairs left out, each with the reason.
@@ -103,6 +109,8 @@ pub enum CutsError {
     Nothing(String),
     #[error("handles of {0} s: give 0 to 600 seconds")]
     Handles(f64),
+    #[error("{0:?} is not a frame rate: give one such as 24000/1001, 25 or 30000/1001")]
+    Rate(String),
     #[error("{}: cannot write: {reason}", path.display())]
     Write { path: PathBuf, reason: String },
 }
@@ -178,7 +186,7 @@ pub fn write_cuts(cuts: &Cuts, format: CutFormat, out: &Path) -> Result<CutsRepo
         out: out.to_path_buf(),
         pairs: list.clips.len() / 2,
         clips: list.clips.len(),
-        rate: list.rate,
+        rate: list.rate.to_string(),
         other_rate_clips: list.clips.iter().filter(|c| list.conformed(c)).count(),
         skipped: left_out(&cuts.sequence),
     })

@@ -74,14 +74,23 @@ pub struct ConflictCut {
     pub notes: Vec<String>,
 }
 
+/// How many of the sequence's clips are at a rate.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RateCount {
+    /// `num/den`.
+    pub frame_rate: String,
+    pub clips: usize,
+}
+
 /// What the export view shows.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Sequence {
     /// The sequence's rate, `num/den`.
     pub frame_rate: String,
-    /// The clips' rates with how many clips each, e.g. `25/1: 2 clips`.
-    pub rates: Vec<String>,
+    /// The clips' rates with how many clips each, most clips first.
+    pub rates: Vec<RateCount>,
     pub record_start: String,
     /// Record timecode just after the last clip.
     pub record_end: String,
@@ -152,10 +161,11 @@ pub(super) fn view(gathered: &Gathered, cuts: &CutList) -> Result<Sequence, Cuts
         });
         at += out.record_frames + incoming.record_frames;
     }
-    let rates = rate_counts(&gathered.approved)
+    let mut rates: Vec<RateCount> = rate_counts(&gathered.approved)
         .into_iter()
-        .map(|(rate, n)| format!("{rate}: {n} clip{}", if n == 1 { "" } else { "s" }))
+        .map(|(frame_rate, clips)| RateCount { frame_rate, clips })
         .collect();
+    rates.sort_by(|a, b| b.clips.cmp(&a.clips));
     Ok(Sequence {
         frame_rate: cuts.rate.to_string(),
         rates,

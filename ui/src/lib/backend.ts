@@ -5,11 +5,15 @@ import {
   events,
   type CutClip,
   type CutPoints,
+  type CutsReport,
   type Decided,
+  type ExportPreview,
+  type ExportSettings,
   type Filter,
   type IngestTitle,
   type Page,
   type PairLayout,
+  type SheetReport,
   type TeamSetup,
   type TitleChoice,
 } from "../bindings";
@@ -58,6 +62,16 @@ export interface Backend {
   mediaBase(): Promise<string>;
   teamSettings(): Promise<TeamSetup>;
   saveTeamSettings(editor: string, shared: string): Promise<TeamSetup>;
+  /** The export settings kept with the library. */
+  exportSettings(): Promise<ExportSettings>;
+  /** Keeps `settings`; the sequence and the file they give. */
+  exportPreview(settings: ExportSettings): Promise<ExportPreview>;
+  /** Keeps `ids` as the sequence's order. */
+  setCutOrder(ids: string[]): Promise<void>;
+  /** Save…: the native dialog, then the file written (null: cancelled). */
+  saveExport(settings: ExportSettings): Promise<CutsReport | null>;
+  /** Review sheet…: the native dialog, then the page written. */
+  saveReviewSheet(): Promise<SheetReport | null>;
 }
 
 function ok<T>(result: { status: "ok"; data: T } | { status: "error"; error: string }): T {
@@ -147,6 +161,21 @@ export const tauri: Backend = {
   },
   async saveTeamSettings(editor, shared) {
     return ok(await commands.saveTeamSettings(editor, shared));
+  },
+  async exportSettings() {
+    return ok(await commands.exportSettings());
+  },
+  async exportPreview(settings) {
+    return ok(await commands.exportPreview(settings));
+  },
+  async setCutOrder(ids) {
+    ok(await commands.setCutOrder(ids));
+  },
+  async saveExport(settings) {
+    return ok(await commands.saveExport(settings));
+  },
+  async saveReviewSheet() {
+    return ok(await commands.saveReviewSheet());
   },
 };
 

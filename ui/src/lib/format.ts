@@ -6,7 +6,13 @@ export function formatRate(rate: string): string {
   const [num, den] = rate.split("/").map(Number);
   if (!num || !den) return rate;
   const fps = num / den;
-  return Number.isInteger(fps) ? String(fps) : fps.toFixed(3);
+  return Number.isInteger(fps) ? String(fps) : fps.toFixed(3).replace(/0+$/, "");
+}
+
+/** "25 → 23.976 fps" when a pair joins titles at two rates, else null. */
+export function mixedRates(from: string, to: string): string | null {
+  if (!from || !to || from === to) return null;
+  return `${formatRate(from)} → ${formatRate(to)} fps`;
 }
 
 /** Frames as a duration in minutes and seconds, from the exact rate. */

@@ -74,6 +74,23 @@ describe("the key map", () => {
     expect(actionFor({ key: " " }, false, "library")).toBeNull();
   });
 
+  it("in the export place selects, moves and saves; review keys do nothing", () => {
+    expect(actionFor({ key: "e", ctrlKey: true }, false, "review")).toBe("export");
+    expect(actionFor({ key: "3", altKey: true }, false, "library")).toBe("export");
+    expect(actionFor({ key: "ArrowDown" }, false, "export")).toBe("next");
+    expect(actionFor({ key: "ArrowDown", altKey: true }, false, "export")).toBe("move-down");
+    expect(actionFor({ key: "ArrowUp", altKey: true }, false, "export")).toBe("move-up");
+    expect(actionFor({ key: "s", ctrlKey: true }, false, "export")).toBe("save-export");
+    expect(actionFor({ key: "S", ctrlKey: true, shiftKey: true }, false, "export")).toBe("save-sheet");
+    // Saving works from the view's fields; typing there does not move cuts.
+    expect(actionFor({ key: "s", ctrlKey: true }, true, "export")).toBe("save-export");
+    expect(actionFor({ key: "ArrowDown", altKey: true }, true, "export")).toBeNull();
+    for (const key of ["a", "r", " ", "1", "x"]) expect(actionFor({ key }, false, "export")).toBeNull();
+    // Moving and saving mean nothing elsewhere.
+    expect(actionFor({ key: "ArrowDown", altKey: true }, false, "review")).toBeNull();
+    expect(actionFor({ key: "s", ctrlKey: true }, false, "library")).toBeNull();
+  });
+
   it("names each action once on the sheet (the sheet is keyed by action)", () => {
     const actions = SHEET.map((s) => s.action);
     expect(new Set(actions).size).toBe(actions.length);
@@ -83,6 +100,7 @@ describe("the key map", () => {
     const shown = new Set(SHEET.map((s) => s.action));
     const actions = ["next", "approve", "reject", "clear", "undo", "help", "close", "review"];
     const intake = ["add-titles", "watch-folder", "cancel-title", "retry-title", "open-library"];
+    intake.push("export", "move-down", "save-export", "save-sheet");
     for (const a of [...actions, "side", "onion", "wipe", "difference", "overlay", "less", ...intake]) {
       expect(shown.has(a as never)).toBe(true);
     }

@@ -36,10 +36,15 @@ export type Action =
   | "watch-folder"
   | "cancel-title"
   | "retry-title"
-  | "open-library";
+  | "open-library"
+  | "export"
+  | "move-up"
+  | "move-down"
+  | "save-export"
+  | "save-sheet";
 
 /** Where the editor is: some keys mean something else in each place. */
-export type Place = "review" | "library";
+export type Place = "review" | "library" | "export";
 
 export interface KeyPress {
   key: string;
@@ -69,7 +74,11 @@ export const SHEET: { keys: string; action: Action; label: string }[] = [
   { keys: "[ / ]", action: "less", label: "onion opacity or wipe divider −/+ 10%" },
   { keys: "O", action: "overlay", label: "layout overlay: where the subject stands out, lines" },
   { keys: "F", action: "filters", label: "filters (undecided, across titles, score, state, who)" },
-  { keys: "Alt+1 / Alt+2", action: "review", label: "review / library" },
+  { keys: "Alt+1 / 2 / 3", action: "review", label: "review / library / export" },
+  { keys: "Ctrl+E", action: "export", label: "export: the approved cuts as a sequence" },
+  { keys: "Alt+↓ / Alt+↑", action: "move-down", label: "export: move the selected cut later / earlier (or drag it)" },
+  { keys: "Ctrl+S", action: "save-export", label: "export: save the sequence (EDL, OTIO or XML)" },
+  { keys: "Ctrl+Shift+S", action: "save-sheet", label: "export: save a review sheet (HTML) to share" },
   { keys: "Ctrl+I", action: "add-titles", label: "add titles to analyse (or drop files and folders on the window)" },
   { keys: "Ctrl+O", action: "open-library", label: "open another library (recent ones in the library place)" },
   { keys: "W", action: "watch-folder", label: "watch a folder: titles saved there are analysed as they arrive" },
@@ -80,10 +89,12 @@ export const SHEET: { keys: string; action: Action; label: string }[] = [
 ];
 
 /** The action a key press asks for, if any. Keys typed into a text field
- *  are the field's but for Escape and Alt+1/2 (the caller passes
+ *  are the field's but for Escape, Alt+1/2/3 and Ctrl+S (the caller passes
  *  `inField`). */
 export function actionFor(press: KeyPress, inField = false, place: Place = "review"): Action | null {
   const action = anywhere(press, inField);
+  if (place === "export") return action && EXPORT.has(action) ? action : null;
+  if (action === "move-up" || action === "move-down" || action === "save-export" || action === "save-sheet") return null;
   if (place !== "library") return action;
   // In the library the arrows walk the analysis queue; R retries.
   if (action === "reject") return "retry-title";
@@ -92,18 +103,32 @@ export function actionFor(press: KeyPress, inField = false, place: Place = "revi
 }
 
 /** What the library place answers to besides its own keys. */
-const LIBRARY = new Set<Action>(["help", "close", "review", "library", "add-titles", "watch-folder", "retry-title", "open-library"]);
+const LIBRARY = new Set<Action>(["help", "close", "review", "library", "export", "add-titles", "watch-folder", "retry-title", "open-library"]);
+
+/** What the export place answers to. */
+const EXPORT = new Set<Action>([
+  "help", "close", "review", "library", "export", "next", "previous", "move-up", "move-down",
+  "save-export", "save-sheet", "add-titles", "open-library",
+]);
 
 function anywhere(press: KeyPress, inField: boolean): Action | null {
   const plain = !press.ctrlKey && !press.altKey && !press.metaKey;
-  // Keys typed into a field are the field's, except Escape and the places
-  // (Alt+digit types nothing).
-  const place = press.altKey && !press.ctrlKey && !press.metaKey && /^[12]$/.test(press.key);
-  if (inField && press.key !== "Escape" && !place) return null;
+  // Keys typed into a field are the field's, except Escape, the places
+  // (Alt+digit types nothing) and saving.
+  const place = press.altKey && !press.ctrlKey && !press.metaKey && /^[123]$/.test(press.key);
+  const save = (press.ctrlKey || press.metaKey) && !press.altKey && press.key.toLowerCase() === "s";
+  if (inField && press.key !== "Escape" && !place && !save) return null;
+  if (save) return press.shiftKey ? "save-sheet" : "save-export";
   if (press.altKey && !press.ctrlKey && !press.metaKey) {
     if (press.key === "1") return "review";
     if (press.key === "2") return "library";
+    if (press.key === "3") return "export";
+    if (press.key === "ArrowDown") return "move-down";
+    if (press.key === "ArrowUp") return "move-up";
     return null;
+  }
+  if ((press.ctrlKey || press.metaKey) && !press.shiftKey && press.key.toLowerCase() === "e") {
+    return "export";
   }
   if ((press.ctrlKey || press.metaKey) && !press.shiftKey && press.key.toLowerCase() === "z") {
     return "undo";
