@@ -2,7 +2,8 @@
 # End-to-end: the real app window under Xvfb, driven through WebKitWebDriver.
 # Builds a small library folder (three sample clips, generated fixtures and
 # one broken file) and a scale library (two 1080p titles, analysed, with
-# 10,000 synthetic pairs), runs tests/e2e/app.test.mjs, leaves screenshots
+# 10,000 synthetic pairs), a playback, an ingest and an export library, runs
+# tests/e2e/*.test.mjs, leaves screenshots
 # in target/e2e/ (app-window.png: the library; review-*.png: the review in
 # each compare mode) and the measured latencies (*.json).
 set -euo pipefail
@@ -43,6 +44,14 @@ cp "$root/samples/big_buck_bunny_720p_5s.mp4" "$ingest/source/bbb-long.mp4"
 cp "$gen/not_video.mp4" "$ingest/source/broken.mp4"
 "$target/debug/matchcut" settings --library "$ingest/library" --watch "$ingest/inbox" >/dev/null
 
+# The export library: titles at 25, 29.97 drop frame and 23.976, analysed;
+# files are saved into out/.
+exports=$(mktemp -d)
+trap 'rm -rf "$library" "$scale" "$playback" "$ingest" "$exports"' EXIT
+mkdir -p "$exports/out"
+for f in shots_known.mp4 export_df.mov library_b.mp4; do cp "$gen/$f" "$exports/"; done
+"$target/debug/matchcut" scan "$exports" --library "$exports" >/dev/null
+
 export MATCHCUT_APP="$target/debug/matchcut-app"
 export MATCHCUT_ROOT="$root"
 export MATCHCUT_OTIO_PYTHON="${MATCHCUT_OTIO_PYTHON:-$target/otioenv/bin/python}"
@@ -51,8 +60,11 @@ export MATCHCUT_E2E_LIBRARY="$library"
 export MATCHCUT_E2E_SCALE_LIBRARY="$scale"
 export MATCHCUT_E2E_PLAYBACK_LIBRARY="$playback"
 export MATCHCUT_E2E_INGEST="$ingest"
+export MATCHCUT_E2E_EXPORT="$exports"
 export XDG_CONFIG_HOME="$ingest/config"   # the recent-libraries list stays out of the user's
 export MATCHCUT_E2E_SCREENSHOT="$root/target/e2e/app-window.png"
+# Which tests (default all; e.g. MATCHCUT_E2E_TESTS=tests/e2e/export.test.mjs).
+export MATCHCUT_E2E_TESTS="${MATCHCUT_E2E_TESTS:-$root/tests/e2e/}"
 export TAURI_WEBVIEW_AUTOMATION=true   # lets WebKit hand the window to WebDriver
 
 xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
@@ -61,5 +73,5 @@ xvfb-run -a -s "-screen 0 1400x900x24" bash -c '
   driver=$!
   trap "kill $driver 2>/dev/null || true" EXIT
   export WEBDRIVER_URL="http://127.0.0.1:$port"
-  node --test --test-concurrency=1 "'"$root"'/tests/e2e/"
+  node --test --test-concurrency=1 $MATCHCUT_E2E_TESTS
 '

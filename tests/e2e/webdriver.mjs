@@ -56,15 +56,41 @@ export async function click(element) {
   await call("POST", s(`/element/${element}/click`), {});
 }
 
+/** Presses `key` with `modifier` held (one key value, or several). */
 export async function press(key, modifier) {
-  const down = modifier ? [{ type: "keyDown", value: modifier }] : [];
-  const up = modifier ? [{ type: "keyUp", value: modifier }] : [];
+  const held = modifier ? [modifier].flat() : [];
+  const down = held.map((value) => ({ type: "keyDown", value }));
+  const up = held.reverse().map((value) => ({ type: "keyUp", value }));
   await call("POST", s("/actions"), {
     actions: [
       {
         type: "key",
         id: "keyboard",
         actions: [...down, { type: "keyDown", value: key }, { type: "keyUp", value: key }, ...up],
+      },
+    ],
+  });
+  await call("DELETE", s("/actions"));
+}
+
+/** Drags with the mouse from the middle of element `from` to `dy` pixels
+ *  from the middle of element `to`, in steps (pointer events, as a hand). */
+export async function drag(from, to, dy = 0) {
+  const origin = (id) => ({ "element-6066-11e4-a52e-4f735466cecf": id });
+  await call("POST", s("/actions"), {
+    actions: [
+      {
+        type: "pointer",
+        id: "mouse",
+        parameters: { pointerType: "mouse" },
+        actions: [
+          { type: "pointerMove", origin: origin(from), x: 0, y: 0, duration: 0 },
+          { type: "pointerDown", button: 0 },
+          { type: "pointerMove", origin: origin(from), x: 0, y: 12, duration: 100 },
+          { type: "pointerMove", origin: origin(to), x: 0, y: dy, duration: 300 },
+          { type: "pause", duration: 100 },
+          { type: "pointerUp", button: 0 },
+        ],
       },
     ],
   });

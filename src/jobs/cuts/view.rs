@@ -48,9 +48,11 @@ pub struct SequenceCut {
     pub score: f32,
     pub out: CutSide,
     pub incoming: CutSide,
-    /// Record timecodes: where the pair's first clip starts, and the cut.
+    /// Record timecodes: where the pair's first clip starts, the cut, and
+    /// just after the pair's second clip.
     pub record_in: String,
     pub record_cut: String,
+    pub record_out: String,
     pub approved_by: Vec<String>,
     /// `editor: note`, for every note left on the pair.
     pub notes: Vec<String>,
@@ -154,6 +156,7 @@ pub(super) fn view(gathered: &Gathered, cuts: &CutList) -> Result<Sequence, Cuts
             incoming: side(&a.to, incoming),
             record_in: record.at(at),
             record_cut: record.at(at + out.record_frames),
+            record_out: record.at(at + out.record_frames + incoming.record_frames),
             approved_by: a.decided.approved_by.clone(),
             notes: notes(&a.decided),
             trimmed: a.cut != proposed(a),
