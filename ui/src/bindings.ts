@@ -793,9 +793,13 @@ export type SequenceCut = {
 	score: number | null,
 	out: CutSide,
 	incoming: CutSide,
-	/**  Record timecodes: where the pair's first clip starts, and the cut. */
+	/**
+	 *  Record timecodes: where the pair's first clip starts, the cut, and
+	 *  just after the pair's second clip.
+	 */
 	record_in: string,
 	record_cut: string,
+	record_out: string,
 	approved_by: string[],
 	/**  `editor: note`, for every note left on the pair. */
 	notes: string[],
