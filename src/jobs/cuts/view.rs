@@ -168,7 +168,7 @@ pub(super) fn view(gathered: &Gathered, cuts: &CutList) -> Result<Sequence, Cuts
         .into_iter()
         .map(|(frame_rate, clips)| RateCount { frame_rate, clips })
         .collect();
-    rates.sort_by(|a, b| b.clips.cmp(&a.clips));
+    rates.sort_by_key(|r| std::cmp::Reverse(r.clips));
     Ok(Sequence {
         frame_rate: cuts.rate.to_string(),
         rates,
