@@ -47,7 +47,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::export::export_preview,
             commands::export::set_cut_order,
             commands::export::save_export,
-            commands::export::save_review_sheet
+            commands::export::save_review_sheet,
+            commands::export::save_filtered_sheet
         ])
         .events(tauri_specta::collect_events![
             DropHover,

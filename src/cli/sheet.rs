@@ -3,8 +3,8 @@
 //! list of pairs.
 
 use super::{LibraryArg, TeamArgs};
-use matchcut::jobs::cuts::{build, CutOptions};
-use matchcut::jobs::sheet::{row_entries, sequence_entries, sheet_subtitle, write_review_sheet};
+use matchcut::jobs::cuts::{build, export_settings};
+use matchcut::jobs::sheet::{rows_sheet, sequence_entries, sheet_subtitle, write_review_sheet};
 use matchcut::jobs::{LibraryData, TeamDecisions};
 use matchcut::review::{Filter, ReviewQueue, StateFilter};
 use std::path::PathBuf;
@@ -26,7 +26,8 @@ pub struct SheetArgs {
     /// Only pairs scoring at least this.
     #[arg(long)]
     min_score: Option<f32>,
-    /// How many of the library's best pairs the review list holds.
+    /// How many of the library's best pairs the review list holds (a
+    /// sheet shows at most the first 300 the filter keeps).
     #[arg(long, default_value_t = 10_000)]
     top: usize,
     /// The sheet's heading.
@@ -67,10 +68,24 @@ pub fn run(args: SheetArgs) -> anyhow::Result<ExitCode> {
     let mut team = TeamDecisions::open(&dir, &args.team.settings())?;
     team.sync();
     let decided = team.pairs()?;
-    let (entries, what) = match args.pairs {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+    let heading = |what: &str| {
+        args.title
+            .clone()
+            .unwrap_or_else(|| format!("{what} — {}", name.clone().unwrap_or_default()))
+    };
+    let report = match args.pairs {
         Pairs::Sequence => {
-            let cuts = build(&dir, &decided, &CutOptions::default())?;
-            (sequence_entries(&cuts.sequence), "Approved match cuts")
+            let (options, _) = export_settings(&dir)?.options()?;
+            let cuts = build(&dir, &decided, &options)?;
+            let entries = sequence_entries(&cuts.sequence);
+            let subtitle = sheet_subtitle(entries.len());
+            write_review_sheet(
+                entries,
+                &heading("Approved match cuts"),
+                &subtitle,
+                &args.out,
+            )?
         }
         which => {
             let filter = Filter {
@@ -85,15 +100,9 @@ pub fn run(args: SheetArgs) -> anyhow::Result<ExitCode> {
             };
             let queue = ReviewQueue::load(&LibraryData::open(&dir)?, &team, args.top)?;
             let rows = queue.page(&filter, 0, usize::MAX).rows;
-            (row_entries(&rows, &decided), "Match cuts")
+            rows_sheet(&rows, &decided, &heading("Match cuts"), &args.out)?
         }
     };
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
-    let title = args
-        .title
-        .unwrap_or_else(|| format!("{what} — {}", name.unwrap_or_default()));
-    let subtitle = sheet_subtitle(entries.len());
-    let report = write_review_sheet(entries, &title, &subtitle, &args.out)?;
     for missing in &report.missing {
         eprintln!("picture unavailable: {missing}");
     }

@@ -2,18 +2,16 @@
 //! table), so the app and `matchcut watch` find them again. The library
 //! folder itself is always watched and is not listed.
 
-use crate::jobs::LibraryData;
-use crate::store::{LocalDecisions, StoreError};
+use crate::jobs::decisions::{read_setting, write_setting};
+use crate::store::StoreError;
 use std::path::{Path, PathBuf};
 
 const KEY: &str = "watched_folders";
 
 /// The folders the library at `library` watches besides its own.
 pub fn watched_folders(library: &Path) -> Result<Vec<PathBuf>, StoreError> {
-    let local = LocalDecisions::open(&LibraryData::store_path(library))?;
-    let stored = local.setting(KEY)?.unwrap_or_default();
-    // Stored as JSON; an unreadable value (a hand edit) is an empty list.
-    Ok(serde_json::from_str::<Vec<PathBuf>>(&stored).unwrap_or_default())
+    // An unreadable value (a hand edit) is an empty list.
+    Ok(read_setting(library, KEY)?.unwrap_or_default())
 }
 
 /// Adds `folder` (absolute, once) to what the library watches; the list now.
@@ -37,9 +35,7 @@ pub fn unwatch_folder(library: &Path, folder: &Path) -> Result<Vec<PathBuf>, Sto
 }
 
 fn store(library: &Path, folders: &[PathBuf]) -> Result<(), StoreError> {
-    let local = LocalDecisions::open(&LibraryData::store_path(library))?;
-    let text = serde_json::to_string(folders).unwrap_or_else(|_| "[]".into());
-    local.set_setting(KEY, Some(&text))
+    write_setting(library, KEY, &folders)
 }
 
 #[cfg(test)]

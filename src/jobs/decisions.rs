@@ -39,6 +39,28 @@ const SHARED_KEY: &str = "shared";
 
 /// The team settings stored with the library at `library` (what the app and
 /// the CLI use when not told otherwise by a flag); unset ones are `None`.
+/// A value kept as JSON in the library's settings under `key` (`None` when
+/// unset, or unreadable: a hand edit, an older shape).
+pub fn read_setting<T: serde::de::DeserializeOwned>(
+    library: &Path,
+    key: &str,
+) -> Result<Option<T>, StoreError> {
+    let local = LocalDecisions::open(&LibraryData::store_path(library))?;
+    let stored = local.setting(key)?;
+    Ok(stored.and_then(|text| serde_json::from_str(&text).ok()))
+}
+
+/// Keeps `value` as JSON in the library's settings under `key`.
+pub fn write_setting<T: Serialize>(library: &Path, key: &str, value: &T) -> Result<(), StoreError> {
+    let text = serde_json::to_string(value).map_err(|e| StoreError {
+        path: LibraryData::store_path(library),
+        what: "cannot write the library's settings",
+        reason: e.to_string(),
+    })?;
+    let local = LocalDecisions::open(&LibraryData::store_path(library))?;
+    local.set_setting(key, Some(&text))
+}
+
 pub fn library_settings(library: &Path) -> Result<TeamSettings, DecisionError> {
     stored_settings(&LocalDecisions::open(&LibraryData::store_path(library))?)
 }

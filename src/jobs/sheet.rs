@@ -3,7 +3,7 @@
 //! pairs, each with both frames decoded exactly, written as one
 //! self-contained HTML page ([`crate::export::review_sheet`]).
 
-use super::cuts::{Sequence, Shown};
+use super::cuts::{notes, Sequence, Shown};
 use super::team::PairDecisions;
 use crate::export::review_sheet::{review_sheet_html, SheetPair, SheetSide};
 use crate::jobs::listing::PairEnd;
@@ -65,10 +65,7 @@ pub fn sequence_entries(sequence: &Sequence) -> Vec<SheetEntry> {
 }
 
 fn end_side(end: &PairEnd, frame: u64) -> SheetSide {
-    let name = Path::new(&end.path)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| end.path.clone());
+    let name = crate::export::sheet::file_name(&end.path);
     let timecode = if frame == end.frame {
         end.timecode.clone()
     } else {
@@ -104,12 +101,7 @@ pub fn row_entries(rows: &[ReviewRow], decided: &[PairDecisions]) -> Vec<SheetEn
                     .and_then(|v| v.as_str().map(String::from))
                     .unwrap_or_default()
             });
-            let notes = by_id.get(pair.id.as_str()).map_or(Vec::new(), |d| {
-                d.editors
-                    .iter()
-                    .filter_map(|e| e.note.as_ref().map(|n| format!("{}: {n}", e.editor)))
-                    .collect()
-            });
+            let notes = by_id.get(pair.id.as_str()).map_or(Vec::new(), |d| notes(d));
             SheetEntry {
                 pair: SheetPair {
                     pair_id: pair.id.clone(),
@@ -234,6 +226,29 @@ pub fn sequence_sheet(
         &subtitle,
         out,
     )
+}
+
+/// Pairs a sheet of a review list holds at most (two decoded frames each).
+pub const SHEET_MOST: usize = 300;
+
+/// The sheet of a filtered review list (its first [`SHEET_MOST`] rows,
+/// saying so when there are more), with the notes among `decided`.
+pub fn rows_sheet(
+    rows: &[ReviewRow],
+    decided: &[PairDecisions],
+    title: &str,
+    out: &Path,
+) -> Result<SheetReport, SheetError> {
+    let kept = &rows[..rows.len().min(SHEET_MOST)];
+    let mut subtitle = sheet_subtitle(kept.len());
+    if kept.len() < rows.len() {
+        subtitle = format!(
+            "{subtitle} · the first {} of {} in the list",
+            kept.len(),
+            rows.len()
+        );
+    }
+    write_review_sheet(row_entries(kept, decided), title, &subtitle, out)
 }
 
 fn picture(path: &Path, frame: u64) -> Result<Vec<u8>, String> {

@@ -4,7 +4,8 @@
 // dialog (answered here by typing, as a hand would), a review sheet saved
 // the same way. OpenTimelineIO's own readers then read both files back in
 // exactly the order and ranges the window shows, each XML clip at its own
-// title's rate, and the sheet holds both frames of each cut.
+// title's rate, and the sheet holds both frames of each cut; from the
+// review, a sheet of the filtered list.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -166,4 +167,15 @@ test("approve, reorder, save EDL, XML and a review sheet: read back as shown", a
   assert.equal((html.match(/<img [^>]*src="data:image\/jpeg;base64,\/9j\//g) ?? []).length, 2 * cuts.length);
   const order = [...html.matchAll(/data-pair="([^"]+)"/g)].map((m) => m[1]);
   assert.deepEqual(order, wanted);
+
+  // From the review, the same for the list the filter keeps (all pairs).
+  await press("1", "\uE00A");
+  await waitFor("[data-testid=pair-list]");
+  const total = Number(await attribute((await findAll("[data-testid=pair-list]"))[0], "data-total"));
+  const listed = join(out, "all pairs.html");
+  await press("s", [CTRL, SHIFT]);
+  answerSaveDialog("Save the review sheet", listed);
+  await waitUntil(async () => existsSync(listed), "the review list's sheet saved", 60000);
+  const all = readFileSync(listed, "utf8");
+  assert.equal((all.match(/<img [^>]*src="data:image\/jpeg;base64,/g) ?? []).length, 2 * Math.min(total, 300));
 });

@@ -87,6 +87,11 @@ export const commands = {
 	 *  chooses (none: cancelled).
 	 */
 	saveReviewSheet: () => typedError<SheetReport | null, string>(__TAURI_INVOKE("save_review_sheet")),
+	/**
+	 *  Review sheet… in the review: the pairs `filter` keeps, as an HTML page
+	 *  where the editor chooses (none: cancelled).
+	 */
+	saveFilteredSheet: (filter: Filter_Deserialize) => typedError<SheetReport | null, string>(__TAURI_INVOKE("save_filtered_sheet", { filter })),
 };
 
 /** Events */

@@ -6,6 +6,7 @@ use super::off_main;
 use crate::AppState;
 use matchcut::jobs::cuts::{self, CutsReport, ExportPreview, ExportSettings};
 use matchcut::jobs::sheet::{self, SheetReport};
+use matchcut::review::Filter;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tauri::AppHandle;
@@ -72,6 +73,27 @@ pub async fn save_export(
         };
         let decided = state.decided()?;
         let report = cuts::save(&state.library, &decided, &settings, &out);
+        report.map(Some).map_err(|e| e.to_string())
+    })
+    .await
+}
+
+/// Review sheet… in the review: the pairs `filter` keeps, as an HTML page
+/// where the editor chooses (none: cancelled).
+#[tauri::command]
+#[specta::specta]
+pub async fn save_filtered_sheet(
+    app: AppHandle,
+    state: tauri::State<'_, Arc<AppState>>,
+    filter: Filter,
+) -> Result<Option<SheetReport>, String> {
+    let state = Arc::clone(&state);
+    off_main(move || {
+        let Some(out) = save_path(&app, "Save the review sheet", "Review sheet", "html") else {
+            return Ok(None);
+        };
+        let rows = state.with_review(|queue, _| Ok(queue.page(&filter, 0, usize::MAX).rows))?;
+        let report = sheet::rows_sheet(&rows, &state.decided()?, "Match cuts", &out);
         report.map(Some).map_err(|e| e.to_string())
     })
     .await

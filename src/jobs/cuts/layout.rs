@@ -8,7 +8,6 @@ use crate::media::Rate;
 use crate::store::CutPoints;
 use num_rational::Rational64;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
 /// Puts the approved pairs in `order`; `kept` is the library's own order
 /// (the export view's), used by [`CutOrder::Sequence`].
@@ -149,13 +148,9 @@ fn clip_length(cut: CutPoints, side: Side, end: &End, rate: Rate, handles: f64) 
 
 fn source_of(end: &End) -> Source {
     let title = &end.title;
-    let name = Path::new(&title.path)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| title.path.clone());
     Source {
         path: title.path.clone(),
-        name,
+        name: crate::export::sheet::file_name(&title.path),
         rate: end.rate,
         start_timecode: title.start_timecode.clone(),
         frame_count: title.frame_count,

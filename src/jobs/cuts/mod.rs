@@ -26,6 +26,7 @@ pub use order::{cut_order, set_cut_order};
 pub use settings::{
     export_settings, preview, save, save_export_settings, ExportKind, ExportPreview, ExportSettings,
 };
+pub(crate) use view::notes;
 pub use view::{ConflictCut, CutSide, RateCount, Sequence, SequenceCut, Shown};
 
 use super::decisions::{DecisionError, TeamDecisions, TeamSettings};

@@ -3,27 +3,22 @@
 //! a reopened library finds it again. Pairs approved since come after the
 //! kept ones, by score.
 
-use crate::jobs::LibraryData;
-use crate::store::{LocalDecisions, StoreError};
+use crate::jobs::decisions::{read_setting, write_setting};
+use crate::store::StoreError;
 use std::path::Path;
 
 const KEY: &str = "cut_order";
 
 /// The pair ids in the library's kept order (empty: none kept).
 pub fn cut_order(library: &Path) -> Result<Vec<String>, StoreError> {
-    let local = LocalDecisions::open(&LibraryData::store_path(library))?;
-    let stored = local.setting(KEY)?.unwrap_or_default();
-    // Stored as JSON; an unreadable value (a hand edit) keeps no order.
-    Ok(serde_json::from_str::<Vec<String>>(&stored).unwrap_or_default())
+    Ok(read_setting(library, KEY)?.unwrap_or_default())
 }
 
 /// Keeps `ids` as the sequence's order (each once, first place wins).
 pub fn set_cut_order(library: &Path, ids: &[String]) -> Result<(), StoreError> {
     let mut seen = std::collections::HashSet::new();
     let ids: Vec<&String> = ids.iter().filter(|id| seen.insert(*id)).collect();
-    let text = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
-    let local = LocalDecisions::open(&LibraryData::store_path(library))?;
-    local.set_setting(KEY, Some(&text))
+    write_setting(library, KEY, &ids)
 }
 
 #[cfg(test)]

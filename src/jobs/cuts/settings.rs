@@ -4,10 +4,10 @@
 
 use super::{build, render, CutFormat, CutOptions, CutOrder, Cuts, CutsError, Sequence};
 use crate::export::EdlStyle;
+use crate::jobs::decisions::{read_setting, write_setting};
 use crate::jobs::team::PairDecisions;
-use crate::jobs::LibraryData;
 use crate::media::Rate;
-use crate::store::{LocalDecisions, StoreError};
+use crate::store::StoreError;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -86,19 +86,15 @@ impl ExportSettings {
     }
 }
 
-/// The library's export settings (the defaults when none are kept).
+/// The library's export settings (the defaults when none are kept, or
+/// they cannot be read).
 pub fn export_settings(library: &Path) -> Result<ExportSettings, StoreError> {
-    let local = LocalDecisions::open(&LibraryData::store_path(library))?;
-    let stored = local.setting(KEY)?.unwrap_or_default();
-    // An unreadable value (a hand edit, an older shape) is the defaults.
-    Ok(serde_json::from_str(&stored).unwrap_or_default())
+    Ok(read_setting(library, KEY)?.unwrap_or_default())
 }
 
 /// Keeps `settings` with the library.
 pub fn save_export_settings(library: &Path, settings: &ExportSettings) -> Result<(), StoreError> {
-    let text = serde_json::to_string(settings).unwrap_or_default();
-    let local = LocalDecisions::open(&LibraryData::store_path(library))?;
-    local.set_setting(KEY, Some(&text))
+    write_setting(library, KEY, settings)
 }
 
 /// The export view's content: the sequence, and the file it would write

@@ -5,11 +5,11 @@
 use super::gather::{Approved, Disputed, End, Gathered};
 use super::layout::rate_counts;
 use super::CutsError;
+use crate::export::sheet::file_name;
 use crate::export::{CutList, Side};
 use crate::media::TimecodeTrack;
 use crate::store::CutPoints;
 use serde::Serialize;
-use std::path::Path;
 
 /// One frame of a title, named as an editor reads it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -104,10 +104,7 @@ pub struct Sequence {
 
 fn shown(end: &End, frame: u64) -> Shown {
     let title = &end.title;
-    let name = Path::new(&title.path)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| title.path.clone());
+    let name = file_name(&title.path);
     let timecode = TimecodeTrack::new(end.rate, title.start_timecode.as_deref());
     Shown {
         name,
@@ -119,7 +116,8 @@ fn shown(end: &End, frame: u64) -> Shown {
     }
 }
 
-fn notes(decided: &crate::jobs::team::PairDecisions) -> Vec<String> {
+/// `editor: note` for every note left on a pair.
+pub(crate) fn notes(decided: &crate::jobs::team::PairDecisions) -> Vec<String> {
     decided
         .editors
         .iter()

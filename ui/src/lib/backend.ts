@@ -72,6 +72,8 @@ export interface Backend {
   saveExport(settings: ExportSettings): Promise<CutsReport | null>;
   /** Review sheet…: the native dialog, then the page written. */
   saveReviewSheet(): Promise<SheetReport | null>;
+  /** The same for the review list's pairs `filter` keeps. */
+  saveFilteredSheet(filter: Filter): Promise<SheetReport | null>;
 }
 
 function ok<T>(result: { status: "ok"; data: T } | { status: "error"; error: string }): T {
@@ -176,6 +178,9 @@ export const tauri: Backend = {
   },
   async saveReviewSheet() {
     return ok(await commands.saveReviewSheet());
+  },
+  async saveFilteredSheet(filter) {
+    return ok(await commands.saveFilteredSheet(filter));
   },
 };
 

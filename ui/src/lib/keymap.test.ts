@@ -89,6 +89,9 @@ describe("the key map", () => {
     // Moving and saving mean nothing elsewhere.
     expect(actionFor({ key: "ArrowDown", altKey: true }, false, "review")).toBeNull();
     expect(actionFor({ key: "s", ctrlKey: true }, false, "library")).toBeNull();
+    // A sheet of the filtered list from the review.
+    expect(actionFor({ key: "S", ctrlKey: true, shiftKey: true }, false, "review")).toBe("save-sheet");
+    expect(actionFor({ key: "S", ctrlKey: true, shiftKey: true }, false, "library")).toBeNull();
   });
 
   it("names each action once on the sheet (the sheet is keyed by action)", () => {

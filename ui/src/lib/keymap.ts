@@ -78,7 +78,7 @@ export const SHEET: { keys: string; action: Action; label: string }[] = [
   { keys: "Ctrl+E", action: "export", label: "export: the approved cuts as a sequence" },
   { keys: "Alt+↓ / Alt+↑", action: "move-down", label: "export: move the selected cut later / earlier (or drag it)" },
   { keys: "Ctrl+S", action: "save-export", label: "export: save the sequence (EDL, OTIO or XML)" },
-  { keys: "Ctrl+Shift+S", action: "save-sheet", label: "export: save a review sheet (HTML) to share" },
+  { keys: "Ctrl+Shift+S", action: "save-sheet", label: "save a review sheet (HTML) to share: the sequence, or in review the filtered list" },
   { keys: "Ctrl+I", action: "add-titles", label: "add titles to analyse (or drop files and folders on the window)" },
   { keys: "Ctrl+O", action: "open-library", label: "open another library (recent ones in the library place)" },
   { keys: "W", action: "watch-folder", label: "watch a folder: titles saved there are analysed as they arrive" },
@@ -94,7 +94,8 @@ export const SHEET: { keys: string; action: Action; label: string }[] = [
 export function actionFor(press: KeyPress, inField = false, place: Place = "review"): Action | null {
   const action = anywhere(press, inField);
   if (place === "export") return action && EXPORT.has(action) ? action : null;
-  if (action === "move-up" || action === "move-down" || action === "save-export" || action === "save-sheet") return null;
+  if (action === "move-up" || action === "move-down" || action === "save-export") return null;
+  if (action === "save-sheet" && place !== "review") return null;
   if (place !== "library") return action;
   // In the library the arrows walk the analysis queue; R retries.
   if (action === "reject") return "retry-title";
