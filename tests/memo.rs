@@ -83,3 +83,63 @@ fn a_new_model_version_recomputes_only_its_stage() {
     assert!(embedder.runs() > runs);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `matchcut scan --json` of `paths` into `library`: its report.
+fn scan_report(library: &std::path::Path, paths: &[PathBuf]) -> serde_json::Value {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_matchcut"))
+        .arg("scan")
+        .args(paths)
+        .arg("--library")
+        .arg(library)
+        .arg("--json")
+        .env("MATCHCUT_PREPROCESS", "cpu")
+        .env("MATCHCUT_DEVICE", "cpu")
+        .output()
+        .expect("run matchcut");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON report")
+}
+
+#[test]
+fn a_scan_decodes_each_new_title_once_and_a_rescan_decodes_nothing() {
+    fixtures();
+    let dir = scratch("decode-once");
+    // Three H.264 titles: 25 fps with dissolves and fades, 29.97 drop
+    // frame in MOV, 23.976 with shots shorter than the capture stride.
+    let titles: Vec<PathBuf> = ["shots_known.mp4", "export_df.mov", "library_b.mp4"]
+        .iter()
+        .map(|n| fixture(n))
+        .collect();
+    let first = scan_report(&dir, &titles);
+    let frames: u64 = first["titles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            assert_eq!(t["status"], "analysed", "{t}");
+            t["frames"].as_u64().unwrap()
+        })
+        .sum();
+    assert_eq!(first["analysed_frames"].as_u64(), Some(frames));
+    let decoded = first["decoded_pictures"].as_u64().unwrap();
+    // Every frame once, plus the probe's few pictures at each end and the
+    // seeks to the keyframes of shots too short to have been captured.
+    assert!(
+        decoded >= frames && decoded * 10 <= frames * 11,
+        "{decoded} pictures decoded for {frames} frames"
+    );
+    let again = scan_report(&dir, &titles);
+    assert_eq!(
+        (
+            again["analysed_frames"].as_u64(),
+            again["decoded_pictures"].as_u64()
+        ),
+        (Some(0), Some(0)),
+        "{again}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

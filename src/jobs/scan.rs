@@ -92,6 +92,9 @@ pub struct TitleOutcome {
     pub status: TitleStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shots: Option<usize>,
+    /// The title's frame count, when it was probed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frames: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -132,6 +135,11 @@ pub struct ScanReport {
     /// exported).
     pub missing: Vec<PathBuf>,
     pub seconds: f64,
+    /// Frames of the titles analysed in this scan (not those found
+    /// analysed), and the pictures this process decoded meanwhile (probes
+    /// and seeks included): a title decoded once shows as about equal.
+    pub analysed_frames: u64,
+    pub decoded_pictures: u64,
 }
 
 /// Why a scan could not run at all (a failed title is not this).
@@ -178,6 +186,7 @@ pub async fn scan(
     cancel: CancellationToken,
 ) -> Result<ScanReport, ScanError> {
     let started = Instant::now();
+    let decoded_before = crate::media::decoded_pictures();
     let files = expand(&paths);
     let store_path = LibraryData::store_path(&options.library);
     let repaired = {
@@ -214,6 +223,11 @@ pub async fn scan(
         .collect();
     let store = Store::open(&store_path).map_err(LibraryDataError::from)?;
     let missing = verify_titles(&store, &seen).map_err(LibraryDataError::from)?;
+    let analysed_frames = outcomes
+        .iter()
+        .filter(|(_, o)| o.status == TitleStatus::Analysed)
+        .filter_map(|(_, o)| o.frames)
+        .sum();
     Ok(ScanReport {
         library: store_path
             .parent()
@@ -225,6 +239,8 @@ pub async fn scan(
         repaired: repaired + indexed,
         missing,
         seconds: started.elapsed().as_secs_f64(),
+        analysed_frames,
+        decoded_pictures: crate::media::decoded_pictures() - decoded_before,
     })
 }
 
@@ -256,6 +272,7 @@ impl Stage {
             content_hash: hash.map(str::to_string),
             status: TitleStatus::Failed,
             shots: None,
+            frames: None,
             error: Some(error.to_string()),
         };
         self.finish(order, outcome);
@@ -393,6 +410,7 @@ impl Stage {
                         content_hash: Some(job.hash.clone()),
                         status: TitleStatus::Analysed,
                         shots: Some(added.shots),
+                        frames: Some(job.info.frame_count),
                         error: None,
                     };
                     self.finish(job.order, outcome);
@@ -458,6 +476,7 @@ fn cached(
         path: path.to_path_buf(),
         content_hash: Some(hash.to_string()),
         status: TitleStatus::Cached,
+        frames: Some(title.frame_count),
         shots: Some(title.shots),
         error: None,
     }))

@@ -44,6 +44,20 @@ pub struct DecodedFrame {
     pub frame: Video,
 }
 
+/// Pictures decoded by every decoder of this process (seeks' pre-roll
+/// and probing included): what "each title decoded once" is checked by.
+static DECODED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Counts one picture out of a decoder.
+pub(crate) fn count_decoded() {
+    DECODED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Pictures decoded by this process so far.
+pub fn decoded_pictures() -> u64 {
+    DECODED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Decodes one title's video stream, frame by frame, in index order.
 pub struct Decoder {
     pub(crate) path: PathBuf,
@@ -201,7 +215,10 @@ impl Decoder {
         let mut frame = Video::empty();
         for _ in 0..MAX_DAMAGED_PICTURES {
             match self.decoder.receive_frame(&mut frame) {
-                Ok(()) => return Ok(Some(frame)),
+                Ok(()) => {
+                    count_decoded();
+                    return Ok(Some(frame));
+                }
                 Err(ffmpeg::Error::Eof) => return Ok(None),
                 Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EAGAIN => {
                     return Ok(None)

@@ -17,7 +17,7 @@ mod timecode;
 mod timeline;
 
 pub use convert::{RgbImage, ToRgb};
-pub use decode::{DecodeMode, DecodedFrame, Decoder};
+pub use decode::{decoded_pictures, DecodeMode, DecodedFrame, Decoder};
 pub use error::MediaError;
 pub use hash::content_hash;
 pub use probe::{probe, ColorInfo, MediaInfo, Truncation};

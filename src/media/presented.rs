@@ -125,10 +125,13 @@ fn receive(decoder: &mut ffmpeg::decoder::Video, stamps: &mut Vec<Stamps>) {
     for _ in 0..MAX_DAMAGED_PICTURES {
         loop {
             match decoder.receive_frame(&mut frame) {
-                Ok(()) => stamps.push(Stamps {
-                    best_effort: frame.timestamp().or(frame.pts()),
-                    pts: frame.pts(),
-                }),
+                Ok(()) => {
+                    super::decode::count_decoded();
+                    stamps.push(Stamps {
+                        best_effort: frame.timestamp().or(frame.pts()),
+                        pts: frame.pts(),
+                    });
+                }
                 Err(ffmpeg::Error::Eof) => return,
                 Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EAGAIN => {
                     return
