@@ -83,7 +83,9 @@ bindings: deps
 ## PySceneDetect (scripts/shot-eval/); index scale (10k to 1M shots); the
 ## match-cut evaluation, end-to-end scan and re-scan (scripts/match-eval/);
 ## the time to prepare a cut for playback against `ffmpeg` rendering it;
-## the time to add one title to a library of 1, 5 and 20;
+## the time to add one title to a library of 1, 5 and 20; `matchcut scan`
+## of a 1080p, a 720p 23.976 and a 4K HEVC 10-bit title against `ffmpeg`
+## decoding each, with peak memory and decoded pictures per frame;
 ## the decision stress test at full size (4 processes x 500, one killed);
 ## 20 scans killed at random moments, each completed by the next.
 bench: fixtures
@@ -96,6 +98,7 @@ bench: fixtures
 	$(CARGO) bench --profile dev --bench playback
 	$(CARGO) bench --profile dev --bench ingest
 	$(CARGO) build --bin matchcut
+	$(CARGO) bench --profile dev --bench scan
 	scripts/shot-eval/run.sh $(TARGET_DIR)/debug/matchcut
 	scripts/match-eval/run.sh $(TARGET_DIR)/debug/matchcut
 	MATCHCUT_STRESS_DECISIONS=500 $(CARGO) test --test decisions concurrent -- --nocapture
