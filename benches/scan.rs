@@ -1,9 +1,10 @@
 //! End-to-end scan against decoding, in the same run: `matchcut scan` of a
 //! title into a new library against `ffmpeg -i FILE -f null -` decoding it,
-//! for the 1080p H.264, a 720p 23.976 H.264 and a 4K HEVC 10-bit title
-//! (`scripts/bench-fixtures.sh` makes them); with each scan's peak memory
-//! and its decoded pictures per frame (one decode per title is 1.0 plus
-//! the probe's and seeks' few). Written to `target/bench/scan.json`.
+//! for the 10-minute film at 1080p, a 20-second 1080p H.264 title, a 720p
+//! 23.976 H.264 and a 4K HEVC 10-bit title (`scripts/bench-fixtures.sh`
+//! makes them); with each scan's peak memory, its decoded pictures per
+//! frame (one decode per title is 1.0 plus the probe's and seeks' few)
+//! and how long each stage was busy. Written to `target/bench/scan.json`.
 
 mod common;
 
@@ -12,7 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const TITLES: [&str; 3] = [
+const TITLES: [&str; 4] = [
+    "bench_film_1080p.mp4",
     "bench_1080p.mp4",
     "bench_720p_23976.mp4",
     "bench_2160p_hevc10.mp4",
@@ -112,10 +114,11 @@ fn main() {
             seconds.as_secs_f64(),
             peak as f64 / 1e6
         );
+        println!("{:<26} {}", "", busy_line(&report["busy"]));
         rows.push(serde_json::json!({
             "title": name, "frames": frames, "ffmpeg_seconds": ffmpeg.as_secs_f64(),
             "scan_seconds": seconds.as_secs_f64(), "ratio_scan_vs_ffmpeg": ratio,
-            "peak_bytes": peak, "decoded_pictures": decoded,
+            "peak_bytes": peak, "decoded_pictures": decoded, "busy_seconds": report["busy"],
         }));
     }
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
@@ -125,4 +128,23 @@ fn main() {
             format!("{:#}\n", serde_json::Value::from(rows)),
         );
     }
+}
+
+/// The stages' busy seconds of a scan report, busiest first.
+fn busy_line(busy: &serde_json::Value) -> String {
+    let mut stages: Vec<(String, f64)> = busy
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_f64()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    stages.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let parts: Vec<String> = stages
+        .iter()
+        .filter(|(_, s)| *s >= 0.05)
+        .map(|(k, s)| format!("{k} {s:.1}"))
+        .collect();
+    format!("busy s: {}", parts.join(", "))
 }

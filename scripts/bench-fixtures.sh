@@ -27,3 +27,14 @@ if [ ! -s "$t4k" ]; then
     -x265-params log-level=error -an "$t4k.tmp.mp4"
   mv "$t4k.tmp.mp4" "$t4k"
 fi
+
+# The 10-minute title: the full Big Buck Bunny (fetched from PyPI by the
+# match evaluation's script, CC-BY 3.0) scaled to 1920x1080, x264 veryfast
+# (B-frames, CABAC), video only.
+film="$root/tests/fixtures/generated/bench_film_1080p.mp4"
+if [ ! -s "$film" ]; then
+  "$root/scripts/match-eval/film/fetch.sh" >/dev/null
+  ffmpeg -hide_banner -loglevel error -nostdin -y -i "$root/tests/fixtures/film/bbb.mp4" -map 0:v:0 \
+    -vf scale=1920:1080:flags=lanczos -c:v libx264 -preset veryfast -crf 20 -pix_fmt yuv420p -an "$film.tmp.mp4"
+  mv "$film.tmp.mp4" "$film"
+fi

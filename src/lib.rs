@@ -2,6 +2,7 @@
 //! candidates. The `matchcut` CLI and the desktop app are two front ends over
 //! this API.
 
+pub mod busy;
 pub mod embed;
 pub mod export;
 pub mod frames;

@@ -132,7 +132,29 @@ fn a_scan_decodes_each_new_title_once_and_a_rescan_decodes_nothing() {
         decoded >= frames && decoded * 10 <= frames * 11,
         "{decoded} pictures decoded for {frames} frames"
     );
+    // Every stage of the analysis was busy, and no stage longer than the
+    // scan took: a stage's busy time is work on one thread at a time.
+    let busy = &first["busy"];
+    let seconds = first["seconds"].as_f64().unwrap();
+    for stage in [
+        "hash",
+        "probe",
+        "decode",
+        "thumbnails",
+        "segment",
+        "capture",
+        "model",
+        "index",
+    ] {
+        let s = busy[stage].as_f64().unwrap();
+        assert!(
+            s > 0.0 && s <= seconds,
+            "{stage}: {s} s of {seconds} s: {busy}"
+        );
+    }
+    assert!(busy["cpu"].as_f64().unwrap() > busy["decode"].as_f64().unwrap());
     let again = scan_report(&dir, &titles);
+    assert_eq!(again["busy"]["decode"].as_f64(), Some(0.0), "{again}");
     assert_eq!(
         (
             again["analysed_frames"].as_u64(),

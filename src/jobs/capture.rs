@@ -22,6 +22,7 @@
 //! gradual transitions) has its keyframes decoded afterwards by seeking.
 
 use super::analyse::{embed_batch, keyframe_set, Analysers, FramePrint, JobError, KeyframeVector};
+use crate::busy::{self, Stage};
 use crate::embed::Embedder;
 use crate::matching::{composition, footage};
 use crate::media::{self, DecodedFrame, MediaInfo};
@@ -313,6 +314,15 @@ impl FrameHook for KeyframeCapture<'_> {
         features: &[Features],
         segmenter: &Segmenter,
     ) -> Result<(), ScanError> {
+        busy::timed(Stage::Capture, || self.capture(frames, features))?;
+        self.settle(&segmenter.settled())
+    }
+}
+
+impl KeyframeCapture<'_> {
+    /// Keeps the model inputs, looks and prints of the batch's frames that
+    /// may become keyframes.
+    fn capture(&mut self, frames: &[DecodedFrame], features: &[Features]) -> Result<(), ScanError> {
         let wanted = self.wanted(frames, features);
         if !wanted.is_empty() {
             let picked: Vec<&DecodedFrame> = wanted.iter().map(|&i| &frames[i]).collect();
@@ -333,7 +343,7 @@ impl FrameHook for KeyframeCapture<'_> {
                 self.captured.insert(frames[i].index, captured);
             }
         }
-        self.settle(&segmenter.settled())
+        Ok(())
     }
 }
 
@@ -422,7 +432,9 @@ pub(crate) fn embed_inputs(
         return Vec::new();
     }
     let flat: Vec<f32> = items.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-    let described = embedder.describe_with_text(&flat, items.len());
+    let described = busy::timed(Stage::Model, || {
+        embedder.describe_with_text(&flat, items.len())
+    });
     items
         .iter()
         .zip(described)

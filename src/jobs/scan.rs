@@ -33,6 +33,7 @@
 use super::analyse::{analyse_hashed, analysis_key, hash_of, Analysers, Analysis, StageRun};
 use super::disk::verify_titles;
 use super::library::{LibraryData, LibraryDataError, TitleMeta, WriterLock};
+use crate::busy::{self, BusyTimes};
 use crate::embed::{self, Embedder};
 use crate::library::video_files;
 use crate::matching::MatchParams;
@@ -140,6 +141,9 @@ pub struct ScanReport {
     /// and seeks included): a title decoded once shows as about equal.
     pub analysed_frames: u64,
     pub decoded_pictures: u64,
+    /// How long each stage was busy meanwhile, and the process's CPU time
+    /// ([`busy`]): set beside `seconds`, what overlapped and what waited.
+    pub busy: BusyTimes,
 }
 
 /// Why a scan could not run at all (a failed title is not this).
@@ -187,6 +191,7 @@ pub async fn scan(
 ) -> Result<ScanReport, ScanError> {
     let started = Instant::now();
     let decoded_before = crate::media::decoded_pictures();
+    let busy_before = busy::snapshot();
     let files = expand(&paths);
     let store_path = LibraryData::store_path(&options.library);
     let repaired = {
@@ -241,6 +246,7 @@ pub async fn scan(
         seconds: started.elapsed().as_secs_f64(),
         analysed_frames,
         decoded_pictures: crate::media::decoded_pictures() - decoded_before,
+        busy: busy::snapshot().since(&busy_before),
     })
 }
 
@@ -295,7 +301,7 @@ impl Stage {
             if self.cancel.is_cancelled() {
                 break;
             }
-            let hash = match hash_of(&path, &store) {
+            let hash = match busy::timed(busy::Stage::Hash, || hash_of(&path, &store)) {
                 Ok(hash) => hash,
                 Err(e) => {
                     self.fail(order, &path, None, e);
@@ -306,7 +312,7 @@ impl Stage {
                 self.finish(order, outcome);
                 continue;
             }
-            match media::probe(&path) {
+            match busy::timed(busy::Stage::Probe, || media::probe(&path)) {
                 Ok(info) => {
                     (self.events)(ScanEvent::Queued {
                         path: path.clone(),
@@ -339,7 +345,8 @@ impl Stage {
                 break;
             }
             if embedder.is_none() {
-                match embed::device(self.options.device).and_then(Embedder::new) {
+                let load = || embed::device(self.options.device).and_then(Embedder::new);
+                match busy::timed(busy::Stage::Load, load) {
                     Ok(e) => embedder = Some(e),
                     Err(e) => {
                         self.fail(job.order, &job.path, Some(&job.hash), e);
@@ -399,7 +406,10 @@ impl Stage {
                 continue;
             }
             let meta = TitleMeta::from(&job.info);
-            match library.add_title(&lock, &meta, analysis, &key) {
+            let added = busy::timed(busy::Stage::Index, || {
+                library.add_title(&lock, &meta, analysis, &key)
+            });
+            match added {
                 Ok(added) => {
                     repaired += usize::from(
                         analysis.shots_run == StageRun::Cached

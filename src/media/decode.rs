@@ -137,7 +137,7 @@ impl Decoder {
             if self.drained {
                 return None;
             }
-            if let Err(e) = self.decode_more() {
+            if let Err(e) = crate::busy::timed(crate::busy::Stage::Decode, || self.decode_more()) {
                 self.drained = true;
                 return Some(Err(e));
             }

@@ -4,6 +4,7 @@
 //! the chosen preprocessing path and pushes them into a [`Segmenter`].
 
 use super::{Features, Grid, Params, Segmentation, Segmenter};
+use crate::busy::{self, Stage};
 use crate::media::{self, DecodeMode, DecodedFrame, Decoder, MediaError, MediaInfo};
 use crate::preprocess::{self, Backend, Config, Preprocessor, StreamFacts};
 use std::ops::ControlFlow;
@@ -141,7 +142,7 @@ pub fn detect_file_with(
     Ok(TitleShots {
         path: path.to_path_buf(),
         info: info.clone(),
-        segmentation: segmenter.finish(),
+        segmentation: busy::timed(Stage::Segment, || segmenter.finish()),
         frames,
     })
 }
@@ -171,7 +172,13 @@ fn analyse(
         if batch.is_empty() {
             return Ok(());
         }
-        thumbnails(path, info, &batch, stages)?;
+        let features = busy::timed(Stage::Thumbnails, || thumbnails(path, info, &batch, stages))?;
+        busy::timed(Stage::Segment, || {
+            for f in &features {
+                stages.segmenter.push(f.clone());
+            }
+        });
+        stages.hook.batch(&batch, &features, stages.segmenter)?;
         if progress(stages.segmenter.frames(), info.frame_count).is_break() {
             return Err(ScanError::Cancelled {
                 path: path.to_path_buf(),
@@ -180,13 +187,13 @@ fn analyse(
     }
 }
 
-/// Thumbnails of a batch of frames, pushed in order, then the hook.
+/// Thumbnails and histograms of a batch of frames.
 fn thumbnails(
     path: &Path,
     info: &MediaInfo,
     batch: &[DecodedFrame],
     stages: &mut Stages,
-) -> Result<(), ScanError> {
+) -> Result<Vec<Features>, ScanError> {
     let failed = |index: u64, reason: String| ScanError::Frame {
         path: path.to_path_buf(),
         index,
@@ -208,16 +215,12 @@ fn thumbnails(
     let config = stages.preprocessor.config();
     let (px, bins) = (config.thumb_pixels() * 3, config.histogram_len());
     let out = stages.preprocessor.process(&views);
-    let features: Vec<Features> = (0..batch.len())
+    Ok((0..batch.len())
         .map(|i| {
             Features::new(
                 &out.thumb_rgb[i * px..(i + 1) * px],
                 &out.histograms[i * bins..(i + 1) * bins],
             )
         })
-        .collect();
-    for f in &features {
-        stages.segmenter.push(f.clone());
-    }
-    stages.hook.batch(batch, &features, stages.segmenter)
+        .collect())
 }

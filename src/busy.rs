@@ -1,0 +1,160 @@
+//! How long each stage of the analysis was busy: wall time spent doing a
+//! stage's work on whichever thread runs it, not waiting for its input or
+//! for room in its output queue. Counted process-wide, like
+//! [`crate::media::decoded_pictures`]: a scan reports the difference
+//! between two [`snapshot`]s, so the stages' busy times can be set beside
+//! the scan's own wall time to see what overlapped and what waited.
+
+use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+/// A stage of a title's analysis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading the file's content hash.
+    Hash,
+    /// Probing the file (facts, timeline).
+    Probe,
+    /// Demuxing and decoding pictures (FFmpeg's threads included: the
+    /// decoding thread waits on them).
+    Decode,
+    /// Frames into thumbnails and histograms for shot detection.
+    Thumbnails,
+    /// Shot detection over the thumbnails.
+    Segment,
+    /// Keyframe candidates into model inputs, with their looks and prints.
+    Capture,
+    /// Loading the network.
+    Load,
+    /// The network and descriptors on keyframes.
+    Model,
+    /// Matching and writing the library.
+    Index,
+}
+
+const STAGES: [Stage; 9] = [
+    Stage::Hash,
+    Stage::Probe,
+    Stage::Decode,
+    Stage::Thumbnails,
+    Stage::Segment,
+    Stage::Capture,
+    Stage::Load,
+    Stage::Model,
+    Stage::Index,
+];
+
+static BUSY_NANOS: [AtomicU64; STAGES.len()] = [const { AtomicU64::new(0) }; STAGES.len()];
+
+impl Stage {
+    fn slot(self) -> &'static AtomicU64 {
+        &BUSY_NANOS[self as usize]
+    }
+}
+
+/// Runs `work`, counting its wall time as `stage`'s.
+pub fn timed<T>(stage: Stage, work: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = work();
+    let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    stage.slot().fetch_add(nanos, Ordering::Relaxed);
+    out
+}
+
+/// Seconds each stage has been busy (in this process, or between two
+/// snapshots).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct BusyTimes {
+    pub hash: f64,
+    pub probe: f64,
+    pub decode: f64,
+    pub thumbnails: f64,
+    pub segment: f64,
+    pub capture: f64,
+    pub load: f64,
+    pub model: f64,
+    pub index: f64,
+    /// CPU time of the whole process (every thread, FFmpeg's included).
+    pub cpu: f64,
+}
+
+impl BusyTimes {
+    /// What was spent since `earlier`.
+    pub fn since(&self, earlier: &BusyTimes) -> BusyTimes {
+        BusyTimes {
+            hash: self.hash - earlier.hash,
+            probe: self.probe - earlier.probe,
+            decode: self.decode - earlier.decode,
+            thumbnails: self.thumbnails - earlier.thumbnails,
+            segment: self.segment - earlier.segment,
+            capture: self.capture - earlier.capture,
+            load: self.load - earlier.load,
+            model: self.model - earlier.model,
+            index: self.index - earlier.index,
+            cpu: self.cpu - earlier.cpu,
+        }
+    }
+
+    /// (name, seconds) of each stage, in the order a title meets them.
+    pub fn stages(&self) -> [(&'static str, f64); 9] {
+        [
+            ("hash", self.hash),
+            ("probe", self.probe),
+            ("decode", self.decode),
+            ("thumbnails", self.thumbnails),
+            ("segment", self.segment),
+            ("capture", self.capture),
+            ("load", self.load),
+            ("model", self.model),
+            ("index", self.index),
+        ]
+    }
+}
+
+/// The busy times so far.
+pub fn snapshot() -> BusyTimes {
+    let s = |stage: Stage| stage.slot().load(Ordering::Relaxed) as f64 / 1e9;
+    BusyTimes {
+        hash: s(Stage::Hash),
+        probe: s(Stage::Probe),
+        decode: s(Stage::Decode),
+        thumbnails: s(Stage::Thumbnails),
+        segment: s(Stage::Segment),
+        capture: s(Stage::Capture),
+        load: s(Stage::Load),
+        model: s(Stage::Model),
+        index: s(Stage::Index),
+        cpu: process_cpu_seconds(),
+    }
+}
+
+/// CPU seconds (user and system) this process has used.
+fn process_cpu_seconds() -> f64 {
+    // SAFETY: a zeroed rusage is a valid value for getrusage to fill.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: RUSAGE_SELF with a valid out pointer.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0.0;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_spent_in_a_stage_is_counted_for_it_alone() {
+        let before = snapshot();
+        let out = timed(Stage::Segment, || {
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            7
+        });
+        assert_eq!(out, 7);
+        let spent = snapshot().since(&before);
+        assert!(spent.segment >= 0.03, "{spent:?}");
+        assert_eq!(spent.stages()[4], ("segment", spent.segment));
+    }
+}
