@@ -84,8 +84,9 @@ bindings: deps
 ## match-cut evaluation, end-to-end scan and re-scan (scripts/match-eval/);
 ## the time to prepare a cut for playback against `ffmpeg` rendering it;
 ## the time to add one title to a library of 1, 5 and 20; `matchcut scan`
-## of a 1080p, a 720p 23.976 and a 4K HEVC 10-bit title against `ffmpeg`
-## decoding each, with peak memory and decoded pictures per frame;
+## of the 10-minute film at 1080p, a 1080p, a 720p 23.976 and a 4K HEVC
+## 10-bit title against `ffmpeg` decoding each, with peak memory, decoded
+## pictures per frame and each stage's busy time;
 ## the decision stress test at full size (4 processes x 500, one killed);
 ## 20 scans killed at random moments, each completed by the next.
 bench: fixtures

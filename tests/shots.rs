@@ -121,3 +121,42 @@ fn a_jump_cut_against_a_still_background_is_a_cut() {
     .expect("segment");
     assert_eq!(spans(&title), [(TransitionKind::Cut, 131, 132)]);
 }
+
+#[test]
+fn a_coarse_pass_finds_the_same_transitions_decoding_each_frame_about_once() {
+    fixtures();
+    let path = fixture("shots_known.mp4");
+    let info = matchcut::media::probe(&path).expect("probe");
+    let coarse = Params {
+        coarse_change: 0.1,
+        ..Params::default()
+    };
+    assert!(shots::coarse::reads_coarsely(&info, &coarse), "{info:?}");
+    assert!(!shots::coarse::reads_coarsely(&info, &Params::default()));
+    // Default parameters leave the stored analyses' keys as they were.
+    assert!(!format!("{:?}", Params::default()).contains("coarse"));
+    let title = shots::detect_file(&path, &coarse, Backend::Cpu, &|_, _| {
+        std::ops::ControlFlow::Continue(())
+    })
+    .expect("segment");
+    // Every frame is there, once; part of the title was decoded again to
+    // refine (on this title of many transitions most of it: the I- and
+    // P-frames before each are decoded twice).
+    assert_eq!(title.frames, info.frame_count);
+    assert!(
+        title.refined > 0 && title.refined < info.frame_count,
+        "{} of {}",
+        title.refined,
+        info.frame_count
+    );
+    let full = known();
+    let cuts = |t: &shots::TitleShots| -> Vec<(u64, u64)> {
+        spans(t)
+            .into_iter()
+            .filter(|s| s.0 == TransitionKind::Cut)
+            .map(|s| (s.1, s.2))
+            .collect()
+    };
+    assert_eq!(cuts(&title), cuts(&full));
+    assert_eq!(spans(&title).len(), KNOWN.len(), "{:?}", spans(&title));
+}

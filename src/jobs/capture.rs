@@ -29,8 +29,8 @@ use crate::media::{self, DecodedFrame, MediaInfo};
 use crate::preprocess::{self, Preprocessor, StreamFacts};
 use crate::shots::features::{self, change_upper_bound};
 use crate::shots::{
-    self, Features, FrameHook, Grid, Keyframes, ScanError, Segmentation, Segmenter, ShotKind,
-    Transition,
+    self, Analysed, Features, FrameHook, Grid, Keyframes, ScanError, Segmentation, Segmenter,
+    ShotKind, Transition,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -167,6 +167,8 @@ pub(crate) struct KeyframeCapture<'a> {
     flat_std: f32,
     preprocessor: Preprocessor,
     previous: Option<Features>,
+    /// The next frame index due for a capture.
+    due: u64,
     captured: BTreeMap<u64, Captured>,
     /// Prints of the visible captured frames, in frame order.
     prints: Vec<FramePrint>,
@@ -195,6 +197,7 @@ impl<'a> KeyframeCapture<'a> {
             flat_std: a.shot_params.flat_luma_std,
             preprocessor: Preprocessor::new(crate::embed::preprocess_config(), a.backend),
             previous: None,
+            due: STRIDE - 1,
             captured: BTreeMap::new(),
             prints: Vec::new(),
             shots: Vec::new(),
@@ -202,21 +205,27 @@ impl<'a> KeyframeCapture<'a> {
         }
     }
 
-    /// Positions in the batch to capture.
-    fn wanted(&mut self, frames: &[DecodedFrame], features: &[Features]) -> Vec<usize> {
+    /// Positions in the batch to capture: decoded frames only, the first
+    /// at or after every [`STRIDE`]-th (each of them when every frame is
+    /// decoded) and both sides of every change that may be a cut.
+    fn wanted(&mut self, frames: &[Analysed]) -> Vec<usize> {
         let mut keep = vec![false; frames.len()];
-        for (i, (frame, f)) in frames.iter().zip(features).enumerate() {
-            let n = frame.index;
+        for (i, frame) in frames.iter().enumerate() {
+            let (n, f) = (frame.index, &frame.features);
             let cut_like = self
                 .previous
                 .as_ref()
                 .is_some_and(|p| change_upper_bound(p, f, self.grid) >= self.jump);
-            if n == 0 || n % STRIDE == STRIDE - 1 || cut_like {
+            let due = n >= self.due;
+            if frame.picture.is_some() && (due || n == 0 || cut_like) {
                 keep[i] = true;
+                if due {
+                    self.due = n + STRIDE;
+                }
             }
             // The frame before a possible cut (the previous batch's last
             // frame is always captured).
-            if cut_like && i > 0 {
+            if cut_like && i > 0 && frames[i - 1].picture.is_some() {
                 keep[i - 1] = true;
             }
             self.previous = Some(f.clone());
@@ -308,13 +317,8 @@ impl<'a> KeyframeCapture<'a> {
 }
 
 impl FrameHook for KeyframeCapture<'_> {
-    fn batch(
-        &mut self,
-        frames: &[DecodedFrame],
-        features: &[Features],
-        segmenter: &Segmenter,
-    ) -> Result<(), ScanError> {
-        busy::timed(Stage::Capture, || self.capture(frames, features))?;
+    fn batch(&mut self, frames: &[Analysed], segmenter: &Segmenter) -> Result<(), ScanError> {
+        busy::timed(Stage::Capture, || self.capture(frames))?;
         self.settle(&segmenter.settled())
     }
 }
@@ -322,10 +326,13 @@ impl FrameHook for KeyframeCapture<'_> {
 impl KeyframeCapture<'_> {
     /// Keeps the model inputs, looks and prints of the batch's frames that
     /// may become keyframes.
-    fn capture(&mut self, frames: &[DecodedFrame], features: &[Features]) -> Result<(), ScanError> {
-        let wanted = self.wanted(frames, features);
+    fn capture(&mut self, frames: &[Analysed]) -> Result<(), ScanError> {
+        let wanted = self.wanted(frames);
         if !wanted.is_empty() {
-            let picked: Vec<&DecodedFrame> = wanted.iter().map(|&i| &frames[i]).collect();
+            let picked: Vec<&DecodedFrame> = wanted
+                .iter()
+                .filter_map(|&i| frames[i].picture.as_ref())
+                .collect();
             let side = self.preprocessor.config().model_side as usize;
             let inputs = model_inputs_of(self.path, self.info, &picked, &mut self.preprocessor)
                 .map_err(|e| ScanError::Frame {
@@ -334,8 +341,9 @@ impl KeyframeCapture<'_> {
                     reason: e.to_string(),
                 })?;
             for (&i, input) in wanted.iter().zip(inputs.chunks_exact(3 * side * side)) {
-                let look = Look::of(&features[i], self.flat_std, self.grid);
-                self.keep_print(frames[i].index, &features[i], look);
+                let features = &frames[i].features;
+                let look = Look::of(features, self.flat_std, self.grid);
+                self.keep_print(frames[i].index, features, look);
                 let captured = Captured {
                     input: input.to_vec(),
                     look,

@@ -21,15 +21,29 @@ pub enum DecodeMode {
     /// Every frame, each slot of the timeline filled.
     #[default]
     Full,
-    /// No B-frames (`skip_frame=bidir`): only I- and P-frames, which no
-    /// B-frame is needed for, are decoded, for a quick coarse pass. Frames keep their
-    /// true indices; the indices in between are simply not emitted.
+    /// No B-frames (`skip_frame=bidir`) and no deblocking: only I- and
+    /// P-frames, which no B-frame is needed for, are decoded, for a quick
+    /// coarse pass. Frames keep their true indices; the indices in between
+    /// are simply not emitted.
     Coarse,
+    /// Every picture but those of packets inside the spans marked quiet
+    /// ([`Decoder::mark_quiet`]), no deblocking, each picture emitted once
+    /// at its true index: refines a coarse pass where it saw change
+    /// ([`Decoder::frames_between`]).
+    Refine,
     /// Every frame, each slot filled, with the in-loop deblocking filter
     /// skipped (`skip_loop_filter=all`): pictures carry a little blocking
     /// that analysis at thumbnail size cannot see, for about a fifth less
     /// decoding time. Shot detection reads titles this way.
     Scan,
+}
+
+impl DecodeMode {
+    /// Whether every slot of the timeline is emitted (held pictures
+    /// repeated), or each decoded picture once.
+    pub(crate) fn fills(self) -> bool {
+        matches!(self, DecodeMode::Full | DecodeMode::Scan)
+    }
 }
 
 /// One frame of the canonical timeline, as decoded (native pixel format).
@@ -80,6 +94,9 @@ pub struct Decoder {
     /// The slot of the last picture placed: a picture the decoder gives no
     /// timestamp (the last of an MPEG-PS stream) follows it.
     pub(crate) last_slot: Option<i64>,
+    /// [`DecodeMode::Refine`]: first → last slot of the spans whose
+    /// packets are not decoded.
+    pub(crate) quiet: std::collections::BTreeMap<u64, u64>,
 }
 
 impl Decoder {
@@ -90,14 +107,14 @@ impl Decoder {
         let stream = input
             .stream(video.index)
             .ok_or_else(|| MediaError::decode(path, "the video stream disappeared"))?;
-        let mut decoder = stream::open_threaded_decoder(path, &stream, mode == DecodeMode::Scan)?;
+        let mut decoder = stream::open_threaded_decoder(path, &stream, mode != DecodeMode::Full)?;
         if mode == DecodeMode::Coarse {
             decoder.skip_frame(ffmpeg::Discard::Bidirectional);
         }
         let timeline = info.timeline();
         Ok(Self {
             path: path.to_path_buf(),
-            emitter: Emitter::from_start(timeline.frame_count, mode != DecodeMode::Coarse),
+            emitter: Emitter::from_start(timeline.frame_count, mode.fills()),
             timeline,
             info,
             input,
@@ -111,6 +128,7 @@ impl Decoder {
             skip_leading: false,
             next_ordinal: None,
             last_slot: None,
+            quiet: std::collections::BTreeMap::new(),
         })
     }
 
@@ -245,6 +263,7 @@ impl Decoder {
                 Ok(()) if self.skip_leading && self.first_packet.is_none() && !packet.is_key() => {
                     continue
                 }
+                Ok(()) if self.is_quiet(&packet) => continue,
                 Ok(()) => break,
                 Err(ffmpeg::Error::InvalidData) => continue,
                 Err(ffmpeg::Error::Eof) => return self.send_eof(),

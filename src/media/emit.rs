@@ -32,6 +32,11 @@ impl Emitter {
         }
     }
 
+    /// The next index to emit.
+    pub fn next(&self) -> u64 {
+        self.next
+    }
+
     /// Forgets state after a seek: the next picture starts emission at its slot.
     pub fn restart(&mut self) {
         self.held = None;

@@ -11,6 +11,7 @@ mod packets;
 mod presented;
 mod probe;
 mod rate;
+mod refine;
 mod seek;
 mod stream;
 mod timecode;

@@ -85,10 +85,8 @@ impl Decoder {
         self.next_ordinal = None;
         self.last_slot = None;
         if from_start {
-            self.emitter = super::emit::Emitter::from_start(
-                self.timeline.frame_count,
-                self.mode == DecodeMode::Full,
-            );
+            self.emitter =
+                super::emit::Emitter::from_start(self.timeline.frame_count, self.mode.fills());
         } else {
             self.emitter.restart();
         }

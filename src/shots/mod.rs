@@ -16,6 +16,7 @@
 //!   picture that stands out from its neighbourhood and does not come back
 //!   (flashes and strobes do).
 
+pub mod coarse;
 mod cuts;
 mod dissolves;
 mod fades;
@@ -25,6 +26,7 @@ pub mod scan;
 mod segmenter;
 mod window;
 
+pub use coarse::Analysed;
 pub use features::{Features, Grid};
 pub use params::Params;
 pub use scan::{detect_file, detect_file_with, FrameHook, ScanError, TitleShots};

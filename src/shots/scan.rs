@@ -3,9 +3,10 @@
 //! analysis); the calling thread reduces batches of frames to thumbnails on
 //! the chosen preprocessing path and pushes them into a [`Segmenter`].
 
+use super::coarse::{self, Analysed, Gaps};
 use super::{Features, Grid, Params, Segmentation, Segmenter};
 use crate::busy::{self, Stage};
-use crate::media::{self, DecodeMode, DecodedFrame, Decoder, MediaError, MediaInfo};
+use crate::media::{self, DecodedFrame, Decoder, MediaError, MediaInfo};
 use crate::preprocess::{self, Backend, Config, Preprocessor, StreamFacts};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,8 @@ pub struct TitleShots {
     pub segmentation: Segmentation,
     /// Frames decoded and analysed.
     pub frames: u64,
+    /// Pictures decoded again to refine a coarse pass ([`super::coarse`]).
+    pub refined: u64,
 }
 
 /// Why a title could not be segmented.
@@ -53,27 +56,17 @@ pub enum ScanError {
 /// and the title's frame count. Returning `Break` cancels the title.
 pub type Progress<'a> = &'a dyn Fn(u64, u64) -> ControlFlow<()>;
 
-/// Sees every batch of decoded frames once its features are in the
+/// Sees every batch of frames, in order, once their features are in the
 /// segmenter (the keyframe capture of a single-pass analysis uses it).
 pub trait FrameHook {
-    fn batch(
-        &mut self,
-        frames: &[DecodedFrame],
-        features: &[Features],
-        segmenter: &Segmenter,
-    ) -> Result<(), ScanError>;
+    fn batch(&mut self, frames: &[Analysed], segmenter: &Segmenter) -> Result<(), ScanError>;
 }
 
 /// A hook that does nothing.
 struct NoHook;
 
 impl FrameHook for NoHook {
-    fn batch(
-        &mut self,
-        _: &[DecodedFrame],
-        _: &[Features],
-        _: &Segmenter,
-    ) -> Result<(), ScanError> {
+    fn batch(&mut self, _: &[Analysed], _: &Segmenter) -> Result<(), ScanError> {
         Ok(())
     }
 }
@@ -106,31 +99,32 @@ pub fn detect_file_with(
     };
     let mut preprocessor = Preprocessor::new(config, backend);
     let mut segmenter = Segmenter::new(params.clone(), grid);
-    std::thread::scope(|scope| -> Result<(), ScanError> {
+    let refined = std::thread::scope(|scope| -> Result<u64, ScanError> {
         let batch = batch_len(info.frame_bytes());
         let (tx, rx) = sync_channel(batch);
         let decoder_info = info.clone();
-        scope.spawn(
-            move || match Decoder::open(path, decoder_info, DecodeMode::Scan) {
-                Ok(decoder) => {
-                    for frame in decoder {
-                        let stop = frame.is_err();
-                        if tx.send(frame).is_err() || stop {
-                            break;
-                        }
+        let mode = coarse::pass_mode(info, params);
+        scope.spawn(move || match Decoder::open(path, decoder_info, mode) {
+            Ok(decoder) => {
+                for frame in decoder {
+                    let stop = frame.is_err();
+                    if tx.send(frame).is_err() || stop {
+                        break;
                     }
                 }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                }
-            },
-        );
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e));
+            }
+        });
         let mut stages = Stages {
             preprocessor: &mut preprocessor,
             segmenter: &mut segmenter,
             hook,
+            gaps: Gaps::new(path, info, params, grid),
         };
-        analyse(path, info, &rx, batch, &mut stages, progress)
+        analyse(path, info, &rx, batch, &mut stages, progress)?;
+        Ok(stages.gaps.refined)
     })?;
     if segmenter.frames() == 0 {
         return Err(MediaError::NoFrames {
@@ -144,6 +138,7 @@ pub fn detect_file_with(
         info: info.clone(),
         segmentation: busy::timed(Stage::Segment, || segmenter.finish()),
         frames,
+        refined,
     })
 }
 
@@ -152,6 +147,7 @@ struct Stages<'a> {
     preprocessor: &'a mut Preprocessor,
     segmenter: &'a mut Segmenter,
     hook: &'a mut dyn FrameHook,
+    gaps: Gaps<'a>,
 }
 
 /// Pulls frames off the channel in batches until it closes.
@@ -163,22 +159,33 @@ fn analyse(
     stages: &mut Stages,
     progress: Progress,
 ) -> Result<(), ScanError> {
-    let mut batch = Vec::with_capacity(batch_len);
     loop {
-        batch.clear();
+        let mut batch = Vec::with_capacity(batch_len);
         for frame in rx.iter().take(batch_len) {
             batch.push(frame?);
         }
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let features = busy::timed(Stage::Thumbnails, || thumbnails(path, info, &batch, stages))?;
+        let preprocessor = &mut *stages.preprocessor;
+        let mut thumbs = |frames: &[DecodedFrame]| {
+            busy::timed(Stage::Thumbnails, || {
+                thumbnails(path, info, frames, preprocessor)
+            })
+        };
+        let frames = if batch.is_empty() {
+            let rest = stages.gaps.finish(&mut thumbs)?;
+            if rest.is_empty() {
+                return Ok(());
+            }
+            rest
+        } else {
+            let features = thumbs(&batch)?;
+            stages.gaps.complete(batch, features, &mut thumbs)?
+        };
         busy::timed(Stage::Segment, || {
-            for f in &features {
-                stages.segmenter.push(f.clone());
+            for f in &frames {
+                stages.segmenter.push(f.features.clone());
             }
         });
-        stages.hook.batch(&batch, &features, stages.segmenter)?;
+        stages.hook.batch(&frames, stages.segmenter)?;
         if progress(stages.segmenter.frames(), info.frame_count).is_break() {
             return Err(ScanError::Cancelled {
                 path: path.to_path_buf(),
@@ -192,8 +199,11 @@ fn thumbnails(
     path: &Path,
     info: &MediaInfo,
     batch: &[DecodedFrame],
-    stages: &mut Stages,
+    preprocessor: &mut Preprocessor,
 ) -> Result<Vec<Features>, ScanError> {
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
     let failed = |index: u64, reason: String| ScanError::Frame {
         path: path.to_path_buf(),
         index,
@@ -212,9 +222,9 @@ fn thumbnails(
                 .ok_or_else(|| failed(f.index, "unreadable picture planes".into()))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let config = stages.preprocessor.config();
+    let config = preprocessor.config();
     let (px, bins) = (config.thumb_pixels() * 3, config.histogram_len());
-    let out = stages.preprocessor.process(&views);
+    let out = preprocessor.process(&views);
     Ok((0..batch.len())
         .map(|i| {
             Features::new(

@@ -1,0 +1,96 @@
+//! Refining a coarse pass: the pictures a [`DecodeMode::Coarse`] pass
+//! skipped (B-frames), decoded only where the coarse pass saw change.
+//!
+//! A coarse pass decodes I- and P-frames. Between two of them lie a few
+//! B-frames, which no I- or P-frame references (`skip_frame=bidir` relies
+//! on that too). Where the two pictures either side differ, the refiner
+//! decodes the B-frames between them: it seeks to the keyframe before them
+//! (or goes on from where it stopped, when that is no further back) and
+//! decodes forward, leaving out the packets of every span marked quiet, so
+//! it redoes only the I- and P-frames from that keyframe.
+
+use super::decode::{DecodeMode, DecodedFrame, Decoder};
+use super::error::MediaError;
+use ffmpeg_next::Packet;
+
+impl Decoder {
+    /// Marks the slots `first..=last` quiet: a [`DecodeMode::Refine`]
+    /// decoder does not decode their packets (except a keyframe's).
+    pub fn mark_quiet(&mut self, first: u64, last: u64) {
+        if first <= last {
+            self.quiet.insert(first, last);
+        }
+    }
+
+    /// Whether `packet` lies in a span marked quiet.
+    pub(crate) fn is_quiet(&self, packet: &Packet) -> bool {
+        if self.mode != DecodeMode::Refine || packet.is_key() || !self.timeline.pts_reliable {
+            return false;
+        }
+        let Some(pts) = packet.pts() else {
+            return false;
+        };
+        let Ok(slot) = u64::try_from(self.timeline.slot(pts)) else {
+            return false;
+        };
+        self.quiet
+            .range(..=slot)
+            .next_back()
+            .is_some_and(|(_, &last)| slot <= last)
+    }
+
+    /// The pictures of frames `first..=last` ([`DecodeMode::Refine`]), in
+    /// index order; a frame the decoder could not rebuild is absent.
+    /// `keyframe` is the index of the last keyframe at or before `first`:
+    /// decoding goes on from where it stopped when that is at or after it,
+    /// and seeks otherwise.
+    pub fn frames_between(
+        &mut self,
+        first: u64,
+        last: u64,
+        keyframe: u64,
+    ) -> Result<Vec<DecodedFrame>, MediaError> {
+        let mut out = Vec::new();
+        let here = self.emitted_until();
+        if here.is_none_or(|at| at < keyframe || at > first) {
+            let frame = self.seek_frame(first)?;
+            self.forget_quiet_before(first);
+            out.push(frame);
+        }
+        while out.last().is_none_or(|f| f.index < last) {
+            let Some(frame) = self.next_frame() else {
+                break;
+            };
+            let frame = frame?;
+            if frame.index > last {
+                self.ready.push_front((frame.index, frame.frame));
+                break;
+            }
+            if frame.index >= first {
+                out.push(frame);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The index after the last picture handed out, if decoding has
+    /// started; frames already decoded and waiting count as handed out.
+    fn emitted_until(&self) -> Option<u64> {
+        match self.ready.front() {
+            Some((index, _)) => Some(*index),
+            None if self.first_packet.is_some() || self.last_slot.is_some() => {
+                Some(self.emitter.next())
+            }
+            None => None,
+        }
+    }
+
+    fn forget_quiet_before(&mut self, index: u64) {
+        let keep = self.quiet.split_off(&index);
+        let straddling = self.quiet.pop_last().filter(|&(_, last)| last >= index);
+        self.quiet = keep;
+        if let Some((first, last)) = straddling {
+            self.quiet.insert(first, last);
+        }
+    }
+}
