@@ -33,19 +33,10 @@ pub enum Stage {
     Index,
 }
 
-const STAGES: [Stage; 9] = [
-    Stage::Hash,
-    Stage::Probe,
-    Stage::Decode,
-    Stage::Thumbnails,
-    Stage::Segment,
-    Stage::Capture,
-    Stage::Load,
-    Stage::Model,
-    Stage::Index,
-];
+/// How many stages there are.
+const STAGES: usize = Stage::Index as usize + 1;
 
-static BUSY_NANOS: [AtomicU64; STAGES.len()] = [const { AtomicU64::new(0) }; STAGES.len()];
+static BUSY_NANOS: [AtomicU64; STAGES] = [const { AtomicU64::new(0) }; STAGES];
 
 impl Stage {
     fn slot(self) -> &'static AtomicU64 {

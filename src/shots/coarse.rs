@@ -139,17 +139,12 @@ impl<'a> Gaps<'a> {
         out: &mut Vec<Analysed>,
     ) -> Result<(), ScanError> {
         let before = self.last.as_ref().map(|(_, f)| f.clone());
-        let quiet = match (&before, after) {
-            (Some(b), Some(a)) => change(b, a, self.grid) < self.threshold,
-            _ => false,
-        };
-        if quiet {
-            self.refiner()?.mark_quiet(first, last);
-            let (b, a) = (before.as_ref(), after);
-            if let (Some(b), Some(a)) = (b, a) {
+        if let (Some(b), Some(a)) = (&before, after) {
+            if change(b, a, self.grid) < self.threshold {
                 out.extend(interpolated(b, a, first, last));
+                self.refiner()?.mark_quiet(first, last);
+                return Ok(());
             }
-            return Ok(());
         }
         let keyframe = self.keyframe;
         let pictures = self.refiner()?.frames_between(first, last, keyframe)?;
