@@ -15,6 +15,7 @@ use matchcut::store::Store;
 use std::time::{Duration, Instant};
 
 fn main() {
+    matchcut::tune_allocator();
     models();
     hashing_share();
 }

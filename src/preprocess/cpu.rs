@@ -1,7 +1,7 @@
 //! The CPU path: the same maths as the WGSL kernels, in plain loops the
 //! compiler vectorises, one frame per thread (rayon).
 
-use super::frame::{FrameView, Plane};
+use super::frame::{FrameView, Plane, RowSums};
 use super::geometry::{letterbox, AxisWeights, Placement};
 use super::{Config, FrameOutputs};
 use std::collections::HashMap;
@@ -11,6 +11,7 @@ use std::sync::Arc;
 #[derive(Default)]
 pub struct Scratch {
     row: Vec<f32>,
+    sums: RowSums,
     planes: [Vec<f32>; 3],
     rgb: Vec<[f32; 3]>,
     weights: HashMap<(u32, u32), Arc<AxisWeights>>,
@@ -80,6 +81,8 @@ fn resample(view: &FrameView, size: (u32, u32), scratch: &mut Scratch) {
 /// Separable area average, vertical first: the source rows under an output
 /// row are summed with their weights into one accumulator row (a vectorised
 /// pass over the samples), then the accumulator is averaged horizontally.
+/// The rows wholly inside an output row share one weight: they are summed
+/// in integers and weighed once; only the edge rows are weighed one by one.
 fn resize_plane(
     plane: &Plane,
     wx: &AxisWeights,
@@ -89,18 +92,34 @@ fn resize_plane(
 ) {
     let out_w = wx.first.len();
     scratch.row.resize(plane.width as usize, 0.0);
-    let acc = &mut scratch.row;
+    let (acc, sums) = (&mut scratch.row, &mut scratch.sums);
     for (i, dst) in out.chunks_exact_mut(out_w).enumerate() {
         let (first, taps) = wy.taps(i);
         acc.fill(0.0);
+        let whole = whole_rows(taps);
         for (k, &w) in taps.iter().enumerate() {
-            plane.accumulate_row(first + k, w, acc);
+            if !whole.contains(&k) {
+                plane.accumulate_row(first + k, w, acc);
+            }
+        }
+        if let Some(&w) = taps.get(whole.start) {
+            let rows = first + whole.start..first + whole.end;
+            plane.accumulate_rows(rows, w, acc, sums);
         }
         for (j, d) in dst.iter_mut().enumerate() {
             let (x0, xw) = wx.taps(j);
             *d = xw.iter().zip(&acc[x0..]).map(|(w, s)| w * s).sum();
         }
     }
+}
+
+/// The taps (a contiguous run) of the largest weight: the source samples an
+/// output sample covers wholly. Edge samples covered in part weigh less.
+fn whole_rows(taps: &[f32]) -> std::ops::Range<usize> {
+    let top = taps.iter().copied().fold(0.0, f32::max);
+    let start = taps.iter().position(|&w| w == top).unwrap_or(0);
+    let len = taps[start..].iter().take_while(|&&w| w == top).count();
+    start..start + len
 }
 
 /// The source-orientation pixel shown at display position `(x, y)` of a
@@ -258,6 +277,119 @@ mod tests {
         assert_eq!(histogram_bin([0, 0, 0]), 0);
         assert_eq!(histogram_bin([255, 255, 255]), 3);
         assert_eq!(histogram_bin([0, 255, 0]), ((8 / 3) * 4 + 3) * 4 + 3);
+    }
+
+    /// `width`×`height` samples, deterministic noise over `0..=max`.
+    fn noise(width: usize, height: usize, max: u32) -> Vec<u32> {
+        (0..width * height)
+            .map(|i| (i as u32).wrapping_mul(2_654_435_761) >> 7 & 0xffff)
+            .map(|v| v % (max + 1))
+            .collect()
+    }
+
+    /// The area average in f64, straight from the definition.
+    fn reference(samples: &[u32], size: (usize, usize), out: (u32, u32)) -> Vec<f64> {
+        let (wx, wy) = (
+            AxisWeights::new(size.0 as u32, out.0),
+            AxisWeights::new(size.1 as u32, out.1),
+        );
+        let mut result = Vec::new();
+        for i in 0..out.1 as usize {
+            let (y0, ty) = wy.taps(i);
+            for j in 0..out.0 as usize {
+                let (x0, tx) = wx.taps(j);
+                let mut sum = 0.0;
+                for (dy, &a) in ty.iter().enumerate() {
+                    for (dx, &b) in tx.iter().enumerate() {
+                        let s = samples[(y0 + dy) * size.0 + x0 + dx];
+                        sum += f64::from(a) * f64::from(b) * f64::from(s);
+                    }
+                }
+                result.push(sum);
+            }
+        }
+        result
+    }
+
+    /// Resizes one plane of `size` to `out` through [`resize_plane`].
+    fn resized(
+        samples: super::super::frame::Samples,
+        size: (usize, usize),
+        step: usize,
+        out: (u32, u32),
+    ) -> Vec<f32> {
+        let plane = Plane {
+            samples,
+            width: size.0 as u32,
+            height: size.1 as u32,
+            stride: size.0 * step,
+            step,
+            offset: 0,
+        };
+        let mut scratch = Scratch::default();
+        let (wx, wy) = (
+            scratch.weights(size.0 as u32, out.0),
+            scratch.weights(size.1 as u32, out.1),
+        );
+        let mut result = vec![0.0; (out.0 * out.1) as usize];
+        resize_plane(&plane, &wx, &wy, &mut scratch, &mut result);
+        result
+    }
+
+    #[test]
+    fn integer_row_sums_give_the_exact_area_average() {
+        use super::super::frame::Samples;
+        // Whole ratios (1080 → 27: 40 rows each), fractional ones with edge
+        // rows, more rows than a u16 sum holds (600 → 1), interleaved
+        // samples, and 10-bit words.
+        for (size, out) in [
+            ((192, 1080), (48, 27)),
+            ((128, 720), (48, 27)),
+            ((192, 1080), (224, 126)),
+            ((8, 600), (2, 1)),
+            ((5, 7), (10, 3)),
+        ] {
+            let values = noise(size.0, size.1, 255);
+            let expected = reference(&values, size, out);
+            let bytes: Vec<u8> = values.iter().map(|&v| v as u8).collect();
+            let got = resized(Samples::U8(&bytes), size, 1, out);
+            let words: Vec<u16> = noise(size.0, size.1, 1023)
+                .iter()
+                .map(|&v| v as u16)
+                .collect();
+            let wide = reference(
+                &words.iter().map(|&v| u32::from(v)).collect::<Vec<_>>(),
+                size,
+                out,
+            );
+            let got_wide = resized(Samples::U16(&words), size, 1, out);
+            // The same bytes read every other sample (an NV12 chroma plane).
+            let doubled: Vec<u8> = bytes.iter().flat_map(|&b| [b, 0]).collect();
+            let got_step = resized(Samples::U8(&doubled), size, 2, out);
+            for i in 0..expected.len() {
+                let what = format!("{size:?} → {out:?}, sample {i}");
+                assert!(
+                    (f64::from(got[i]) - expected[i]).abs() < 1e-3,
+                    "{what}: {} vs {}",
+                    got[i],
+                    expected[i]
+                );
+                assert_eq!(got_step[i], got[i], "{what}: interleaved");
+                assert!(
+                    (f64::from(got_wide[i]) - wide[i]).abs() < 4e-3,
+                    "{what}: 10-bit"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn whole_rows_are_the_run_of_the_largest_weight() {
+        assert_eq!(whole_rows(&[0.025; 40]), 0..40);
+        assert_eq!(whole_rows(&[0.1, 0.3, 0.3, 0.3]), 1..4);
+        assert_eq!(whole_rows(&[0.2, 0.35, 0.35, 0.1]), 1..3);
+        assert_eq!(whole_rows(&[1.0]), 0..1);
+        assert_eq!(whole_rows(&[]), 0..0);
     }
 
     #[test]
