@@ -9,6 +9,7 @@
 mod common;
 
 use common::{best_of, run_ffmpeg};
+use matchcut::busy::BusyTimes;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -114,7 +115,8 @@ fn main() {
             seconds.as_secs_f64(),
             peak as f64 / 1e6
         );
-        println!("{:<26} {}", "", busy_line(&report["busy"]));
+        let busy: BusyTimes = serde_json::from_value(report["busy"].clone()).unwrap_or_default();
+        println!("{:<26} {}", "", busy.summary(seconds.as_secs_f64()));
         rows.push(serde_json::json!({
             "title": name, "frames": frames, "ffmpeg_seconds": ffmpeg.as_secs_f64(),
             "scan_seconds": seconds.as_secs_f64(), "ratio_scan_vs_ffmpeg": ratio,
@@ -128,23 +130,4 @@ fn main() {
             format!("{:#}\n", serde_json::Value::from(rows)),
         );
     }
-}
-
-/// The stages' busy seconds of a scan report, busiest first.
-fn busy_line(busy: &serde_json::Value) -> String {
-    let mut stages: Vec<(String, f64)> = busy
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_f64()?)))
-                .collect()
-        })
-        .unwrap_or_default();
-    stages.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let parts: Vec<String> = stages
-        .iter()
-        .filter(|(_, s)| *s >= 0.05)
-        .map(|(k, s)| format!("{k} {s:.1}"))
-        .collect();
-    format!("busy s: {}", parts.join(", "))
 }

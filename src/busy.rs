@@ -5,7 +5,7 @@
 //! between two [`snapshot`]s, so the stages' busy times can be set beside
 //! the scan's own wall time to see what overlapped and what waited.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -55,7 +55,8 @@ pub fn timed<T>(stage: Stage, work: impl FnOnce() -> T) -> T {
 
 /// Seconds each stage has been busy (in this process, or between two
 /// snapshots).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BusyTimes {
     pub hash: f64,
     pub probe: f64,
@@ -100,6 +101,22 @@ impl BusyTimes {
             ("model", self.model),
             ("index", self.index),
         ]
+    }
+
+    /// One line: the stages busy for at least 0.05 s, in the order a title
+    /// meets them, and the CPU time beside the wall time `seconds`.
+    pub fn summary(&self, seconds: f64) -> String {
+        let stages: Vec<String> = self
+            .stages()
+            .iter()
+            .filter(|(_, s)| *s >= 0.05)
+            .map(|(name, s)| format!("{name} {s:.1} s"))
+            .collect();
+        format!(
+            "busy: {}; CPU {:.1} s in {seconds:.1} s",
+            stages.join(", "),
+            self.cpu
+        )
     }
 }
 

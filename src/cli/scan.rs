@@ -139,22 +139,7 @@ pub fn run(
         report.seconds
     );
     if report.analysed_frames > 0 {
-        println!("{}", busy_line(&report.busy, report.seconds));
+        println!("{}", report.busy.summary(report.seconds));
     }
     Ok(super::exit_code(failures))
-}
-
-/// Each stage's busy seconds and the CPU time, beside the wall time.
-fn busy_line(busy: &matchcut::busy::BusyTimes, seconds: f64) -> String {
-    let stages: Vec<String> = busy
-        .stages()
-        .iter()
-        .filter(|(_, s)| *s >= 0.05)
-        .map(|(name, s)| format!("{name} {s:.1} s"))
-        .collect();
-    format!(
-        "busy: {}; CPU {:.1} s in {seconds:.1} s",
-        stages.join(", "),
-        busy.cpu
-    )
 }
