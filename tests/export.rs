@@ -234,12 +234,10 @@ fn opentimelineio_reads_our_edls_and_otio_files_at_every_rate() {
 }
 
 fn matchcut(library: &Path, editor: &str, args: &[&str]) -> std::process::Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_matchcut"))
+    let output = matchcut_on_cpu()
         .args(args)
         .env("MATCHCUT_LIBRARY", library)
         .env("MATCHCUT_EDITOR", editor)
-        .env("MATCHCUT_PREPROCESS", "cpu")
-        .env("MATCHCUT_DEVICE", "cpu")
         .output()
         .expect("run matchcut");
     assert!(

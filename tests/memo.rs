@@ -86,22 +86,9 @@ fn a_new_model_version_recomputes_only_its_stage() {
 
 /// `matchcut scan --json` of `paths` into `library`: its report.
 fn scan_report(library: &std::path::Path, paths: &[PathBuf]) -> serde_json::Value {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_matchcut"))
-        .arg("scan")
-        .args(paths)
-        .arg("--library")
-        .arg(library)
-        .arg("--json")
-        .env("MATCHCUT_PREPROCESS", "cpu")
-        .env("MATCHCUT_DEVICE", "cpu")
-        .output()
-        .expect("run matchcut");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("JSON report")
+    let mut scan = matchcut_on_cpu();
+    scan.arg("scan").args(paths).arg("--library").arg(library);
+    serde_json::from_slice(&stdout_of(scan.arg("--json"))).expect("JSON report")
 }
 
 #[test]

@@ -135,3 +135,12 @@ pub fn matchcut() -> Command {
     cmd.env_remove("MATCHCUT_LOG");
     cmd
 }
+
+/// The CLI binary on the CPU paths (preprocessing and model), whatever
+/// adapter the machine has, as CI runs it.
+pub fn matchcut_on_cpu() -> Command {
+    let mut cmd = matchcut();
+    cmd.env("MATCHCUT_PREPROCESS", "cpu")
+        .env("MATCHCUT_DEVICE", "cpu");
+    cmd
+}
