@@ -15,7 +15,6 @@ use matchcut::store::Store;
 use std::time::{Duration, Instant};
 
 fn main() {
-    matchcut::tune_allocator();
     models();
     hashing_share();
 }

@@ -30,23 +30,6 @@ pub fn crash_point(point: &str) {
     }
 }
 
-/// Keeps freed large blocks in the process instead of handing them back to
-/// the kernel. A scan frees and reallocates blocks of megabytes all the time
-/// (the model's activations layer by layer, FFmpeg's pictures, model
-/// inputs); glibc serves each from a fresh `mmap` (or trims the heap) and
-/// the kernel then zeroes every page again on first touch, which cost a
-/// tenth of a scan's CPU time. Blocks up to 32 MiB now come from the heap,
-/// and up to 128 MiB of free heap is kept. Call once, first thing in `main`.
-pub fn tune_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets glibc allocator parameters; it is called
-    // before other threads allocate.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 << 20);
-    }
-}
-
 /// Sets up FFmpeg once per process; `quiet` silences its own log lines so
 /// errors reach the user only as our one-line messages.
 pub fn init_ffmpeg(quiet: bool) {

@@ -6,7 +6,6 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    matchcut::tune_allocator();
     ensure_runtime_dir();
     let args = cli::Cli::parse();
     cli::init_logging(args.verbose);

@@ -12,7 +12,6 @@ pub const RUNS: usize = 3;
 
 /// The file named on the command line, else the 1080p benchmark title, probed.
 pub fn bench_file() -> (PathBuf, MediaInfo) {
-    matchcut::tune_allocator();
     matchcut::init_ffmpeg(true);
     let path = std::env::args()
         .skip(1)

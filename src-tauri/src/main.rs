@@ -16,7 +16,6 @@ struct Args {
 }
 
 fn main() {
-    matchcut::tune_allocator();
     let args = Args::parse();
     // Warnings and errors on stderr; `MATCHCUT_LOG` (tracing's filter syntax) for more.
     let filter = tracing_subscriber::EnvFilter::try_from_env("MATCHCUT_LOG")
