@@ -386,7 +386,6 @@ fn embed_frames(
     frames: &BTreeSet<u64>,
     a: &Analysers,
 ) -> Result<Vec<KeyframeVector>, JobError> {
-    const BATCH: usize = 16;
     let path = info.path.as_path();
     let last = frames.last().copied().unwrap_or(0);
     let decoder = Decoder::open(path, info.clone(), DecodeMode::Full)?;
@@ -399,7 +398,7 @@ fn embed_frames(
             pending.push(frame);
         }
         let done = pending.last().is_some_and(|f| f.index >= last);
-        if pending.len() == BATCH || (done && !pending.is_empty()) {
+        if pending.len() == a.embedder.batch_size() || (done && !pending.is_empty()) {
             out.extend(embed_batch(path, info, &pending, &mut preprocessor, a)?);
             pending.clear();
         }

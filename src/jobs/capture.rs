@@ -45,8 +45,6 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 pub const VERSION: u32 = 5;
 /// Every this many frames one is captured (besides those around cuts).
 pub const STRIDE: u64 = 8;
-/// Keyframe inputs the embedding thread batches together.
-const EMBED_BATCH: usize = 16;
 
 /// A captured frame: its model input and how much of a picture it shows.
 struct Captured {
@@ -421,8 +419,8 @@ fn embed_worker(
     let (mut pending, mut out) = (Vec::new(), Vec::new());
     for inputs in receive {
         pending.extend(inputs);
-        while pending.len() >= EMBED_BATCH {
-            let batch: Vec<_> = pending.drain(..EMBED_BATCH).collect();
+        while pending.len() >= embedder.batch_size() {
+            let batch: Vec<_> = pending.drain(..embedder.batch_size()).collect();
             out.extend(embed_inputs(&batch, embedder, side));
         }
     }
@@ -510,7 +508,7 @@ fn seek_and_embed(
     let mut decoder = media::Decoder::open(path, info.clone(), media::DecodeMode::Full)?;
     let mut preprocessor = Preprocessor::new(crate::embed::preprocess_config(), a.backend);
     let mut out = Vec::new();
-    for chunk in frames.chunks(EMBED_BATCH) {
+    for chunk in frames.chunks(a.embedder.batch_size()) {
         let decoded = chunk
             .iter()
             .map(|&n| decoder.seek_frame(n))
