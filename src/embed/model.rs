@@ -11,8 +11,15 @@
 use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, Linear, LinearConfig, PaddingConfig2d};
-use burn::tensor::activation::relu6;
 use burn::tensor::{Device, Tensor};
+
+/// ReLU6 as two one-sided clamps: Burn's `relu6` is one two-sided clamp,
+/// which the `flex` backend runs as a scalar loop with a branch per value
+/// (13 % of a frame's model time); each one-sided clamp is a vectorised
+/// select. Same values, NaN included (it propagates through both).
+fn relu6<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    x.clamp_min(0.0).clamp_max(6.0)
+}
 
 /// One stage of MBConv blocks: (repeats, kernel, stride, expansion, in, out).
 type Stage = (usize, usize, usize, usize, usize, usize);
