@@ -7,12 +7,13 @@
 
 mod common;
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::Device;
+use matchcut::embed::throughput::{keyframes_per_second, Work};
 use matchcut::embed::{self, Embedder};
 use matchcut::jobs::{analyse, Analysers};
 use matchcut::preprocess::{Backend, BackendChoice};
 use matchcut::store::Store;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn main() {
     models();
@@ -27,37 +28,11 @@ fn models() {
     for (name, device) in devices {
         let embedder = Embedder::new(device.clone()).expect("model");
         for batch in [1usize, 16] {
-            let rate = keyframes_per_second(&embedder, &device, batch);
+            let rate =
+                keyframes_per_second(&embedder, batch, Work::Descriptor, Duration::from_secs(10));
             println!("embed {name:14} batch {batch:2}: {rate:7.1} keyframes/s");
         }
     }
-}
-
-/// Best rate over repeated batches within about 10 s (after one warm-up).
-fn keyframes_per_second(embedder: &Embedder, device: &Device, batch: usize) -> f64 {
-    let images = || {
-        let n = batch * 3 * 224 * 224;
-        let values: Vec<f32> = (0..n)
-            .map(|i| ((i * 7919) % 255) as f32 / 128.0 - 1.0)
-            .collect();
-        Tensor::<4>::from_data(TensorData::new(values, [batch, 3, 224, 224]), device)
-    };
-    let run = || {
-        let d: Vec<f32> = embedder
-            .describe(images())
-            .into_data()
-            .try_to_vec()
-            .expect("f32");
-        std::hint::black_box(d);
-    };
-    run();
-    let (mut best, start) = (Duration::MAX, Instant::now());
-    while start.elapsed() < Duration::from_secs(10) {
-        let t = Instant::now();
-        run();
-        best = best.min(t.elapsed());
-    }
-    batch as f64 / best.as_secs_f64()
 }
 
 /// Hashing the file against analysing it from scratch (fresh store).

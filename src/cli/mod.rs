@@ -1,5 +1,6 @@
 //! Argument parsing and the subcommands.
 
+mod bench;
 mod decide;
 mod decisions;
 mod duplicates;
@@ -38,6 +39,10 @@ pub struct Cli {
     /// else the CPU), cpu or gpu.
     #[arg(long, global = true, env = "MATCHCUT_DEVICE", default_value = "auto", value_parser = parse_choice)]
     pub device: matchcut::preprocess::BackendChoice,
+    /// How a scan decodes titles: auto (NVDEC where FFmpeg has a CUDA
+    /// device, else the CPU), cpu or gpu.
+    #[arg(long, global = true, env = "MATCHCUT_DECODE", default_value = "auto", value_parser = parse_choice)]
+    pub decode: matchcut::preprocess::BackendChoice,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -73,6 +78,9 @@ pub enum Command {
     Settings(settings::SettingsArgs),
     /// Score titles as they are saved into folders (until Ctrl-C or SIGTERM).
     Watch(watch::WatchArgs),
+    /// Keyframes per second of the embedding model alone (JSON lines).
+    #[command(hide = true)]
+    BenchModel(bench::BenchModelArgs),
 }
 
 /// `--library DIR`: where a library's analysis data lives.
@@ -135,6 +143,7 @@ fn parse_choice(text: &str) -> Result<matchcut::preprocess::BackendChoice, Strin
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    matchcut::media::hw::set_choice(cli.decode);
     match cli.command {
         Command::Probe(args) => probe::run(args),
         Command::Frame(args) => frame::run(args),
@@ -150,6 +159,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(args),
         Command::Settings(args) => settings::run(args),
         Command::Watch(args) => watch::run(args, cli.preprocess, cli.device),
+        Command::BenchModel(args) => bench::run(args, cli.device),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod model;
 pub mod objects;
 pub mod saliency;
 pub mod text;
+pub mod throughput;
 pub mod weights;
 
 use crate::preprocess::{self, gpu::GpuContext, handoff, BackendChoice};

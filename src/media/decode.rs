@@ -107,7 +107,9 @@ impl Decoder {
         let stream = input
             .stream(video.index)
             .ok_or_else(|| MediaError::decode(path, "the video stream disappeared"))?;
-        let mut decoder = stream::open_threaded_decoder(path, &stream, mode != DecodeMode::Full)?;
+        let hardware = matches!(mode, DecodeMode::Scan | DecodeMode::Coarse);
+        let mut decoder =
+            stream::open_threaded_decoder(path, &stream, mode != DecodeMode::Full, hardware)?;
         if mode == DecodeMode::Coarse {
             decoder.skip_frame(ffmpeg::Discard::Bidirectional);
         }
@@ -235,7 +237,9 @@ impl Decoder {
             match self.decoder.receive_frame(&mut frame) {
                 Ok(()) => {
                     count_decoded();
-                    return Ok(Some(frame));
+                    return super::hw::to_system(frame)
+                        .map(Some)
+                        .map_err(|e| MediaError::decode(&self.path, e));
                 }
                 Err(ffmpeg::Error::Eof) => return Ok(None),
                 Err(ffmpeg::Error::Other { errno }) if errno == ffmpeg::util::error::EAGAIN => {

@@ -7,6 +7,7 @@ mod decode;
 mod emit;
 mod error;
 mod hash;
+pub mod hw;
 mod packets;
 mod presented;
 mod probe;

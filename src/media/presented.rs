@@ -88,7 +88,7 @@ fn decode_stamps(
     let stream = input
         .stream(video.index)
         .ok_or_else(|| MediaError::decode(path, "the video stream disappeared"))?;
-    let mut decoder = stream::open_threaded_decoder(path, &stream, true)?;
+    let mut decoder = stream::open_threaded_decoder(path, &stream, true, false)?;
     let mut stamps = Vec::new();
     let mut fed = 0;
     for (s, packet) in input.packets() {

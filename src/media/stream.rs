@@ -113,23 +113,26 @@ pub(crate) fn open_decoder(
         stream,
         ffmpeg::codec::threading::Config::default(),
         false,
+        false,
     )
 }
 
 /// Opens a decoder that decodes on all cores (frame threading, as the
 /// `ffmpeg` CLI does by default), with the stream's packet time base.
-/// `skip_deblocking`: decode without the in-loop deblocking filter.
+/// `skip_deblocking`: decode without the in-loop deblocking filter;
+/// `hardware`: on the GPU where the process's choice allows ([`super::hw`]).
 pub(crate) fn open_threaded_decoder(
     path: &Path,
     stream: &ffmpeg::format::stream::Stream,
     skip_deblocking: bool,
+    hardware: bool,
 ) -> Result<ffmpeg::decoder::Video, MediaError> {
     let threading = ffmpeg::codec::threading::Config {
         kind: ffmpeg::codec::threading::Type::Frame,
         count: 0,
         ..Default::default()
     };
-    open_decoder_with(path, stream, threading, skip_deblocking)
+    open_decoder_with(path, stream, threading, skip_deblocking, hardware)
 }
 
 fn open_decoder_with(
@@ -137,6 +140,7 @@ fn open_decoder_with(
     stream: &ffmpeg::format::stream::Stream,
     threading: ffmpeg::codec::threading::Config,
     skip_deblocking: bool,
+    hardware: bool,
 ) -> Result<ffmpeg::decoder::Video, MediaError> {
     let params = stream.parameters();
     let unsupported = || MediaError::UnsupportedCodec {
@@ -149,6 +153,9 @@ fn open_decoder_with(
     let mut context = ffmpeg::codec::Context::from_parameters(params.clone())
         .map_err(|e| MediaError::decode(path, e))?;
     context.set_threading(threading);
+    if hardware {
+        super::hw::attach(path, &mut context, params.id())?;
+    }
     // SAFETY: the context is valid and not yet opened; FFmpeg reads
     // pkt_timebase when it opens the decoder, and frame-threading copies
     // skip_loop_filter into every worker's context.

@@ -66,10 +66,13 @@ impl GpuContext {
                 label: Some("matchcut"),
                 // What Burn's kernels may use (CubeCL decides from the
                 // adapter's features, so the shared device enables them all,
-                // as CubeCL's own device would).
-                required_features: adapter
-                    .features()
-                    .difference(wgpu::Features::MAPPABLE_PRIMARY_BUFFERS),
+                // as CubeCL's own device would), less wgpu's experimental
+                // ones (mesh shaders, ray tracing, cooperative matrices),
+                // which wgpu refuses unless its experimental mode is on.
+                required_features: adapter.features().difference(
+                    wgpu::Features::MAPPABLE_PRIMARY_BUFFERS
+                        | wgpu::Features::all_experimental_mask(),
+                ),
                 required_limits: adapter.limits(),
                 memory_hints: wgpu::MemoryHints::MemoryUsage,
                 ..Default::default()
@@ -148,22 +151,28 @@ pub struct Params {
 mod engine;
 pub use engine::{GpuPreprocessor, ResidentModelInput};
 
-/// Appends a frame's planes to `staging` (each 4-byte aligned) and
-/// describes them; interleaved Cb/Cr share one upload.
-pub fn stage_frame(view: &FrameView, config: &Config, staging: &mut Vec<u8>) -> FrameDesc {
+/// Places a frame's planes in the upload after `end` bytes (each plane
+/// 4-byte aligned; interleaved Cb/Cr share one range), adding a copy
+/// (source bytes, offset) per range to `copies`, and describes them.
+pub fn layout_frame<'a>(
+    view: &FrameView<'a>,
+    config: &Config,
+    end: &mut usize,
+    copies: &mut Vec<(&'a [u8], usize)>,
+) -> FrameDesc {
     let mut planes = [PlaneDesc::default(); 3];
-    let mut uploaded: Vec<(*const u8, usize)> = Vec::with_capacity(3);
+    let mut placed: Vec<(*const u8, usize)> = Vec::with_capacity(3);
     for (i, plane) in [view.luma, view.cb, view.cr].iter().enumerate() {
         let (whole, bytes) = plane_bytes(plane);
-        let known = uploaded
+        let known = placed
             .iter()
             .find(|(p, _)| *p == whole.as_ptr())
             .map(|&(_, at)| at);
         let start = known.unwrap_or_else(|| {
-            staging.resize(staging.len().next_multiple_of(4), 0);
-            let at = staging.len();
-            staging.extend_from_slice(bytes);
-            uploaded.push((whole.as_ptr(), at));
+            let at = end.next_multiple_of(4);
+            *end = at + bytes.len();
+            copies.push((bytes, at));
+            placed.push((whole.as_ptr(), at));
             at
         });
         let size = sample_size(plane);

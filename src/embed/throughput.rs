@@ -1,0 +1,52 @@
+//! How fast the model runs alone: keyframes per second at a batch size, on
+//! synthetic inputs (`make bench`, `matchcut bench-model` on a GPU machine).
+
+use super::Embedder;
+use burn::tensor::{Tensor, TensorData};
+use std::time::{Duration, Instant};
+
+/// What one timed run covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Work {
+    /// The network and the descriptor projection ([`Embedder::describe`]).
+    Descriptor,
+    /// Everything a scan asks of a keyframe ([`Embedder::describe_with_text`]):
+    /// descriptor, text, objects, regions and saliency, read back.
+    Scan,
+}
+
+/// Keyframes per second at `batch` frames per run: the best run within
+/// `budget` (at least three), after one warm-up run.
+pub fn keyframes_per_second(
+    embedder: &Embedder,
+    batch: usize,
+    work: Work,
+    budget: Duration,
+) -> f64 {
+    let batch = batch.max(1);
+    let values: Vec<f32> = (0..batch * 3 * 224 * 224)
+        .map(|i| ((i * 7919) % 255) as f32 / 128.0 - 1.0)
+        .collect();
+    let run = || match work {
+        Work::Descriptor => {
+            let images = Tensor::<4>::from_data(
+                TensorData::new(values.clone(), [batch, 3, 224, 224]),
+                embedder.device(),
+            );
+            let d = embedder.describe(images).into_data();
+            std::hint::black_box(d);
+        }
+        Work::Scan => {
+            std::hint::black_box(embedder.describe_with_text(&values, batch));
+        }
+    };
+    run();
+    let (mut best, start, mut runs) = (Duration::MAX, Instant::now(), 0);
+    while runs < 3 || start.elapsed() < budget {
+        let t = Instant::now();
+        run();
+        best = best.min(t.elapsed());
+        runs += 1;
+    }
+    batch as f64 / best.as_secs_f64()
+}
