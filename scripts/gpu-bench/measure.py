@@ -28,7 +28,7 @@ def run(name, argv, env=None):
     if proc.returncode != 0:
         log.close()
         tail = open(os.path.join(OUT, f"{name}.log")).read()[-3000:]
-        print(f"{name}: exit {proc.returncode}\n{tail}", flush=True)
+        print(f"{name}: exit {proc.returncode}\n{stdout.decode()[-2000:]}\n{tail}", flush=True)
         return None
     cpu = usage.ru_utime + usage.ru_stime
     return wall, usage.ru_maxrss / 1024, cpu, stdout.decode()
@@ -50,7 +50,7 @@ def facts():
 def model():
     if "model" in SKIP:
         return
-    got = run("model", [MC, "--device", "gpu", "bench-model", "--batch", "16,64,256", "--seconds", "3"])
+    got = run("model", [MC, "--device", "gpu", "bench-model", "--batch", os.environ.get("GPU_BENCH_BATCHES", "16,64,256"), "--seconds", "3"])
     if got:
         REPORT["model"] = [json.loads(line) for line in got[3].splitlines() if line.startswith("{")]
         for line in REPORT["model"]:
@@ -104,9 +104,10 @@ def scans(frames):
 
 
 def identity(value):
-    """A pair's identity: its non-float leaves (titles, frames, kinds)."""
+    """A pair's identity: its non-float leaves (titles, frames, kinds), not
+    its rank."""
     if isinstance(value, dict):
-        return tuple((k, identity(v)) for k, v in sorted(value.items()))
+        return tuple((k, identity(v)) for k, v in sorted(value.items()) if k != "rank")
     if isinstance(value, list):
         return tuple(identity(v) for v in value)
     return None if isinstance(value, float) else value
@@ -119,7 +120,7 @@ def compare():
     base = [identity(p) for p in lists["scan_cpu"]]
     for name, pairs in lists.items():
         ids = [identity(p) for p in pairs]
-        same_order = sum(a == b for a, b in zip(base, ids))
+        same_order = sum(a == b for a, b in zip(base, ids))  # same pair at the same rank
         common = len(set(base) & set(ids))
         REPORT[f"{name}_vs_cpu"] = {"pairs": len(ids), "same_position": same_order, "in_common": common}
         print(f"{name} vs scan_cpu: {len(ids)} pairs, {same_order} at the same rank, "

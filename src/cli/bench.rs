@@ -2,7 +2,7 @@
 //! alone on the chosen device, one JSON line per batch size (for measuring
 //! a GPU machine without a Rust toolchain on it; `make bench` covers the rest).
 
-use matchcut::embed::throughput::{keyframes_per_second, Work};
+use matchcut::embed::throughput::{keyframes_per_second, Work, MAX_BATCH};
 use matchcut::embed::{self, Embedder};
 use matchcut::preprocess::BackendChoice;
 use std::process::ExitCode;
@@ -19,6 +19,9 @@ pub struct BenchModelArgs {
 }
 
 pub fn run(args: BenchModelArgs, device: BackendChoice) -> anyhow::Result<ExitCode> {
+    if let Some(&bad) = args.batch.iter().find(|&&b| b == 0 || b > MAX_BATCH) {
+        anyhow::bail!("--batch {bad}: batch sizes run from 1 to {MAX_BATCH}");
+    }
     let device = embed::device(device)?;
     let name = format!("{device:?}");
     let embedder = Embedder::new(device)?;

@@ -51,19 +51,27 @@ pub fn probability(probabilities: &[Vec<f32>]) -> Vec<f32> {
 /// classifier over C features.
 pub fn lettering(text: &mut [f32], maps: Tensor<4>, classifier: &Linear) {
     let [n, channels, h, w] = maps.dims();
-    for (i, mass) in text.iter_mut().enumerate().take(n) {
-        if *mass < LETTERING_FLOOR {
-            continue;
-        }
-        let places = maps
-            .clone()
-            .narrow(0, i, 1)
-            .reshape([channels, h * w])
-            .transpose();
-        let place_mass = probability(&super::class_probabilities(classifier.forward(places)));
-        let most = place_mass.into_iter().fold(0.0f32, f32::max);
+    let wanted: Vec<usize> = (0..n.min(text.len()))
+        .filter(|&i| text[i] >= LETTERING_FLOOR)
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    // The wanted frames' places as rows, `[k · h · w, C]`, read back once
+    // (one sync for the batch, not one a frame).
+    let frames: Vec<Tensor<4>> = wanted
+        .iter()
+        .map(|&i| maps.clone().narrow(0, i, 1))
+        .collect();
+    let places = Tensor::cat(frames, 0)
+        .reshape([wanted.len(), channels, h * w])
+        .swap_dims(1, 2)
+        .reshape([wanted.len() * h * w, channels]);
+    let place_mass = probability(&super::class_probabilities(classifier.forward(places)));
+    for (&i, masses) in wanted.iter().zip(place_mass.chunks(h * w)) {
+        let most = masses.iter().copied().fold(0.0f32, f32::max);
         if most >= LETTERING_PLACE {
-            *mass = mass.max(most);
+            text[i] = text[i].max(most);
         }
     }
 }
@@ -98,19 +106,26 @@ mod tests {
             )),
             bias: None,
         };
-        let mut maps = vec![0.0f32; 2 * 2 * 49];
-        for frame in 0..2 {
+        // Frames 1 and 2 show lettering at place 24, frame 0 none.
+        let mut maps = vec![0.0f32; 3 * 2 * 49];
+        for frame in 0..3 {
             for place in 0..49 {
-                let channel = usize::from(place != 24);
+                let channel = usize::from(frame == 0 || place != 24);
                 maps[frame * 98 + channel * 49 + place] = 1.0;
             }
         }
-        let maps = Tensor::from_data(TensorData::new(maps, [2, 2, 7, 7]), &device);
-        // The first frame has some text mass as a whole, the second not
+        let maps = Tensor::from_data(TensorData::new(maps, [3, 2, 7, 7]), &device);
+        // Frames 0 and 2 have some text mass as a whole, frame 1 not
         // enough to be read place by place.
-        let mut text = vec![LETTERING_FLOOR + 0.01, LETTERING_FLOOR - 0.01];
+        let before = [
+            LETTERING_FLOOR + 0.02,
+            LETTERING_FLOOR - 0.01,
+            LETTERING_FLOOR + 0.01,
+        ];
+        let mut text = before.to_vec();
         lettering(&mut text, maps, &classifier);
-        assert!(text[0] > 0.99, "{text:?}");
-        assert_eq!(text[1], LETTERING_FLOOR - 0.01);
+        assert_eq!(text[0], before[0], "no lettering in frame 0: {text:?}");
+        assert_eq!(text[1], before[1], "frame 1 is not read place by place");
+        assert!(text[2] > 0.99, "{text:?}");
     }
 }

@@ -15,15 +15,20 @@ pub enum Work {
     Scan,
 }
 
-/// Keyframes per second at `batch` frames per run: the best run within
-/// `budget` (at least three), after one warm-up run.
+/// The largest batch timed: the widest activation of a frame is 4.8 MB
+/// (96 channels at 112×112), and wgpu's buffers on an H200 stop at 2 GiB
+/// (a batch of 512 asked for 2.47 GB).
+pub const MAX_BATCH: usize = 256;
+
+/// Keyframes per second at `batch` frames per run (1 to [`MAX_BATCH`]): the
+/// best run within `budget` (at least three), after one warm-up run.
 pub fn keyframes_per_second(
     embedder: &Embedder,
     batch: usize,
     work: Work,
     budget: Duration,
 ) -> f64 {
-    let batch = batch.max(1);
+    let batch = batch.clamp(1, MAX_BATCH);
     let values: Vec<f32> = (0..batch * 3 * 224 * 224)
         .map(|i| ((i * 7919) % 255) as f32 / 128.0 - 1.0)
         .collect();

@@ -1,7 +1,9 @@
-//! Reading a whole title for shot detection. A decoder thread feeds a
-//! bounded channel (so decoding runs ahead of, but never far from, the
-//! analysis); the calling thread reduces batches of frames to thumbnails on
-//! the chosen preprocessing path and pushes them into a [`Segmenter`].
+//! Reading a whole title for shot detection, in three threads joined by
+//! bounded channels: a decoder thread feeds frames (so decoding runs ahead
+//! of, but never far from, the analysis), a thumbnailer thread reduces
+//! batches of them to thumbnails on the chosen preprocessing path, and the
+//! calling thread pushes each batch into a [`Segmenter`] and shows it to the
+//! keyframe capture while the next batch is being reduced.
 
 use super::coarse::{self, Analysed, Gaps};
 use super::{Features, Grid, Params, Segmentation, Segmenter};
@@ -11,19 +13,25 @@ use crate::preprocess::{self, Backend, Config, Preprocessor, StreamFacts};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver};
+use std::thread::Scope;
 
 /// Frames preprocessed together.
 const BATCH: usize = 32;
 /// Bytes of decoded pictures allowed in flight between the decoder and the
-/// analysis (the channel and the batch being analysed): a 1080p 8-bit title
-/// keeps full batches; a 4K 10-bit one (25 MB a picture) a few pictures.
+/// analysis (the decoder's channel, the batch being reduced to thumbnails
+/// and the batch being analysed): a 1080p 8-bit title runs in batches of
+/// 17; a 4K 10-bit one (25 MB a picture) of 2.
 const IN_FLIGHT_BYTES: usize = 160 << 20;
 
-/// Pictures per batch for pictures of `frame_bytes`: the channel holds as
-/// many again, so two batches fit in [`IN_FLIGHT_BYTES`].
+/// Pictures per batch for pictures of `frame_bytes`: the decoder's channel
+/// holds as many again and the analysis one batch more, so three batches
+/// fit in [`IN_FLIGHT_BYTES`].
 fn batch_len(frame_bytes: usize) -> usize {
-    (IN_FLIGHT_BYTES / (2 * frame_bytes.max(1))).clamp(2, BATCH)
+    (IN_FLIGHT_BYTES / (3 * frame_bytes.max(1))).clamp(2, BATCH)
 }
+
+/// A batch of frames with their thumbnails' features, or why there is none.
+type Reduced = Result<(Vec<DecodedFrame>, Vec<Features>), ScanError>;
 
 /// The result for one title.
 #[derive(Clone, Debug)]
@@ -97,33 +105,23 @@ pub fn detect_file_with(
         width: config.thumb_width as usize,
         height: config.thumb_height as usize,
     };
-    let mut preprocessor = Preprocessor::new(config, backend);
     let mut segmenter = Segmenter::new(params.clone(), grid);
     let refined = std::thread::scope(|scope| -> Result<u64, ScanError> {
         let batch = batch_len(info.frame_bytes());
-        let (tx, rx) = sync_channel(batch);
-        let decoder_info = info.clone();
-        let mode = coarse::pass_mode(info, params);
-        scope.spawn(move || match Decoder::open(path, decoder_info, mode) {
-            Ok(decoder) => {
-                for frame in decoder {
-                    let stop = frame.is_err();
-                    if tx.send(frame).is_err() || stop {
-                        break;
-                    }
-                }
-            }
-            Err(e) => {
-                let _ = tx.send(Err(e));
-            }
-        });
+        let decoded = spawn_decoder(scope, path, info, coarse::pass_mode(info, params), batch);
+        let preprocessor = Preprocessor::new(config.clone(), backend);
+        let reduced = spawn_thumbnailer(scope, path, info, decoded, batch, preprocessor);
         let mut stages = Stages {
-            preprocessor: &mut preprocessor,
+            refine: Refine {
+                config,
+                backend,
+                preprocessor: None,
+            },
             segmenter: &mut segmenter,
             hook,
             gaps: Gaps::new(path, info, params, grid),
         };
-        analyse(path, info, &rx, batch, &mut stages, progress)?;
+        analyse(path, info, &reduced, &mut stages, progress)?;
         Ok(stages.gaps.refined)
     })?;
     if segmenter.frames() == 0 {
@@ -142,43 +140,113 @@ pub fn detect_file_with(
     })
 }
 
+/// Decodes the title on a thread of its own into a channel of `batch` frames.
+fn spawn_decoder<'s>(
+    scope: &'s Scope<'s, '_>,
+    path: &'s Path,
+    info: &MediaInfo,
+    mode: media::DecodeMode,
+    batch: usize,
+) -> Receiver<Result<DecodedFrame, MediaError>> {
+    let (tx, rx) = sync_channel(batch);
+    let info = info.clone();
+    scope.spawn(move || match Decoder::open(path, info, mode) {
+        Ok(decoder) => {
+            for frame in decoder {
+                let stop = frame.is_err();
+                if tx.send(frame).is_err() || stop {
+                    break;
+                }
+            }
+        }
+        Err(e) => {
+            let _ = tx.send(Err(e));
+        }
+    });
+    rx
+}
+
+/// Reduces batches of decoded frames to thumbnails on a thread of its own.
+/// It hands each batch over only when the analysis takes it (a rendezvous),
+/// so one batch is reduced while the one before is analysed.
+fn spawn_thumbnailer<'s>(
+    scope: &'s Scope<'s, '_>,
+    path: &'s Path,
+    info: &'s MediaInfo,
+    decoded: Receiver<Result<DecodedFrame, MediaError>>,
+    batch: usize,
+    mut preprocessor: Preprocessor,
+) -> Receiver<Reduced> {
+    let (tx, rx) = sync_channel(0);
+    scope.spawn(move || loop {
+        let frames: Result<Vec<DecodedFrame>, MediaError> = decoded.iter().take(batch).collect();
+        let item = match frames {
+            Ok(frames) if frames.is_empty() => return,
+            Ok(frames) => busy::timed(Stage::Thumbnails, || {
+                thumbnails(path, info, &frames, &mut preprocessor)
+            })
+            .map(|features| (frames, features)),
+            Err(e) => Err(e.into()),
+        };
+        let stop = item.is_err();
+        if tx.send(item).is_err() || stop {
+            return;
+        }
+    });
+    rx
+}
+
+/// Thumbnails of the frames a coarse pass skipped and refines: a
+/// preprocessor of the analysis thread's own, made on first use.
+struct Refine {
+    config: Config,
+    backend: Backend,
+    preprocessor: Option<Preprocessor>,
+}
+
+impl Refine {
+    fn preprocessor(&mut self) -> &mut Preprocessor {
+        let (config, backend) = (&self.config, self.backend);
+        self.preprocessor
+            .get_or_insert_with(|| Preprocessor::new(config.clone(), backend))
+    }
+}
+
 /// What a batch of frames goes through.
 struct Stages<'a> {
-    preprocessor: &'a mut Preprocessor,
+    refine: Refine,
     segmenter: &'a mut Segmenter,
     hook: &'a mut dyn FrameHook,
     gaps: Gaps<'a>,
 }
 
-/// Pulls frames off the channel in batches until it closes.
+/// Takes reduced batches until the thumbnailer is done.
 fn analyse(
     path: &Path,
     info: &MediaInfo,
-    rx: &Receiver<Result<DecodedFrame, MediaError>>,
-    batch_len: usize,
+    reduced: &Receiver<Reduced>,
     stages: &mut Stages,
     progress: Progress,
 ) -> Result<(), ScanError> {
     loop {
-        let mut batch = Vec::with_capacity(batch_len);
-        for frame in rx.iter().take(batch_len) {
-            batch.push(frame?);
-        }
-        let preprocessor = &mut *stages.preprocessor;
+        let refine = &mut stages.refine;
         let mut thumbs = |frames: &[DecodedFrame]| {
             busy::timed(Stage::Thumbnails, || {
-                thumbnails(path, info, frames, preprocessor)
+                thumbnails(path, info, frames, refine.preprocessor())
             })
         };
-        let frames = if batch.is_empty() {
-            let rest = stages.gaps.finish(&mut thumbs)?;
-            if rest.is_empty() {
-                return Ok(());
+        let frames = match reduced.recv() {
+            Ok(item) => {
+                let (batch, features) = item?;
+                stages.gaps.complete(batch, features, &mut thumbs)?
             }
-            rest
-        } else {
-            let features = thumbs(&batch)?;
-            stages.gaps.complete(batch, features, &mut thumbs)?
+            Err(_) => {
+                let rest = stages.gaps.finish(&mut thumbs)?;
+                if rest.is_empty() {
+                    return Ok(());
+                }
+                rest
+            }
         };
         busy::timed(Stage::Segment, || {
             for f in &frames {
