@@ -183,3 +183,65 @@ fn embed_prints_a_unit_descriptor_of_the_frame() {
     let norm = vector.iter().map(|x| x * x).sum::<f64>().sqrt();
     assert!((norm - 1.0).abs() < 1e-4, "norm {norm}");
 }
+
+/// `--decode gpu` where FFmpeg has no CUDA device: each title fails with the
+/// file named and the reason, and the batch goes on to the next title. (On
+/// a machine with NVDEC both titles are analysed.)
+#[test]
+fn forced_hardware_decoding_without_a_gpu_names_the_title_and_goes_on() {
+    let library = tempfile_dir("matchcut-cli-hwdecode");
+    let other = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/bbb-sky.mp4");
+    let out = matchcut_on_cpu()
+        .args(["--decode", "gpu", "scan", "--json", "--library"])
+        .arg(&library)
+        .arg(bbb())
+        .arg(&other)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let titles = doc["titles"].as_array().expect("titles");
+    assert_eq!(titles.len(), 2, "{doc}");
+    if titles.iter().all(|t| t["status"] == "analysed") {
+        return; // this machine decodes on an NVIDIA GPU
+    }
+    assert!(!out.status.success());
+    let name = bbb().display().to_string();
+    assert!(
+        stderr.contains(&name) && stderr.contains("hardware decoding was asked for"),
+        "{stderr}"
+    );
+    assert!(titles.iter().all(|t| t["status"] != "analysed"), "{doc}");
+}
+
+#[test]
+fn bench_model_prints_a_rate_per_batch_and_refuses_a_batch_it_cannot_hold() {
+    let stdout =
+        stdout_of(matchcut_on_cpu().args(["bench-model", "--batch", "1", "--seconds", "0"]));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "descriptor and scan work");
+    for line in &lines {
+        assert_eq!(line["batch"], 1);
+        assert!(
+            line["keyframes_per_second"]
+                .as_f64()
+                .is_some_and(|r| r > 0.0),
+            "{line}"
+        );
+    }
+    let out = matchcut_on_cpu()
+        .args(["bench-model", "--batch", "4096"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--batch 4096"));
+}
+
+fn tempfile_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}

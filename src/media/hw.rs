@@ -190,12 +190,4 @@ mod tests {
         // SAFETY: decoders FFmpeg finds are static data.
         assert!(!codec_has_cuda(unsafe { png.as_ptr() }));
     }
-
-    #[test]
-    fn the_choice_round_trips() {
-        for c in [BackendChoice::Cpu, BackendChoice::Gpu, BackendChoice::Auto] {
-            set_choice(c);
-            assert_eq!(choice(), c);
-        }
-    }
 }
