@@ -35,9 +35,12 @@ def run(name, argv, env=None):
 
 
 def facts():
-    smi = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total",
-                          "--format=csv,noheader"], capture_output=True, text=True)
-    REPORT["gpu"] = smi.stdout.strip() or smi.stderr.strip()
+    try:
+        smi = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total",
+                              "--format=csv,noheader"], capture_output=True, text=True)
+        REPORT["gpu"] = smi.stdout.strip() or smi.stderr.strip()
+    except FileNotFoundError:
+        REPORT["gpu"] = "no nvidia-smi: no NVIDIA driver"
     REPORT["cores"] = os.cpu_count()
     probe = json.loads(subprocess.run([MC, "probe", TITLE, "--json"], capture_output=True,
                                       text=True, check=True).stdout)

@@ -58,20 +58,28 @@ fn device() -> &'static Result<Device, String> {
     static DEVICE: OnceLock<Result<Device, String>> = OnceLock::new();
     DEVICE.get_or_init(|| {
         let mut ctx = std::ptr::null_mut();
-        // SAFETY: FFmpeg writes a new reference into `ctx` on success.
+        // SAFETY: FFmpeg writes a new reference into `ctx` on success. Its
+        // own lines on a machine without the driver ("Cannot load
+        // libcuda.so.1") are kept quiet: the reason comes back below.
         let err = unsafe {
-            ffi::av_hwdevice_ctx_create(
+            let level = ffi::av_log_get_level();
+            ffi::av_log_set_level(ffi::AV_LOG_QUIET);
+            let err = ffi::av_hwdevice_ctx_create(
                 &mut ctx,
                 ffi::AVHWDeviceType::AV_HWDEVICE_TYPE_CUDA,
                 std::ptr::null(),
                 std::ptr::null_mut(),
                 0,
-            )
+            );
+            ffi::av_log_set_level(level);
+            err
         };
         if err < 0 || ctx.is_null() {
             let reason = ffmpeg::Error::from(err).to_string();
             tracing::debug!("no CUDA device for hardware decoding: {reason}");
-            return Err(format!("FFmpeg could not open a CUDA device ({reason})"));
+            return Err(format!(
+                "FFmpeg could not open a CUDA device ({reason}; NVDEC needs NVIDIA's driver)"
+            ));
         }
         tracing::info!("hardware decoding available: NVDEC through a CUDA device");
         Ok(Device(ctx))
