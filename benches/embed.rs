@@ -29,7 +29,8 @@ fn models() {
         let embedder = Embedder::new(device.clone()).expect("model");
         for batch in [1usize, 16] {
             let rate =
-                keyframes_per_second(&embedder, batch, Work::Descriptor, Duration::from_secs(10));
+                keyframes_per_second(&embedder, batch, Work::Descriptor, Duration::from_secs(10))
+                    .expect("the model runs");
             println!("embed {name:14} batch {batch:2}: {rate:7.1} keyframes/s");
         }
     }

@@ -173,7 +173,9 @@ fn the_object_map_follows_the_subject_when_the_frame_is_mirrored() {
     let n = want.files.len();
     let both = Tensor::cat(vec![frames.clone(), frames.flip([3])], 0);
     let flat: Vec<f32> = both.into_data().try_to_vec::<f32>().expect("f32");
-    let described = embedder.describe_with_text(&flat, 2 * n);
+    let described = embedder
+        .describe_with_text(&flat, 2 * n)
+        .expect("the model runs");
     let side = embed::objects::SIDE;
     let mirror = |m: &[f32]| -> Vec<f32> {
         (0..side * side)

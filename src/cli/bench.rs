@@ -28,7 +28,7 @@ pub fn run(args: BenchModelArgs, device: BackendChoice) -> anyhow::Result<ExitCo
     let budget = Duration::from_secs_f64(args.seconds.max(0.0));
     for &batch in &args.batch {
         for (label, work) in [("descriptor", Work::Descriptor), ("scan", Work::Scan)] {
-            let rate = keyframes_per_second(&embedder, batch, work, budget);
+            let rate = keyframes_per_second(&embedder, batch, work, budget)?;
             let line = serde_json::json!({
                 "device": name, "batch": batch, "work": label,
                 "keyframes_per_second": (rate * 10.0).round() / 10.0,

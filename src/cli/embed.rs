@@ -34,7 +34,10 @@ pub fn run(
     );
     let input = preprocessor.process(&[view]).model_input.clone();
     let embedder = Embedder::new(embed::device(device)?)?;
-    let vector = embedder.describe_slice(&input, 1).pop().unwrap_or_default();
+    let vector = embedder
+        .describe_slice(&input, 1)?
+        .pop()
+        .unwrap_or_default();
     let report = serde_json::json!({
         "path": args.file, "index": args.index, "model": embed::MODEL_ID,
         "descriptor": embed::descriptor::VERSION, "dims": vector.len(), "vector": vector,

@@ -38,6 +38,8 @@ pub enum EmbedError {
     Weights { path: PathBuf, reason: String },
     #[error("no usable device for the model: {0}")]
     Device(String),
+    #[error("the model's device failed: {0}")]
+    Failed(String),
 }
 
 impl EmbedError {
@@ -142,20 +144,26 @@ impl Embedder {
     }
 
     /// Descriptors of `n` model inputs laid out NCHW in `inputs`.
-    pub fn describe_slice(&self, inputs: &[f32], n: usize) -> Vec<Vec<f32>> {
-        self.describe_with_text(inputs, n)
+    pub fn describe_slice(&self, inputs: &[f32], n: usize) -> Result<Vec<Vec<f32>>, EmbedError> {
+        Ok(self
+            .describe_with_text(inputs, n)?
             .into_iter()
             .map(|d| d.vector)
-            .collect()
+            .collect())
     }
 
     /// Descriptors of `n` model inputs laid out NCHW in `inputs`, with how
     /// likely each frame is text or graphics ([`text`]), where the network
     /// sees its subject ([`objects`]) and how salient each place is
     /// ([`saliency`]), from one run of the network.
-    pub fn describe_with_text(&self, inputs: &[f32], n: usize) -> Vec<Described> {
+    /// A device that fails (out of memory, lost) is an error, not a panic.
+    pub fn describe_with_text(
+        &self,
+        inputs: &[f32],
+        n: usize,
+    ) -> Result<Vec<Described>, EmbedError> {
         if n == 0 {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let side = (inputs.len() / (3 * n)).isqrt();
         let images = Tensor::from_data(
@@ -164,25 +172,26 @@ impl Embedder {
         );
         self.runs.fetch_add(1, Ordering::Relaxed);
         let (maps, middle) = self.model.features_and_middle(images);
-        let salient = self.saliency.maps(middle);
+        let salient = self.saliency.maps(middle)?;
         let [batch, channels, ..] = maps.dims();
         let pooled = maps
             .clone()
             .mean_dim(3)
             .mean_dim(2)
             .reshape([batch, channels]);
-        let probabilities = class_probabilities(self.model.classify(pooled));
+        let probabilities = class_probabilities(self.model.classify(pooled))?;
         let mut text = text::probability(&probabilities);
-        text::lettering(&mut text, maps.clone(), &self.model.fc);
-        let objects = objects::maps(maps.clone(), &probabilities, self.model.fc.weight.val());
-        let regions = objects::regions(maps.clone(), &objects);
-        let vectors: Vec<f32> = self
-            .projection
-            .describe(maps)
-            .into_data()
-            .try_to_vec::<f32>()
-            .unwrap_or_default();
-        vectors
+        text::lettering(&mut text, maps.clone(), &self.model.fc)?;
+        let objects = objects::maps(maps.clone(), &probabilities, self.model.fc.weight.val())?;
+        let regions = objects::regions(maps.clone(), &objects)?;
+        let vectors = read_back(self.projection.describe(maps))?;
+        if vectors.len() != n * DIMS {
+            return Err(EmbedError::Failed(format!(
+                "{} descriptor values for {n} frames",
+                vectors.len()
+            )));
+        }
+        Ok(vectors
             .chunks(DIMS)
             .zip(text)
             .zip(objects)
@@ -195,22 +204,31 @@ impl Embedder {
                 regions,
                 salient,
             })
-            .collect()
+            .collect())
     }
 }
 
-/// Each row of ImageNet logits (`[N, K]`) as class probabilities (N rows
-/// of K; N empty rows when the device cannot give them back).
-pub fn class_probabilities(logits: Tensor<2>) -> Vec<Vec<f32>> {
-    let [n, classes] = logits.dims();
-    let flat: Vec<f32> = burn::tensor::activation::softmax(logits, 1)
-        .into_data()
+/// A tensor's values on the CPU, or why its device could not give them.
+pub(crate) fn read_back<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, EmbedError> {
+    tensor
+        .try_into_data()
+        .map_err(|e| EmbedError::Failed(e.to_string()))?
         .try_to_vec::<f32>()
-        .unwrap_or_default();
+        .map_err(|e| EmbedError::Failed(format!("{e:?}")))
+}
+
+/// Each row of ImageNet logits (`[N, K]`) as class probabilities (N rows
+/// of K).
+pub fn class_probabilities(logits: Tensor<2>) -> Result<Vec<Vec<f32>>, EmbedError> {
+    let [n, classes] = logits.dims();
+    let flat = read_back(burn::tensor::activation::softmax(logits, 1))?;
     if flat.len() != n * classes {
-        return vec![Vec::new(); n];
+        return Err(EmbedError::Failed(format!(
+            "{} probabilities for {n} rows",
+            flat.len()
+        )));
     }
-    flat.chunks(classes).map(<[f32]>::to_vec).collect()
+    Ok(flat.chunks(classes).map(<[f32]>::to_vec).collect())
 }
 
 /// What the embedder says of one frame.

@@ -33,28 +33,30 @@ pub const VERSION: &str = "cam-top20/1";
 /// classifier's weights): N row-major `SIDE × SIDE` maps over the square
 /// input (empty where a frame's probabilities are missing). Class biases
 /// shift a map by a constant and are left out.
-pub fn maps(features: Tensor<4>, probabilities: &[Vec<f32>], weight: Tensor<2>) -> Vec<Vec<f32>> {
+pub fn maps(
+    features: Tensor<4>,
+    probabilities: &[Vec<f32>],
+    weight: Tensor<2>,
+) -> Result<Vec<Vec<f32>>, super::EmbedError> {
     let [n, channels, h, w] = features.dims();
     let [_, classes] = weight.dims();
     if probabilities.len() != n
         || probabilities.iter().any(|row| row.len() != classes)
         || h * w != SIDE * SIDE
     {
-        return vec![Vec::new(); n];
+        return Ok(vec![Vec::new(); n]);
     }
     let mixes: Vec<f32> = probabilities.iter().flat_map(|row| top_mix(row)).collect();
     let mix = Tensor::<2>::from_data(TensorData::new(mixes, [n, classes]), &weight.device());
     // The classifier's weights mixed per frame: [N, C].
     let direction = mix.matmul(weight.transpose());
-    let activation = (features.reshape([n, channels, h * w]) * direction.reshape([n, channels, 1]))
-        .sum_dim(1)
-        .into_data()
-        .try_to_vec::<f32>()
-        .unwrap_or_default();
+    let activation = super::read_back(
+        (features.reshape([n, channels, h * w]) * direction.reshape([n, channels, 1])).sum_dim(1),
+    )?;
     if activation.len() != n * h * w {
-        return vec![Vec::new(); n];
+        return Ok(vec![Vec::new(); n]);
     }
-    activation.chunks(h * w).map(<[f32]>::to_vec).collect()
+    Ok(activation.chunks(h * w).map(<[f32]>::to_vec).collect())
 }
 
 /// Version of the subject and surroundings features (part of the embedding
@@ -66,11 +68,11 @@ pub const REGIONS_VERSION: &str = "cam-minmax-split/1";
 /// activation map ([`maps`], rescaled to 0…1), then by its complement; each
 /// half scaled to unit length. N rows of `2·C` (subject, then
 /// surroundings); empty where a frame has no map.
-pub fn regions(features: Tensor<4>, maps: &[Vec<f32>]) -> Vec<Vec<f32>> {
+pub fn regions(features: Tensor<4>, maps: &[Vec<f32>]) -> Result<Vec<Vec<f32>>, super::EmbedError> {
     let [n, channels, h, w] = features.dims();
     let places = h * w;
     if maps.len() != n || maps.iter().any(|m| m.len() != places) {
-        return vec![Vec::new(); n];
+        return Ok(vec![Vec::new(); n]);
     }
     // Per frame, per place: [weight of the subject, weight of the rest].
     let weights: Vec<f32> = maps.iter().flat_map(|m| split(m)).collect();
@@ -86,16 +88,13 @@ pub fn regions(features: Tensor<4>, maps: &[Vec<f32>]) -> Vec<Vec<f32>> {
         .sum_dim(2)
         .sqrt()
         .clamp_min(1e-12);
-    let flat = (pooled / norm)
-        .reshape([n, 2 * channels])
-        .into_data()
-        .try_to_vec::<f32>()
-        .unwrap_or_default();
+    let flat = super::read_back((pooled / norm).reshape([n, 2 * channels]))?;
     if flat.len() != n * 2 * channels {
-        return vec![Vec::new(); n];
+        return Ok(vec![Vec::new(); n]);
     }
     // A flat map weighs nothing: its rows come out all zeros.
-    flat.chunks(2 * channels)
+    Ok(flat
+        .chunks(2 * channels)
         .map(|row| {
             if row.iter().all(|&v| v == 0.0) {
                 Vec::new()
@@ -103,7 +102,7 @@ pub fn regions(features: Tensor<4>, maps: &[Vec<f32>]) -> Vec<Vec<f32>> {
                 row.to_vec()
             }
         })
-        .collect()
+        .collect())
 }
 
 /// A map rescaled to 0…1 → per place, the shares of the subject's and of
@@ -168,14 +167,14 @@ mod tests {
         );
         let likely_class_0 =
             Tensor::<2>::from_data(TensorData::new(vec![9.0f32, 0.0], [1, 2]), &device);
-        let likely_class_0 = crate::embed::class_probabilities(likely_class_0);
-        let map = &maps(features.clone(), &likely_class_0, weight.clone())[0];
+        let likely_class_0 = crate::embed::class_probabilities(likely_class_0).expect("read back");
+        let map = &maps(features.clone(), &likely_class_0, weight.clone()).expect("read back")[0];
         assert_eq!(map.len(), SIDE * SIDE);
         assert!(map[10] > 4.9 && map[40] < 0.01, "{map:?}");
         let likely_class_1 =
             Tensor::<2>::from_data(TensorData::new(vec![0.0f32, 9.0], [1, 2]), &device);
-        let likely_class_1 = crate::embed::class_probabilities(likely_class_1);
-        let map = &maps(features, &likely_class_1, weight)[0];
+        let likely_class_1 = crate::embed::class_probabilities(likely_class_1).expect("read back");
+        let map = &maps(features, &likely_class_1, weight).expect("read back")[0];
         assert!(map[40] > 4.9 && map[10] < 0.01, "{map:?}");
     }
 
@@ -195,7 +194,7 @@ mod tests {
         let mut map = vec![-1.0f32; SIDE * SIDE];
         map[10] = 4.0;
         let flat = vec![2.0f32; SIDE * SIDE];
-        let rows = regions(features.clone().repeat_dim(0, 2), &[map, flat]);
+        let rows = regions(features.clone().repeat_dim(0, 2), &[map, flat]).expect("read back");
         let row = &rows[0];
         assert_eq!(row.len(), 4);
         let (subject, surroundings) = (&row[..2], &row[2..]);
@@ -205,7 +204,10 @@ mod tests {
         }
         assert!(surroundings[0].abs() < 1e-6 && (surroundings[1] - 1.0).abs() < 1e-5);
         assert!(rows[1].is_empty(), "a flat map singles out nothing");
-        assert_eq!(regions(features, &[vec![1.0; 3]]), vec![Vec::<f32>::new()]);
+        assert_eq!(
+            regions(features, &[vec![1.0; 3]]).expect("read back"),
+            vec![Vec::<f32>::new()]
+        );
     }
 
     #[test]

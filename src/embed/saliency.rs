@@ -61,26 +61,24 @@ impl Head {
     /// `middle` (`[N, C, H, W]`) → N row-major H×W saliency maps over the
     /// square model input (empty when the device cannot give them back or
     /// the channels do not match).
-    pub fn maps(&self, middle: Tensor<4>) -> Vec<Vec<f32>> {
+    pub fn maps(&self, middle: Tensor<4>) -> Result<Vec<Vec<f32>>, super::EmbedError> {
         let [n, channels, h, w] = middle.dims();
         if channels != self.weights.dims()[1] {
-            return vec![Vec::new(); n];
+            return Ok(vec![Vec::new(); n]);
         }
         let places = h * w;
-        let values = self
-            .weights
-            .clone()
-            .unsqueeze::<3>()
-            .repeat_dim(0, n)
-            .matmul(middle.reshape([n, channels, places]))
-            .add_scalar(self.bias)
-            .into_data()
-            .try_to_vec::<f32>()
-            .unwrap_or_default();
+        let values = super::read_back(
+            self.weights
+                .clone()
+                .unsqueeze::<3>()
+                .repeat_dim(0, n)
+                .matmul(middle.reshape([n, channels, places]))
+                .add_scalar(self.bias),
+        )?;
         if values.len() != n * places {
-            return vec![Vec::new(); n];
+            return Ok(vec![Vec::new(); n]);
         }
-        values.chunks(places).map(<[f32]>::to_vec).collect()
+        Ok(values.chunks(places).map(<[f32]>::to_vec).collect())
     }
 }
 
@@ -103,12 +101,15 @@ mod tests {
         features[4] = 1.0;
         features[18 + 9] = 3.0;
         let middle = Tensor::<4>::from_data(TensorData::new(features, [2, 2, 3, 3]), &device);
-        let maps = head.maps(middle);
+        let maps = head.maps(middle).expect("read back");
         assert_eq!(maps.len(), 2);
         assert_eq!(maps[0][4], 2.5);
         assert_eq!(maps[0][0], 0.5);
         assert_eq!(maps[1][0], -2.5);
         let wrong = Tensor::<4>::zeros([1, 3, 3, 3], &device);
-        assert_eq!(head.maps(wrong), vec![Vec::<f32>::new()]);
+        assert_eq!(
+            head.maps(wrong).expect("read back"),
+            vec![Vec::<f32>::new()]
+        );
     }
 }

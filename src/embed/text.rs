@@ -49,13 +49,17 @@ pub fn probability(probabilities: &[Vec<f32>]) -> Vec<f32> {
 /// that place reads as lettering ([`LETTERING_PLACE`]). `maps` are the
 /// frames' last feature maps (`[N, C, H, W]`), `classifier` the network's
 /// classifier over C features.
-pub fn lettering(text: &mut [f32], maps: Tensor<4>, classifier: &Linear) {
+pub fn lettering(
+    text: &mut [f32],
+    maps: Tensor<4>,
+    classifier: &Linear,
+) -> Result<(), super::EmbedError> {
     let [n, channels, h, w] = maps.dims();
     let wanted: Vec<usize> = (0..n.min(text.len()))
         .filter(|&i| text[i] >= LETTERING_FLOOR)
         .collect();
     if wanted.is_empty() {
-        return;
+        return Ok(());
     }
     // The wanted frames' places as rows, `[k · h · w, C]`, read back once
     // (one sync for the batch, not one a frame).
@@ -67,13 +71,14 @@ pub fn lettering(text: &mut [f32], maps: Tensor<4>, classifier: &Linear) {
         .reshape([wanted.len(), channels, h * w])
         .swap_dims(1, 2)
         .reshape([wanted.len() * h * w, channels]);
-    let place_mass = probability(&super::class_probabilities(classifier.forward(places)));
+    let place_mass = probability(&super::class_probabilities(classifier.forward(places))?);
     for (&i, masses) in wanted.iter().zip(place_mass.chunks(h * w)) {
         let most = masses.iter().copied().fold(0.0f32, f32::max);
         if most >= LETTERING_PLACE {
             text[i] = text[i].max(most);
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -87,7 +92,7 @@ mod tests {
         logits[916] = 20.0; // web site: a page of text
         logits[1000 + 151] = 20.0; // Chihuahua: a picture
         let t = Tensor::from_data(TensorData::new(logits, [2, 1000]), &Device::flex());
-        let p = probability(&crate::embed::class_probabilities(t));
+        let p = probability(&crate::embed::class_probabilities(t).expect("read back"));
         assert!(p[0] > 0.99 && p[1] < 0.01, "{p:?}");
     }
 
@@ -123,7 +128,7 @@ mod tests {
             LETTERING_FLOOR + 0.01,
         ];
         let mut text = before.to_vec();
-        lettering(&mut text, maps, &classifier);
+        lettering(&mut text, maps, &classifier).expect("read back");
         assert_eq!(text[0], before[0], "no lettering in frame 0: {text:?}");
         assert_eq!(text[1], before[1], "frame 1 is not read place by place");
         assert!(text[2] > 0.99, "{text:?}");

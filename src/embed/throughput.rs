@@ -1,7 +1,7 @@
 //! How fast the model runs alone: keyframes per second at a batch size, on
 //! synthetic inputs (`make bench`, `matchcut bench-model` on a GPU machine).
 
-use super::Embedder;
+use super::{EmbedError, Embedder};
 use burn::tensor::{Tensor, TensorData};
 use std::time::{Duration, Instant};
 
@@ -27,31 +27,33 @@ pub fn keyframes_per_second(
     batch: usize,
     work: Work,
     budget: Duration,
-) -> f64 {
+) -> Result<f64, EmbedError> {
     let batch = batch.clamp(1, MAX_BATCH);
     let values: Vec<f32> = (0..batch * 3 * 224 * 224)
         .map(|i| ((i * 7919) % 255) as f32 / 128.0 - 1.0)
         .collect();
-    let run = || match work {
-        Work::Descriptor => {
-            let images = Tensor::<4>::from_data(
-                TensorData::new(values.clone(), [batch, 3, 224, 224]),
-                embedder.device(),
-            );
-            let d = embedder.describe(images).into_data();
-            std::hint::black_box(d);
+    let run = || -> Result<(), EmbedError> {
+        match work {
+            Work::Descriptor => {
+                let images = Tensor::<4>::from_data(
+                    TensorData::new(values.clone(), [batch, 3, 224, 224]),
+                    embedder.device(),
+                );
+                std::hint::black_box(super::read_back(embedder.describe(images))?);
+            }
+            Work::Scan => {
+                std::hint::black_box(embedder.describe_with_text(&values, batch)?);
+            }
         }
-        Work::Scan => {
-            std::hint::black_box(embedder.describe_with_text(&values, batch));
-        }
+        Ok(())
     };
-    run();
+    run()?;
     let (mut best, start, mut runs) = (Duration::MAX, Instant::now(), 0);
     while runs < 3 || start.elapsed() < budget {
         let t = Instant::now();
-        run();
+        run()?;
         best = best.min(t.elapsed());
         runs += 1;
     }
-    batch as f64 / best.as_secs_f64()
+    Ok(batch as f64 / best.as_secs_f64())
 }

@@ -426,7 +426,7 @@ pub(crate) fn embed_batch(
         .zip(inputs.chunks_exact(3 * side * side))
         .map(|(f, input)| (f.index, input.to_vec()))
         .collect();
-    Ok(capture::embed_inputs(&items, a.embedder, side))
+    capture::embed_inputs(&items, a.embedder, side).map_err(|e| capture::model_failed(path, e))
 }
 
 /// Per keyframe, in frame order: the descriptor as little-endian f32, the

@@ -23,7 +23,7 @@
 
 use super::analyse::{embed_batch, keyframe_set, Analysers, FramePrint, JobError, KeyframeVector};
 use crate::busy::{self, Stage};
-use crate::embed::Embedder;
+use crate::embed::{EmbedError, Embedder};
 use crate::matching::{composition, footage};
 use crate::media::{self, DecodedFrame, MediaInfo};
 use crate::preprocess::{self, Preprocessor, StreamFacts};
@@ -389,16 +389,19 @@ pub(crate) fn single_pass(
 ) -> Result<(Segmentation, Vec<KeyframeVector>, Vec<FramePrint>), JobError> {
     let side = crate::embed::preprocess_config().model_side as usize;
     let (send, receive) = sync_channel(4);
-    let (found, mut vectors) = std::thread::scope(|scope| {
+    let (found, vectors) = std::thread::scope(|scope| {
         let worker = scope.spawn(|| embed_worker(receive, a.embedder, side));
         let mut capture = KeyframeCapture::new(path, info, a, send);
         let params = &a.shot_params;
         let found = shots::detect_file_with(path, info, params, a.backend, progress, &mut capture)
             .and_then(|title| capture.finish(title.segmentation));
-        let vectors = worker.join().unwrap_or_default();
+        let vectors = worker
+            .join()
+            .unwrap_or_else(|_| Err(EmbedError::Failed("the embedding thread panicked".into())));
         (found, vectors)
     });
     let (seg, missing, prints) = found?;
+    let mut vectors = vectors.map_err(|e| model_failed(path, e))?;
     if !missing.is_empty() {
         tracing::info!(path = %path.display(), frames = missing.len(), "keyframes not captured, seeking");
         vectors.extend(seek_and_embed(path, info, &missing, a)?);
@@ -411,21 +414,41 @@ pub(crate) fn single_pass(
 }
 
 /// Embeds keyframe inputs as they arrive, in batches.
+/// After the model fails, the inputs still arriving are taken and dropped,
+/// so the capture never waits on a worker that has stopped.
 fn embed_worker(
     receive: Receiver<Vec<(u64, Vec<f32>)>>,
     embedder: &Embedder,
     side: usize,
-) -> Vec<KeyframeVector> {
+) -> Result<Vec<KeyframeVector>, EmbedError> {
     let (mut pending, mut out) = (Vec::new(), Vec::new());
+    let mut failed = None;
     for inputs in receive {
+        if failed.is_some() {
+            continue;
+        }
         pending.extend(inputs);
-        while pending.len() >= embedder.batch_size() {
+        while failed.is_none() && pending.len() >= embedder.batch_size() {
             let batch: Vec<_> = pending.drain(..embedder.batch_size()).collect();
-            out.extend(embed_inputs(&batch, embedder, side));
+            match embed_inputs(&batch, embedder, side) {
+                Ok(vectors) => out.extend(vectors),
+                Err(e) => failed = Some(e),
+            }
         }
     }
-    out.extend(embed_inputs(&pending, embedder, side));
-    out
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    out.extend(embed_inputs(&pending, embedder, side)?);
+    Ok(out)
+}
+
+/// A title's analysis stopped by the model's device.
+pub(crate) fn model_failed(path: &Path, e: impl std::fmt::Display) -> JobError {
+    JobError::Other {
+        reason: e.to_string(),
+        path: path.to_path_buf(),
+    }
 }
 
 /// Descriptors and composition signatures of (frame, model input) pairs.
@@ -433,15 +456,15 @@ pub(crate) fn embed_inputs(
     items: &[(u64, Vec<f32>)],
     embedder: &Embedder,
     side: usize,
-) -> Vec<KeyframeVector> {
+) -> Result<Vec<KeyframeVector>, EmbedError> {
     if items.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let flat: Vec<f32> = items.iter().flat_map(|(_, v)| v.iter().copied()).collect();
     let described = busy::timed(Stage::Model, || {
         embedder.describe_with_text(&flat, items.len())
-    });
-    items
+    })?;
+    Ok(items
         .iter()
         .zip(described)
         .map(|((frame, input), d)| {
@@ -459,7 +482,7 @@ pub(crate) fn embed_inputs(
                 vector: d.vector,
             }
         })
-        .collect()
+        .collect())
 }
 
 /// Model inputs (NCHW) of decoded frames.
