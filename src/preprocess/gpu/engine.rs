@@ -1,6 +1,6 @@
 //! Pipelines, buffers and the per-batch command sequence of the GPU path.
 
-use super::{layout_frame, shaders, unpack, FrameDesc, GpuContext, GpuError, Params};
+use super::{copy_planes, layout_frame, shaders, unpack, FrameDesc, GpuContext, GpuError, Params};
 use crate::preprocess::{BatchOutputs, Config, FrameView};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -410,33 +410,6 @@ impl GpuPreprocessor {
         self.readback_bytes += total as u64;
         Ok(())
     }
-}
-
-/// Copies each `(source, offset)` into `dst` (offsets rising, ranges
-/// disjoint), in parallel.
-fn copy_planes(mut dst: wgpu::WriteOnly<'_, [u8]>, copies: &[(&[u8], usize)]) {
-    use rayon::prelude::*;
-    /// A range of the mapped upload, written by one thread only.
-    struct Piece(std::ptr::NonNull<[u8]>);
-    // SAFETY: each piece is a disjoint range of one write mapping, which
-    // outlives the parallel copy below; no other thread touches it.
-    unsafe impl Send for Piece {}
-    let mut pieces = Vec::with_capacity(copies.len());
-    let mut at = 0;
-    for &(src, offset) in copies {
-        let (_, rest) = std::mem::take(&mut dst).split_at(offset - at);
-        let (mut piece, rest) = rest.split_at(src.len());
-        pieces.push((Piece(piece.as_raw_ptr()), src));
-        dst = rest;
-        at = offset + src.len();
-    }
-    pieces.into_par_iter().for_each(|(piece, src)| {
-        // SAFETY: `piece` is `src.len()` writable bytes (split off above)
-        // that no other copy overlaps.
-        unsafe {
-            std::ptr::copy_nonoverlapping(src.as_ptr(), piece.0.as_ptr().cast::<u8>(), src.len());
-        }
-    });
 }
 
 /// The most plane bytes one upload may hold on this device.
