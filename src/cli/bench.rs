@@ -25,7 +25,8 @@ pub fn run(args: BenchModelArgs, device: BackendChoice) -> anyhow::Result<ExitCo
     let device = embed::device(device)?;
     let name = format!("{device:?}");
     let embedder = Embedder::new(device)?;
-    let budget = Duration::from_secs_f64(args.seconds.max(0.0));
+    let budget = Duration::try_from_secs_f64(args.seconds)
+        .map_err(|e| anyhow::anyhow!("--seconds {}: {e}", args.seconds))?;
     for &batch in &args.batch {
         for (label, work) in [("descriptor", Work::Descriptor), ("scan", Work::Scan)] {
             let rate = keyframes_per_second(&embedder, batch, work, budget)?;

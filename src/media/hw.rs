@@ -134,26 +134,25 @@ pub(crate) fn attach(
         return Ok(false);
     }
     // SAFETY: decoders FFmpeg finds are static data.
-    let codec = ffmpeg::decoder::find(id).map(|c| unsafe { c.as_ptr() });
-    let usable = match (device(), codec) {
-        (Ok(device), Some(codec)) if codec_has_cuda(codec) => Some(device),
-        _ => None,
-    };
-    let Some(device) = usable else {
-        return match (wanted, device()) {
-            (BackendChoice::Gpu, Err(reason)) => Err(MediaError::decode(
+    let has_path = ffmpeg::decoder::find(id).is_some_and(|c| codec_has_cuda(unsafe { c.as_ptr() }));
+    let device = match (device(), has_path) {
+        (Ok(device), true) => device,
+        (_, _) if wanted != BackendChoice::Gpu => return Ok(false),
+        (Err(reason), _) => {
+            return Err(MediaError::decode(
                 path,
                 format!("hardware decoding was asked for, but {reason}"),
-            )),
-            (BackendChoice::Gpu, Ok(_)) => Err(MediaError::decode(
+            ))
+        }
+        (Ok(_), false) => {
+            return Err(MediaError::decode(
                 path,
                 format!(
                     "hardware decoding was asked for, but FFmpeg has none for {}",
                     id.name()
                 ),
-            )),
-            _ => Ok(false),
-        };
+            ))
+        }
     };
     // SAFETY: the context is valid and unopened; it takes its own reference
     // to the device, released when the context is freed.
