@@ -113,10 +113,13 @@ fn a_scan_decodes_each_new_title_once_and_a_rescan_decodes_nothing() {
         .sum();
     assert_eq!(first["analysed_frames"].as_u64(), Some(frames));
     let decoded = first["decoded_pictures"].as_u64().unwrap();
-    // Every frame once, plus the probe's few pictures at each end and the
-    // seeks to the keyframes of shots too short to have been captured.
+    // At most every frame once, plus the probe's few pictures at each end,
+    // the seeks to the keyframes of shots too short to have been captured
+    // and the frames decoded again beside transitions; the sparse pass
+    // leaves out unreferenced pictures where nothing happens, so on these
+    // H.264 titles fewer than one picture per frame.
     assert!(
-        decoded >= frames && decoded * 10 <= frames * 11,
+        decoded < frames && decoded * 2 >= frames,
         "{decoded} pictures decoded for {frames} frames"
     );
     // Every stage of the analysis was busy, and no stage longer than the

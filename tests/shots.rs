@@ -123,40 +123,43 @@ fn a_jump_cut_against_a_still_background_is_a_cut() {
 }
 
 #[test]
-fn a_coarse_pass_finds_the_same_transitions_decoding_each_frame_about_once() {
+fn a_sparse_pass_finds_what_a_full_pass_finds_decoding_fewer_pictures() {
     fixtures();
     let path = fixture("shots_known.mp4");
     let info = matchcut::media::probe(&path).expect("probe");
-    let coarse = Params {
-        coarse_change: 0.1,
+    let full = Params {
+        coarse_change: 0.0,
         ..Params::default()
     };
-    assert!(shots::coarse::reads_coarsely(&info, &coarse), "{info:?}");
-    assert!(!shots::coarse::reads_coarsely(&info, &Params::default()));
-    // Default parameters leave the stored analyses' keys as they were.
-    assert!(!format!("{:?}", Params::default()).contains("coarse"));
-    let title = shots::detect_file(&path, &coarse, Backend::Cpu, &|_, _| {
-        std::ops::ControlFlow::Continue(())
-    })
-    .expect("segment");
-    // Every frame is there, once; part of the title was decoded again to
-    // refine (on this title of many transitions most of it: the I- and
-    // P-frames before each are decoded twice).
-    assert_eq!(title.frames, info.frame_count);
     assert!(
-        title.refined > 0 && title.refined < info.frame_count,
-        "{} of {}",
-        title.refined,
-        info.frame_count
+        shots::coarse::reads_coarsely(&info, &Params::default()),
+        "{info:?}"
     );
-    let full = known();
-    let cuts = |t: &shots::TitleShots| -> Vec<(u64, u64)> {
-        spans(t)
-            .into_iter()
-            .filter(|s| s.0 == TransitionKind::Cut)
-            .map(|s| (s.1, s.2))
-            .collect()
+    assert!(!shots::coarse::reads_coarsely(&info, &full));
+    // A full pass leaves the stored analyses' keys as they were.
+    assert!(!format!("{full:?}").contains("coarse"));
+    let segment = |params: &Params| {
+        shots::detect_file(&path, params, Backend::Cpu, &|_, _| {
+            std::ops::ControlFlow::Continue(())
+        })
+        .expect("segment")
     };
-    assert_eq!(cuts(&title), cuts(&full));
-    assert_eq!(spans(&title).len(), KNOWN.len(), "{:?}", spans(&title));
+    let (sparse, whole) = (segment(&Params::default()), segment(&full));
+    // Every frame is there, once, and the same transitions are found, to
+    // the frame; the pass decoded fewer pictures than there are frames,
+    // and some were decoded again beside the transitions. (On this short
+    // title of five transitions, two of them gradual, decoding again from
+    // their keyframes costs more than the pass saves; on long titles it
+    // is the other way round: `make bench`.)
+    assert_eq!(sparse.frames, info.frame_count);
+    assert_eq!((whole.decoded, whole.redecoded), (info.frame_count, 0));
+    assert!(
+        sparse.decoded < info.frame_count && sparse.refined > 0,
+        "{} of {} decoded, {} refined",
+        sparse.decoded,
+        info.frame_count,
+        sparse.refined
+    );
+    assert_eq!(spans(&sparse), spans(&whole));
+    assert_eq!(spans(&sparse).len(), KNOWN.len(), "{:?}", spans(&sparse));
 }

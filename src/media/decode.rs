@@ -36,6 +36,11 @@ pub enum DecodeMode {
     /// that analysis at thumbnail size cannot see, for about a fifth less
     /// decoding time. Shot detection reads titles this way.
     Scan,
+    /// As [`DecodeMode::Scan`], but the pictures no other picture references
+    /// are decoded only in the spans whose packets say something happens
+    /// there ([`super::sparse`]); each decoded picture is emitted once at
+    /// its true index, the indices left out simply not emitted.
+    Sparse,
 }
 
 impl DecodeMode {
@@ -97,6 +102,15 @@ pub struct Decoder {
     /// [`DecodeMode::Refine`]: first → last slot of the spans whose
     /// packets are not decoded.
     pub(crate) quiet: std::collections::BTreeMap<u64, u64>,
+    /// [`DecodeMode::Refine`]: the latest slot whose packet was read (and
+    /// decoded or left out), and whether a slot at or before it was unmarked
+    /// quiet since, so that its packet must be read again.
+    pub(crate) read_slot: Option<u64>,
+    pub(crate) reread: bool,
+    /// [`DecodeMode::Sparse`]: the packets read ahead to the end of a span.
+    pub(crate) spans: super::sparse::Spans,
+    /// Pictures this decoder has decoded.
+    pub(crate) pictures: u64,
 }
 
 impl Decoder {
@@ -107,7 +121,10 @@ impl Decoder {
         let stream = input
             .stream(video.index)
             .ok_or_else(|| MediaError::decode(path, "the video stream disappeared"))?;
-        let hardware = matches!(mode, DecodeMode::Scan | DecodeMode::Coarse);
+        let hardware = matches!(
+            mode,
+            DecodeMode::Scan | DecodeMode::Coarse | DecodeMode::Sparse
+        );
         let mut decoder =
             stream::open_threaded_decoder(path, &stream, mode != DecodeMode::Full, hardware)?;
         if mode == DecodeMode::Coarse {
@@ -131,6 +148,10 @@ impl Decoder {
             next_ordinal: None,
             last_slot: None,
             quiet: std::collections::BTreeMap::new(),
+            read_slot: None,
+            reread: false,
+            spans: super::sparse::Spans::default(),
+            pictures: 0,
         })
     }
 
@@ -146,6 +167,11 @@ impl Decoder {
 
     pub fn timeline(&self) -> &Timeline {
         &self.timeline
+    }
+
+    /// Pictures decoded so far (seeks' pre-roll included).
+    pub fn pictures(&self) -> u64 {
+        self.pictures
     }
 
     /// The next frame in index order, `None` after the last.
@@ -237,6 +263,7 @@ impl Decoder {
             match self.decoder.receive_frame(&mut frame) {
                 Ok(()) => {
                     count_decoded();
+                    self.pictures += 1;
                     return super::hw::to_system(frame)
                         .map(Some)
                         .map_err(|e| MediaError::decode(&self.path, e));
@@ -259,6 +286,43 @@ impl Decoder {
 
     /// Sends the next packet of the video stream, or end-of-stream.
     fn feed(&mut self) -> Result<(), MediaError> {
+        if self.mode == DecodeMode::Sparse {
+            return self.feed_sparse();
+        }
+        match self.read_packet() {
+            Some(packet) => self.send(&packet),
+            None => self.send_eof(),
+        }
+    }
+
+    /// [`DecodeMode::Sparse`]: reads ahead to the end of a span, then sends
+    /// its packets one by one, each with the `skip_frame` chosen for it.
+    fn feed_sparse(&mut self) -> Result<(), MediaError> {
+        if let Some((packet, discard)) = self.spans.pop() {
+            self.decoder.skip_frame(discard);
+            return self.send(&packet);
+        }
+        loop {
+            let Some(packet) = self.read_packet() else {
+                self.spans.finish();
+                tracing::debug!(path = %self.path.display(), spans = self.spans.spans, full = self.spans.full_spans, "sparse pass read");
+                return match self.spans.pop() {
+                    Some((packet, discard)) => {
+                        self.decoder.skip_frame(discard);
+                        self.send(&packet)
+                    }
+                    None => self.send_eof(),
+                };
+            };
+            if !self.spans.push(packet) {
+                break;
+            }
+        }
+        self.feed_sparse()
+    }
+
+    /// The next packet of the video stream, `None` at its end.
+    fn read_packet(&mut self) -> Option<Packet> {
         let mut packet = Packet::empty();
         loop {
             match packet.read(&mut self.input) {
@@ -267,21 +331,25 @@ impl Decoder {
                 Ok(()) if self.skip_leading && self.first_packet.is_none() && !packet.is_key() => {
                     continue
                 }
-                Ok(()) if self.is_quiet(&packet) => continue,
-                Ok(()) => break,
+                Ok(()) if self.mode == DecodeMode::Refine && self.note_read(&packet) => continue,
+                Ok(()) => return Some(packet),
                 Err(ffmpeg::Error::InvalidData) => continue,
-                Err(ffmpeg::Error::Eof) => return self.send_eof(),
+                Err(ffmpeg::Error::Eof) => return None,
                 Err(e) => {
                     tracing::warn!(path = %self.path.display(), error = %e, "read error; treating as end of stream");
-                    return self.send_eof();
+                    return None;
                 }
             }
         }
+    }
+
+    /// Sends one packet to the decoder; a corrupt one is skipped.
+    fn send(&mut self, packet: &Packet) -> Result<(), MediaError> {
         if self.first_packet.is_none() {
             let pts = packet.pts().or(packet.dts()).unwrap_or(i64::MIN);
             self.first_packet = Some((pts, packet.dts().unwrap_or(pts)));
         }
-        match self.decoder.send_packet(&packet) {
+        match self.decoder.send_packet(packet) {
             Ok(()) => Ok(()),
             Err(ffmpeg::Error::InvalidData) => {
                 tracing::warn!(path = %self.path.display(), pts = ?packet.pts(), "corrupt packet skipped");

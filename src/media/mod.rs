@@ -14,6 +14,7 @@ mod probe;
 mod rate;
 mod refine;
 mod seek;
+mod sparse;
 mod stream;
 mod timecode;
 mod timeline;

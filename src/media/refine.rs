@@ -22,6 +22,39 @@ impl Decoder {
         }
     }
 
+    /// Unmarks the slots `first..=last`: their packets are decoded again
+    /// (by seeking back where a packet of them was already left out).
+    pub fn unmark_quiet(&mut self, first: u64, last: u64) {
+        let overlapping: Vec<(u64, u64)> = self
+            .quiet
+            .range(..=last)
+            .filter(|(_, &end)| end >= first)
+            .map(|(&a, &b)| (a, b))
+            .collect();
+        for (a, b) in overlapping {
+            self.reread |= self.read_slot.is_some_and(|r| r >= a.max(first));
+            self.quiet.remove(&a);
+            if a < first {
+                self.quiet.insert(a, first - 1);
+            }
+            if b > last {
+                self.quiet.insert(last + 1, b);
+            }
+        }
+    }
+
+    /// Notes a packet read: whether it lies in a span marked quiet (and is
+    /// left out).
+    pub(crate) fn note_read(&mut self, packet: &Packet) -> bool {
+        if let Some(slot) = packet
+            .pts()
+            .and_then(|p| u64::try_from(self.timeline.slot(p)).ok())
+        {
+            self.read_slot = self.read_slot.max(Some(slot));
+        }
+        self.is_quiet(packet)
+    }
+
     /// Whether `packet` lies in a span marked quiet.
     pub(crate) fn is_quiet(&self, packet: &Packet) -> bool {
         if self.mode != DecodeMode::Refine || packet.is_key() || !self.timeline.pts_reliable {
@@ -52,7 +85,7 @@ impl Decoder {
     ) -> Result<Vec<DecodedFrame>, MediaError> {
         let mut out = Vec::new();
         let here = self.emitted_until();
-        if here.is_none_or(|at| at < keyframe || at > first) {
+        if std::mem::take(&mut self.reread) || here.is_none_or(|at| at < keyframe || at > first) {
             let frame = self.seek_frame(first)?;
             self.forget_quiet_before(first);
             out.push(frame);

@@ -84,6 +84,9 @@ impl Decoder {
         self.skip_leading = !from_start;
         self.next_ordinal = None;
         self.last_slot = None;
+        self.spans = super::sparse::Spans::default();
+        self.read_slot = None;
+        self.reread = false;
         if from_start {
             self.emitter =
                 super::emit::Emitter::from_start(self.timeline.frame_count, self.mode.fills());

@@ -19,6 +19,7 @@
 pub mod coarse;
 mod cuts;
 mod dissolves;
+pub mod exact;
 mod fades;
 pub mod features;
 mod params;

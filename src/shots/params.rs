@@ -48,20 +48,18 @@ pub struct Params {
     pub dissolve_max_frames: usize,
     /// Shorter shots are merged away (the weaker transition is dropped).
     pub min_shot_frames: u64,
-    /// Titles whose B-frames can be left out are read by a coarse pass
-    /// ([`super::coarse`]): the frames between two decoded ones are decoded
-    /// only when those differ by at least this [`super::features::change`]
-    /// (0.1, half the jump-cut threshold, keeps the evaluation sets' F1);
-    /// 0 (the default) decodes every frame.
-    /// Measured on this project's machine (2 cores, 1080p H.264): the
-    /// pictures a coarse pass saves cost less than the I- and P-frames it
-    /// decodes again to refine, and fades start a frame late where their
-    /// first frames are interpolated (`docs/ARCHITECTURE.md`).
+    /// Titles whose unreferenced pictures can be left out are read by a
+    /// sparse pass ([`super::coarse`]): frames it left undecoded between two
+    /// decoded ones are decoded at once when those two differ by at least
+    /// this [`super::features::change`], and estimated from them otherwise
+    /// (then decoded again only where a transition is found beside them,
+    /// [`super::exact`]). 0 decodes every frame. At 0.3 the evaluation sets
+    /// keep their F1 and every cut (`docs/ARCHITECTURE.md`).
     pub coarse_change: f32,
 }
 
-/// The stored analyses' keys hash this: a coarse pass left off adds
-/// nothing, so libraries analysed before it existed stay valid.
+/// The stored analyses' keys hash this: a sparse pass left off adds
+/// nothing, so analyses stored by a full pass keep their keys.
 impl std::fmt::Debug for Params {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut d = f.debug_struct("Params");
@@ -113,7 +111,7 @@ impl Default for Params {
             dissolve_margin: 8,
             dissolve_max_frames: 60,
             min_shot_frames: 6,
-            coarse_change: 0.0,
+            coarse_change: 0.3,
         }
     }
 }

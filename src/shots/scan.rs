@@ -5,7 +5,8 @@
 //! calling thread pushes each batch into a [`Segmenter`] and shows it to the
 //! keyframe capture while the next batch is being reduced.
 
-use super::coarse::{self, Analysed, Gaps};
+use super::coarse::{self, Analysed, Gaps, Thumbnails};
+use super::exact::ExactFrames;
 use super::{Features, Grid, Params, Segmentation, Segmenter};
 use crate::busy::{self, Stage};
 use crate::media::{self, DecodedFrame, Decoder, MediaError, MediaInfo};
@@ -13,7 +14,7 @@ use crate::preprocess::{self, Backend, Config, Preprocessor, StreamFacts};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver};
-use std::thread::Scope;
+use std::thread::{Scope, ScopedJoinHandle};
 
 /// Frames preprocessed together.
 const BATCH: usize = 32;
@@ -41,8 +42,13 @@ pub struct TitleShots {
     pub segmentation: Segmentation,
     /// Frames decoded and analysed.
     pub frames: u64,
-    /// Pictures decoded again to refine a coarse pass ([`super::coarse`]).
+    /// Pictures decoded again to refine a sparse pass ([`super::coarse`]).
     pub refined: u64,
+    /// Pictures the pass decoded.
+    pub decoded: u64,
+    /// Pictures decoded again to refine it, pre-roll from keyframes
+    /// included.
+    pub redecoded: u64,
 }
 
 /// Why a title could not be segmented.
@@ -106,9 +112,10 @@ pub fn detect_file_with(
         height: config.thumb_height as usize,
     };
     let mut segmenter = Segmenter::new(params.clone(), grid);
-    let refined = std::thread::scope(|scope| -> Result<u64, ScanError> {
+    let counts = std::thread::scope(|scope| -> Result<[u64; 3], ScanError> {
         let batch = batch_len(info.frame_bytes());
-        let decoded = spawn_decoder(scope, path, info, coarse::pass_mode(info, params), batch);
+        let (decoded, pass) =
+            spawn_decoder(scope, path, info, coarse::pass_mode(info, params), batch);
         let preprocessor = Preprocessor::new(config.clone(), backend);
         let reduced = spawn_thumbnailer(scope, path, info, decoded, batch, preprocessor);
         let mut stages = Stages {
@@ -122,8 +129,10 @@ pub fn detect_file_with(
             gaps: Gaps::new(path, info, params, grid),
         };
         analyse(path, info, &reduced, &mut stages, progress)?;
-        Ok(stages.gaps.refined)
+        let pass = pass.join().unwrap_or(0);
+        Ok([stages.gaps.refined, pass, stages.gaps.decoded()])
     })?;
+    let [refined, decoded, redecoded] = counts;
     if segmenter.frames() == 0 {
         return Err(MediaError::NoFrames {
             path: path.to_path_buf(),
@@ -131,39 +140,48 @@ pub fn detect_file_with(
         .into());
     }
     let frames = segmenter.frames();
+    tracing::debug!(path = %path.display(), frames, decoded, refined, redecoded, "frames analysed");
     Ok(TitleShots {
         path: path.to_path_buf(),
         info: info.clone(),
         segmentation: busy::timed(Stage::Segment, || segmenter.finish()),
         frames,
         refined,
+        decoded,
+        redecoded,
     })
 }
 
-/// Decodes the title on a thread of its own into a channel of `batch` frames.
+/// Decodes the title on a thread of its own into a channel of `batch`
+/// frames; the thread returns the pictures it decoded.
 fn spawn_decoder<'s>(
     scope: &'s Scope<'s, '_>,
     path: &'s Path,
     info: &MediaInfo,
     mode: media::DecodeMode,
     batch: usize,
-) -> Receiver<Result<DecodedFrame, MediaError>> {
+) -> (
+    Receiver<Result<DecodedFrame, MediaError>>,
+    ScopedJoinHandle<'s, u64>,
+) {
     let (tx, rx) = sync_channel(batch);
     let info = info.clone();
-    scope.spawn(move || match Decoder::open(path, info, mode) {
-        Ok(decoder) => {
-            for frame in decoder {
+    let thread = scope.spawn(move || match Decoder::open(path, info, mode) {
+        Ok(mut decoder) => {
+            while let Some(frame) = decoder.next_frame() {
                 let stop = frame.is_err();
                 if tx.send(frame).is_err() || stop {
                     break;
                 }
             }
+            decoder.pictures()
         }
         Err(e) => {
             let _ = tx.send(Err(e));
+            0
         }
     });
-    rx
+    (rx, thread)
 }
 
 /// Reduces batches of decoded frames to thumbnails on a thread of its own.
@@ -243,22 +261,44 @@ fn analyse(
             Err(_) => {
                 let rest = stages.gaps.finish(&mut thumbs)?;
                 if rest.is_empty() {
-                    return Ok(());
+                    let mut exact = Exact {
+                        gaps: &mut stages.gaps,
+                        thumbnails: &mut thumbs,
+                    };
+                    return busy::timed(Stage::Segment, || stages.segmenter.close(&mut exact));
                 }
                 rest
             }
         };
+        let mut exact = Exact {
+            gaps: &mut stages.gaps,
+            thumbnails: &mut thumbs,
+        };
         busy::timed(Stage::Segment, || {
-            for f in &frames {
-                stages.segmenter.push(f.features.clone());
-            }
-        });
+            frames.iter().try_for_each(|f| {
+                stages
+                    .segmenter
+                    .push_frame(f.features.clone(), f.estimated, &mut exact)
+            })
+        })?;
         stages.hook.batch(&frames, stages.segmenter)?;
         if progress(stages.segmenter.frames(), info.frame_count).is_break() {
             return Err(ScanError::Cancelled {
                 path: path.to_path_buf(),
             });
         }
+    }
+}
+
+/// Decodes estimated frames again through the pass's refiner.
+struct Exact<'g, 'a, 't, 'c> {
+    gaps: &'g mut Gaps<'a>,
+    thumbnails: &'t mut Thumbnails<'c>,
+}
+
+impl ExactFrames for Exact<'_, '_, '_, '_> {
+    fn exact(&mut self, first: u64, last: u64) -> Result<Vec<Features>, ScanError> {
+        self.gaps.exact(first, last, self.thumbnails)
     }
 }
 

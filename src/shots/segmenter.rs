@@ -1,7 +1,9 @@
 //! Feeds frames to the detectors in overlapping windows and turns the
 //! transitions into shots.
 
+use super::exact::{self, ExactFrames, NoEstimates};
 use super::features::{Features, Grid};
+use super::scan::ScanError;
 use super::window::{self, Found};
 use super::{Keyframes, Params, Segmentation, Shot, ShotKind, Transition};
 
@@ -22,6 +24,9 @@ pub struct Segmenter {
     owned: usize,
     /// Frames `base..base + buffer.len()`.
     buffer: Vec<Features>,
+    /// Per frame of the buffer: whether its features are an estimate
+    /// ([`super::exact`]).
+    estimated: Vec<bool>,
     base: u64,
     found: Vec<(u64, Found)>,
     /// Per frame of the title: a picture, or one flat colour (for keyframes
@@ -29,6 +34,8 @@ pub struct Segmenter {
     tone: Vec<ShotKind>,
     /// Every transition starting before this frame has been found.
     found_until: u64,
+    /// The last frames have been looked at ([`Segmenter::close`]).
+    closed: bool,
 }
 
 impl Segmenter {
@@ -44,20 +51,36 @@ impl Segmenter {
             params,
             grid,
             buffer: Vec::new(),
+            estimated: Vec::new(),
             base: 0,
             found: Vec::new(),
             tone: Vec::new(),
             found_until: 0,
+            closed: false,
         }
     }
 
-    /// Adds the next frame of the title.
+    /// Adds the next frame of the title, decoded.
     pub fn push(&mut self, frame: Features) {
+        // Nothing is estimated, so nothing is decoded again.
+        let _ = self.push_frame(frame, false, &mut NoEstimates);
+    }
+
+    /// Adds the next frame of the title, its features decoded or estimated;
+    /// `exact` decodes estimated frames again where a transition is found.
+    pub fn push_frame(
+        &mut self,
+        frame: Features,
+        estimated: bool,
+        exact: &mut dyn ExactFrames,
+    ) -> Result<(), ScanError> {
         self.tone.push(tone(&frame, &self.params));
         self.buffer.push(frame);
+        self.estimated.push(estimated);
         if self.buffer.len() >= self.owned + 2 * self.overlap {
-            self.run(false);
+            self.run(false, exact)?;
         }
+        Ok(())
     }
 
     /// Frames pushed so far.
@@ -75,21 +98,35 @@ impl Segmenter {
         t
     }
 
-    /// The shots and transitions of the whole title.
+    /// The shots and transitions of the whole title, from frames pushed
+    /// with [`Segmenter::push`] (or closed with [`Segmenter::close`]).
     pub fn finish(mut self) -> Segmentation {
-        self.run(true);
+        if !self.closed {
+            // Nothing pushed with `push` is estimated: no decoding, no error.
+            let _ = self.run(true, &mut NoEstimates);
+        }
         let transitions = thin(&self.found, self.params.min_shot_frames);
         let shots = shots(&transitions, &self.tone);
         Segmentation { shots, transitions }
     }
 
+    /// Runs the detectors over the last frames, decoding estimated frames
+    /// again with `exact`; [`Segmenter::finish`] then gives the result.
+    pub fn close(&mut self, exact: &mut dyn ExactFrames) -> Result<(), ScanError> {
+        if !self.closed {
+            self.run(true, exact)?;
+            self.closed = true;
+        }
+        Ok(())
+    }
+
     /// Detects over the buffer, keeps what starts in the owned part, and
     /// drops the frames no later window needs.
-    fn run(&mut self, last: bool) {
+    fn run(&mut self, last: bool, exact: &mut dyn ExactFrames) -> Result<(), ScanError> {
         let len = self.buffer.len();
         let own_start = if self.base == 0 { 0 } else { self.overlap };
         let own_end = if last { len } else { len - self.overlap };
-        for f in window::detect(&self.buffer, self.grid, &self.params) {
+        for f in self.detect(exact)? {
             if (own_start..own_end).contains(&f.from) {
                 self.found.push((self.base, f));
             }
@@ -98,8 +135,32 @@ impl Segmenter {
             self.found_until = self.base + own_end as u64;
             let drop = own_end - self.overlap;
             self.buffer.drain(..drop);
+            self.estimated.drain(..drop);
             self.base += drop as u64;
         }
+        Ok(())
+    }
+
+    /// The transitions of the buffer, once those found touch no estimated
+    /// frame (or after [`exact::MAX_ROUNDS`] rounds of making them exact).
+    fn detect(&mut self, exact: &mut dyn ExactFrames) -> Result<Vec<Found>, ScanError> {
+        for _ in 0..exact::MAX_ROUNDS {
+            let found = window::detect(&self.buffer, self.grid, &self.params);
+            let wanted = exact::wanted(&found, &self.estimated);
+            if wanted.is_empty() {
+                return Ok(found);
+            }
+            for (first, last) in wanted {
+                let base = self.base;
+                let features = exact.exact(base + first as u64, base + last as u64)?;
+                for (i, f) in (first..=last).zip(features) {
+                    self.tone[(base as usize) + i] = tone(&f, &self.params);
+                    self.buffer[i] = f;
+                    self.estimated[i] = false;
+                }
+            }
+        }
+        Ok(window::detect(&self.buffer, self.grid, &self.params))
     }
 }
 
