@@ -125,8 +125,11 @@ impl Decoder {
             mode,
             DecodeMode::Scan | DecodeMode::Coarse | DecodeMode::Sparse
         );
-        let mut decoder =
-            stream::open_threaded_decoder(path, &stream, mode != DecodeMode::Full, hardware)?;
+        let mut decoder = if mode == DecodeMode::Refine {
+            stream::open_single_decoder(path, &stream)?
+        } else {
+            stream::open_threaded_decoder(path, &stream, mode != DecodeMode::Full, hardware)?
+        };
         if mode == DecodeMode::Coarse {
             decoder.skip_frame(ffmpeg::Discard::Bidirectional);
         }
@@ -305,13 +308,16 @@ impl Decoder {
         loop {
             let Some(packet) = self.read_packet() else {
                 self.spans.finish();
-                tracing::debug!(path = %self.path.display(), spans = self.spans.spans, full = self.spans.full_spans, "sparse pass read");
                 return match self.spans.pop() {
                     Some((packet, discard)) => {
                         self.decoder.skip_frame(discard);
                         self.send(&packet)
                     }
-                    None => self.send_eof(),
+                    None => {
+                        let (spans, full) = (self.spans.spans, self.spans.full_spans);
+                        tracing::debug!(path = %self.path.display(), spans, full, "sparse pass read");
+                        self.send_eof()
+                    }
                 };
             };
             if !self.spans.push(packet) {

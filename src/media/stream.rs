@@ -135,6 +135,21 @@ pub(crate) fn open_threaded_decoder(
     open_decoder_with(path, stream, threading, skip_deblocking, hardware)
 }
 
+/// Opens a decoder on one thread, without the in-loop deblocking filter:
+/// for short runs of pictures beside a pass that has the cores (each
+/// frame thread would hold pictures of its own).
+pub(crate) fn open_single_decoder(
+    path: &Path,
+    stream: &ffmpeg::format::stream::Stream,
+) -> Result<ffmpeg::decoder::Video, MediaError> {
+    let threading = ffmpeg::codec::threading::Config {
+        kind: ffmpeg::codec::threading::Type::Frame,
+        count: 1,
+        ..Default::default()
+    };
+    open_decoder_with(path, stream, threading, true, false)
+}
+
 fn open_decoder_with(
     path: &Path,
     stream: &ffmpeg::format::stream::Stream,

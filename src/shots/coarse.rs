@@ -14,6 +14,7 @@
 //! every cut to the frame; a 1080p x264 title decodes about 60 % of its
 //! pictures.
 
+use super::exact::Estimate;
 use super::features::{change, Features, Grid};
 use super::scan::ScanError;
 use super::Params;
@@ -27,9 +28,9 @@ pub struct Analysed {
     /// features are interpolated) or the decoder could not rebuild it.
     pub picture: Option<DecodedFrame>,
     pub features: Features,
-    /// Whether `features` are estimated from the frames either side
-    /// ([`super::exact`]).
-    pub estimated: bool,
+    /// Whether `features` are estimated from the frames either side, and
+    /// how ([`super::exact`]).
+    pub estimated: Estimate,
 }
 
 /// Codecs whose unreferenced pictures FFmpeg leaves out on request
@@ -121,7 +122,7 @@ impl<'a> Gaps<'a> {
                 index: frame.index,
                 picture: Some(frame),
                 features: f,
-                estimated: false,
+                estimated: Estimate::Decoded,
             });
         }
         Ok(out)
@@ -167,7 +168,7 @@ impl<'a> Gaps<'a> {
                         index,
                         picture: Some(picture),
                         features: f,
-                        estimated: false,
+                        estimated: Estimate::Decoded,
                     });
                 }
                 None => {
@@ -184,7 +185,7 @@ impl<'a> Gaps<'a> {
                         index,
                         picture: None,
                         features: f,
-                        estimated: false,
+                        estimated: Estimate::Decoded,
                     });
                 }
             }
@@ -323,7 +324,7 @@ fn estimated(
                 index,
                 picture: None,
                 features: Features::new(&rgb, &histogram),
-                estimated: true,
+                estimated: if step { Estimate::Step } else { Estimate::Mix },
             }
         })
         .collect()

@@ -25,6 +25,19 @@ pub(super) const JOIN: usize = 24;
 /// Rounds of decoding and looking again, at most, per window.
 pub(super) const MAX_ROUNDS: usize = 4;
 
+/// How a frame's features were had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Estimate {
+    /// From its decoded picture.
+    #[default]
+    Decoded,
+    /// A mix of the decoded frames either side, which differ little.
+    Mix,
+    /// One of the decoded frames either side, which differ a lot: where a
+    /// cut would be, or fast motion.
+    Step,
+}
+
 /// Decodes frames of the title again, exactly.
 pub trait ExactFrames {
     /// The features of frames `first..=last` (title indices), one per
@@ -45,21 +58,27 @@ impl ExactFrames for NoEstimates {
     }
 }
 
-/// Runs of frames (window indices, inclusive) to decode again: from the
-/// first to the last estimated frame within [`MARGIN`] of a transition in
-/// `found`, runs less than [`JOIN`] frames apart joined.
-pub(super) fn wanted(found: &[Found], estimated: &[bool]) -> Vec<(usize, usize)> {
-    let mut want = vec![false; estimated.len()];
+/// Runs of frames (window indices, inclusive) to decode again: the
+/// estimated frames within [`MARGIN`] of a gradual transition in `found`;
+/// a cut's two frames, and the [`Estimate::Step`]s within [`MARGIN`] of it
+/// (a step beside a cut can make it stand out from frames that in fact
+/// change as much); runs less than [`JOIN`] frames apart joined.
+pub(super) fn wanted(found: &[Found], estimates: &[Estimate]) -> Vec<(usize, usize)> {
+    let mut want = vec![false; estimates.len()];
+    let end = estimates.len().saturating_sub(1);
     for f in found {
-        let margin = if f.kind == TransitionKind::Cut {
-            0
-        } else {
-            MARGIN
-        };
-        let first = f.from.saturating_sub(margin);
-        let last = (f.to + margin).min(estimated.len().saturating_sub(1));
-        if first <= last {
-            want[first..=last].copy_from_slice(&estimated[first..=last]);
+        let cut = f.kind == TransitionKind::Cut;
+        for (i, w) in want
+            .iter_mut()
+            .enumerate()
+            .take(f.to.saturating_add(MARGIN).min(end) + 1)
+            .skip(f.from.saturating_sub(MARGIN))
+        {
+            *w |= match estimates[i] {
+                Estimate::Decoded => false,
+                Estimate::Step => true,
+                Estimate::Mix => !cut || i == f.from || i == f.to,
+            };
         }
     }
     runs(&want)
@@ -95,9 +114,9 @@ mod tests {
 
     #[test]
     fn only_estimated_frames_near_a_transition_are_wanted() {
-        let mut estimated = vec![false; 100];
+        let mut estimated = vec![Estimate::Decoded; 100];
         for i in [3, 4, 10, 11, 12, 20, 21, 30, 38, 39, 70, 97] {
-            estimated[i] = true;
+            estimated[i] = Estimate::Mix;
         }
         // A dissolve over 12..=19 wants 10..=21 of its frames; a cut at
         // 37|38 its two frames, one at 30|31 its one estimated frame: one
@@ -106,6 +125,11 @@ mod tests {
         let found = [12, 30, 37, 70, 96].map(|f| found(f, if f == 12 { 19 } else { f + 1 }));
         assert_eq!(wanted(&found, &estimated), [(10, 38), (70, 70), (97, 97)]);
         assert!(wanted(&[], &estimated).is_empty());
-        assert!(wanted(&found[..1], &[false; 100]).is_empty());
+        assert!(wanted(&found[..1], &[Estimate::Decoded; 100]).is_empty());
+        // A step beside a cut is wanted, a mix there is not.
+        estimated[72] = Estimate::Step;
+        assert_eq!(wanted(&found[3..4], &estimated), [(70, 72)]);
+        estimated[72] = Estimate::Mix;
+        assert_eq!(wanted(&found[3..4], &estimated), [(70, 70)]);
     }
 }

@@ -1,7 +1,7 @@
 //! Feeds frames to the detectors in overlapping windows and turns the
 //! transitions into shots.
 
-use super::exact::{self, ExactFrames, NoEstimates};
+use super::exact::{self, Estimate, ExactFrames, NoEstimates};
 use super::features::{Features, Grid};
 use super::scan::ScanError;
 use super::window::{self, Found};
@@ -26,7 +26,7 @@ pub struct Segmenter {
     buffer: Vec<Features>,
     /// Per frame of the buffer: whether its features are an estimate
     /// ([`super::exact`]).
-    estimated: Vec<bool>,
+    estimated: Vec<Estimate>,
     base: u64,
     found: Vec<(u64, Found)>,
     /// Per frame of the title: a picture, or one flat colour (for keyframes
@@ -63,7 +63,7 @@ impl Segmenter {
     /// Adds the next frame of the title, decoded.
     pub fn push(&mut self, frame: Features) {
         // Nothing is estimated, so nothing is decoded again.
-        let _ = self.push_frame(frame, false, &mut NoEstimates);
+        let _ = self.push_frame(frame, Estimate::Decoded, &mut NoEstimates);
     }
 
     /// Adds the next frame of the title, its features decoded or estimated;
@@ -71,7 +71,7 @@ impl Segmenter {
     pub fn push_frame(
         &mut self,
         frame: Features,
-        estimated: bool,
+        estimated: Estimate,
         exact: &mut dyn ExactFrames,
     ) -> Result<(), ScanError> {
         self.tone.push(tone(&frame, &self.params));
@@ -156,7 +156,7 @@ impl Segmenter {
                 for (i, f) in (first..=last).zip(features) {
                     self.tone[(base as usize) + i] = tone(&f, &self.params);
                     self.buffer[i] = f;
-                    self.estimated[i] = false;
+                    self.estimated[i] = Estimate::Decoded;
                 }
             }
         }
