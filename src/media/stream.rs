@@ -127,12 +127,7 @@ pub(crate) fn open_threaded_decoder(
     skip_deblocking: bool,
     hardware: bool,
 ) -> Result<ffmpeg::decoder::Video, MediaError> {
-    let threading = ffmpeg::codec::threading::Config {
-        kind: ffmpeg::codec::threading::Type::Frame,
-        count: 0,
-        ..Default::default()
-    };
-    open_decoder_with(path, stream, threading, skip_deblocking, hardware)
+    open_decoder_with(path, stream, frame_threads(0), skip_deblocking, hardware)
 }
 
 /// Opens a decoder on one thread, without the in-loop deblocking filter:
@@ -142,12 +137,16 @@ pub(crate) fn open_single_decoder(
     path: &Path,
     stream: &ffmpeg::format::stream::Stream,
 ) -> Result<ffmpeg::decoder::Video, MediaError> {
-    let threading = ffmpeg::codec::threading::Config {
+    open_decoder_with(path, stream, frame_threads(1), true, false)
+}
+
+/// Frame threading on `count` threads (0: as many as FFmpeg picks).
+fn frame_threads(count: usize) -> ffmpeg::codec::threading::Config {
+    ffmpeg::codec::threading::Config {
         kind: ffmpeg::codec::threading::Type::Frame,
-        count: 1,
+        count,
         ..Default::default()
-    };
-    open_decoder_with(path, stream, threading, true, false)
+    }
 }
 
 fn open_decoder_with(
