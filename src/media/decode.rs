@@ -38,7 +38,7 @@ pub enum DecodeMode {
     Scan,
     /// As [`DecodeMode::Scan`], but the pictures no other picture references
     /// are decoded only in the spans whose packets say something happens
-    /// there ([`super::sparse`]); each decoded picture is emitted once at
+    /// there (`media::sparse`); each decoded picture is emitted once at
     /// its true index, the indices left out simply not emitted.
     Sparse,
 }

@@ -1,13 +1,11 @@
-//! Refining a coarse pass: the pictures a [`DecodeMode::Coarse`] pass
-//! skipped (B-frames), decoded only where the coarse pass saw change.
+//! Refining a sparse pass ([`DecodeMode::Sparse`]): pictures the pass left
+//! out, decoded where the shot detector asks for them.
 //!
-//! A coarse pass decodes I- and P-frames. Between two of them lie a few
-//! B-frames, which no I- or P-frame references (`skip_frame=bidir` relies
-//! on that too). Where the two pictures either side differ, the refiner
-//! decodes the B-frames between them: it seeks to the keyframe before them
-//! (or goes on from where it stopped, when that is no further back) and
-//! decodes forward, leaving out the packets of every span marked quiet, so
-//! it redoes only the I- and P-frames from that keyframe.
+//! The pass leaves out unreferenced pictures only. To decode some of them
+//! the refiner seeks to the keyframe before them (or goes on from where it
+//! stopped, when that is no further back) and decodes forward, leaving out
+//! the packets of every span still marked quiet, so it redoes only the
+//! reference pictures from that keyframe.
 
 use super::decode::{DecodeMode, DecodedFrame, Decoder};
 use super::error::MediaError;

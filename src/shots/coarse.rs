@@ -7,7 +7,7 @@
 //! looks like at thumbnail size), a step halfway where they differ more
 //! (what a cut looks like, so that the cut detector sees one). Where a
 //! transition is then found beside estimated frames, the shot detector has
-//! them decoded again, exactly ([`super::exact`], [`Gaps::exact`]), and
+//! them decoded again, exactly ([`super::exact`], `Gaps::exact`), and
 //! looks again; a transition made only of estimates goes away.
 //!
 //! Measured (`docs/ARCHITECTURE.md`): the evaluation sets keep their F1 and
@@ -24,7 +24,7 @@ use std::path::Path;
 /// A frame of the title as shot detection sees it.
 pub struct Analysed {
     pub index: u64,
-    /// Its picture; `None` where a coarse pass left it undecoded (its
+    /// Its picture; `None` where a sparse pass left it undecoded (its
     /// features are interpolated) or the decoder could not rebuild it.
     pub picture: Option<DecodedFrame>,
     pub features: Features,

@@ -4,7 +4,7 @@
 //! estimates their features from the frames either side. An estimate is a
 //! linear mix, which is what a dissolve looks like, and it cannot say on
 //! which frame a gradual change starts. So before a window's transitions
-//! are kept, every estimated frame within [`MARGIN`] frames of one is
+//! are kept, every estimated frame within `MARGIN` (2) frames of one is
 //! decoded exactly ([`ExactFrames`]) and the window is looked at again,
 //! until the transitions found touch no estimated frame (a transition that
 //! was only made of estimates goes away).

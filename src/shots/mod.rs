@@ -1,8 +1,9 @@
 //! Shot segmentation: hard cuts, dissolves and fades, at frame-exact
 //! boundaries, from the 48×27 thumbnails of every frame.
 //!
-//! Data flow (see [`scan`]): a decoder thread sends every frame, deblocking
-//! skipped ([`crate::media::DecodeMode::Scan`]), through a bounded channel;
+//! Data flow (see [`scan`]): a decoder thread sends the frames it decodes
+//! (deblocking skipped; unreferenced pictures left out where nothing
+//! happens, [`coarse`]) through a bounded channel;
 //! batches are reduced to thumbnails and histograms ([`crate::preprocess`]);
 //! [`Segmenter`] runs the detectors ([`window`]) over overlapping windows of
 //! frames, so memory stays bounded however long the title is. The

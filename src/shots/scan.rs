@@ -214,7 +214,7 @@ fn spawn_thumbnailer<'s>(
     rx
 }
 
-/// Thumbnails of the frames a coarse pass skipped and refines: a
+/// Thumbnails of the frames a sparse pass left out and refines: a
 /// preprocessor of the analysis thread's own, made on first use.
 struct Refine {
     config: Config,
