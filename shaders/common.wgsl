@@ -33,8 +33,8 @@ struct Params {
     thumb_w: u32,
     thumb_h: u32,
     rgb_stride: u32,   // floats per frame in the RGB scratch buffer
-    _pad0: u32,
-    _pad1: u32,
+    motion_w: u32,     // the motion plane's size (display orientation)
+    motion_h: u32,
     mean: vec4<f32>,
     deviation: vec4<f32>,
 }
@@ -47,6 +47,7 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> thumb_rgb: array<u32>;
 @group(0) @binding(6) var<storage, read_write> thumb_hsv: array<f32>;
 @group(0) @binding(7) var<storage, read_write> histogram: array<atomic<u32>>;
+@group(0) @binding(8) var<storage, read_write> motion: array<u32>;
 
 const HISTOGRAM_BINS: u32 = 128u;
 

@@ -1,12 +1,14 @@
-//! How long each stage of the analysis was busy: wall time spent doing a
-//! stage's work on whichever thread runs it, not waiting for its input or
-//! for room in its output queue. Counted process-wide, like
+//! How long each stage of the analysis was busy: wall time during which
+//! some thread was doing a stage's work, not waiting for its input or for
+//! room in its output queue (a stage run by several threads at once, as
+//! the model is on the CPU, counts that time once). Counted process-wide, like
 //! [`crate::media::decoded_pictures`]: a scan reports the difference
 //! between two [`snapshot`]s, so the stages' busy times can be set beside
 //! the scan's own wall time to see what overlapped and what waited.
 
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 /// A stage of a title's analysis.
@@ -25,6 +27,8 @@ pub enum Stage {
     Segment,
     /// Keyframe candidates into model inputs, with their looks and prints.
     Capture,
+    /// Motion at shot ends, from the frames' motion planes.
+    Motion,
     /// Loading the network.
     Load,
     /// The network and descriptors on keyframes.
@@ -38,19 +42,80 @@ const STAGES: usize = Stage::Index as usize + 1;
 
 static BUSY_NANOS: [AtomicU64; STAGES] = [const { AtomicU64::new(0) }; STAGES];
 
+/// The threads doing a stage's work now, and since when one has been.
+#[derive(Default)]
+struct Working {
+    threads: u32,
+    since: Option<Instant>,
+}
+
+impl Working {
+    /// A thread starts at `now`.
+    fn start(&mut self, now: Instant) {
+        if self.threads == 0 {
+            self.since = Some(now);
+        }
+        self.threads += 1;
+    }
+
+    /// A thread stops at `now`: the time the stage was busy, once the last
+    /// thread stops.
+    fn stop(&mut self, now: Instant) -> Option<std::time::Duration> {
+        self.threads = self.threads.saturating_sub(1);
+        if self.threads > 0 {
+            return None;
+        }
+        self.since
+            .take()
+            .map(|since| now.saturating_duration_since(since))
+    }
+}
+
+static WORKING: [Mutex<Working>; STAGES] = [const {
+    Mutex::new(Working {
+        threads: 0,
+        since: None,
+    })
+}; STAGES];
+
 impl Stage {
     fn slot(self) -> &'static AtomicU64 {
         &BUSY_NANOS[self as usize]
     }
+
+    fn working(self) -> MutexGuard<'static, Working> {
+        WORKING[self as usize]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
-/// Runs `work`, counting its wall time as `stage`'s.
+/// A thread at work on a stage; counts the stage's time when the last one
+/// stops (dropped, a panic included).
+struct AtWork(Stage);
+
+impl AtWork {
+    fn start(stage: Stage) -> Self {
+        stage.working().start(Instant::now());
+        Self(stage)
+    }
+}
+
+impl Drop for AtWork {
+    fn drop(&mut self) {
+        let busy = self.0.working().stop(Instant::now());
+        if let Some(busy) = busy {
+            let nanos = u64::try_from(busy.as_nanos()).unwrap_or(u64::MAX);
+            self.0.slot().fetch_add(nanos, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Runs `work`, counting its wall time as `stage`'s (once, however many
+/// threads do `stage`'s work meanwhile).
 pub fn timed<T>(stage: Stage, work: impl FnOnce() -> T) -> T {
-    let start = Instant::now();
-    let out = work();
-    let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
-    stage.slot().fetch_add(nanos, Ordering::Relaxed);
-    out
+    let _at_work = AtWork::start(stage);
+    work()
 }
 
 /// Seconds each stage has been busy (in this process, or between two
@@ -64,6 +129,7 @@ pub struct BusyTimes {
     pub thumbnails: f64,
     pub segment: f64,
     pub capture: f64,
+    pub motion: f64,
     pub load: f64,
     pub model: f64,
     pub index: f64,
@@ -81,6 +147,7 @@ impl BusyTimes {
             thumbnails: self.thumbnails - earlier.thumbnails,
             segment: self.segment - earlier.segment,
             capture: self.capture - earlier.capture,
+            motion: self.motion - earlier.motion,
             load: self.load - earlier.load,
             model: self.model - earlier.model,
             index: self.index - earlier.index,
@@ -89,7 +156,7 @@ impl BusyTimes {
     }
 
     /// (name, seconds) of each stage, in the order a title meets them.
-    pub fn stages(&self) -> [(&'static str, f64); 9] {
+    pub fn stages(&self) -> [(&'static str, f64); 10] {
         [
             ("hash", self.hash),
             ("probe", self.probe),
@@ -97,6 +164,7 @@ impl BusyTimes {
             ("thumbnails", self.thumbnails),
             ("segment", self.segment),
             ("capture", self.capture),
+            ("motion", self.motion),
             ("load", self.load),
             ("model", self.model),
             ("index", self.index),
@@ -130,6 +198,7 @@ pub fn snapshot() -> BusyTimes {
         thumbnails: s(Stage::Thumbnails),
         segment: s(Stage::Segment),
         capture: s(Stage::Capture),
+        motion: s(Stage::Motion),
         load: s(Stage::Load),
         model: s(Stage::Model),
         index: s(Stage::Index),
@@ -164,5 +233,22 @@ mod tests {
         let spent = snapshot().since(&before);
         assert!(spent.segment >= 0.03, "{spent:?}");
         assert_eq!(spent.stages()[4], ("segment", spent.segment));
+    }
+
+    #[test]
+    fn threads_working_at_once_count_their_time_once() {
+        let t0 = Instant::now();
+        let at = |ms: u64| t0 + std::time::Duration::from_millis(ms);
+        let mut w = Working::default();
+        // Two threads: 0–100 ms and 50–150 ms, then a third alone at
+        // 200–230 ms.
+        w.start(at(0));
+        w.start(at(50));
+        assert_eq!(w.stop(at(100)), None);
+        assert_eq!(w.stop(at(150)), Some(std::time::Duration::from_millis(150)));
+        w.start(at(200));
+        assert_eq!(w.stop(at(230)), Some(std::time::Duration::from_millis(30)));
+        // A stop without a start counts nothing.
+        assert_eq!(w.stop(at(300)), None);
     }
 }

@@ -13,6 +13,7 @@ pub mod library;
 pub mod matching;
 pub mod media;
 pub mod meek;
+pub mod motion;
 pub mod playback;
 pub mod preprocess;
 pub mod recent;

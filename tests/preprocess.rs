@@ -74,7 +74,7 @@ fn max_diff(a: &[f32], b: &[f32]) -> f32 {
 fn both_paths(path: &Path, nv12: bool) -> (BatchOutputs, BatchOutputs) {
     let (info, decoded) = frames(path, nv12);
     let views = views_of(&info, &decoded);
-    let config = Config::default();
+    let config = Config::default().with_motion();
     let mut cpu = BatchOutputs::default();
     preprocess::process_cpu(&views, &config, &mut cpu);
     let mut gpu = BatchOutputs::default();
@@ -124,7 +124,52 @@ fn gpu_and_cpu_paths_agree_on_every_colour_case() {
             assert!(moved <= 2.0 * px + 1e-6, "{what}: histogram moved {moved}");
             assert!((c.iter().sum::<f32>() - 1.0).abs() < 1e-4);
         }
+        // Integers on both paths: the same motion planes exactly.
+        assert_eq!(cpu.motion.len(), 3 * 64 * 36, "{what}: motion planes");
+        assert!(cpu.motion == gpu.motion, "{what}: motion planes differ");
+        motion_plane_shows_the_thumbnail(&cpu, &what);
     }
+}
+
+/// The motion plane is the picture the thumbnail shows, upright: sampled
+/// at the thumbnail's pixels, it correlates with the thumbnail's luma.
+fn motion_plane_shows_the_thumbnail(out: &BatchOutputs, what: &str) {
+    let (tw, th, mw, mh) = (48, 27, 64, 36);
+    for (frame, (motion, rgb)) in out
+        .motion
+        .chunks(mw * mh)
+        .zip(out.thumb_rgb.chunks(tw * th * 3))
+        .enumerate()
+    {
+        let pairs: Vec<(f64, f64)> = (0..tw * th)
+            .map(|i| {
+                let (x, y) = (i % tw, i / tw);
+                let m = motion[(y * mh / th) * mw + x * mw / tw];
+                let p = &rgb[i * 3..i * 3 + 3];
+                let luma = 0.299 * p[0] as f64 + 0.587 * p[1] as f64 + 0.114 * p[2] as f64;
+                (f64::from(m), luma)
+            })
+            .collect();
+        let r = correlation(&pairs);
+        assert!(
+            r > 0.9,
+            "{what} frame {frame}: motion plane vs thumbnail r = {r:.3}"
+        );
+    }
+}
+
+fn correlation(pairs: &[(f64, f64)]) -> f64 {
+    let n = pairs.len() as f64;
+    let (ma, mb) = pairs
+        .iter()
+        .fold((0.0, 0.0), |(a, b), p| (a + p.0 / n, b + p.1 / n));
+    let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
+    for &(a, b) in pairs {
+        ab += (a - ma) * (b - mb);
+        aa += (a - ma) * (a - ma);
+        bb += (b - mb) * (b - mb);
+    }
+    ab / (aa * bb).sqrt().max(1e-12)
 }
 
 #[test]

@@ -43,6 +43,10 @@ pub struct Cli {
     /// device, else the CPU), cpu or gpu.
     #[arg(long, global = true, env = "MATCHCUT_DECODE", default_value = "auto", value_parser = parse_choice)]
     pub decode: matchcut::preprocess::BackendChoice,
+    /// Whether scans measure motion at shot ends (on, or off to measure
+    /// what it costs).
+    #[arg(long, global = true, env = "MATCHCUT_MOTION", default_value = "on", value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub motion: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -144,6 +148,7 @@ fn parse_choice(text: &str) -> Result<matchcut::preprocess::BackendChoice, Strin
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     matchcut::media::hw::set_choice(cli.decode);
+    matchcut::motion::set_enabled(cli.motion);
     match cli.command {
         Command::Probe(args) => probe::run(args),
         Command::Frame(args) => frame::run(args),

@@ -7,6 +7,7 @@
 //! The model runs on the CPU (Burn's `flex` backend) or on the process's
 //! wgpu device, the one preprocessing uses ([`device`]).
 
+pub mod depthwise;
 pub mod descriptor;
 pub mod model;
 pub mod objects;

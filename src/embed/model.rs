@@ -193,16 +193,28 @@ impl ConvBn {
 impl MbConv {
     /// `[N, C_in, H, W]` → `[N, C_out, H / stride, W / stride]`.
     pub fn forward(&self, input: Tensor<4>) -> Tensor<4> {
-        let mut x = input.clone();
+        // The input is kept only for the residual connection, so that
+        // otherwise the depthwise convolution takes it over without a copy.
+        let residual = self.residual.then(|| input.clone());
+        let mut x = input;
         if let Some(expand) = &self.expand {
             x = relu6(expand.forward(x));
         }
-        x = relu6(self.depthwise.forward(x));
+        x = relu6(self.depthwise_forward(x));
         x = self.project.forward(x);
-        if self.residual {
-            x = x + input;
+        match residual {
+            Some(input) => x + input,
+            None => x,
         }
-        x
+    }
+
+    /// The depthwise convolution: this crate's on the CPU once folded
+    /// ([`super::depthwise`]), Burn's otherwise.
+    fn depthwise_forward(&self, x: Tensor<4>) -> Tensor<4> {
+        if self.depthwise.bn.is_some() {
+            return self.depthwise.forward(x);
+        }
+        super::depthwise::forward(&self.depthwise.conv, x)
     }
 
     fn fold(self) -> Self {

@@ -177,11 +177,11 @@ pub fn analyse_hashed(
             (StageRun::Cached, embed_run),
         ));
     }
-    let (segmentation, keyframes, prints) = capture::single_pass(path, info, a, progress)?;
-    let bytes = serde_json::to_vec(&segmentation).map_err(|e| JobError::Other {
-        reason: e.to_string(),
-        path: path.to_path_buf(),
-    })?;
+    let (segmentation, keyframes, prints, motion) = capture::single_pass(path, info, a, progress)?;
+    if let Some(motion) = motion {
+        store.put_feature(&motion_feature(hash, &key), &to_json(path, &motion)?)?;
+    }
+    let bytes = to_json(path, &segmentation)?;
     store.put_feature(&prints_feature(hash, &key), &pack_prints(&prints))?;
     store.put_feature(&shots, &bytes)?;
     let params = embed_params(&segmentation);
@@ -304,6 +304,26 @@ fn shots_feature<'k>(hash: &'k str, params: &'k str) -> FeatureKey<'k> {
 }
 
 /// The key of a title's footage prints, made in the shots stage's pass.
+/// Shot-end motion ([`crate::motion`]), computed with the shots, under the
+/// shots' parameters and the estimator's own version.
+fn motion_feature<'k>(hash: &'k str, params: &'k str) -> FeatureKey<'k> {
+    FeatureKey {
+        content_hash: hash,
+        stage: "motion",
+        model: crate::motion::MODEL,
+        params,
+    }
+}
+
+/// A stage's result as stored: JSON (the segmentation; shot-end motion, a
+/// few hundred bytes a shot).
+fn to_json(path: &Path, value: &impl serde::Serialize) -> Result<Vec<u8>, JobError> {
+    serde_json::to_vec(value).map_err(|e| JobError::Other {
+        reason: e.to_string(),
+        path: path.to_path_buf(),
+    })
+}
+
 fn prints_feature<'k>(hash: &'k str, params: &'k str) -> FeatureKey<'k> {
     FeatureKey {
         content_hash: hash,

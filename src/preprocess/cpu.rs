@@ -15,6 +15,7 @@ pub struct Scratch {
     planes: [Vec<f32>; 3],
     rgb: Vec<[f32; 3]>,
     weights: HashMap<(u32, u32), Arc<AxisWeights>>,
+    motion: Vec<u64>,
 }
 
 impl Scratch {
@@ -41,10 +42,16 @@ pub fn process(view: &FrameView, config: &Config, out: FrameOutputs<'_>, scratch
         resample(view, oriented(place.width, place.height, turned), scratch);
         write_model_input(view.rotation, place, config, &scratch.rgb, out.model_input);
     }
+    let mut out = out;
     if config.want_thumbnails {
         let (tw, th) = (config.thumb_width, config.thumb_height);
         resample(view, oriented(tw, th, turned), scratch);
-        write_thumbnails(view.rotation, (tw, th), &scratch.rgb, out);
+        write_thumbnails(view.rotation, (tw, th), &scratch.rgb, &mut out);
+    }
+    // After the thumbnail, which has just brought the frame into the cache.
+    if config.want_motion {
+        let size = (config.motion_width, config.motion_height);
+        super::motion::write_motion_plane(view, size, out.motion, &mut scratch.motion);
     }
 }
 
@@ -176,7 +183,7 @@ fn write_model_input(
 }
 
 /// Thumbnail as 8-bit RGB (HWC), its HSV, and a joint HSV histogram.
-fn write_thumbnails(rotation: u32, size: (u32, u32), rgb: &[[f32; 3]], out: FrameOutputs<'_>) {
+fn write_thumbnails(rotation: u32, size: (u32, u32), rgb: &[[f32; 3]], out: &mut FrameOutputs<'_>) {
     let (w, h) = size;
     let src_w = if rotation % 180 == 90 { h } else { w };
     out.histogram.fill(0.0);

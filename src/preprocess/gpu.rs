@@ -96,14 +96,16 @@ pub mod shaders {
     pub const RESAMPLE: &str = include_str!("../../shaders/resample.wgsl");
     pub const MODEL_INPUT: &str = include_str!("../../shaders/model_input.wgsl");
     pub const THUMBNAILS: &str = include_str!("../../shaders/thumbnails.wgsl");
+    pub const MOTION: &str = include_str!("../../shaders/motion.wgsl");
 
     /// (file name, entry point, composed source) of every kernel.
-    pub fn kernels() -> [(&'static str, &'static str, String); 3] {
+    pub fn kernels() -> [(&'static str, &'static str, String); 4] {
         let compose = |s: &str| format!("{COMMON}\n{s}");
         [
             ("resample.wgsl", "resample", compose(RESAMPLE)),
             ("model_input.wgsl", "pack_model", compose(MODEL_INPUT)),
             ("thumbnails.wgsl", "thumbnails", compose(THUMBNAILS)),
+            ("motion.wgsl", "motion_plane", compose(MOTION)),
         ]
     }
 }
@@ -143,7 +145,8 @@ pub struct Params {
     pub thumb_w: u32,
     pub thumb_h: u32,
     pub rgb_stride: u32,
-    pub _pad: [u32; 2],
+    pub motion_w: u32,
+    pub motion_h: u32,
     pub mean: [f32; 4],
     pub deviation: [f32; 4],
 }

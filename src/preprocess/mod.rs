@@ -8,7 +8,9 @@
 //!   `thumb_width`×`thumb_height` (48×27 by default), as 8-bit RGB (HWC) and
 //!   as HSV `f32` (HWC, each in 0…1);
 //! - a joint **HSV histogram** of the thumbnail (8 hues × 4 saturations × 4
-//!   values, summing to 1).
+//!   values, summing to 1);
+//! - when asked, a **motion plane**: luma on a 64×36 grid in integers
+//!   ([`motion`]), for motion at shot ends.
 //!
 //! All resizing is an exact area average of the Y, Cb and Cr planes,
 //! followed by the stream's own matrix and range (see [`colour`] and
@@ -22,6 +24,7 @@ pub mod frame;
 pub mod geometry;
 pub mod gpu;
 pub mod handoff;
+pub mod motion;
 
 pub use frame::{supported, view, FrameView, Layout, StreamFacts};
 
@@ -39,10 +42,15 @@ pub struct Config {
     /// frame, the embedding model inputs of a few keyframes.
     pub want_model_input: bool,
     pub want_thumbnails: bool,
+    /// The motion plane's size (display orientation), and whether wanted.
+    pub motion_width: u32,
+    pub motion_height: u32,
+    pub want_motion: bool,
 }
 
 impl Default for Config {
-    /// 224×224 with ImageNet mean and std; 48×27 thumbnails; both outputs.
+    /// 224×224 with ImageNet mean and std; 48×27 thumbnails; both outputs;
+    /// no motion plane (64×36 when asked).
     fn default() -> Self {
         Self {
             model_side: 224,
@@ -52,6 +60,9 @@ impl Default for Config {
             thumb_height: 27,
             want_model_input: true,
             want_thumbnails: true,
+            motion_width: 64,
+            motion_height: 36,
+            want_motion: false,
         }
     }
 }
@@ -91,6 +102,23 @@ impl Config {
         }
     }
 
+    /// The same, with the motion plane.
+    pub fn with_motion(self) -> Self {
+        Self {
+            want_motion: true,
+            ..self
+        }
+    }
+
+    /// Samples of one motion plane (0 when not wanted).
+    pub fn motion_pixels(&self) -> usize {
+        if self.want_motion {
+            (self.motion_width * self.motion_height) as usize
+        } else {
+            0
+        }
+    }
+
     /// Histogram bins of one frame (0 when thumbnails are not wanted).
     pub fn histogram_len(&self) -> usize {
         if self.want_thumbnails {
@@ -113,6 +141,8 @@ pub struct BatchOutputs {
     pub thumb_hsv: Vec<f32>,
     /// `[N, 128]`, each row summing to 1.
     pub histograms: Vec<f32>,
+    /// `[N, H, W]` motion planes, samples as stored (see [`motion`]).
+    pub motion: Vec<u16>,
 }
 
 /// One frame's share of a [`BatchOutputs`].
@@ -121,6 +151,7 @@ pub struct FrameOutputs<'a> {
     pub thumb_rgb: &'a mut [u8],
     pub thumb_hsv: &'a mut [f32],
     pub histogram: &'a mut [f32],
+    pub motion: &'a mut [u16],
 }
 
 impl BatchOutputs {
@@ -132,6 +163,7 @@ impl BatchOutputs {
         self.thumb_rgb.resize(frames * px * 3, 0);
         self.thumb_hsv.resize(frames * px * 3, 0.0);
         self.histograms.resize(frames * config.histogram_len(), 0.0);
+        self.motion.resize(frames * config.motion_pixels(), 0);
     }
 
     /// Copies all frames of `part` into this batch, from frame `start` on.
@@ -155,6 +187,12 @@ impl BatchOutputs {
             config.histogram_len(),
             start,
         );
+        copy(
+            &mut self.motion,
+            &part.motion,
+            config.motion_pixels(),
+            start,
+        );
     }
 
     /// Per-frame mutable views, in order (empty slices for unwanted outputs).
@@ -165,12 +203,14 @@ impl BatchOutputs {
             .zip(split(&mut self.thumb_rgb, px * 3, n))
             .zip(split(&mut self.thumb_hsv, px * 3, n))
             .zip(split(&mut self.histograms, config.histogram_len(), n))
+            .zip(split(&mut self.motion, config.motion_pixels(), n))
             .map(
-                |(((model_input, thumb_rgb), thumb_hsv), histogram)| FrameOutputs {
+                |((((model_input, thumb_rgb), thumb_hsv), histogram), motion)| FrameOutputs {
                     model_input,
                     thumb_rgb,
                     thumb_hsv,
                     histogram,
+                    motion,
                 },
             )
             .collect()

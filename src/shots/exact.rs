@@ -100,16 +100,7 @@ mod tests {
     use super::*;
 
     fn found(from: usize, to: usize) -> Found {
-        Found {
-            kind: if to == from + 1 {
-                TransitionKind::Cut
-            } else {
-                TransitionKind::Dissolve
-            },
-            from,
-            to,
-            strength: 1.0,
-        }
+        Found::between(from, to, TransitionKind::Dissolve, 1.0)
     }
 
     #[test]

@@ -76,15 +76,9 @@ fn segment(w: &Window, into: Option<(usize, usize)>, out_of: Option<(usize, usiz
     [into, out_of]
         .into_iter()
         .flatten()
-        .map(|(from, to)| Found {
-            kind: if to == from + 1 {
-                TransitionKind::Cut
-            } else {
-                TransitionKind::Fade
-            },
-            from,
-            to,
-            strength: w.change(from, to) / w.params.fade_same_picture,
+        .map(|(from, to)| {
+            let strength = w.change(from, to) / w.params.fade_same_picture;
+            Found::between(from, to, TransitionKind::Fade, strength)
         })
         .collect()
 }

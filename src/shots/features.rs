@@ -15,6 +15,9 @@ pub struct Features {
     pub luma_std: f32,
     /// Mean luma, 0…1.
     pub luma_mean: f32,
+    /// The frame's motion plane ([`crate::preprocess::motion`]), where the
+    /// pass computed one (decoded frames of an analysis that wants motion).
+    pub motion: Option<std::sync::Arc<[u16]>>,
 }
 
 /// Thumbnail geometry shared by all frames of a title.
@@ -36,6 +39,15 @@ impl Features {
             luma_mean,
             rgb: rgb.into(),
             histogram: histogram.into(),
+            motion: None,
+        }
+    }
+
+    /// The same features with the frame's motion plane.
+    pub fn with_motion(self, plane: &[u16]) -> Self {
+        Self {
+            motion: Some(plane.into()),
+            ..self
         }
     }
 }

@@ -31,6 +31,9 @@ fn batch_len(frame_bytes: usize) -> usize {
     (IN_FLIGHT_BYTES / (3 * frame_bytes.max(1))).clamp(2, BATCH)
 }
 
+/// The pass's decoded frames, in order, or why decoding stopped.
+type Decoded = Receiver<Result<DecodedFrame, MediaError>>;
+
 /// A batch of frames with their thumbnails' features, or why there is none.
 type Reduced = Result<(Vec<DecodedFrame>, Vec<Features>), ScanError>;
 
@@ -64,6 +67,31 @@ pub enum ScanError {
         index: u64,
         reason: String,
     },
+    #[error("{}: could not start the {name} thread: {source}", path.display())]
+    Thread {
+        path: PathBuf,
+        name: &'static str,
+        source: std::io::Error,
+    },
+}
+
+/// Starts a thread called `name` in `scope` (names show in `top -H`,
+/// `perf` and debuggers; FFmpeg's worker threads take the name of the
+/// thread that opened the decoder).
+pub(crate) fn spawn_named<'s, T: Send + 's>(
+    scope: &'s Scope<'s, '_>,
+    path: &Path,
+    name: &'static str,
+    work: impl FnOnce() -> T + Send + 's,
+) -> Result<ScopedJoinHandle<'s, T>, ScanError> {
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn_scoped(scope, work)
+        .map_err(|source| ScanError::Thread {
+            path: path.to_path_buf(),
+            name,
+            source,
+        })
 }
 
 /// What [`detect_file`] reports after each batch: frames analysed so far
@@ -74,6 +102,12 @@ pub type Progress<'a> = &'a dyn Fn(u64, u64) -> ControlFlow<()>;
 /// segmenter (the keyframe capture of a single-pass analysis uses it).
 pub trait FrameHook {
     fn batch(&mut self, frames: &[Analysed], segmenter: &Segmenter) -> Result<(), ScanError>;
+
+    /// Whether the hook wants each decoded frame's motion plane in its
+    /// features ([`Features::motion`]).
+    fn wants_motion(&self) -> bool {
+        false
+    }
 }
 
 /// A hook that does nothing.
@@ -106,7 +140,11 @@ pub fn detect_file_with(
     progress: Progress,
     hook: &mut dyn FrameHook,
 ) -> Result<TitleShots, ScanError> {
-    let config = Config::thumbnails_only();
+    let config = if hook.wants_motion() {
+        Config::thumbnails_only().with_motion()
+    } else {
+        Config::thumbnails_only()
+    };
     let grid = Grid {
         width: config.thumb_width as usize,
         height: config.thumb_height as usize,
@@ -115,9 +153,9 @@ pub fn detect_file_with(
     let counts = std::thread::scope(|scope| -> Result<[u64; 3], ScanError> {
         let batch = batch_len(info.frame_bytes());
         let (decoded, pass) =
-            spawn_decoder(scope, path, info, coarse::pass_mode(info, params), batch);
+            spawn_decoder(scope, path, info, coarse::pass_mode(info, params), batch)?;
         let preprocessor = Preprocessor::new(config.clone(), backend);
-        let reduced = spawn_thumbnailer(scope, path, info, decoded, batch, preprocessor);
+        let reduced = spawn_thumbnailer(scope, path, info, decoded, batch, preprocessor)?;
         let mut stages = Stages {
             refine: Refine {
                 config,
@@ -160,28 +198,27 @@ fn spawn_decoder<'s>(
     info: &MediaInfo,
     mode: media::DecodeMode,
     batch: usize,
-) -> (
-    Receiver<Result<DecodedFrame, MediaError>>,
-    ScopedJoinHandle<'s, u64>,
-) {
+) -> Result<(Decoded, ScopedJoinHandle<'s, u64>), ScanError> {
     let (tx, rx) = sync_channel(batch);
     let info = info.clone();
-    let thread = scope.spawn(move || match Decoder::open(path, info, mode) {
-        Ok(mut decoder) => {
-            while let Some(frame) = decoder.next_frame() {
-                let stop = frame.is_err();
-                if tx.send(frame).is_err() || stop {
-                    break;
+    let thread = spawn_named(scope, path, "decode", move || {
+        match Decoder::open(path, info, mode) {
+            Ok(mut decoder) => {
+                while let Some(frame) = decoder.next_frame() {
+                    let stop = frame.is_err();
+                    if tx.send(frame).is_err() || stop {
+                        break;
+                    }
                 }
+                decoder.pictures()
             }
-            decoder.pictures()
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                0
+            }
         }
-        Err(e) => {
-            let _ = tx.send(Err(e));
-            0
-        }
-    });
-    (rx, thread)
+    })?;
+    Ok((rx, thread))
 }
 
 /// Reduces batches of decoded frames to thumbnails on a thread of its own.
@@ -191,12 +228,12 @@ fn spawn_thumbnailer<'s>(
     scope: &'s Scope<'s, '_>,
     path: &'s Path,
     info: &'s MediaInfo,
-    decoded: Receiver<Result<DecodedFrame, MediaError>>,
+    decoded: Decoded,
     batch: usize,
     mut preprocessor: Preprocessor,
-) -> Receiver<Reduced> {
+) -> Result<Receiver<Reduced>, ScanError> {
     let (tx, rx) = sync_channel(0);
-    scope.spawn(move || loop {
+    spawn_named(scope, path, "thumbnails", move || loop {
         let frames: Result<Vec<DecodedFrame>, MediaError> = decoded.iter().take(batch).collect();
         let item = match frames {
             Ok(frames) if frames.is_empty() => return,
@@ -210,8 +247,8 @@ fn spawn_thumbnailer<'s>(
         if tx.send(item).is_err() || stop {
             return;
         }
-    });
-    rx
+    })?;
+    Ok(rx)
 }
 
 /// Thumbnails of the frames a sparse pass left out and refines: a
@@ -253,22 +290,14 @@ fn analyse(
                 thumbnails(path, info, frames, refine.preprocessor())
             })
         };
-        let frames = match reduced.recv() {
+        // The last frames (after the pass's last picture) come when the
+        // thumbnailer is done; then the segmenter looks at the end.
+        let (frames, done) = match reduced.recv() {
             Ok(item) => {
                 let (batch, features) = item?;
-                stages.gaps.complete(batch, features, &mut thumbs)?
+                (stages.gaps.complete(batch, features, &mut thumbs)?, false)
             }
-            Err(_) => {
-                let rest = stages.gaps.finish(&mut thumbs)?;
-                if rest.is_empty() {
-                    let mut exact = Exact {
-                        gaps: &mut stages.gaps,
-                        thumbnails: &mut thumbs,
-                    };
-                    return busy::timed(Stage::Segment, || stages.segmenter.close(&mut exact));
-                }
-                rest
-            }
+            Err(_) => (stages.gaps.finish(&mut thumbs)?, true),
         };
         let mut exact = Exact {
             gaps: &mut stages.gaps,
@@ -281,11 +310,16 @@ fn analyse(
                     .push_frame(f.features.clone(), f.estimated, &mut exact)
             })
         })?;
-        stages.hook.batch(&frames, stages.segmenter)?;
-        if progress(stages.segmenter.frames(), info.frame_count).is_break() {
-            return Err(ScanError::Cancelled {
-                path: path.to_path_buf(),
-            });
+        if !frames.is_empty() {
+            stages.hook.batch(&frames, stages.segmenter)?;
+            if progress(stages.segmenter.frames(), info.frame_count).is_break() {
+                return Err(ScanError::Cancelled {
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+        if done {
+            return busy::timed(Stage::Segment, || stages.segmenter.close(&mut exact));
         }
     }
 }
@@ -332,13 +366,18 @@ fn thumbnails(
         .collect::<Result<Vec<_>, _>>()?;
     let config = preprocessor.config();
     let (px, bins) = (config.thumb_pixels() * 3, config.histogram_len());
+    let motion = config.motion_pixels();
     let out = preprocessor.process(&views);
     Ok((0..batch.len())
         .map(|i| {
-            Features::new(
+            let features = Features::new(
                 &out.thumb_rgb[i * px..(i + 1) * px],
                 &out.histograms[i * bins..(i + 1) * bins],
-            )
+            );
+            match motion {
+                0 => features,
+                n => features.with_motion(&out.motion[i * n..(i + 1) * n]),
+            }
         })
         .collect())
 }

@@ -253,19 +253,9 @@ mod tests {
     use crate::shots::TransitionKind;
 
     fn found(from: usize, to: usize, strength: f32) -> (u64, Found) {
-        let kind = if to == from + 1 {
-            TransitionKind::Cut
-        } else {
-            TransitionKind::Dissolve
-        };
         (
             0,
-            Found {
-                kind,
-                from,
-                to,
-                strength,
-            },
+            Found::between(from, to, TransitionKind::Dissolve, strength),
         )
     }
 

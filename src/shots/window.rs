@@ -17,6 +17,24 @@ pub(super) struct Found {
     pub strength: f32,
 }
 
+impl Found {
+    /// From `from` to `to`: a cut where they are neighbours, `gradual`
+    /// otherwise.
+    pub fn between(from: usize, to: usize, gradual: TransitionKind, strength: f32) -> Self {
+        let kind = if to == from + 1 {
+            TransitionKind::Cut
+        } else {
+            gradual
+        };
+        Self {
+            kind,
+            from,
+            to,
+            strength,
+        }
+    }
+}
+
 pub(super) struct Window<'a> {
     pub frames: &'a [Features],
     pub grid: Grid,

@@ -12,6 +12,23 @@ import {
 
 const library = process.env.MATCHCUT_E2E_LIBRARY;
 
+/** The player's video element as the page sees it, for failure messages. */
+function videoState() {
+  return run("const v = document.querySelector('[data-testid=player-video]'); return v && { t: v.currentTime, d: v.duration, paused: v.paused, ended: v.ended, error: v.error && v.error.code, ready: v.readyState, net: v.networkState, buffered: [...Array(v.buffered.length).keys()].map((i) => [v.buffered.start(i), v.buffered.end(i)]), src: v.currentSrc.replace(/\\/[0-9a-f]{64}\\//, '/SECRET/') }");
+}
+
+/** Waits for the cut to play through; says where the video stood if not. */
+async function playedThrough(what) {
+  const state = () => run("const p = document.querySelector('[data-testid=player]'); return p && { ...p.dataset }");
+  await waitUntil(async () => (await state())?.state === "paused", what, 30000).catch(async (e) => {
+    throw new Error(`${e.message}: ${JSON.stringify(await videoState())} ${JSON.stringify(await state())}`);
+  });
+  const failure = await run("return document.querySelector('[data-testid=player-readout] .failure')?.textContent ?? null");
+  if (failure !== null) {
+    throw new Error(`${what}: ${failure}: ${JSON.stringify(await videoState())} ${JSON.stringify(await state())}`);
+  }
+}
+
 /** The team's decisions on the library, as `matchcut decisions --json` says. */
 function decisions() {
   const out = spawnSync(process.env.MATCHCUT_CLI, ["decisions", "--json", "--library", library], { encoding: "utf8" });
@@ -84,7 +101,7 @@ test("review: the library is analysed in the background, pairs listed, decided f
   await waitUntil(async () => (await run("return document.querySelector('[data-testid=player]')?.dataset.state")) === "paused", "the cut prepared", 60000);
   await press(" ");
   await waitUntil(async () => (await run("return document.querySelector('[data-testid=player]').dataset.state")) === "playing", "playing");
-  await waitUntil(async () => (await run("return document.querySelector('[data-testid=player]').dataset.state")) === "paused", "played through", 30000);
+  await playedThrough("played through");
   const sound = await run(`const v = document.querySelector('[data-testid=player-video]');
     return { tracks: v.audioTracks ? v.audioTracks.length : null, decoded: v.webkitAudioDecodedByteCount ?? null, muted: v.muted, volume: v.volume };`);
   console.log("sound:", JSON.stringify(sound));
@@ -102,7 +119,7 @@ test("review: the library is analysed in the background, pairs listed, decided f
     v.addEventListener('play', () => { ctx.resume(); tick(); });`);
   await press(" ");
   await waitUntil(async () => (await run("return document.querySelector('[data-testid=player]').dataset.state")) === "playing", "playing again");
-  await waitUntil(async () => (await run("return document.querySelector('[data-testid=player]').dataset.state")) === "paused", "played through again", 30000);
+  await playedThrough("played through again");
   const heard = await run("return { peak: window.__peak, context: window.__ctx }");
   console.log("heard:", JSON.stringify(heard));
   assert.equal(heard.context, "running");
@@ -426,10 +443,7 @@ test("play the cut: Space plays, the pictures either side of the cut are the EDL
       const check = () => (v.currentTime > 0 && !v.paused) ? done(performance.now() - t0) : requestAnimationFrame(check);
       check(); })`);
     startLatency.push(ms);
-    const videoState = () => run("const v = document.querySelector('[data-testid=player-video]'); return v && { t: v.currentTime, d: v.duration, paused: v.paused, ended: v.ended, error: v.error && v.error.code, ready: v.readyState, net: v.networkState, buffered: [...Array(v.buffered.length).keys()].map((i) => [v.buffered.start(i), v.buffered.end(i)]), src: v.currentSrc.replace(/\\/[0-9a-f]{64}\\//, '/SECRET/') }");
-    await waitUntil(async () => (await player()).state === "paused", `${pair.id} played through`, 30000).catch(async (e) => {
-      throw new Error(`${e.message}: ${JSON.stringify(await videoState())} ${JSON.stringify(await player())}`);
-    });
+    await playedThrough(`${pair.id} played through`);
     // The out-frame and the in-frame, parked on (Tab switches the side).
     const sides = [["out", pair.from], ["in", pair.to]];
     if ((await player()).focus === "out") await press("\uE004");

@@ -16,6 +16,7 @@ pub struct GpuPreprocessor {
     resample: wgpu::ComputePipeline,
     pack_model: wgpu::ComputePipeline,
     thumbnails: wgpu::ComputePipeline,
+    motion: wgpu::ComputePipeline,
     params: [wgpu::Buffer; 2],
     buffers: Option<Buffers>,
     descs: Vec<FrameDesc>,
@@ -45,6 +46,7 @@ struct Buffers {
     thumb_rgb: wgpu::Buffer,
     thumb_hsv: wgpu::Buffer,
     histogram: wgpu::Buffer,
+    motion: wgpu::Buffer,
     readback: wgpu::Buffer,
     bind_groups: [wgpu::BindGroup; 2],
 }
@@ -60,20 +62,21 @@ impl GpuPreprocessor {
             bind_group_layouts: &[Some(&layout)],
             immediate_size: 0,
         });
-        let [resample, pack_model, thumbnails] = shaders::kernels().map(|(file, entry, source)| {
-            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(file),
-                source: wgpu::ShaderSource::Wgsl(Cow::Owned(source)),
+        let [resample, pack_model, thumbnails, motion] =
+            shaders::kernels().map(|(file, entry, source)| {
+                let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some(file),
+                    source: wgpu::ShaderSource::Wgsl(Cow::Owned(source)),
+                });
+                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some(entry),
+                    layout: Some(&pipeline_layout),
+                    module: &module,
+                    entry_point: Some(entry),
+                    compilation_options: Default::default(),
+                    cache: None,
+                })
             });
-            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(entry),
-                layout: Some(&pipeline_layout),
-                module: &module,
-                entry_point: Some(entry),
-                compilation_options: Default::default(),
-                cache: None,
-            })
-        });
         let params = [0, 1].map(|stage| {
             device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(if stage == 0 {
@@ -93,6 +96,7 @@ impl GpuPreprocessor {
             resample,
             pack_model,
             thumbnails,
+            motion,
             params,
             buffers: None,
             descs: Vec::new(),
@@ -242,6 +246,7 @@ impl GpuPreprocessor {
         let thumb_rgb = storage("thumb rgb", sizes[1], copy);
         let thumb_hsv = storage("thumb hsv", sizes[2], copy);
         let histogram = storage("histogram", sizes[3], copy);
+        let motion = storage("motion", sizes[4], copy);
         // Every stage's buffer exists (bind groups need them), even when a
         // stage is not wanted; they are small next to the planes.
         let readback = device.create_buffer(&wgpu::BufferDescriptor {
@@ -251,7 +256,7 @@ impl GpuPreprocessor {
             mapped_at_creation: false,
         });
         let resources = [
-            &planes, &descs, &rgb, &model, &thumb_rgb, &thumb_hsv, &histogram,
+            &planes, &descs, &rgb, &model, &thumb_rgb, &thumb_hsv, &histogram, &motion,
         ];
         let bind_groups = [0, 1].map(|stage| {
             let mut entries = vec![wgpu::BindGroupEntry {
@@ -282,6 +287,7 @@ impl GpuPreprocessor {
             thumb_rgb,
             thumb_hsv,
             histogram,
+            motion,
             readback,
             bind_groups,
         }
@@ -307,7 +313,8 @@ impl GpuPreprocessor {
                 thumb_w: c.thumb_width,
                 thumb_h: c.thumb_height,
                 rgb_stride: self.rgb_stride() as u32,
-                _pad: [0; 2],
+                motion_w: c.motion_width,
+                motion_h: c.motion_height,
                 mean: [c.mean[0], c.mean[1], c.mean[2], 0.0],
                 deviation: [c.std[0], c.std[1], c.std[2], 1.0],
             };
@@ -315,9 +322,9 @@ impl GpuPreprocessor {
         }
     }
 
-    /// resample → pack_model, then resample → thumbnails: one dispatch per
-    /// stage over the whole batch, each in its own pass so each reads what
-    /// the one before wrote.
+    /// resample → pack_model, then resample → thumbnails, then the motion
+    /// plane: one dispatch per stage over the whole batch, each in its own
+    /// pass so each reads what the one before wrote.
     fn encode(&self, frames: usize, copy_out: bool) -> wgpu::CommandEncoder {
         let device = &self.ctx.device;
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
@@ -332,7 +339,7 @@ impl GpuPreprocessor {
         let side = groups(c.model_side);
         let thumb_max = groups(c.thumb_width.max(c.thumb_height));
         let n = frames as u32;
-        let steps: [(&wgpu::ComputePipeline, usize, (u32, u32)); 4] = [
+        let steps: [(&wgpu::ComputePipeline, usize, (u32, u32)); 5] = [
             (&self.resample, 0, (side, side)),
             (&self.pack_model, 0, (side, side)),
             (&self.resample, 1, (thumb_max, thumb_max)),
@@ -341,21 +348,26 @@ impl GpuPreprocessor {
                 1,
                 (groups(c.thumb_width), groups(c.thumb_height)),
             ),
+            (
+                &self.motion,
+                2,
+                (groups(c.motion_width), groups(c.motion_height)),
+            ),
         ];
-        let wanted = |stage: usize| {
-            if stage == 0 {
-                c.want_model_input
-            } else {
-                c.want_thumbnails
-            }
+        let wanted = |stage: usize| match stage {
+            0 => c.want_model_input,
+            1 => c.want_thumbnails,
+            _ => c.want_motion,
         };
+        // The motion plane reads the stage-1 parameters (its size is there).
+        let group = |stage: usize| stage.min(1);
         for (pipeline, stage, (x, y)) in steps.into_iter().filter(|s| wanted(s.1)) {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("preprocess stage"),
                 timestamp_writes: None,
             });
             pass.set_pipeline(pipeline);
-            pass.set_bind_group(0, &b.bind_groups[stage], &[]);
+            pass.set_bind_group(0, &b.bind_groups[group(stage)], &[]);
             pass.dispatch_workgroups(x, y, n);
         }
         if !copy_out {
@@ -363,7 +375,13 @@ impl GpuPreprocessor {
         }
         let sizes = output_sizes(c, frames);
         let mut at = 0u64;
-        let outputs = [&b.model, &b.thumb_rgb, &b.thumb_hsv, &b.histogram];
+        let outputs = [
+            &b.model,
+            &b.thumb_rgb,
+            &b.thumb_hsv,
+            &b.histogram,
+            &b.motion,
+        ];
         for (buffer, size) in outputs.iter().zip(sizes).filter(|(_, size)| *size > 0) {
             encoder.copy_buffer_to_buffer(buffer, 0, &b.readback, at, size as u64);
             at += size as u64;
@@ -399,11 +417,15 @@ impl GpuPreprocessor {
             let words: &[u32] = bytemuck::cast_slice(&view);
             let (model, rest) = words.split_at(sizes[0] / 4);
             let (thumb, rest) = rest.split_at(sizes[1] / 4);
-            let (hsv, counts) = rest.split_at(sizes[2] / 4);
+            let (hsv, rest) = rest.split_at(sizes[2] / 4);
+            let (counts, motion) = rest.split_at(sizes[3] / 4);
             outputs
                 .model_input
                 .copy_from_slice(bytemuck::cast_slice(model));
             outputs.thumb_hsv.copy_from_slice(bytemuck::cast_slice(hsv));
+            for (dst, &word) in outputs.motion.iter_mut().zip(motion) {
+                *dst = word as u16;
+            }
             unpack(outputs, &self.config, thumb, counts);
         }
         b.readback.unmap();
@@ -435,14 +457,16 @@ fn staged_bytes(view: &FrameView) -> usize {
         .sum()
 }
 
-/// Bytes of the model input, packed thumbnails, HSV and histogram outputs.
-fn output_sizes(c: &Config, frames: usize) -> [usize; 4] {
+/// Bytes of the model input, packed thumbnails, HSV, histogram and motion
+/// plane outputs (a word per motion sample).
+fn output_sizes(c: &Config, frames: usize) -> [usize; 5] {
     let px = c.thumb_pixels();
     [
         frames * c.model_len() * 4,
         frames * px * 4,
         frames * px * 3 * 4,
         frames * c.histogram_len() * 4,
+        frames * c.motion_pixels() * 4,
     ]
 }
 
@@ -468,7 +492,7 @@ fn bind_group_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
         count: None,
     }];
     entries.extend([storage(1, true), storage(2, true)]);
-    entries.extend((3..=7).map(|b| storage(b, false)));
+    entries.extend((3..=8).map(|b| storage(b, false)));
     device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
         label: Some("preprocess"),
         entries: &entries,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CutClip, PairEnd, PairView } from "../bindings";
-import { cutAt, cutTime, duration, proposal, seekTime, shownAt, shuttle, trim } from "./playback";
+import { cutAt, cutTime, duration, proposal, seekTime, shownAt, shuttle, StallWatch, trim } from "./playback";
 
 const part = (first: number, frames: number, step: (k: number) => number, name: string) => ({
   first_frame: first,
@@ -69,5 +69,31 @@ describe("shuttle", () => {
     expect(shuttle(8, 1)).toBe(8);
     expect(shuttle(4, -1)).toBe(-1);
     expect(shuttle(-1, -1)).toBe(-2);
+  });
+});
+
+describe("StallWatch", () => {
+  it("leaves a moving clip alone", () => {
+    const w = new StallWatch(1000);
+    for (let ms = 0; ms < 10000; ms += 100) expect(w.observe(ms, ms / 1000, false)).toBe("ok");
+  });
+  it("nudges a clip stood still, then gives up", () => {
+    const w = new StallWatch(1000, 1);
+    expect(w.observe(0, 2, false)).toBe("ok");
+    expect(w.observe(999, 2, false)).toBe("ok");
+    expect(w.observe(1000, 2, false)).toBe("nudge");
+    expect(w.observe(1500, 2, false)).toBe("ok");
+    expect(w.observe(2000, 2, false)).toBe("give-up");
+  });
+  it("waits again once the clip moves, and while seeking; nudges a few times a play at most", () => {
+    const w = new StallWatch(1000, 2);
+    w.observe(0, 2, false);
+    expect(w.observe(1000, 2, false)).toBe("nudge");
+    expect(w.observe(1100, 2.1, false)).toBe("ok");
+    expect(w.observe(2100, 2.1, true)).toBe("ok");
+    expect(w.observe(3000, 2.1, false)).toBe("ok");
+    expect(w.observe(3100, 2.1, false)).toBe("nudge");
+    expect(w.observe(3200, 2.2, false)).toBe("ok");
+    expect(w.observe(4200, 2.2, false)).toBe("give-up");
   });
 });

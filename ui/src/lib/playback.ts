@@ -84,3 +84,39 @@ export function shuttle(now: number, direction: 1 | -1): number {
   const at = SPEEDS.indexOf(Math.abs(now));
   return direction * SPEEDS[Math.min(SPEEDS.length - 1, at + 1)];
 }
+
+/** What to do about a playing clip whose time has not moved. */
+export type Stall = "ok" | "nudge" | "give-up";
+
+/**
+ * Watches a playing clip for a player that stops moving without saying so
+ * (WebKitGTK's can, waiting for data that never comes): once the time has
+ * stood still `limitMs` while not seeking, nudge it (the player reloads
+ * the clip where it stood and plays on), at most `nudges` times a play;
+ * after that, give up, so the window says so instead of showing "playing"
+ * for ever.
+ */
+export class StallWatch {
+  private lastTime = Number.NaN;
+  private since = 0;
+  private nudged = 0;
+
+  constructor(
+    private readonly limitMs = 3000,
+    private readonly nudges = 2,
+  ) {}
+
+  /** The clip's time `t` seen at `nowMs`; `seeking` pauses the watch. */
+  observe(nowMs: number, t: number, seeking: boolean): Stall {
+    if (seeking || t !== this.lastTime) {
+      this.lastTime = t;
+      this.since = nowMs;
+      return "ok";
+    }
+    if (nowMs - this.since < this.limitMs) return "ok";
+    this.since = nowMs;
+    if (this.nudged >= this.nudges) return "give-up";
+    this.nudged++;
+    return "nudge";
+  }
+}

@@ -1,0 +1,259 @@
+//! Whether a movement carries across a cut: an exit's motion against an
+//! entry's, with the parts an editor reads (camera or subject, direction
+//! agreement, speed ratio), and the vectors an index finds candidates by.
+//!
+//! A movement is a velocity in frame widths and heights per second: the
+//! camera's (the picture's pan and tilt, with zoom and roll beside them)
+//! or, where blocks move on their own, the subject's. Two movements carry
+//! on when they point the same way at a similar speed. The index vector
+//! of a movement is its direction scaled by `ln(1 + speed / SPEED_UNIT)`,
+//! so that the distance between two of them grows with the angle between
+//! them and with the ratio of their speeds alike (at 0.3 widths a second,
+//! a doubling of speed weighs about as much as a 23-degree turn; well
+//! above `SPEED_UNIT`, a ratio of speeds weighs the same at any speed).
+
+use super::EndMotion;
+
+/// Speeds (frame sizes a second) below which a camera stands still: a
+/// thirtieth of the frame in a second is a drift no viewer follows.
+pub const STILL_CAMERA: f32 = 0.033;
+/// Zoom or roll (relative scale, radians a second) below which a camera
+/// does not zoom or roll.
+pub const STILL_ZOOM: f32 = 0.03;
+/// Least share of the picture moving on its own for a subject to count,
+/// and its least speed beyond the camera's.
+pub const SUBJECT_SHARE: f32 = 0.05;
+pub const SUBJECT_SPEED: f32 = 0.05;
+/// Least share of blocks matched for an end's motion to be believed.
+pub const MIN_CONFIDENCE: f32 = 0.3;
+/// The speed at which the index's scale turns from linear to logarithmic.
+pub const SPEED_UNIT: f32 = 0.1;
+
+/// What moves at a shot end, if anything.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Movement {
+    /// The camera pans or tilts (velocity), maybe zooming or rolling too.
+    Camera {
+        velocity: [f32; 2],
+        zoom: f32,
+        roll: f32,
+    },
+    /// The camera zooms or rolls without panning.
+    ZoomRoll { zoom: f32, roll: f32 },
+    /// The camera stands; a subject moves (velocity) at `at` (0–1).
+    Subject { velocity: [f32; 2], at: [f32; 2] },
+}
+
+/// The movement at a shot end, or `None` for a still end or one whose
+/// motion could not be measured (too little texture, too few frames).
+pub fn movement(end: &EndMotion) -> Option<Movement> {
+    if end.confidence < MIN_CONFIDENCE || end.steps == 0 {
+        return None;
+    }
+    let camera = [end.pan, end.tilt];
+    if speed(camera) >= STILL_CAMERA {
+        return Some(Movement::Camera {
+            velocity: camera,
+            zoom: end.zoom,
+            roll: end.roll,
+        });
+    }
+    if end.zoom.abs() >= STILL_ZOOM || end.roll.abs() >= STILL_ZOOM {
+        return Some(Movement::ZoomRoll {
+            zoom: end.zoom,
+            roll: end.roll,
+        });
+    }
+    if end.subject_share >= SUBJECT_SHARE && speed(end.subject) >= SUBJECT_SPEED {
+        return Some(Movement::Subject {
+            velocity: end.subject,
+            at: end.subject_at,
+        });
+    }
+    None
+}
+
+fn speed(v: [f32; 2]) -> f32 {
+    v[0].hypot(v[1])
+}
+
+/// How an exit's movement carries into an entry's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Carry {
+    /// Whether the camera's movements carry on (else the subject's).
+    pub camera: bool,
+    /// Cosine of the angle between the two directions (1: the same way).
+    pub direction: f32,
+    /// The slower speed over the faster (1: the same speed).
+    pub speed_ratio: f32,
+    /// 0–1: how well the movement carries on, from the two above.
+    pub score: f32,
+}
+
+/// How `exit`'s movement carries into `entry`'s; `None` when they are not
+/// of one kind (a pan into a subject's run, a zoom into a pan) or either
+/// end is still.
+pub fn carry(exit: &EndMotion, entry: &EndMotion) -> Option<Carry> {
+    let (a, b) = (movement(exit)?, movement(entry)?);
+    let (camera, va, vb) = match (a, b) {
+        (Movement::Camera { velocity: va, .. }, Movement::Camera { velocity: vb, .. }) => {
+            (true, va, vb)
+        }
+        (Movement::ZoomRoll { zoom: za, roll: ra }, Movement::ZoomRoll { zoom: zb, roll: rb }) => {
+            (true, [za, ra], [zb, rb])
+        }
+        (Movement::Subject { velocity: va, .. }, Movement::Subject { velocity: vb, .. }) => {
+            (false, va, vb)
+        }
+        _ => return None,
+    };
+    let (sa, sb) = (speed(va), speed(vb));
+    let direction = (va[0] * vb[0] + va[1] * vb[1]) / (sa * sb).max(1e-9);
+    let speed_ratio = sa.min(sb) / sa.max(sb).max(1e-9);
+    let score = direction.max(0.0).powi(2) * speed_ratio.sqrt();
+    Some(Carry {
+        camera,
+        direction,
+        speed_ratio,
+        score,
+    })
+}
+
+/// Dimensions of [`index_vector`].
+pub const DIMENSIONS: usize = 6;
+
+/// The vector an index finds continuations by (exits query, entries are
+/// found; the same vector for both, as a movement carries on unchanged):
+/// pan and tilt, zoom and roll, and the subject's motion, each a direction
+/// scaled by `ln(1 + speed / SPEED_UNIT)`. Kinds sit in their own
+/// dimensions, so a pan is never near a subject's run. `None` for a still
+/// or unmeasured end (still shots never make motion pairs).
+pub fn index_vector(end: &EndMotion) -> Option<[f32; DIMENSIONS]> {
+    let scaled = |v: [f32; 2]| {
+        let s = speed(v);
+        if s < 1e-9 {
+            return [0.0, 0.0];
+        }
+        let k = (1.0 + s / SPEED_UNIT).ln() / s;
+        [v[0] * k, v[1] * k]
+    };
+    let mut out = [0.0; DIMENSIONS];
+    let (at, v) = match movement(end)? {
+        Movement::Camera { velocity, .. } => (0, velocity),
+        Movement::ZoomRoll { zoom, roll } => (2, [zoom, roll]),
+        Movement::Subject { velocity, .. } => (4, velocity),
+    };
+    out[at..at + 2].copy_from_slice(&scaled(v));
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn end(pan: f32, tilt: f32) -> EndMotion {
+        EndMotion {
+            pan,
+            tilt,
+            confidence: 0.9,
+            steps: 6,
+            ..EndMotion::default()
+        }
+    }
+
+    fn subject(v: [f32; 2], share: f32) -> EndMotion {
+        EndMotion {
+            subject: v,
+            subject_at: [0.5, 0.5],
+            subject_share: share,
+            confidence: 0.9,
+            steps: 6,
+            ..EndMotion::default()
+        }
+    }
+
+    fn distance(a: &EndMotion, b: &EndMotion) -> f32 {
+        let (a, b) = (index_vector(a).unwrap(), index_vector(b).unwrap());
+        a.iter()
+            .zip(&b)
+            .map(|(x, y)| (x - y).powi(2))
+            .sum::<f32>()
+            .sqrt()
+    }
+
+    #[test]
+    fn still_and_unmeasured_ends_have_no_movement() {
+        assert_eq!(movement(&end(0.01, 0.01)), None, "a drift");
+        assert_eq!(
+            movement(&EndMotion {
+                confidence: 0.1,
+                ..end(0.5, 0.0)
+            }),
+            None,
+            "unmeasured"
+        );
+        assert_eq!(movement(&subject([0.3, 0.0], 0.01)), None, "a few blocks");
+        assert_eq!(index_vector(&end(0.0, 0.0)), None);
+        assert!(
+            carry(&end(0.0, 0.0), &end(0.3, 0.0)).is_none(),
+            "a still exit carries nothing"
+        );
+    }
+
+    #[test]
+    fn a_pan_carries_into_a_pan_the_same_way_at_the_same_speed() {
+        let same = carry(&end(0.3, 0.0), &end(0.3, 0.02)).unwrap();
+        assert!(same.camera && same.score > 0.95, "{same:?}");
+        let opposite = carry(&end(0.3, 0.0), &end(-0.3, 0.0)).unwrap();
+        assert!(
+            opposite.direction < -0.9 && opposite.score == 0.0,
+            "{opposite:?}"
+        );
+        let faster = carry(&end(0.3, 0.0), &end(1.2, 0.0)).unwrap();
+        assert!(
+            (faster.speed_ratio - 0.25).abs() < 1e-6 && faster.score < same.score,
+            "{faster:?}"
+        );
+        let across = carry(&end(0.3, 0.0), &end(0.0, 0.3)).unwrap();
+        assert!(
+            across.direction.abs() < 1e-6 && across.score == 0.0,
+            "{across:?}"
+        );
+    }
+
+    #[test]
+    fn kinds_do_not_mix() {
+        assert!(carry(&end(0.3, 0.0), &subject([0.3, 0.0], 0.2)).is_none());
+        let zoom = EndMotion {
+            zoom: 0.2,
+            ..end(0.0, 0.0)
+        };
+        assert!(carry(&zoom, &end(0.3, 0.0)).is_none());
+        assert!(carry(&zoom, &zoom).is_some_and(|c| c.score > 0.99));
+        let (p, s) = (
+            index_vector(&end(0.3, 0.0)).unwrap(),
+            index_vector(&subject([0.3, 0.0], 0.2)).unwrap(),
+        );
+        assert_eq!(p[4..], [0.0, 0.0]);
+        assert_eq!(s[..4], [0.0, 0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn the_index_distance_grows_with_turn_and_with_speed_ratio() {
+        let base = end(0.3, 0.0);
+        let near = distance(&base, &end(0.32, 0.02));
+        let turned = distance(&base, &end(0.3 * 0.7f32.cos(), 0.3 * 0.7f32.sin()));
+        let doubled = distance(&base, &end(0.6, 0.0));
+        let reversed = distance(&base, &end(-0.3, 0.0));
+        assert!(near < turned && near < doubled, "{near} {turned} {doubled}");
+        assert!(
+            turned < reversed && doubled < reversed,
+            "{turned} {doubled} {reversed}"
+        );
+        // Well above the unit, a ratio of speeds weighs about the same at
+        // any speed.
+        let slow = distance(&end(0.5, 0.0), &end(1.0, 0.0));
+        let fast = distance(&end(2.0, 0.0), &end(4.0, 0.0));
+        assert!((slow - fast).abs() < 0.15 * fast, "{slow} {fast}");
+    }
+}
