@@ -102,6 +102,7 @@ bench: fixtures
 	$(CARGO) bench --profile dev --bench scan
 	scripts/shot-eval/run.sh $(TARGET_DIR)/debug/matchcut
 	scripts/match-eval/run.sh $(TARGET_DIR)/debug/matchcut
+	scripts/motion-eval/run.sh $(TARGET_DIR)/debug/matchcut
 	MATCHCUT_STRESS_DECISIONS=500 $(CARGO) test --test decisions concurrent -- --nocapture
 	MATCHCUT_STRESS_KILLS=20 $(CARGO) test --test integrity killed -- --nocapture
 

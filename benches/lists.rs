@@ -80,6 +80,7 @@ fn title(t: u64) -> NewTitle {
             exit_figure: 0.0,
             exit_kth: None,
             entry_kth: None,
+            motion: None,
         });
     }
     NewTitle::new(vectors, frames)

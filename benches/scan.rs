@@ -4,7 +4,9 @@
 //! 23.976 H.264 and a 4K HEVC 10-bit title (`scripts/bench-fixtures.sh`
 //! makes them); with each scan's peak memory, its decoded pictures per
 //! frame (one decode per title is 1.0 plus the probe's and seeks' few)
-//! and how long each stage was busy. Written to `target/bench/scan.json`.
+//! and how long each stage was busy. The film is scanned again with
+//! `--motion off`, alternating, for the share of a scan that motion
+//! analysis costs. Written to `target/bench/scan.json`.
 
 mod common;
 
@@ -40,7 +42,7 @@ fn matchcut() -> PathBuf {
 
 /// One scan into a new library: its time, peak resident memory (bytes)
 /// and JSON report.
-fn scan(bin: &Path, title: &Path) -> (Duration, u64, serde_json::Value) {
+fn scan(bin: &Path, title: &Path, motion: &str) -> (Duration, u64, serde_json::Value) {
     let library = std::env::temp_dir().join(format!("matchcut-bench-scan-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&library);
     let start = Instant::now();
@@ -50,6 +52,7 @@ fn scan(bin: &Path, title: &Path) -> (Duration, u64, serde_json::Value) {
         .arg("--library")
         .arg(&library)
         .arg("--json")
+        .args(["--motion", motion])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -87,6 +90,35 @@ impl WaitRusage for std::process::Child {
     }
 }
 
+/// The share of a scan of `title` that motion analysis costs: scans with
+/// motion off and on, alternating, twice each (the better of each).
+fn motion_share(bin: &Path, title: &Path) -> serde_json::Value {
+    let (mut off, mut on) = (Duration::MAX, Duration::MAX);
+    let mut busy = serde_json::Value::Null;
+    for _ in 0..2 {
+        off = off.min(scan(bin, title, "off").0);
+        let (seconds, _, report) = scan(bin, title, "on");
+        on = on.min(seconds);
+        busy = report["busy"]["motion"].clone();
+    }
+    let share = (on.as_secs_f64() - off.as_secs_f64()) / off.as_secs_f64();
+    println!(
+        "motion analysis on {}: scan {:.2} s with, {:.2} s without: +{:.1} % (estimating busy {} s)",
+        title.display(),
+        on.as_secs_f64(),
+        off.as_secs_f64(),
+        100.0 * share,
+        busy
+    );
+    serde_json::json!({
+        "title": title.file_name().map(|n| n.to_string_lossy().into_owned()),
+        "scan_seconds_motion_on": on.as_secs_f64(),
+        "scan_seconds_motion_off": off.as_secs_f64(),
+        "motion_share_of_scan": share,
+        "motion_busy_seconds": busy,
+    })
+}
+
 fn main() {
     matchcut::init_ffmpeg(true);
     let bin = matchcut();
@@ -104,7 +136,7 @@ fn main() {
             path.display()
         );
         let ffmpeg = best_of(|| run_ffmpeg(&path));
-        let (seconds, peak, report) = scan(&bin, &path);
+        let (seconds, peak, report) = scan(&bin, &path, "on");
         let frames = report["analysed_frames"].as_u64().unwrap_or(0);
         let decoded = report["decoded_pictures"].as_u64().unwrap_or(0);
         let ratio = seconds.as_secs_f64() / ffmpeg.as_secs_f64();
@@ -123,6 +155,7 @@ fn main() {
             "peak_bytes": peak, "decoded_pictures": decoded, "busy_seconds": report["busy"],
         }));
     }
+    rows.push(motion_share(&bin, &dir.join(TITLES[0])));
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     if std::fs::create_dir_all(&out).is_ok() {
         let _ = std::fs::write(

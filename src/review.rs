@@ -113,6 +113,9 @@ pub struct Filter {
     pub state: Option<StateFilter>,
     #[serde(default)]
     pub decided_by: Option<DecidedBy>,
+    /// Only pairs of this kind (framing or motion).
+    #[serde(default)]
+    pub kind: Option<crate::matching::PairKind>,
 }
 
 impl Filter {
@@ -136,6 +139,7 @@ impl Filter {
                 .as_ref()
                 .is_none_or(|t| pair.from.content_hash == *t || pair.to.content_hash == *t)
             && self.min_score.is_none_or(|s| pair.score >= s)
+            && self.kind.is_none_or(|k| pair.kind == k.name())
             && state
             && by
     }
@@ -437,7 +441,7 @@ pub fn pair_layout(
 mod tests {
     use super::*;
     use crate::jobs::team::EditorDecision;
-    use crate::matching::Components;
+    use crate::matching::{Components, PairKind};
 
     fn end(title: &str, shot: usize) -> PairEnd {
         PairEnd {
@@ -462,7 +466,7 @@ mod tests {
                 id: format!("p{i}"),
                 rank: i + 1,
                 score: 1.0 - 0.1 * i as f32,
-                kind: "frame".into(),
+                kind: if i == 4 { "motion" } else { "frame" }.into(),
                 from: end("a", i),
                 to: end(if i % 3 == 1 { "a" } else { "b" }, i + 10),
                 components: Components::default(),
@@ -567,6 +571,12 @@ mod tests {
         };
         assert_eq!(page(by(DecidedBy::Me)), "p0 p2");
         assert_eq!(page(by(DecidedBy::Others)), "p2 p3");
+        let kind = |k| Filter {
+            kind: Some(k),
+            ..Filter::default()
+        };
+        assert_eq!(page(kind(PairKind::Motion)), "p4");
+        assert_eq!(page(kind(PairKind::Frame)), "p0 p1 p2 p3 p5");
     }
 
     #[test]

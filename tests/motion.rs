@@ -161,3 +161,153 @@ fn motion_off_stores_none() {
     assert_eq!(stored_motion(&library), None);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A title of three shots: a still window on `first` (2 s), a window
+/// panning right across `middle` at 128 pixels a second (3 s: the picture
+/// moves left 0.2 widths a second), a still window on `last` (2 s).
+fn still_pan_still(
+    dir: &Path,
+    name: &str,
+    [first, middle, last]: [(&str, &str); 3],
+) -> std::path::PathBuf {
+    let title = dir.join(name);
+    let graph = format!(
+        "[0]crop=640:360:{first},setsar=1,fps=24[a];\
+         [1]crop=640:360:x='40+t*128':y={middle},setsar=1,fps=24[b];\
+         [2]crop=640:360:{last},setsar=1,fps=24[c];[a][b][c]concat=n=3:v=1[v]",
+        first = first.1,
+        middle = middle.1,
+        last = last.1
+    );
+    let mut args: Vec<String> = Vec::new();
+    for (png, seconds) in [(first.0, "2"), (middle.0, "3"), (last.0, "2")] {
+        for a in ["-loop", "1", "-framerate", "24", "-t", seconds, "-i"] {
+            args.push(a.to_string());
+        }
+        args.push(dir.join(png).to_string_lossy().into_owned());
+    }
+    for a in [
+        "-filter_complex",
+        graph.as_str(),
+        "-map",
+        "[v]",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "18",
+        "-pix_fmt",
+        "yuv420p",
+    ] {
+        args.push(a.to_string());
+    }
+    args.push(title.to_string_lossy().into_owned());
+    ffmpeg(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    title
+}
+
+fn pairs(library: &Path, kind: &str) -> Vec<serde_json::Value> {
+    let out = matchcut_on_cpu()
+        .args([
+            "pairs",
+            "--library",
+            &library.to_string_lossy(),
+            "--top",
+            "100",
+            "--json",
+        ])
+        .args(["--kind", kind])
+        .output()
+        .expect("matchcut pairs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("pairs as JSON")
+}
+
+#[test]
+fn a_pan_pairs_with_the_pan_that_carries_it_on_and_still_shots_with_nothing() {
+    let dir = scratch("pairs");
+    let source = bbb();
+    for (name, at) in [("a.png", "1.0"), ("b.png", "3.5"), ("c.png", "4.5")] {
+        ffmpeg(&[
+            "-ss",
+            at,
+            "-i",
+            &source.to_string_lossy(),
+            "-frames:v",
+            "1",
+            &dir.join(name).to_string_lossy(),
+        ]);
+    }
+    let one = still_pan_still(
+        &dir,
+        "one.mp4",
+        [("c.png", "0:0"), ("a.png", "180"), ("b.png", "640:360")],
+    );
+    let two = still_pan_still(
+        &dir,
+        "two.mp4",
+        [("b.png", "0:0"), ("c.png", "300"), ("a.png", "640:0")],
+    );
+    let library = dir.join("library");
+    // First without motion: the titles' shots are stored, no motion pairs.
+    for title in [&one, &two] {
+        scan(title, &library, "off");
+    }
+    assert!(pairs(&library, "motion").is_empty());
+    // With motion the titles are decoded again, once, and paired.
+    for title in [&one, &two] {
+        scan(title, &library, "on");
+    }
+    let motion = pairs(&library, "motion");
+    let shots: Vec<(String, u64, String, u64)> = motion
+        .iter()
+        .map(|p| {
+            let end = |e: &serde_json::Value| {
+                (
+                    e["path"]
+                        .as_str()
+                        .unwrap_or("")
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                    e["shot"].as_u64().unwrap_or(99),
+                )
+            };
+            let (a, b) = (end(&p["from"]), end(&p["to"]));
+            (a.0, a.1, b.0, b.1)
+        })
+        .collect();
+    assert!(
+        shots.contains(&("one.mp4".into(), 1, "two.mp4".into(), 1)),
+        "the pan carries on into the other pan: {shots:?}"
+    );
+    for (from, a, to, b) in &shots {
+        assert!(
+            *a == 1 && *b == 1,
+            "only the panning shots pair: {from} #{a} -> {to} #{b}"
+        );
+    }
+    for p in &motion {
+        assert_eq!(p["kind"], "motion");
+        let m = &p["components"]["motion"];
+        assert_eq!(m["what"], "camera", "{p:#}");
+        assert!(m["direction"].as_f64().unwrap_or(0.0) > 0.95, "{p:#}");
+        assert!(
+            m["exit"]["velocity"][0].as_f64().unwrap_or(0.0) < -0.15,
+            "{p:#}"
+        );
+    }
+    assert!(
+        pairs(&library, "frame")
+            .iter()
+            .all(|p| p["kind"] == "frame" && p["components"]["motion"].is_null()),
+        "frame pairs carry no motion"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

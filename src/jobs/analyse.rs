@@ -85,6 +85,8 @@ pub struct Analysis {
     /// Prints of the visible frames captured in the decoding pass, in
     /// frame order.
     pub prints: Vec<FramePrint>,
+    /// Its shots' motion at both ends, when measured ([`crate::motion`]).
+    pub motion: Option<Vec<crate::motion::ShotMotion>>,
     pub shots_run: StageRun,
     pub embed_run: StageRun,
 }
@@ -111,9 +113,14 @@ impl Analysis {
             segmentation,
             keyframes,
             prints,
+            motion: None,
             shots_run,
             embed_run,
         }
+    }
+
+    fn with_motion(self, motion: Option<Vec<crate::motion::ShotMotion>>) -> Self {
+        Self { motion, ..self }
     }
 }
 
@@ -168,18 +175,18 @@ pub fn analyse_hashed(
     let path = info.path.as_path();
     let key = shots_key(&a.shot_params);
     let shots = shots_feature(hash, &key);
-    if let Some(stored) = stored_shots(store, hash, &key)? {
+    let motion = wanted_motion(store, hash, &key)?;
+    // Shots stored without motion are found again, in the one pass that
+    // measures it, when motion is wanted.
+    let complete = motion.is_some() || !crate::motion::enabled();
+    if let Some(stored) = stored_shots(store, hash, &key)?.filter(|_| complete) {
         let (keyframes, embed_run) = embed_stage(info, hash, &stored.0, store, a)?;
-        return Ok(Analysis::new(
-            hash,
-            stored,
-            keyframes,
-            (StageRun::Cached, embed_run),
-        ));
+        let analysis = Analysis::new(hash, stored, keyframes, (StageRun::Cached, embed_run));
+        return Ok(analysis.with_motion(motion));
     }
     let (segmentation, keyframes, prints, motion) = capture::single_pass(path, info, a, progress)?;
-    if let Some(motion) = motion {
-        store.put_feature(&motion_feature(hash, &key), &to_json(path, &motion)?)?;
+    if let Some(motion) = &motion {
+        store.put_feature(&motion_feature(hash, &key), &to_json(path, motion)?)?;
     }
     let bytes = to_json(path, &segmentation)?;
     store.put_feature(&prints_feature(hash, &key), &pack_prints(&prints))?;
@@ -191,7 +198,23 @@ pub fn analyse_hashed(
         (segmentation, prints),
         keyframes,
         (StageRun::Computed, StageRun::Computed),
-    ))
+    )
+    .with_motion(motion))
+}
+
+/// A title's stored shot-end motion, if measured under these shot
+/// parameters by today's estimator and wanted (never with `--motion off`).
+fn wanted_motion(
+    store: &Store,
+    hash: &str,
+    key: &str,
+) -> Result<Option<Vec<crate::motion::ShotMotion>>, JobError> {
+    if !crate::motion::enabled() {
+        return Ok(None);
+    }
+    Ok(store
+        .feature(&motion_feature(hash, key))?
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok()))
 }
 
 /// The content hash, read from the store when the file is unchanged since
@@ -233,8 +256,13 @@ pub fn analysis_key(
     embed_model: &str,
     match_params: &crate::matching::MatchParams,
 ) -> String {
+    let motion = if crate::motion::enabled() {
+        crate::motion::MODEL
+    } else {
+        "off"
+    };
     format!(
-        "{SHOTS_MODEL}:{}|{}:{}:{}:{}:{}:{}|match:{}",
+        "{SHOTS_MODEL}:{}|{}:{}:{}:{}:{}:{}|match:{}|motion:{motion}",
         shots_key(shot_params),
         embed_model,
         composition::VERSION,
@@ -368,6 +396,7 @@ pub fn stored_analysis(
     let keyframes = store
         .feature(&embed_key(hash, &model, &params))?
         .and_then(|bytes| unpack(&bytes, &keyframe_set(&stored.0)));
+    let motion = wanted_motion(store, hash, &key)?;
     Ok(keyframes.map(|keyframes| {
         Analysis::new(
             hash,
@@ -375,6 +404,7 @@ pub fn stored_analysis(
             keyframes,
             (StageRun::Cached, StageRun::Cached),
         )
+        .with_motion(motion)
     }))
 }
 

@@ -18,7 +18,7 @@
 //! titles; readers use SQLite's WAL snapshots and never wait.
 
 use super::analyse::{stored_analysis, Analysis, FramePrint, KeyframeVector};
-use super::lists;
+use super::{lists, motion_lists};
 use crate::index::keyframe_key;
 use crate::matching::exact::{quantise, Quantised};
 use crate::matching::footage::{AsideFootage, Footage};
@@ -26,6 +26,7 @@ use crate::matching::groups::near_duplicate_groups;
 use crate::matching::neighbours::{ShotInfo, TitleVectors};
 use crate::matching::{MatchParams, Point, ShotPoints};
 use crate::media::MediaInfo;
+use crate::motion::ShotMotion;
 use crate::shots::{Params, Shot};
 use crate::store::{KeyframeRecord, SetAside, ShotRecord, Store, StoreError, TitleRecord};
 use std::collections::HashMap;
@@ -130,6 +131,7 @@ impl NewTitle {
                 entry_key,
                 exit_key,
                 group_shot: s.group_shot,
+                motion: s.motion.clone(),
                 prints: if vectors.printed() {
                     vectors.footage.shot(row)
                 } else {
@@ -274,6 +276,9 @@ impl LibraryData {
             .map(|p| (p.entry.frame, p.exit.frame))
             .collect();
         let mut vectors = title_vectors(&analysis.content_hash, &points, &groups, &analysis.prints);
+        if let Some(motion) = &analysis.motion {
+            attach_motion(&mut vectors, motion);
+        }
         let aside = set_aside(analysis);
         for s in &aside {
             vectors.aside.push(s.shot, &s.prints);
@@ -294,7 +299,13 @@ impl LibraryData {
         if self.store.is_indexed(hash)? {
             self.remove_title(lock, hash)?;
         }
-        let changes = lists::addition(&self.store, &new.vectors, &self.params)?;
+        let mut changes = lists::addition(&self.store, &new.vectors, &self.params)?;
+        changes.motion = motion_lists::after_addition(
+            &self.store,
+            &new.vectors,
+            &changes.duplicates,
+            &self.params,
+        )?;
         let title = TitleRecord {
             content_hash: hash.to_string(),
             path: meta.path.clone(),
@@ -327,7 +338,8 @@ impl LibraryData {
         _lock: &WriterLock,
         content_hash: &str,
     ) -> Result<(), LibraryDataError> {
-        let changes = lists::removal(&self.store, content_hash, &self.params)?;
+        let mut changes = lists::removal(&self.store, content_hash, &self.params)?;
+        changes.motion = motion_lists::after_removal(&self.store, content_hash, &self.params)?;
         self.store.commit_removal(content_hash, &changes)?;
         Ok(())
     }
@@ -368,6 +380,19 @@ impl LibraryData {
             }
         }
         Ok(done)
+    }
+}
+
+/// Gives each shot the motion measured over its frames, if any.
+fn attach_motion(vectors: &mut TitleVectors, motion: &[ShotMotion]) {
+    let by_span: HashMap<(u64, u64), &ShotMotion> = motion
+        .iter()
+        .map(|m| ((m.first_frame, m.last_frame), m))
+        .collect();
+    for shot in &mut vectors.shots {
+        shot.motion = by_span
+            .get(&(shot.first_frame, shot.last_frame))
+            .map(|&m| m.clone());
     }
 }
 
@@ -493,6 +518,7 @@ fn title_vectors(
             exit_figure: p.exit.figure,
             exit_kth: None,
             entry_kth: None,
+            motion: None,
         });
         title.entries.push_f32(&p.entry.vector);
         title.exits.push_f32(&p.exit.vector);

@@ -3,7 +3,7 @@
 
 use super::library::{LibraryData, LibraryDataError};
 use super::trim::CutSpan;
-use crate::matching::{rank::Ranker, Components, ShotRef, UnionFind};
+use crate::matching::{rank::Ranker, Components, PairKind, ShotRef, UnionFind};
 use crate::media::{Rate, TimecodeTrack};
 use crate::store::{CutPoints, StoreError, TitleRecord};
 use serde::Serialize;
@@ -174,11 +174,20 @@ impl FootageGroups {
     }
 }
 
-/// The best `top` candidates of the library, ranked.
+/// The best `top` candidates of the library, of both kinds, ranked.
 pub fn pairs(data: &LibraryData, top: usize) -> Result<Vec<PairView>, LibraryDataError> {
+    pairs_of(data, top, None)
+}
+
+/// The best `top` candidates of one kind (`None`: both), ranked.
+pub fn pairs_of(
+    data: &LibraryData,
+    top: usize,
+    kind: Option<PairKind>,
+) -> Result<Vec<PairView>, LibraryDataError> {
     let mut groups = FootageGroups::load(data)?;
     let mut ranker = Ranker::new(data.params().per_shot_cap, top);
-    data.store().visit_pairs_by_score(&mut |c| {
+    data.store().visit_pairs_by_score(kind, &mut |c| {
         let (from, to) = (groups.of(&c.from), groups.of(&c.to));
         ranker.offer(c, from, to);
         !ranker.is_full()
@@ -192,7 +201,7 @@ pub fn pairs(data: &LibraryData, top: usize) -> Result<Vec<PairView>, LibraryDat
             id: c.id.clone(),
             rank: i + 1,
             score: c.score,
-            kind: "frame".to_string(),
+            kind: c.components.kind().name().to_string(),
             from: titles.end(&c.from, c.from_frame),
             to: titles.end(&c.to, c.to_frame),
             components: c.components,

@@ -390,6 +390,7 @@ mod tests {
                 exit_figure: 0.0,
                 exit_kth: None,
                 entry_kth: None,
+                motion: None,
             });
         }
         t

@@ -12,6 +12,7 @@ pub mod disk;
 pub mod library;
 pub mod listing;
 pub mod lists;
+pub mod motion_lists;
 pub mod progress;
 pub mod scan;
 pub mod sheet;

@@ -36,6 +36,7 @@ pub mod exact;
 pub mod footage;
 pub mod groups;
 pub mod layout;
+pub mod motion;
 pub mod neighbours;
 pub mod rank;
 pub mod setups;
@@ -165,6 +166,43 @@ pub struct Components {
     /// forest, a field of leaves) have little framing to match.
     #[serde(default)]
     pub figure: f32,
+    /// A motion pair's movement across the cut (`None`: a frame pair).
+    #[serde(default)]
+    pub motion: Option<MotionParts>,
+}
+
+/// How a motion pair's movement carries across the cut ([`motion`]).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MotionParts {
+    /// The camera's movement or a subject's, on both sides.
+    pub what: crate::motion::carry::Kind,
+    /// Cosine of the angle between the two movements (1: the same way).
+    pub direction: f32,
+    /// The slower movement's speed over the faster's (1: the same speed).
+    pub speed_ratio: f32,
+    /// The outgoing shot's movement over its last half second, and the
+    /// incoming shot's over its first.
+    pub exit: crate::motion::carry::Arrow,
+    pub entry: crate::motion::carry::Arrow,
+}
+
+/// What a pair matches: framing (`frame`) or a movement (`motion`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum PairKind {
+    Frame,
+    Motion,
+}
+
+impl PairKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            PairKind::Frame => "frame",
+            PairKind::Motion => "motion",
+        }
+    }
 }
 
 impl Components {
@@ -182,6 +220,16 @@ impl Components {
             subject,
             objects,
             salient,
+            motion: None,
+        }
+    }
+
+    /// What the pair matches.
+    pub fn kind(&self) -> PairKind {
+        if self.motion.is_some() {
+            PairKind::Motion
+        } else {
+            PairKind::Frame
         }
     }
 }
@@ -216,6 +264,12 @@ pub struct Candidate {
     pub to_frame: u64,
     pub components: Components,
     pub score: f32,
+}
+
+/// The stable id of a motion pair: as [`pair_id`], apart from the frame
+/// pair of the same two shots.
+pub fn motion_pair_id(from: (&str, u64, u64), to: (&str, u64, u64)) -> String {
+    pair_id((&format!("motion:{}", from.0), from.1, from.2), to)
 }
 
 /// The stable id of a pair: from the two titles' content hashes and the

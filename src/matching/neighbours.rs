@@ -51,6 +51,8 @@ pub struct ShotInfo {
     /// fewer than k members, or not stored yet).
     pub exit_kth: Option<f32>,
     pub entry_kth: Option<f32>,
+    /// Its ends' motion ([`crate::motion`]; `None`: not measured).
+    pub motion: Option<crate::motion::ShotMotion>,
 }
 
 /// Which of a shot's two lists: its exit's (entries it could cut to) or
@@ -245,7 +247,7 @@ fn excluded(
 /// Whether two shots of a title are one scene: a few shots apart, and the
 /// exit and entry show alike content (the same characters in the same
 /// place, moments apart), which an editor sees as continuity, not a match.
-fn one_scene(x: &ShotInfo, y: &ShotInfo, params: &MatchParams) -> bool {
+pub(crate) fn one_scene(x: &ShotInfo, y: &ShotInfo, params: &MatchParams) -> bool {
     x.shot.abs_diff(y.shot) <= params.scene_window
         && super::exact::cosine_i8(&x.exit_vector, &y.entry_vector) >= params.scene_similarity
 }

@@ -77,11 +77,59 @@ fn speed(v: [f32; 2]) -> f32 {
     v[0].hypot(v[1])
 }
 
+/// What a movement is, as a pair's explanation names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum Kind {
+    /// The camera pans or tilts.
+    Camera,
+    /// The camera zooms or rolls.
+    Zoom,
+    /// A subject moves in a standing frame.
+    Subject,
+}
+
+/// A movement drawn as an arrow: `velocity` (frame widths and heights a
+/// second; for a zoom, relative scale and radians a second) from `at`
+/// (0–1 across and down; the centre for the camera).
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Arrow {
+    pub velocity: [f32; 2],
+    pub at: [f32; 2],
+}
+
+impl Movement {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Movement::Camera { .. } => Kind::Camera,
+            Movement::ZoomRoll { .. } => Kind::Zoom,
+            Movement::Subject { .. } => Kind::Subject,
+        }
+    }
+
+    /// Its velocity in the kind's own units, and where it is.
+    pub fn arrow(&self) -> Arrow {
+        match *self {
+            Movement::Camera { velocity, .. } => Arrow {
+                velocity,
+                at: [0.5, 0.5],
+            },
+            Movement::ZoomRoll { zoom, roll } => Arrow {
+                velocity: [zoom, roll],
+                at: [0.5, 0.5],
+            },
+            Movement::Subject { velocity, at } => Arrow { velocity, at },
+        }
+    }
+}
+
 /// How an exit's movement carries into an entry's.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Carry {
-    /// Whether the camera's movements carry on (else the subject's).
-    pub camera: bool,
+    /// What moves on both sides.
+    pub what: Kind,
     /// Cosine of the angle between the two directions (1: the same way).
     pub direction: f32,
     /// The slower speed over the faster (1: the same speed).
@@ -95,24 +143,16 @@ pub struct Carry {
 /// end is still.
 pub fn carry(exit: &EndMotion, entry: &EndMotion) -> Option<Carry> {
     let (a, b) = (movement(exit)?, movement(entry)?);
-    let (camera, va, vb) = match (a, b) {
-        (Movement::Camera { velocity: va, .. }, Movement::Camera { velocity: vb, .. }) => {
-            (true, va, vb)
-        }
-        (Movement::ZoomRoll { zoom: za, roll: ra }, Movement::ZoomRoll { zoom: zb, roll: rb }) => {
-            (true, [za, ra], [zb, rb])
-        }
-        (Movement::Subject { velocity: va, .. }, Movement::Subject { velocity: vb, .. }) => {
-            (false, va, vb)
-        }
-        _ => return None,
-    };
+    if a.kind() != b.kind() {
+        return None;
+    }
+    let (va, vb) = (a.arrow().velocity, b.arrow().velocity);
     let (sa, sb) = (speed(va), speed(vb));
     let direction = (va[0] * vb[0] + va[1] * vb[1]) / (sa * sb).max(1e-9);
     let speed_ratio = sa.min(sb) / sa.max(sb).max(1e-9);
     let score = direction.max(0.0).powi(2) * speed_ratio.sqrt();
     Some(Carry {
-        camera,
+        what: a.kind(),
         direction,
         speed_ratio,
         score,
@@ -203,7 +243,7 @@ mod tests {
     #[test]
     fn a_pan_carries_into_a_pan_the_same_way_at_the_same_speed() {
         let same = carry(&end(0.3, 0.0), &end(0.3, 0.02)).unwrap();
-        assert!(same.camera && same.score > 0.95, "{same:?}");
+        assert!(same.what == Kind::Camera && same.score > 0.95, "{same:?}");
         let opposite = carry(&end(0.3, 0.0), &end(-0.3, 0.0)).unwrap();
         assert!(
             opposite.direction < -0.9 && opposite.score == 0.0,

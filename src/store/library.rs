@@ -3,7 +3,7 @@
 //! `duplicates` read.
 
 use super::{Store, StoreError};
-use crate::matching::{Candidate, Components, ShotRef};
+use crate::matching::{Candidate, Components, PairKind, ShotRef};
 use rusqlite::{params, OptionalExtension, Row};
 
 pub(super) const SCHEMA: &str = "
@@ -93,6 +93,8 @@ pub struct ShotRecord {
     pub group_shot: usize,
     /// Its footage prints, concatenated ([`crate::matching::footage`]).
     pub prints: Vec<i8>,
+    /// Its ends' motion ([`crate::motion`]; `None`: not measured).
+    pub motion: Option<crate::motion::ShotMotion>,
 }
 
 /// A shot of a title that is never matched, and why ([`SetAside::reason`]:
@@ -136,7 +138,18 @@ fn bytes_of(v: &[i8]) -> Vec<u8> {
 }
 
 /// The columns [`candidate_of`] reads, in its order.
-const PAIR_COLUMNS: &str = "id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, light, edges, lines, subject, objects, salient, figure";
+const PAIR_COLUMNS: &str = "id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, light, edges, lines, subject, objects, salient, figure, motion";
+
+/// A JSON column's value, `None` when empty or unreadable (a value written
+/// by a later version is ignored, not fatal).
+pub(super) fn json_column<T: serde::de::DeserializeOwned>(text: Option<String>) -> Option<T> {
+    serde_json::from_str(&text?).ok()
+}
+
+/// A value as a JSON column (`None` stays NULL).
+pub(super) fn to_json_column<T: serde::Serialize>(value: Option<&T>) -> Option<String> {
+    value.and_then(|v| serde_json::to_string(v).ok())
+}
 
 fn candidate_of(row: &Row) -> rusqlite::Result<Candidate> {
     Ok(Candidate {
@@ -161,6 +174,7 @@ fn candidate_of(row: &Row) -> rusqlite::Result<Candidate> {
             objects: row.get::<_, f64>(14)? as f32,
             salient: row.get::<_, f64>(15)? as f32,
             figure: row.get::<_, f64>(16)? as f32,
+            motion: json_column(row.get(17)?),
         },
         score: row.get::<_, f64>(9)? as f32,
     })
@@ -266,7 +280,7 @@ impl Store {
     /// A title's shots, in order.
     pub fn shots(&self, content_hash: &str) -> Result<Vec<ShotRecord>, StoreError> {
         self.title_rows(
-            "SELECT shot, first_frame, last_frame, entry_key, exit_key, group_shot, prints FROM shots WHERE content_hash = ?1 ORDER BY shot",
+            "SELECT shot, first_frame, last_frame, entry_key, exit_key, group_shot, prints, motion FROM shots WHERE content_hash = ?1 ORDER BY shot",
             content_hash,
             "cannot read the shots",
             |r| {
@@ -278,6 +292,7 @@ impl Store {
                     exit_key: r.get::<_, i64>(4)? as u64,
                     group_shot: r.get::<_, i64>(5)? as usize,
                     prints: signed(r.get(6)?),
+                    motion: json_column(r.get(7)?),
                 })
             },
         )
@@ -299,17 +314,26 @@ impl Store {
         read(row).map_err(|e| self.error(what, e))
     }
 
-    /// Calls `visit` on every recorded pair, best score first, until it
-    /// returns false.
+    /// Calls `visit` on every recorded pair (of one kind, or all),
+    /// best score first, until it returns false.
     pub fn visit_pairs_by_score(
         &self,
+        kind: Option<PairKind>,
         visit: &mut dyn FnMut(Candidate) -> bool,
     ) -> Result<(), StoreError> {
         let mut read = || -> rusqlite::Result<()> {
+            let filter = if kind.is_some() {
+                "WHERE kind = ?1"
+            } else {
+                ""
+            };
             let mut stmt = self.conn.prepare(&format!(
-                "SELECT {PAIR_COLUMNS} FROM pairs ORDER BY score DESC, id"
+                "SELECT {PAIR_COLUMNS} FROM pairs {filter} ORDER BY score DESC, id"
             ))?;
-            let mut rows = stmt.query([])?;
+            let mut rows = match kind {
+                Some(k) => stmt.query([k.name()])?,
+                None => stmt.query([])?,
+            };
             while let Some(row) = rows.next()? {
                 if !visit(candidate_of(row)?) {
                     break;
@@ -446,7 +470,7 @@ pub(super) fn insert_shots(
 ) -> rusqlite::Result<()> {
     insert_each(
         tx,
-        "INSERT INTO shots (content_hash, shot, first_frame, last_frame, entry_key, exit_key, group_shot, prints) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO shots (content_hash, shot, first_frame, last_frame, entry_key, exit_key, group_shot, prints, motion) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         shots,
         |stmt, s| {
             stmt.execute(params![
@@ -457,7 +481,8 @@ pub(super) fn insert_shots(
                 s.entry_key as i64,
                 s.exit_key as i64,
                 s.group_shot as i64,
-                bytes_of(&s.prints)
+                bytes_of(&s.prints),
+                to_json_column(s.motion.as_ref())
             ])
         },
     )

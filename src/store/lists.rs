@@ -10,8 +10,8 @@
 //! list it changes, so a crash leaves the library as it was before or after.
 
 use super::library::{
-    insert_keyframes, insert_set_aside, insert_shots, signed, DuplicateRecord, KeyframeRecord,
-    SetAside, ShotRecord, TitleRecord,
+    insert_keyframes, insert_set_aside, insert_shots, json_column, signed, to_json_column,
+    DuplicateRecord, KeyframeRecord, SetAside, ShotRecord, TitleRecord,
 };
 use super::{Store, StoreError};
 use crate::matching::exact::Quantised;
@@ -39,6 +39,9 @@ pub struct ListChanges {
     /// Lists whose k-th similarity changed (`None`: fewer than k members).
     pub kth: Vec<(ShotRef, Role, Option<f32>)>,
     pub duplicates: Vec<DuplicateRecord>,
+    /// The library's motion pairs now (`None`: unchanged). They replace
+    /// the stored ones; those an editor decided on stay.
+    pub motion: Option<Vec<Candidate>>,
 }
 
 fn role_column(role: Role) -> &'static str {
@@ -117,7 +120,7 @@ impl Store {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT s.shot, s.first_frame, s.last_frame, s.group_shot, s.exit_kth, s.entry_kth,
                         ke.vector, ke.composition, kx.vector, kx.composition, ke.frame, kx.frame,
-                        s.prints, ke.regions, kx.regions, ke.figure, kx.figure
+                        s.prints, ke.regions, kx.regions, ke.figure, kx.figure, s.motion
                  FROM shots s
                  JOIN keyframes ke ON ke.key = s.entry_key
                  JOIN keyframes kx ON kx.key = s.exit_key
@@ -151,6 +154,7 @@ impl Store {
                     exit_regions: bytes(14)?,
                     entry_figure: r.get::<_, Option<f64>>(15)?.unwrap_or(0.0) as f32,
                     exit_figure: r.get::<_, Option<f64>>(16)?.unwrap_or(0.0) as f32,
+                    motion: json_column(r.get(17)?),
                 });
                 let (entry, exit) = (bytes(6)?, bytes(8)?);
                 if title.entries.is_empty() {
@@ -200,6 +204,17 @@ impl Store {
                  DELETE FROM duplicates WHERE a_hash NOT IN live OR b_hash NOT IN live;",
             )
         })
+    }
+
+    /// Content hashes of the indexed titles whose shots' motion is known,
+    /// in hash order.
+    pub fn titles_with_motion(&self) -> Result<Vec<String>, StoreError> {
+        self.strings(
+            "SELECT content_hash FROM titles t WHERE indexed = 1
+               AND EXISTS (SELECT 1 FROM shots s WHERE s.content_hash = t.content_hash AND s.motion IS NOT NULL)
+             ORDER BY content_hash",
+            [],
+        )
     }
 
     /// Content hashes of the indexed titles, in hash order.
@@ -294,14 +309,27 @@ fn apply(tx: &Transaction, changes: &ListChanges) -> rusqlite::Result<()> {
         tx.prepare_cached(&sql)?.execute([id])?;
     }
     let mut upsert = tx.prepare_cached(
-        "INSERT INTO pairs (id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, in_exit_list, in_entry_list, light, edges, lines, subject, objects, salient, figure)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+        "INSERT INTO pairs (id, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, descriptor, composition, score, in_exit_list, in_entry_list, light, edges, lines, subject, objects, salient, figure, kind, motion)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
          ON CONFLICT (id) DO UPDATE SET
            in_exit_list = max(in_exit_list, excluded.in_exit_list),
            in_entry_list = max(in_entry_list, excluded.in_entry_list)",
     )?;
-    for p in &changes.listed {
-        let c = &p.candidate;
+    let motion: &[Candidate] = changes.motion.as_deref().unwrap_or_default();
+    if changes.motion.is_some() {
+        tx.execute(
+            "DELETE FROM pairs WHERE kind = 'motion'
+               AND NOT EXISTS (SELECT 1 FROM decisions WHERE pair_id = pairs.id)",
+            [],
+        )?;
+    }
+    let written = changes
+        .listed
+        .iter()
+        .map(|p| (&p.candidate, p.in_exit_list, p.in_entry_list));
+    // Motion pairs are in no frame list.
+    for (c, in_exit_list, in_entry_list) in written.chain(motion.iter().map(|c| (c, false, false)))
+    {
         upsert.execute(params![
             c.id,
             c.from.content_hash,
@@ -313,15 +341,17 @@ fn apply(tx: &Transaction, changes: &ListChanges) -> rusqlite::Result<()> {
             f64::from(c.components.descriptor),
             f64::from(c.components.composition),
             f64::from(c.score),
-            p.in_exit_list,
-            p.in_entry_list,
+            in_exit_list,
+            in_entry_list,
             f64::from(c.components.light),
             f64::from(c.components.edges),
             f64::from(c.components.lines),
             f64::from(c.components.subject),
             f64::from(c.components.objects),
             f64::from(c.components.salient),
-            f64::from(c.components.figure)
+            f64::from(c.components.figure),
+            c.components.kind().name(),
+            to_json_column(c.components.motion.as_ref())
         ])?;
     }
     let mut orphan = tx.prepare_cached(

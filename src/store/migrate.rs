@@ -78,6 +78,7 @@ pub(crate) const LOCAL: Schema = Schema {
         LOCAL_V10_REGIONS,
         Step::Sql(LOCAL_V11_SETTINGS),
         CUT_POINTS,
+        LOCAL_V13_MOTION,
     ],
 };
 
@@ -263,6 +264,13 @@ const CUT_POINTS: Step = Step::AddColumns {
         ("decisions", "in_frame", "INTEGER"),
     ],
     then: "",
+};
+
+/// Shots keep their ends' motion ([`crate::motion`], JSON), and motion
+/// pairs the movement that explains them (`kind = 'motion'`, JSON).
+const LOCAL_V13_MOTION: Step = Step::AddColumns {
+    columns: &[("shots", "motion", "TEXT"), ("pairs", "motion", "TEXT")],
+    then: "CREATE INDEX IF NOT EXISTS pairs_by_kind ON pairs (kind, score DESC, id);",
 };
 
 /// Brings `conn` to the latest version of `migrations`. A step that fails

@@ -22,9 +22,12 @@ export function dividerAt(x: number, left: number, width: number): number {
   return Math.min(1, Math.max(0, (x - left) / width));
 }
 
+/** The framing parts of a pair's components. */
+export type Part = "subject" | "salient" | "objects" | "lines" | "light" | "edges" | "figure";
+
 /** What each framing part means when the two frames agree on it, and its
  *  weight in the score (matching::composition::WEIGHTS). */
-const PARTS: { key: keyof Components; weight: number; agree: string }[] = [
+const PARTS: { key: Part; weight: number; agree: string }[] = [
   { key: "subject", weight: 0.285, agree: "the subject stands out in the same place, at the same size" },
   { key: "salient", weight: 0.23, agree: "a figure stands out against its ground in the same place" },
   { key: "objects", weight: 0.2, agree: "the network sees the subject in the same place" },
@@ -37,7 +40,7 @@ const PARTS: { key: keyof Components; weight: number; agree: string }[] = [
 export const AGREES = 0.5;
 
 export interface Reason {
-  part: keyof Components;
+  part: Part;
   value: number;
   text: string;
 }
@@ -46,7 +49,7 @@ export interface Reason {
  *  contribution first, then how clearly both frames show a figure. */
 export function explain(c: Components): { lines: Reason[]; figure: string } {
   // Parts a library analysed before they existed are absent: no agreement.
-  const at = (key: keyof Components) => c[key] ?? 0;
+  const at = (key: Part) => c[key] ?? 0;
   const lines = PARTS.filter((p) => at(p.key) >= AGREES)
     .sort((a, b) => b.weight * at(b.key) - a.weight * at(a.key))
     .map((p) => ({ part: p.key, value: at(p.key), text: p.agree }));

@@ -9,6 +9,7 @@ describe("the key map", () => {
     expect(actionFor({ key: "R", shiftKey: true })).toBe("reject");
     expect(actionFor({ key: "c" })).toBe("clear");
     expect(actionFor({ key: "f" })).toBe("filters");
+    expect(actionFor({ key: "m" })).toBe("kind");
     expect(actionFor({ key: "z", ctrlKey: true })).toBe("undo");
     expect(actionFor({ key: "?", shiftKey: true })).toBe("help");
     expect(actionFor({ key: "Escape" })).toBe("close");

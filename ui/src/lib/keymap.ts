@@ -13,6 +13,7 @@ export type Action =
   | "review"
   | "library"
   | "filters"
+  | "kind"
   | "side"
   | "onion"
   | "wipe"
@@ -73,7 +74,8 @@ export const SHEET: { keys: string; action: Action; label: string }[] = [
   { keys: "4", action: "difference", label: "compare by difference" },
   { keys: "[ / ]", action: "less", label: "onion opacity or wipe divider −/+ 10%" },
   { keys: "O", action: "overlay", label: "layout overlay: where the subject stands out, lines" },
-  { keys: "F", action: "filters", label: "filters (undecided, across titles, score, state, who)" },
+  { keys: "F", action: "filters", label: "filters (undecided, across titles, kind, score, state, who)" },
+  { keys: "M", action: "kind", label: "list motion pairs only, then frame pairs only, then both" },
   { keys: "Alt+1 / 2 / 3", action: "review", label: "review / library / export" },
   { keys: "Ctrl+E", action: "export", label: "export: the approved cuts as a sequence" },
   { keys: "Alt+↓ / Alt+↑", action: "move-down", label: "export: move the selected cut later / earlier (or drag it)" },
@@ -183,6 +185,9 @@ function anywhere(press: KeyPress, inField: boolean): Action | null {
     case "f":
     case "F":
       return "filters";
+    case "m":
+    case "M":
+      return "kind";
     case "1":
       return "side";
     case "2":

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# `make bench`, motion part: builds the motion evaluation set from stills of
+# the full Big Buck Bunny (fetched by ../match-eval/film/fetch.sh) once,
+# scans it into a new library and scores motion pairs against the truth and
+# against frame similarity alone; writes the contact sheet of the top motion
+# pairs with their movement drawn.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+binary=$(realpath "$1")
+"$root/scripts/match-eval/film/fetch.sh"
+set_dir="$root/tests/fixtures/motion-eval"
+python3 "$here/make_set.py" "$root/tests/fixtures/film/bbb.mp4" "$set_dir"
+echo "== motion evaluation set: planted continuations, exact truth"
+python3 "$here/evaluate.py" "$binary" "$set_dir" "$root/target/motion-eval" \
+    --json "$root/target/motion-eval.json" --sheet "$root/target/motion-eval-top10.png"
