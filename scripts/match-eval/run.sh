@@ -22,7 +22,7 @@ python3 evaluate.py "$binary" "$heldout" --json "$heldout/report.json"
 echo "== a real film: the full Big Buck Bunny, top 20 judged by eye (film/labels.json)"
 "$here/film/fetch.sh"
 python3 "$here/film/evaluate.py" "$binary" "$root/tests/fixtures/film" "$root/target/film-eval" --json "$root/target/film-eval.json"
-"$binary" pairs --library "$root/target/film-eval/full" --top 20 --sheet "$root/target/match-eval-film-top20.png" >/dev/null
+"$binary" pairs --library "$root/target/film-eval/full" --top 20 --kind frame --sheet "$root/target/match-eval-film-top20.png" >/dev/null
 echo "== a trailer cut from the film: its re-used shots linked to their source, none offered"
 python3 "$here/film/trailer_eval.py" "$binary" "$root/tests/fixtures/film" "$root/target/film-eval/trailer" --json "$root/target/trailer-eval.json"
 echo "== end to end: scan of a 10-minute 1080p title against ffmpeg decoding it"

@@ -34,7 +34,7 @@ import subprocess
 import tempfile
 from fractions import Fraction
 
-VERSION = 1
+VERSION = 2
 W, H = 960, 540
 SHOT_SECONDS = 2
 HALF = SHOT_SECONDS / 2
@@ -43,7 +43,7 @@ SHOTS_PER_TITLE = 20
 REPEATS = 2
 # Stills come from here on in the film (after the opening titles), one
 # every STEP seconds, so that no two shots show the same film shot.
-FIRST_SECOND, STEP = 14.0, 9.1
+FIRST_SECOND, STEP = 14.0, 7.7
 Z0 = 2.0  # a camera window is half the upscaled still: room to move
 
 

@@ -156,7 +156,9 @@ fn excluded(exit: &End, entry: &End, duplicates: &DuplicateShots, params: &Match
 }
 
 /// The motion pair from `exit`'s shot to `entry`'s, with its framing
-/// components beside the movement's.
+/// components beside the movement's. Its score is how well the movement
+/// carries on times how strongly it reads, 0–1, on the scale of frame
+/// pairs' (whose best framings score 0.8–1.0).
 fn candidate(exit: &End, entry: &End, c: &Carry) -> Candidate {
     let (x, y) = (&exit.title.shots[exit.row], &entry.title.shots[entry.row]);
     let (a, b) = (exit.motion, entry.motion);
@@ -180,7 +182,7 @@ fn candidate(exit: &End, entry: &End, c: &Carry) -> Candidate {
         from_frame: x.exit_frame,
         to_frame: y.entry_frame,
         components,
-        score: c.score,
+        score: c.score * c.strength,
     }
 }
 

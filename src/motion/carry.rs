@@ -26,6 +26,11 @@ pub const SUBJECT_SHARE: f32 = 0.05;
 pub const SUBJECT_SPEED: f32 = 0.05;
 /// Least share of blocks matched for an end's motion to be believed.
 pub const MIN_CONFIDENCE: f32 = 0.3;
+/// Speed (frame sizes a second; for a zoom or roll, at the frame's edge)
+/// from which a movement counts in full in a pair's score: a fifth of the
+/// frame a second is a movement the eye follows across a cut; slower ones
+/// count in proportion, so two drifts that agree never rank as a match.
+pub const STRONG: f32 = 0.2;
 /// The speed at which the index's scale turns from linear to logarithmic.
 pub const SPEED_UNIT: f32 = 0.1;
 
@@ -51,6 +56,16 @@ pub fn movement(end: &EndMotion) -> Option<Movement> {
         return None;
     }
     let camera = [end.pan, end.tilt];
+    // A zoom or roll moves the frame's edges by half its rate: the larger
+    // of that and the pan decides which the camera does.
+    let turning = 0.5 * end.zoom.hypot(end.roll);
+    let zooms = end.zoom.abs() >= STILL_ZOOM || end.roll.abs() >= STILL_ZOOM;
+    if zooms && turning >= speed(camera) {
+        return Some(Movement::ZoomRoll {
+            zoom: end.zoom,
+            roll: end.roll,
+        });
+    }
     if speed(camera) >= STILL_CAMERA {
         return Some(Movement::Camera {
             velocity: camera,
@@ -58,7 +73,7 @@ pub fn movement(end: &EndMotion) -> Option<Movement> {
             roll: end.roll,
         });
     }
-    if end.zoom.abs() >= STILL_ZOOM || end.roll.abs() >= STILL_ZOOM {
+    if zooms {
         return Some(Movement::ZoomRoll {
             zoom: end.zoom,
             roll: end.roll,
@@ -101,6 +116,22 @@ pub struct Arrow {
 }
 
 impl Movement {
+    /// How fast it goes: frame sizes a second (a zoom or roll at the
+    /// frame's edge, half its rate).
+    pub fn speed(&self) -> f32 {
+        match *self {
+            Movement::Camera { velocity, .. } | Movement::Subject { velocity, .. } => {
+                speed(velocity)
+            }
+            Movement::ZoomRoll { zoom, roll } => 0.5 * zoom.hypot(roll),
+        }
+    }
+
+    /// 0–1: how strongly it reads ([`STRONG`] and faster: 1).
+    pub fn strength(&self) -> f32 {
+        (self.speed() / STRONG).min(1.0)
+    }
+
     pub fn kind(&self) -> Kind {
         match self {
             Movement::Camera { .. } => Kind::Camera,
@@ -136,6 +167,9 @@ pub struct Carry {
     pub speed_ratio: f32,
     /// 0–1: how well the movement carries on, from the two above.
     pub score: f32,
+    /// 0–1: how strongly the slower of the two movements reads
+    /// ([`Movement::strength`]).
+    pub strength: f32,
 }
 
 /// How `exit`'s movement carries into `entry`'s; `None` when they are not
@@ -156,6 +190,7 @@ pub fn carry(exit: &EndMotion, entry: &EndMotion) -> Option<Carry> {
         direction,
         speed_ratio,
         score,
+        strength: a.strength().min(b.strength()),
     })
 }
 
@@ -259,6 +294,20 @@ mod tests {
             across.direction.abs() < 1e-6 && across.score == 0.0,
             "{across:?}"
         );
+    }
+
+    #[test]
+    fn a_zoom_with_a_little_drift_is_a_zoom() {
+        let zoom = EndMotion {
+            zoom: -0.18,
+            ..end(0.0, 0.04)
+        };
+        assert_eq!(movement(&zoom).map(|m| m.kind()), Some(Kind::Zoom));
+        let pan = EndMotion {
+            zoom: 0.04,
+            ..end(0.3, 0.0)
+        };
+        assert_eq!(movement(&pan).map(|m| m.kind()), Some(Kind::Camera));
     }
 
     #[test]

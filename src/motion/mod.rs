@@ -22,7 +22,7 @@ pub use plane::Pyramid;
 
 /// The estimator's name and version in the memo (its planes' size and the
 /// span measured at each end: 64×36, half a second).
-pub const MODEL: &str = "motion-blocks-v1-64x36-0.5s";
+pub const MODEL: &str = "motion-blocks-v2-64x36-0.5s";
 
 /// Seconds at each end of a shot whose motion is measured (in [`MODEL`]).
 pub const END_SECONDS: f64 = 0.5;

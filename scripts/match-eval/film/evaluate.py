@@ -13,7 +13,10 @@ and this script checks); a part's shots are mapped onto the film's by their
 frames. Labels: `match` (a framing match an editor would use), `setup` (one
 camera set-up, or one place and subject), `blank` (a dark, faded, flat,
 title or credits frame at either end), `unrelated`. Precision@N counts
-`match`. Unlabelled pairs are listed so they can be judged and added.
+`match`. Unlabelled pairs are listed so they can be judged and added. The
+labels judge framing, so the list scored is the frame pairs'
+(`--kind frame`); how many motion pairs the whole list's top N holds is
+reported beside it (scripts/motion-eval/ scores those).
 
 Usage: python3 evaluate.py MATCHCUT FILM_DIR LIBRARIES [--top 20] [--json OUT]
 """
@@ -79,12 +82,16 @@ def main():
                                ("heldout", "heldout.mp4", spec["heldout_offset"])):
         path, library = os.path.join(args.film_dir, name), os.path.join(args.libraries, part)
         run(args.binary, "scan", path, "--library", library)
-        pairs = json.loads(run(args.binary, "pairs", "--library", library, "--top", str(args.top), "--json"))
+        pairs = json.loads(run(args.binary, "pairs", "--library", library, "--top", str(args.top),
+                               "--kind", "frame", "--json"))
         r = score(pairs, spec["labels"], film, shot_ranges(args.binary, path), offset, args.top)
+        both = json.loads(run(args.binary, "pairs", "--library", library, "--top", str(args.top), "--json"))
+        r["motion_in_top"] = sum(p["kind"] == "motion" for p in both)
         report[part] = r
         p10, p20 = r["precision_at_10"], r["precision_at_20"]
         fmt = lambda v: "n/a" if v is None else f"{v:.2f}"
-        print(f"{part:8} P@10 {fmt(p10)}  P@20 {fmt(p20)}  {r['counts']}")
+        print(f"{part:8} P@10 {fmt(p10)}  P@20 {fmt(p20)}  {r['counts']}  "
+              f"(motion pairs in the whole list's top {args.top}: {r['motion_in_top']})")
         for row in r["pairs"]:
             if row["label"] == "unlabelled":
                 print(f"    unlabelled #{row['rank']} {row['key']} (frames {row['from_frame']} -> {row['to_frame']})")
