@@ -13,7 +13,7 @@ library=$(mktemp -d)
 scale=$(mktemp -d)
 trap 'rm -rf "$library" "$scale"' EXIT
 gen="$root/tests/fixtures/generated"
-cp "$root/samples/big_buck_bunny_720p_5s.mp4" "$root/samples/bbb-branch.mp4" "$root/samples/bbb-sky.mp4" "$library/"
+cp "$root/samples/big_buck_bunny_720p_5s.mp4" "$root/samples/bbb-branch.mp4" "$root/samples/bbb-sky.mp4" "$root/samples/bbb-forest.mp4" "$root/samples/bbb-meadow.mp4" "$library/"
 for f in cfr_2997_df.mov rotated_90.mp4 vfr.mp4 not_video.mp4; do cp "$gen/$f" "$library/"; done
 mkdir -p "$root/target/e2e"
 

@@ -49,7 +49,7 @@ test("the window lists every title of the library with the facts the CLI reports
   const cli = spawnSync(process.env.MATCHCUT_CLI, ["titles", "--json", library], { encoding: "utf8" });
   assert.equal(cli.status, 1, cli.stderr);
   const expected = JSON.parse(cli.stdout);
-  assert.equal(expected.length, 7);
+  assert.equal(expected.length, 9);
   await click((await waitFor("[data-testid=place-library]"))[0]);
   await waitFor("[data-testid=titles]");
   // A screenshot of the loaded list, for people to look at.
@@ -260,7 +260,7 @@ test("review: each compare mode renders, the layout overlay explains the score, 
   await screenshot(process.env.MATCHCUT_E2E_SCREENSHOT.replace("app-window", "review"));
 });
 
-test("the one-title filter, and the team settings stored with the library that the CLI reads", async () => {
+test("the one-title filter, the kind filter with motion drawn, and the team settings stored with the library that the CLI reads", async () => {
   const count = async () => Number((await text((await findAll("[data-testid=pair-count]"))[0])).split(" ")[0]);
   await press("f");
   await waitFor("[data-testid=filter-title] option[value]:not([value=''])");
@@ -277,6 +277,40 @@ test("the one-title filter, and the team settings stored with the library that t
   await click((await findAll("[data-testid=filter-title] option[value='']"))[0]);
   await waitUntil(async () => (await count()) === all, "every pair again");
   await press("\uE00C");
+
+  // M: motion pairs only, their movement drawn on both frames as the CLI
+  // reports it; M twice more: both kinds again.
+  const listed = spawnSync(process.env.MATCHCUT_CLI, ["pairs", "--kind", "motion", "--json", "--top", "1000", "--library", library], { encoding: "utf8" });
+  assert.equal(listed.status, 0, listed.stderr);
+  const motion = JSON.parse(listed.stdout);
+  assert.ok(motion.length > 0, "the sample library has motion pairs");
+  const kindShown = async () => attribute((await findAll("[data-testid=pair-count]"))[0], "data-kind");
+  await press("m");
+  await waitUntil(async () => (await kindShown()) === "motion" && (await count()) > 0 && (await count()) < all, "motion pairs only");
+  await waitUntil(
+    () => run("return [...document.querySelectorAll('[data-testid=pair-row][data-pair]')].length > 0 && [...document.querySelectorAll('[data-testid=pair-row] .kind')].every((k) => k.textContent === 'motion')"),
+    "the list holds motion pairs alone",
+  );
+  const [why] = await waitFor("[data-testid=pair-view] [data-testid=why-motion]");
+  assert.match(await text(why), /same way/, "the movement in words");
+  const id = await attribute((await findAll("[data-testid=pair-view]"))[0], "data-pair");
+  const pair = motion.find((p) => p.id === id);
+  assert.ok(pair, `${id} is a motion pair the CLI lists`);
+  const arrows = await run(`return [...document.querySelectorAll('[data-testid=motion-overlay]')].map((o) => ({
+    side: o.dataset.side, kind: o.dataset.kind,
+    dx: [...o.querySelectorAll('[data-testid=motion-arrow]')].map((a) => Number(a.dataset.x2) - Number(a.dataset.x1)) }))`);
+  assert.deepEqual(arrows.map((a) => a.side), ["out", "in"], "an overlay on each frame");
+  for (const a of arrows) {
+    assert.equal(a.kind, pair.components.motion.what);
+    const v = pair.components.motion[a.side === "out" ? "exit" : "entry"].velocity[0];
+    if (a.kind !== "zoom" && Math.abs(v) > 0.02) assert.equal(Math.sign(a.dx[0]), Math.sign(v), `${a.side} arrow points the way the picture moves`);
+  }
+  await framesShown();
+  await screenshot(process.env.MATCHCUT_E2E_SCREENSHOT.replace("app-window", "review-motion"));
+  await press("m");
+  await waitUntil(async () => (await kindShown()) === "frame", "frame pairs only");
+  await press("m");
+  await waitUntil(async () => (await kindShown()) === "" && (await count()) === all, "both kinds again");
 
   await press("2", "\uE00A"); // Alt+2: the library
   const name = (await waitFor("[data-testid=setting-editor]"))[0];

@@ -103,6 +103,16 @@ export const events = {
 };
 
 /* Types */
+/**
+ *  A movement drawn as an arrow: `velocity` (frame widths and heights a
+ *  second; for a zoom, relative scale and radians a second) from `at`
+ *  (0–1 across and down; the centre for the camera).
+ */
+export type Arrow = {
+	velocity: [(number | null), (number | null)],
+	at: [(number | null), (number | null)],
+};
+
 /**  One part of a cut clip, as the player needs it. */
 export type ClipPart = {
 	/**  The title's frame index of the part's first picture. */
@@ -169,6 +179,8 @@ export type Components_Deserialize = {
 	 *  forest, a field of leaves) have little framing to match.
 	 */
 	figure?: number | null,
+	/**  A motion pair's movement across the cut (`None`: a frame pair). */
+	motion?: MotionParts | null,
 };
 
 /**  How a candidate scored, and why. */
@@ -205,6 +217,8 @@ export type Components_Serialize = {
 	 *  forest, a field of leaves) have little framing to match.
 	 */
 	figure: number | null,
+	/**  A motion pair's movement across the cut (`None`: a frame pair). */
+	motion: MotionParts | null,
 };
 
 /**  A pair some editors approve and others reject: never exported. */
@@ -410,6 +424,8 @@ export type Filter_Deserialize = {
 	min_score?: number | null,
 	state?: StateFilter | null,
 	decided_by?: DecidedBy | null,
+	/**  Only pairs of this kind (framing or motion). */
+	kind?: PairKind | null,
 };
 
 /**  What the list shows; the default shows everything. */
@@ -424,6 +440,8 @@ export type Filter_Serialize = {
 	min_score: number | null,
 	state: StateFilter | null,
 	decided_by: DecidedBy | null,
+	/**  Only pairs of this kind (framing or motion). */
+	kind: PairKind | null,
 };
 
 /**
@@ -503,6 +521,15 @@ export type IngestTitle_Serialize = {
 	path: string,
 	name: string,
 } & IngestState_Serialize;
+
+/**  What a movement is, as a pair's explanation names it. */
+export type Kind = 
+/**  The camera pans or tilts. */
+"camera" | 
+/**  The camera zooms or rolls. */
+"zoom" | 
+/**  A subject moves in a standing frame. */
+"subject";
 
 /**  One keyframe's layout, on the picture inside any letterbox bars. */
 export type Layout = {
@@ -635,6 +662,22 @@ export type MediaInfo_Serialize = {
 	truncated: Truncation | null,
 };
 
+/**  How a motion pair's movement carries across the cut ([`motion`]). */
+export type MotionParts = {
+	/**  The camera's movement or a subject's, on both sides. */
+	what: Kind,
+	/**  Cosine of the angle between the two movements (1: the same way). */
+	direction: number | null,
+	/**  The slower movement's speed over the faster's (1: the same speed). */
+	speed_ratio: number | null,
+	/**
+	 *  The outgoing shot's movement over its last half second, and the
+	 *  incoming shot's over its first.
+	 */
+	exit: Arrow,
+	entry: Arrow,
+};
+
 /**  One page of the filtered list. */
 export type Page = Page_Serialize | Page_Deserialize;
 
@@ -687,6 +730,9 @@ export type PairEnd = {
 	 */
 	missing: boolean,
 };
+
+/**  What a pair matches: framing (`frame`) or a movement (`motion`). */
+export type PairKind = "frame" | "motion";
 
 /**
  *  The layouts both frames of a pair were compared by, for the window's

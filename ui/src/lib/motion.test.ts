@@ -17,7 +17,7 @@ describe("motion", () => {
   });
 
   it("says the camera pans against the picture's movement", () => {
-    expect(movementWords("camera", { velocity: [0.3, 0], at: [0.5, 0.5] })).toMatch(/^pans left \(picture moves right, 0.30/);
+    expect(movementWords("camera", { velocity: [0.3, 0], at: [0.5, 0.5] })).toMatch(/^pans left: the picture moves right, 0.30 of the frame a second/);
     expect(movementWords("zoom", { velocity: [0.2, 0.01], at: [0.5, 0.5] })).toBe("zooms in");
     expect(movementWords("zoom", { velocity: [-0.2, 0], at: [0.5, 0.5] })).toBe("zooms out");
     expect(movementWords("subject", { velocity: [0, -0.4], at: [0.3, 0.6] })).toMatch(/^moves up/);

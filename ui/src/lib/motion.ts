@@ -10,6 +10,10 @@ export function nextKind(kind: PairKind | null | undefined): PairKind | null {
   return kind === "motion" ? "frame" : null;
 }
 
+/** Floats cross as `number | null` (NaN is null): null reads as 0. */
+const n = (x: number | null | undefined) => x ?? 0;
+const pair = (v: [number | null, number | null]): [number, number] => [n(v[0]), n(v[1])];
+
 const COMPASS = ["right", "down-right", "down", "down-left", "left", "up-left", "up", "up-right"];
 
 /** The nearest of eight directions of a screen vector (y down). */
@@ -23,14 +27,14 @@ const opposite = (d: string) => COMPASS[(COMPASS.indexOf(d) + 4) % 8];
 
 /** One end's movement in words. */
 export function movementWords(kind: Kind, a: Arrow): string {
-  const [x, y] = a.velocity;
+  const [x, y] = pair(a.velocity);
   if (kind === "zoom") {
     if (Math.abs(x) >= Math.abs(y)) return x >= 0 ? "zooms in" : "zooms out";
     return y >= 0 ? "rolls clockwise" : "rolls anticlockwise";
   }
   const speed = Math.hypot(x, y).toFixed(2);
-  if (kind === "camera") return `pans ${opposite(direction([x, y]))} (picture moves ${direction([x, y])}, ${speed} frames/s)`;
-  return `moves ${direction([x, y])} (${speed} frames/s)`;
+  if (kind === "camera") return `pans ${opposite(direction([x, y]))}: the picture moves ${direction([x, y])}, ${speed} of the frame a second`;
+  return `moves ${direction([x, y])}, ${speed} of the frame a second`;
 }
 
 /** Why a motion pair was proposed, in an editor's words. */
@@ -39,7 +43,7 @@ export function explainMotion(m: MotionParts): string[] {
   return [
     `out: ${who} ${movementWords(m.what, m.exit)}`,
     `in: ${who} ${movementWords(m.what, m.entry)}`,
-    `same way ${m.direction.toFixed(2)} · speed ratio ${m.speed_ratio.toFixed(2)}`,
+    `same way ${n(m.direction).toFixed(2)} · speed ratio ${n(m.speed_ratio).toFixed(2)}`,
   ];
 }
 
@@ -55,10 +59,11 @@ export interface Segment {
  *  camera, from the subject for a subject; four from the centre for a zoom
  *  (outwards when it zooms in). */
 export function arrows(kind: Kind, a: Arrow, width: number, height: number): Segment[] {
-  const [cx, cy] = [a.at[0] * width, a.at[1] * height];
+  const [at, v] = [pair(a.at), pair(a.velocity)];
+  const [cx, cy] = [at[0] * width, at[1] * height];
   if (kind === "zoom") {
-    const reach = Math.min(Math.max(Math.abs(a.velocity[0]) * width, 12), height * 0.3);
-    const [inner, outer] = a.velocity[0] >= 0 ? [height * 0.12, height * 0.12 + reach] : [height * 0.12 + reach, height * 0.12];
+    const reach = Math.min(Math.max(Math.abs(v[0]) * width, 12), height * 0.3);
+    const [inner, outer] = v[0] >= 0 ? [height * 0.12, height * 0.12 + reach] : [height * 0.12 + reach, height * 0.12];
     return [
       [1, 1],
       [-1, 1],
@@ -69,7 +74,7 @@ export function arrows(kind: Kind, a: Arrow, width: number, height: number): Seg
       return { x1: cx + dx * u * inner, y1: cy + dy * u * inner, x2: cx + dx * u * outer, y2: cy + dy * u * outer };
     });
   }
-  let [dx, dy] = [a.velocity[0] * width, a.velocity[1] * height];
+  let [dx, dy] = [v[0] * width, v[1] * height];
   const length = Math.hypot(dx, dy);
   const longest = height * 0.5;
   if (length > longest) [dx, dy] = [(dx * longest) / length, (dy * longest) / length];
