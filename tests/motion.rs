@@ -27,9 +27,18 @@ fn ffmpeg(args: &[&str]) {
 /// pixels a second (the picture moves left 0.2 frame widths a second),
 /// then 2 s of another frame, still; 24 fps.
 fn pan_then_still(dir: &Path) -> std::path::PathBuf {
+    stills(dir, &[("a.png", "1.0"), ("b.png", "3.5")]);
+    let title = dir.join("pan_then_still.mp4");
+    let graph = "[0]crop=640:360:x='40+t*128':y=180,setsar=1,fps=24[a];\
+                 [1]crop=640:360:200:200,setsar=1,fps=24[b];[a][b]concat=n=2:v=1[v]";
+    encode(dir, &[("a.png", "3"), ("b.png", "2")], graph, &title);
+    title
+}
+
+/// Frames of the Big Buck Bunny sample as PNGs in `dir`: (name, seconds).
+fn stills(dir: &Path, wanted: &[(&str, &str)]) {
     let source = bbb();
-    let stills = [("a.png", "1.0"), ("b.png", "3.5")];
-    for (name, at) in stills {
+    for (name, at) in wanted {
         let out = dir.join(name);
         ffmpeg(&[
             "-ss",
@@ -41,41 +50,29 @@ fn pan_then_still(dir: &Path) -> std::path::PathBuf {
             &out.to_string_lossy(),
         ]);
     }
-    let title = dir.join("pan_then_still.mp4");
-    let graph = "[0]crop=640:360:x='40+t*128':y=180,setsar=1,fps=24[a];\
-                 [1]crop=640:360:200:200,setsar=1,fps=24[b];[a][b]concat=n=2:v=1[v]";
-    ffmpeg(&[
-        "-loop",
-        "1",
-        "-framerate",
-        "24",
-        "-t",
-        "3",
-        "-i",
-        &dir.join("a.png").to_string_lossy(),
-        "-loop",
-        "1",
-        "-framerate",
-        "24",
-        "-t",
-        "2",
-        "-i",
-        &dir.join("b.png").to_string_lossy(),
-        "-filter_complex",
-        graph,
-        "-map",
-        "[v]",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-crf",
-        "18",
-        "-pix_fmt",
-        "yuv420p",
-        &title.to_string_lossy(),
-    ]);
-    title
+}
+
+/// Encodes stills (each looped for its seconds at 24 fps) through a
+/// filter graph whose output is `[v]`, as H.264.
+fn encode(dir: &Path, stills: &[(&str, &str)], graph: &str, out: &Path) {
+    let mut args: Vec<String> = Vec::new();
+    for (png, seconds) in stills {
+        for a in ["-loop", "1", "-framerate", "24", "-t", seconds, "-i"] {
+            args.push(a.to_string());
+        }
+        args.push(dir.join(png).to_string_lossy().into_owned());
+    }
+    let encoding = [
+        "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
+    ];
+    for a in ["-filter_complex", graph, "-map", "[v]"]
+        .into_iter()
+        .chain(encoding)
+    {
+        args.push(a.to_string());
+    }
+    args.push(out.to_string_lossy().into_owned());
+    ffmpeg(&args.iter().map(String::as_str).collect::<Vec<_>>());
 }
 
 /// The motion stored for the library's one title.
@@ -179,31 +176,12 @@ fn still_pan_still(
         middle = middle.1,
         last = last.1
     );
-    let mut args: Vec<String> = Vec::new();
-    for (png, seconds) in [(first.0, "2"), (middle.0, "3"), (last.0, "2")] {
-        for a in ["-loop", "1", "-framerate", "24", "-t", seconds, "-i"] {
-            args.push(a.to_string());
-        }
-        args.push(dir.join(png).to_string_lossy().into_owned());
-    }
-    for a in [
-        "-filter_complex",
-        graph.as_str(),
-        "-map",
-        "[v]",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-crf",
-        "18",
-        "-pix_fmt",
-        "yuv420p",
-    ] {
-        args.push(a.to_string());
-    }
-    args.push(title.to_string_lossy().into_owned());
-    ffmpeg(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    encode(
+        dir,
+        &[(first.0, "2"), (middle.0, "3"), (last.0, "2")],
+        &graph,
+        &title,
+    );
     title
 }
 
@@ -231,18 +209,10 @@ fn pairs(library: &Path, kind: &str) -> Vec<serde_json::Value> {
 #[test]
 fn a_pan_pairs_with_the_pan_that_carries_it_on_and_still_shots_with_nothing() {
     let dir = scratch("pairs");
-    let source = bbb();
-    for (name, at) in [("a.png", "1.0"), ("b.png", "3.5"), ("c.png", "4.5")] {
-        ffmpeg(&[
-            "-ss",
-            at,
-            "-i",
-            &source.to_string_lossy(),
-            "-frames:v",
-            "1",
-            &dir.join(name).to_string_lossy(),
-        ]);
-    }
+    stills(
+        &dir,
+        &[("a.png", "1.0"), ("b.png", "3.5"), ("c.png", "4.5")],
+    );
     let one = still_pan_still(
         &dir,
         "one.mp4",

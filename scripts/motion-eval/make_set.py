@@ -18,7 +18,8 @@ moving the same way at the same speed, somewhere else in the library.
   960x540: speeds are per second and per frame size, so they must compare
   across rates.
 
-Usage: python3 make_set.py FILM OUT_DIR [--seed N]
+Usage: python3 make_set.py FILM OUT_DIR [--seed N] [--start SECONDS]
+(the held-out set: another seed and stills from other moments).
 Writes OUT_DIR/<title>.mp4 and OUT_DIR/truth.json:
 {"version", "classes": {name: {"kind", "velocity"}}, "titles": {"<title>.mp4":
 {"frame_rate", "shots": [{"first_frame", "last_frame", "entry", "exit",
@@ -188,18 +189,20 @@ def main():
     parser.add_argument("film")
     parser.add_argument("out")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--start", type=float, default=FIRST_SECOND)
     args = parser.parse_args()
     truth_path = os.path.join(args.out, "truth.json")
     if os.path.exists(truth_path):
         with open(truth_path) as f:
-            if json.load(f).get("version") == VERSION:
+            made = json.load(f)
+            if (made.get("version"), made.get("seed"), made.get("start")) == (VERSION, args.seed, args.start):
                 print(f"motion evaluation set already in {args.out}")
                 return
     os.makedirs(args.out, exist_ok=True)
     rng = random.Random(args.seed)
     ends = assign(rng)
     total = len(ends)
-    truth = {"version": VERSION, "classes": {k: {"kind": v[0], "velocity": v[1]} for k, v in CLASSES.items()}, "titles": {}}
+    truth = {"version": VERSION, "seed": args.seed, "start": args.start, "classes": {k: {"kind": v[0], "velocity": v[1]} for k, v in CLASSES.items()}, "titles": {}}
     with tempfile.TemporaryDirectory() as work:
         for t, (name, rate) in enumerate(TITLES):
             frames = round(SHOT_SECONDS * Fraction(rate))
@@ -207,7 +210,7 @@ def main():
             for s in range(SHOTS_PER_TITLE):
                 n = t * SHOTS_PER_TITLE + s
                 entry, exit_ = ends[n]
-                seconds = FIRST_SECOND + STEP * n
+                seconds = args.start + STEP * n
                 png = os.path.join(work, f"{n}.png")
                 still(args.film, seconds, png)
                 part = os.path.join(work, f"{name}_{s:02d}.mp4")
@@ -215,7 +218,7 @@ def main():
                 if "subject" in kinds:
                     patch = os.path.join(work, f"{n}_patch.png")
                     # A piece of a still from the other half of the film.
-                    still(args.film, FIRST_SECOND + STEP * ((n + total // 2) % total) + 4.0, patch)
+                    still(args.film, args.start + STEP * ((n + total // 2) % total) + 4.0, patch)
                     subject_shot(png, patch, entry, exit_, rate, frames, part)
                 else:
                     camera_shot(png, entry, exit_, rate, frames, part)

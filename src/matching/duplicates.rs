@@ -160,18 +160,7 @@ mod tests {
     use crate::matching::footage::{Footage, LEN};
     use crate::matching::neighbours::ShotInfo;
 
-    /// A pseudo-random 8-bit vector of `len` values.
-    fn noise(seed: u64, len: usize) -> Vec<i8> {
-        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        (0..len)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state % 255) as i8
-            })
-            .collect()
-    }
+    use crate::matching::testing::noise;
 
     fn shot(n: usize) -> ShotInfo {
         ShotInfo {

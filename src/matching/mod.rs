@@ -306,6 +306,23 @@ impl UnionFind {
     }
 }
 
+/// Helpers of this module's tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// A pseudo-random 8-bit vector of `len` values (xorshift).
+    pub fn noise(seed: u64, len: usize) -> Vec<i8> {
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state % 255) as i8
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

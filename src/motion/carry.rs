@@ -227,13 +227,7 @@ mod tests {
     use super::*;
 
     fn end(pan: f32, tilt: f32) -> EndMotion {
-        EndMotion {
-            pan,
-            tilt,
-            confidence: 0.9,
-            steps: 6,
-            ..EndMotion::default()
-        }
+        EndMotion::panning(pan, tilt)
     }
 
     fn subject(v: [f32; 2], share: f32) -> EndMotion {

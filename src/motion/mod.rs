@@ -70,6 +70,20 @@ pub struct EndMotion {
     pub steps: u32,
 }
 
+#[cfg(test)]
+impl EndMotion {
+    /// A well-measured end whose camera pans and tilts as given.
+    pub(crate) fn panning(pan: f32, tilt: f32) -> Self {
+        Self {
+            pan,
+            tilt,
+            confidence: 0.9,
+            steps: 6,
+            ..Self::default()
+        }
+    }
+}
+
 /// Summarises the steps of one shot end (each with its gap in frames) for
 /// a plane of `width`×`height` samples at `rate` frames per second: the
 /// median of each camera parameter (a step spoiled by a flash or a

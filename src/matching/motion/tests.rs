@@ -5,19 +5,7 @@ use crate::matching::footage::{AsideFootage, Footage};
 use crate::matching::neighbours::ShotInfo;
 use crate::motion::ShotMotion;
 
-/// Bytes from a seed (xorshift), for descriptors and framings that are
-/// nothing alike from shot to shot.
-fn noise(seed: u64, len: usize) -> Vec<i8> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % 255) as i8
-        })
-        .collect()
-}
+use crate::matching::testing::noise;
 
 fn one_hot(at: usize) -> Vec<i8> {
     let mut v = vec![0; DESCRIPTOR];
@@ -28,13 +16,7 @@ fn one_hot(at: usize) -> Vec<i8> {
 const DESCRIPTOR: usize = 64;
 
 fn pan(pan: f32, tilt: f32) -> EndMotion {
-    EndMotion {
-        pan,
-        tilt,
-        confidence: 0.9,
-        steps: 6,
-        ..EndMotion::default()
-    }
+    EndMotion::panning(pan, tilt)
 }
 
 fn still() -> EndMotion {
