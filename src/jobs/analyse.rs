@@ -257,9 +257,13 @@ pub fn analysis_key(
     match_params: &crate::matching::MatchParams,
 ) -> String {
     let motion = if crate::motion::enabled() {
-        crate::motion::MODEL
+        format!(
+            "{}+carry{}",
+            crate::motion::MODEL,
+            crate::motion::carry::VERSION
+        )
     } else {
-        "off"
+        "off".to_string()
     };
     format!(
         "{SHOTS_MODEL}:{}|{}:{}:{}:{}:{}:{}|match:{}|motion:{motion}",

@@ -14,6 +14,11 @@
 
 use super::EndMotion;
 
+/// Version of how motion pairs are found and scored, in the analysis key:
+/// a change re-adds titles from their stored features (no decoding), which
+/// finds their motion pairs again.
+pub const VERSION: u32 = 2;
+
 /// Speeds (frame sizes a second) below which a camera stands still: a
 /// thirtieth of the frame in a second is a drift no viewer follows.
 pub const STILL_CAMERA: f32 = 0.033;
@@ -165,7 +170,8 @@ pub struct Carry {
     pub direction: f32,
     /// The slower speed over the faster (1: the same speed).
     pub speed_ratio: f32,
-    /// 0–1: how well the movement carries on, from the two above.
+    /// 0–1: how well the movement carries on, from the two above (for a
+    /// subject, with where it is: [`HANDOVER`]).
     pub score: f32,
     /// 0–1: how strongly the slower of the two movements reads
     /// ([`Movement::strength`]).
@@ -184,7 +190,7 @@ pub fn carry(exit: &EndMotion, entry: &EndMotion) -> Option<Carry> {
     let (sa, sb) = (speed(va), speed(vb));
     let direction = (va[0] * vb[0] + va[1] * vb[1]) / (sa * sb).max(1e-9);
     let speed_ratio = sa.min(sb) / sa.max(sb).max(1e-9);
-    let score = direction.max(0.0).powi(2) * speed_ratio.sqrt();
+    let score = direction.max(0.0).powi(2) * speed_ratio.sqrt() * handover(&a, &b);
     Some(Carry {
         what: a.kind(),
         direction,
@@ -192,6 +198,26 @@ pub fn carry(exit: &EndMotion, entry: &EndMotion) -> Option<Carry> {
         score,
         strength: a.strength().min(b.strength()),
     })
+}
+
+/// Weight of where a subject is in a subject's carry: a subject leaving
+/// one side and entering from the other carries on in full, one that stays
+/// in place across the cut at `1 − HANDOVER`, one going back the way it
+/// came at `1 − 2 × HANDOVER`.
+pub const HANDOVER: f32 = 0.15;
+
+/// For two subjects' runs: how far the exit's subject is ahead of the
+/// entry's along the exit's direction (ahead at the exit side, behind at
+/// the entry: it left one side and came in from the other), as a factor
+/// of the carry; 1 for the camera's movements.
+fn handover(exit: &Movement, entry: &Movement) -> f32 {
+    let (Movement::Subject { velocity, at: p }, Movement::Subject { at: q, .. }) = (exit, entry)
+    else {
+        return 1.0;
+    };
+    let s = speed(*velocity).max(1e-9);
+    let along = ((p[0] - q[0]) * velocity[0] + (p[1] - q[1]) * velocity[1]) / s;
+    1.0 - HANDOVER + HANDOVER * (2.0 * along).clamp(-1.0, 1.0)
 }
 
 /// Dimensions of [`index_vector`].
@@ -288,6 +314,25 @@ mod tests {
             across.direction.abs() < 1e-6 && across.score == 0.0,
             "{across:?}"
         );
+    }
+
+    #[test]
+    fn a_subject_leaving_one_side_and_entering_from_the_other_carries_best() {
+        let at = |x: f32| EndMotion {
+            subject_at: [x, 0.5],
+            ..subject([0.3, 0.0], 0.2)
+        };
+        let handed = carry(&at(0.85), &at(0.15)).unwrap().score;
+        let stays = carry(&at(0.5), &at(0.5)).unwrap().score;
+        let back = carry(&at(0.15), &at(0.85)).unwrap().score;
+        assert!((handed - 1.0).abs() < 1e-6, "{handed}");
+        assert!((stays - (1.0 - HANDOVER)).abs() < 1e-6, "{stays}");
+        assert!(
+            back < stays && back >= 1.0 - 2.0 * HANDOVER - 1e-6,
+            "{back}"
+        );
+        // Pans carry whatever the subjects do.
+        assert!((carry(&end(0.3, 0.0), &end(0.3, 0.0)).unwrap().score - 1.0).abs() < 1e-6);
     }
 
     #[test]
