@@ -18,7 +18,8 @@
 //! titles; readers use SQLite's WAL snapshots and never wait.
 
 use super::analyse::{stored_analysis, Analysis, FramePrint, KeyframeVector};
-use super::{lists, motion_lists};
+use super::lists;
+use super::motion_lists::{self, Moving};
 use crate::index::keyframe_key;
 use crate::matching::exact::{quantise, Quantised};
 use crate::matching::footage::{AsideFootage, Footage};
@@ -299,9 +300,13 @@ impl LibraryData {
         if self.store.is_indexed(hash)? {
             self.remove_title(lock, hash)?;
         }
-        let mut changes = lists::addition(&self.store, &new.vectors, &self.params)?;
+        let mut moving = Moving::default();
+        let mut changes = lists::addition(&self.store, &new.vectors, &self.params, &mut |t| {
+            moving.keep(t)
+        })?;
         changes.motion = motion_lists::after_addition(
             &self.store,
+            moving,
             &new.vectors,
             &changes.duplicates,
             &self.params,
@@ -338,8 +343,12 @@ impl LibraryData {
         _lock: &WriterLock,
         content_hash: &str,
     ) -> Result<(), LibraryDataError> {
-        let mut changes = lists::removal(&self.store, content_hash, &self.params)?;
-        changes.motion = motion_lists::after_removal(&self.store, content_hash, &self.params)?;
+        let mut moving = Moving::default();
+        let mut changes = lists::removal(&self.store, content_hash, &self.params, &mut |t| {
+            moving.keep(t)
+        })?;
+        changes.motion =
+            motion_lists::after_removal(&self.store, moving, content_hash, &self.params)?;
         self.store.commit_removal(content_hash, &changes)?;
         Ok(())
     }

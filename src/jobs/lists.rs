@@ -78,11 +78,17 @@ fn swapped(dups: &Duplicates) -> Duplicates {
     dups.iter().map(|&(a, b)| (b, a)).collect()
 }
 
+/// Each title read from the store while working out changes, for other
+/// work that needs every title (the motion pairs) to take what it needs
+/// without reading the library again.
+pub type Seen<'a> = &'a mut dyn FnMut(&TitleVectors);
+
 /// The changes `new` (not yet stored) makes on joining the library.
 pub fn addition(
     store: &Store,
     new: &TitleVectors,
     params: &MatchParams,
+    seen: Seen,
 ) -> Result<ListChanges, StoreError> {
     let mut changes = ListChanges::default();
     let n = new.shots.len();
@@ -99,6 +105,7 @@ pub fn addition(
         let Some(old) = store.title_vectors(&hash)? else {
             continue;
         };
+        seen(&old);
         let dups = duplicate_links(new, &old, params, &mut changes);
         let out = cross(new, &old, &dups, params);
         let back = cross(&old, new, &swapped(&dups), params);
@@ -236,7 +243,12 @@ struct Rebuilt {
 }
 
 /// The changes the departure of `gone` makes to the other titles' lists.
-pub fn removal(store: &Store, gone: &str, params: &MatchParams) -> Result<ListChanges, StoreError> {
+pub fn removal(
+    store: &Store,
+    gone: &str,
+    params: &MatchParams,
+    seen: Seen,
+) -> Result<ListChanges, StoreError> {
     let mut wanted: HashMap<String, (HashSet<usize>, HashSet<usize>)> = HashMap::new();
     for (role, shot) in store.lists_holding(gone)? {
         let (exits, entries) = wanted.entry(shot.content_hash).or_default();
@@ -268,6 +280,7 @@ pub fn removal(store: &Store, gone: &str, params: &MatchParams) -> Result<ListCh
         let Some(other) = store.title_vectors(&hash)? else {
             continue;
         };
+        seen(&other);
         for r in &mut rebuilt {
             let dups = stored_duplicates(store, &r.title, &other)?;
             let out = cross(&r.title, &other, &dups, params);

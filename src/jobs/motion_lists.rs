@@ -1,19 +1,42 @@
 //! The library's motion pairs after a title's arrival or departure
-//! ([`crate::matching::motion`]): found again over every title whose motion
-//! is known, from the store, and committed with the title's other changes
-//! in one transaction. An index over a few numbers per moving shot makes
-//! this cheap beside a title's analysis.
+//! ([`crate::matching::motion`]): found again over every title whose shots
+//! move, and committed with the title's other changes in one transaction.
+//! The titles are the ones the neighbour lists' changes read anyway
+//! ([`super::lists`]): [`Moving`] keeps their moving shots as they pass, so
+//! the library is read once. An index over a few numbers per moving shot
+//! makes this cheap beside a title's analysis.
 
 use crate::matching::motion::{candidates, DuplicateShots};
 use crate::matching::neighbours::TitleVectors;
 use crate::matching::{Candidate, MatchParams};
 use crate::store::{DuplicateRecord, Store, StoreError};
+use std::collections::HashSet;
 
-/// The motion pairs once `new` (not yet stored) has joined, with its
-/// duplicate links `new_duplicates`; `None` when it moves nowhere, so the
-/// pairs stay as they are.
+/// The moving shots of the titles seen (their other shots never make
+/// motion pairs).
+#[derive(Default)]
+pub struct Moving(Vec<TitleVectors>);
+
+impl Moving {
+    /// Keeps `title`'s shots whose motion is known, if any.
+    pub fn keep(&mut self, title: &TitleVectors) {
+        let moving: HashSet<usize> = (title.shots.iter())
+            .filter(|s| s.motion.is_some())
+            .map(|s| s.shot)
+            .collect();
+        if !moving.is_empty() {
+            self.0.push(title.subset(&moving));
+        }
+    }
+}
+
+/// The motion pairs once `new` (not yet stored) has joined the titles
+/// `others` (every other title, as [`super::lists::addition`] saw them),
+/// with its duplicate links `new_duplicates`; `None` when it moves
+/// nowhere, so the pairs stay as they are.
 pub fn after_addition(
     store: &Store,
+    others: Moving,
     new: &TitleVectors,
     new_duplicates: &[DuplicateRecord],
     params: &MatchParams,
@@ -21,7 +44,7 @@ pub fn after_addition(
     if !new.shots.iter().any(|s| s.motion.is_some()) {
         return Ok(None);
     }
-    let mut titles = stored_titles(store, &new.content_hash)?;
+    let mut titles = others.0;
     titles.push(new.clone());
     let mut duplicates = stored_duplicate_shots(store, &new.content_hash)?;
     for d in new_duplicates {
@@ -31,15 +54,16 @@ pub fn after_addition(
     find(store, &titles, &duplicates, params).map(Some)
 }
 
-/// The motion pairs once `gone` has left.
+/// The motion pairs once `gone` has left the titles `others` (every other
+/// title, as [`super::lists::removal`] saw them).
 pub fn after_removal(
     store: &Store,
+    others: Moving,
     gone: &str,
     params: &MatchParams,
 ) -> Result<Option<Vec<Candidate>>, StoreError> {
-    let titles = stored_titles(store, gone)?;
     let duplicates = stored_duplicate_shots(store, gone)?;
-    find(store, &titles, &duplicates, params).map(Some)
+    find(store, &others.0, &duplicates, params).map(Some)
 }
 
 fn find(
@@ -54,17 +78,6 @@ fn find(
         what: "cannot find motion pairs",
         reason: e.to_string(),
     })
-}
-
-/// The stored titles with motion, but `except`.
-fn stored_titles(store: &Store, except: &str) -> Result<Vec<TitleVectors>, StoreError> {
-    let mut out = Vec::new();
-    for hash in store.titles_with_motion()? {
-        if hash != except {
-            out.extend(store.title_vectors(&hash)?);
-        }
-    }
-    Ok(out)
 }
 
 /// The stored duplicate links, both ways round, but those of `except`.

@@ -206,17 +206,6 @@ impl Store {
         })
     }
 
-    /// Content hashes of the indexed titles whose shots' motion is known,
-    /// in hash order.
-    pub fn titles_with_motion(&self) -> Result<Vec<String>, StoreError> {
-        self.strings(
-            "SELECT content_hash FROM titles t WHERE indexed = 1
-               AND EXISTS (SELECT 1 FROM shots s WHERE s.content_hash = t.content_hash AND s.motion IS NOT NULL)
-             ORDER BY content_hash",
-            [],
-        )
-    }
-
     /// Content hashes of the indexed titles, in hash order.
     pub fn indexed_titles(&self) -> Result<Vec<String>, StoreError> {
         self.strings(

@@ -183,13 +183,16 @@ test("review: the library is analysed in the background, pairs listed, decided f
   const count = async () => Number((await text((await findAll("[data-testid=pair-count]"))[0])).split(" ")[0]);
   const all = await count();
   await press("f");
-  await waitFor("[data-testid=filters]");
+  await waitFor("[data-testid=filters] [data-testid=filter-kind]");
+  await screenshot(process.env.MATCHCUT_E2E_SCREENSHOT.replace("app-window", "review-filters"));
   await press(" "); // the first box, focused: undecided only
   await waitUntil(async () => (await count()) === all - 3, "undecided pairs only");
   await press("\uE00C");
-  // ? shows the keys.
+  // ? shows the keys, M among them.
   await press("?");
-  await waitFor("[data-testid=shortcut-sheet]");
+  const [sheet] = await waitFor("[data-testid=shortcut-sheet]");
+  assert.match(await text(sheet), /motion pairs only/);
+  await screenshot(process.env.MATCHCUT_E2E_SCREENSHOT.replace("app-window", "shortcut-sheet"));
   await press("\uE00C");
 });
 
