@@ -68,8 +68,52 @@ fn main() {
             Err(e) => println!("GPU {name}: {e}"),
         }
     }
+    block_search(&views);
     println!(
         "chosen path here: {:?}",
         preprocess::choose_backend(preprocess::BackendChoice::Auto)
     );
+}
+
+/// Motion's block search over the frames' motion planes, CPU against the
+/// WGSL kernel, in batches of 24 steps (a shot's two ends at 24 fps, as
+/// the capture sends them): steps a second on each path, and their ratio.
+fn block_search(views: &[FrameView]) {
+    use matchcut::motion::{blocks, estimate, Pyramid};
+    let config = Config::thumbnails_only().with_motion();
+    let mut out = BatchOutputs::default();
+    preprocess::process_cpu(views, &config, &mut out);
+    let size = (config.motion_width as usize, config.motion_height as usize);
+    let planes: Vec<&[u16]> = out.motion.chunks(size.0 * size.1).collect();
+    let pyramids: Vec<Pyramid> = planes
+        .iter()
+        .map(|p| Pyramid::new(p, size.0, size.1))
+        .collect();
+    let steps: Vec<blocks::StepDesc> = (1..planes.len())
+        .map(|i| estimate::search(&pyramids[i - 1], &pyramids[i], i as u32 - 1, i as u32))
+        .collect();
+    let origins = blocks::origins(size.0, size.1);
+    let per_second = |elapsed: Duration| steps.len() as f64 / elapsed.as_secs_f64();
+    let cpu = per_second(best_of(|| {
+        for batch in steps.chunks(24) {
+            std::hint::black_box(blocks::costs(&planes, size, &origins, batch));
+        }
+    }));
+    println!(
+        "{:<36} {cpu:>10.1} {:>14}",
+        "CPU motion block search (steps/s)", "1.00x CPU"
+    );
+    match matchcut::motion::gpu::GpuBlockSearch::new() {
+        Ok(mut gpu) => {
+            let adapter = gpu.adapter().name.clone();
+            let rate = per_second(best_of(|| {
+                for batch in steps.chunks(24) {
+                    std::hint::black_box(gpu.costs(&planes, size, &origins, batch).expect("gpu"));
+                }
+            }));
+            let label = format!("GPU motion block search ({adapter})");
+            println!("{label:<36} {rate:>10.1} {:>9.2}x CPU", rate / cpu);
+        }
+        Err(e) => println!("GPU motion block search: {e}"),
+    }
 }

@@ -103,12 +103,12 @@ fn motion_share(bin: &Path, title: &Path) -> serde_json::Value {
     }
     let share = (on.as_secs_f64() - off.as_secs_f64()) / off.as_secs_f64();
     println!(
-        "motion analysis on {}: scan {:.2} s with, {:.2} s without: +{:.1} % (estimating busy {} s)",
+        "motion analysis on {}: scan {:.2} s with, {:.2} s without: +{:.1} % (estimating busy {:.2} s)",
         title.display(),
         on.as_secs_f64(),
         off.as_secs_f64(),
         100.0 * share,
-        busy
+        busy.as_f64().unwrap_or(f64::NAN)
     );
     serde_json::json!({
         "title": title.file_name().map(|n| n.to_string_lossy().into_owned()),

@@ -97,7 +97,14 @@ fn scratch(name: &str) -> std::path::PathBuf {
 }
 
 fn scan(title: &Path, library: &Path, motion: &str) {
+    scan_on(title, library, motion, "cpu");
+}
+
+/// `matchcut scan` with preprocessing (and so the block search) on
+/// `path` (`cpu` or `gpu`; lavapipe where there is no GPU); its log.
+fn scan_on(title: &Path, library: &Path, motion: &str, path: &str) -> String {
     let status = matchcut_on_cpu()
+        .env("MATCHCUT_PREPROCESS", path)
         .args([
             "scan",
             &title.to_string_lossy(),
@@ -107,11 +114,9 @@ fn scan(title: &Path, library: &Path, motion: &str) {
         .args(["--motion", motion])
         .output()
         .expect("matchcut scan");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
+    let log = String::from_utf8_lossy(&status.stderr).into_owned();
+    assert!(status.status.success(), "{log}");
+    log
 }
 
 #[test]
@@ -279,5 +284,99 @@ fn a_pan_pairs_with_the_pan_that_carries_it_on_and_still_shots_with_nothing() {
             .all(|p| p["kind"] == "frame" && p["components"]["motion"].is_null()),
         "frame pairs carry no motion"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn gpu_and_cpu_block_searches_give_equal_costs() {
+    use matchcut::motion::blocks::{self, StepDesc, INVALID};
+    use matchcut::motion::gpu::GpuBlockSearch;
+    let (w, h) = (64usize, 36usize);
+    // Textured planes (a deterministic hash), as 8-bit samples and as
+    // 16-bit words with the value in the top bits (P010); one a copy of
+    // another half a level brighter on average (every other sample + 1:
+    // block means differ by exactly ½); a black one.
+    let hash = |i: usize| {
+        let x = (i as u32 ^ 0x9e37_79b9).wrapping_mul(0x85eb_ca6b);
+        ((x ^ (x >> 13)).wrapping_mul(0xc2b2_ae35) >> 24) as u16
+    };
+    let plane = |seed: usize, wide: bool| -> Vec<u16> {
+        (0..w * h)
+            .map(|i| {
+                let v = hash(i + seed * w * h);
+                if wide {
+                    (v << 8 | v) & 0xffc0
+                } else {
+                    v
+                }
+            })
+            .collect()
+    };
+    let brighter: Vec<u16> = plane(1, false)
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| v + (i % 2) as u16)
+        .collect();
+    let planes: Vec<Vec<u16>> = vec![
+        plane(1, false),
+        plane(2, false),
+        plane(3, true),
+        plane(4, true),
+        vec![0; w * h],
+        brighter,
+    ];
+    let views: Vec<&[u16]> = planes.iter().map(Vec::as_slice).collect();
+    let mut steps = Vec::new();
+    for (a, b) in [(0u32, 1u32), (1, 0), (2, 3), (4, 4), (0, 0), (0, 5), (5, 0)] {
+        for (gx, gy) in [(0, 0), (3, -2), (-16, 8), (40, 0), (0, -30)] {
+            let peak = views[a as usize]
+                .iter()
+                .chain(views[b as usize])
+                .copied()
+                .max()
+                .unwrap_or(0);
+            let shift = blocks::shift_for(peak);
+            steps.push(StepDesc {
+                a,
+                b,
+                gx,
+                gy,
+                shift,
+            });
+        }
+    }
+    let origins = blocks::origins(w, h);
+    let cpu = blocks::costs(&views, (w, h), &origins, &steps);
+    let mut gpu = GpuBlockSearch::new().expect("a wgpu adapter (lavapipe: mesa-vulkan-drivers)");
+    let got = gpu
+        .costs(&views, (w, h), &origins, &steps)
+        .expect("the block search on the GPU");
+    assert_eq!(got.len(), cpu.len());
+    let first_difference = cpu.iter().zip(&got).position(|(c, g)| c != g);
+    assert_eq!(
+        first_difference,
+        None,
+        "costs differ ({})",
+        gpu.adapter().name
+    );
+    // The cases cover matches, mismatches and offsets off the plane.
+    assert!(cpu.contains(&0) && cpu.contains(&INVALID));
+    assert!(cpu.iter().any(|&c| c != INVALID && c > 1_000_000));
+}
+
+#[test]
+fn a_scan_on_the_gpu_path_measures_the_same_motion_as_on_the_cpu() {
+    let dir = scratch("paths");
+    let title = pan_then_still(&dir);
+    let (on_cpu, on_gpu) = (dir.join("cpu"), dir.join("gpu"));
+    scan_on(&title, &on_cpu, "on", "cpu");
+    let log = scan_on(&title, &on_gpu, "on", "gpu");
+    assert!(
+        !log.contains("using the CPU path") && !log.contains("unavailable"),
+        "the GPU path ran throughout: {log}"
+    );
+    let cpu = stored_motion(&on_cpu).expect("motion on the CPU path");
+    assert_eq!(stored_motion(&on_gpu).expect("motion on the GPU path"), cpu);
+    assert!(cpu[0].exit.pan < -0.1, "the pan is measured: {:?}", cpu[0]);
     let _ = std::fs::remove_dir_all(&dir);
 }

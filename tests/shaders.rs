@@ -5,7 +5,10 @@ use matchcut::preprocess::gpu::shaders;
 
 #[test]
 fn every_kernel_parses_and_validates() {
-    for (file, entry, source) in shaders::kernels() {
+    let all = shaders::kernels()
+        .into_iter()
+        .chain([shaders::motion_blocks()]);
+    for (file, entry, source) in all {
         let module = naga::front::wgsl::parse_str(&source)
             .unwrap_or_else(|e| panic!("{file}: {}", e.emit_to_string(&source)));
         let mut validator = naga::valid::Validator::new(
@@ -28,7 +31,8 @@ fn every_kernel_parses_and_validates() {
 #[test]
 fn every_shader_file_is_a_kernel_or_the_shared_include() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shaders");
-    let kernels: Vec<&str> = shaders::kernels().iter().map(|(f, _, _)| *f).collect();
+    let mut kernels: Vec<&str> = shaders::kernels().iter().map(|(f, _, _)| *f).collect();
+    kernels.push(shaders::motion_blocks().0);
     for entry in std::fs::read_dir(&dir).expect("shaders/") {
         let name = entry
             .expect("entry")
@@ -90,4 +94,33 @@ fn rust_mirrors_match_the_wgsl_struct_layouts() {
     assert_eq!(std::mem::offset_of!(FrameDesc, rotation), 176);
     assert_eq!(std::mem::offset_of!(Params, mean), 32);
     assert_eq!(std::mem::offset_of!(Params, deviation), 48);
+}
+
+/// The same for the block search's structs (motion_blocks.wgsl).
+#[test]
+fn block_search_mirrors_match_the_wgsl_struct_layouts() {
+    use matchcut::motion::blocks::StepDesc;
+    use matchcut::motion::gpu::BlockParams;
+    let source = shaders::motion_blocks().2;
+    let module = naga::front::wgsl::parse_str(&source).expect("parse");
+    let mut layouter = naga::proc::Layouter::default();
+    layouter.update(module.to_ctx()).expect("layout");
+    for (name, rust_size) in [
+        ("StepDesc", std::mem::size_of::<StepDesc>()),
+        ("BlockParams", std::mem::size_of::<BlockParams>()),
+    ] {
+        let (handle, ty) = module
+            .types
+            .iter()
+            .find(|(_, t)| t.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("{name} in motion_blocks.wgsl"));
+        assert_eq!(layouter[handle].size as usize, rust_size, "{name} size");
+        let naga::TypeInner::Struct { members, .. } = &ty.inner else {
+            panic!("{name} is a struct")
+        };
+        let offsets: Vec<usize> = members.iter().map(|m| m.offset as usize).collect();
+        let packed: Vec<usize> = (0..members.len()).map(|i| 4 * i).collect();
+        assert_eq!(offsets, packed, "{name}: 32-bit members, packed");
+    }
+    assert_eq!(std::mem::offset_of!(StepDesc, shift), 16);
 }

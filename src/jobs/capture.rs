@@ -26,6 +26,7 @@ use crate::busy::{self, Stage};
 use crate::embed::{EmbedError, Embedder};
 use crate::matching::{composition, footage};
 use crate::media::{self, DecodedFrame, MediaInfo};
+use crate::motion::blocks::Searcher;
 use crate::motion::{MotionCapture, ShotMotion};
 use crate::preprocess::{self, Preprocessor, StreamFacts};
 use crate::shots::features::{self, change_upper_bound};
@@ -208,7 +209,11 @@ impl<'a> KeyframeCapture<'a> {
                 (config.motion_width as usize, config.motion_height as usize),
                 info.frame_rate.approx(),
                 crate::motion::END_SECONDS,
-            ),
+            )
+            .with_searcher(match crate::motion::enabled() {
+                true => Searcher::for_backend(a.backend),
+                false => Searcher::Cpu,
+            }),
         }
     }
 

@@ -9,6 +9,7 @@
 //! found with the segmenter's lag, will end a shot); 4.6 KB a plane,
 //! at most about 5 MB.
 
+use super::blocks::{self, Searcher, StepDesc};
 use super::{estimate, summarise, EndMotion, Pyramid};
 use crate::shots::{Segmentation, Transition};
 use std::collections::BTreeMap;
@@ -39,6 +40,8 @@ pub struct MotionCapture {
     /// Transitions settled so far.
     settled: usize,
     shots: Vec<ShotMotion>,
+    /// Where the block searches run.
+    searcher: Searcher,
 }
 
 impl MotionCapture {
@@ -54,7 +57,13 @@ impl MotionCapture {
             anchor: 0,
             settled: 0,
             shots: Vec::new(),
+            searcher: Searcher::Cpu,
         }
+    }
+
+    /// The same, its block searches run by `searcher`.
+    pub fn with_searcher(self, searcher: Searcher) -> Self {
+        Self { searcher, ..self }
     }
 
     /// Keeps the plane of frame `index` (decoded frames only: estimated
@@ -113,28 +122,58 @@ impl MotionCapture {
     fn measure(&mut self, first: u64, last: u64) {
         let exit_from = (last + 1).saturating_sub(self.span).max(first);
         let entry_to = (first + self.span - 1).min(last);
-        let shot = ShotMotion {
+        let [entry, exit] = self.ends([(first, entry_to), (exit_from, last)]);
+        self.shots.push(ShotMotion {
             first_frame: first,
             last_frame: last,
-            entry: self.end(first, entry_to),
-            exit: self.end(exit_from, last),
-        };
-        self.shots.push(shot);
+            entry,
+            exit,
+        });
     }
 
-    /// The motion over frames `first..=last` from the planes kept there.
-    fn end(&self, first: u64, last: u64) -> EndMotion {
+    /// The motion over each span of frames (`first..=last`) from the
+    /// planes kept there: the steps between consecutive planes planned on
+    /// the CPU, all their block searches in one call to the searcher, each
+    /// step finished on the CPU.
+    fn ends(&mut self, spans: [(u64, u64); 2]) -> [EndMotion; 2] {
         let (w, h) = self.size;
-        let pyramids: Vec<(u64, Pyramid)> = self
+        let lo = spans.iter().map(|s| s.0).min().unwrap_or(0);
+        let hi = spans.iter().map(|s| s.1).max().unwrap_or(0);
+        // Every plane either end reads, once (short shots' ends overlap).
+        let kept: Vec<(u64, &[u16])> = self
             .planes
-            .range(first..=last)
-            .map(|(&i, p)| (i, Pyramid::new(p, w, h)))
+            .range(lo..=hi)
+            .filter(|(i, _)| spans.iter().any(|s| (s.0..=s.1).contains(*i)))
+            .map(|(&i, p)| (i, &p[..]))
             .collect();
-        let steps: Vec<_> = pyramids
-            .windows(2)
-            .map(|pair| estimate::step(&pair[0].1, &pair[1].1, (pair[1].0 - pair[0].0) as u32))
+        let pyramids: Vec<Pyramid> = kept.iter().map(|(_, p)| Pyramid::new(p, w, h)).collect();
+        let place = |frame: u64| kept.iter().position(|(i, _)| *i == frame);
+        // (end, earlier place, later place, gap) of every step.
+        let mut steps: Vec<(usize, usize, usize, u32)> = Vec::new();
+        for (end, &(first, last)) in spans.iter().enumerate() {
+            let frames: Vec<u64> = self.planes.range(first..=last).map(|(&i, _)| i).collect();
+            for pair in frames.windows(2) {
+                if let (Some(a), Some(b)) = (place(pair[0]), place(pair[1])) {
+                    steps.push((end, a, b, (pair[1] - pair[0]) as u32));
+                }
+            }
+        }
+        let descs: Vec<StepDesc> = steps
+            .iter()
+            .map(|&(_, a, b, _)| estimate::search(&pyramids[a], &pyramids[b], a as u32, b as u32))
             .collect();
-        summarise(&steps, w, h, self.rate)
+        let origins = blocks::origins(w, h);
+        let planes: Vec<&[u16]> = kept.iter().map(|(_, p)| *p).collect();
+        let costs = self.searcher.costs(&planes, self.size, &origins, &descs);
+        let per_step = (origins.len() * blocks::OFFSETS).max(1);
+        let mut measured: [Vec<estimate::Step>; 2] = Default::default();
+        for ((&(end, a, b, gap), desc), grid) in
+            steps.iter().zip(&descs).zip(costs.chunks(per_step))
+        {
+            let step = estimate::finish(&pyramids[a], &pyramids[b], gap, desc, grid);
+            measured[end].push(step);
+        }
+        measured.map(|steps| summarise(&steps, w, h, self.rate))
     }
 }
 

@@ -6,9 +6,10 @@
 //!    the width at full size), refined by ±1 at 32×18 and at 64×36 (each
 //!    level blurred before it is halved, so fine detail does not alias).
 //! 2. **Block matching** at 64×36: 28 blocks of 8×8 each find their own
-//!    shift within ±3 of the global one (sum of squared differences), to a
-//!    fraction of a sample by a parabola through the neighbouring costs and
-//!    then Lucas–Kanade steps.
+//!    shift within ±3 of the global one (the integer, zero-mean costs of
+//!    [`blocks`], on the CPU or in WGSL with equal results), to a fraction
+//!    of a sample by a parabola through the neighbouring costs and then
+//!    Lucas–Kanade steps.
 //!    Blocks without texture, or whose best match is poor, are left out.
 //! 3. **The camera** is the similarity motion (shift, scale, rotation) that
 //!    fits the blocks best, refitted without the blocks it explains worst
@@ -18,6 +19,7 @@
 //! All in samples of the motion plane per frame (divide by its width or
 //! height for frame widths and heights).
 
+use super::blocks::{self, StepDesc, INVALID, OFFSETS, REACH, SIDE};
 use super::plane::{Level, Pyramid};
 
 /// Block size and search radius (samples of the full level).
@@ -82,16 +84,54 @@ pub struct Step {
     pub block_count: usize,
 }
 
-/// The motion from `earlier` to `later`, `gap` (≥ 1) frames apart.
+/// The motion from `earlier` to `later`, `gap` (≥ 1) frames apart, the
+/// block search on the CPU ([`search`], [`blocks::costs`], [`finish`]).
 pub fn step(earlier: &Pyramid, later: &Pyramid, gap: u32) -> Step {
-    let global = global_shift(earlier, later);
+    let desc = search(earlier, later, 0, 1);
+    let full = earlier.full();
+    let size = (full.width, full.height);
+    let origins = blocks::origins(size.0, size.1);
+    let planes = [earlier.samples.as_slice(), later.samples.as_slice()];
+    let costs = blocks::costs(&planes, size, &origins, &[desc]);
+    finish(earlier, later, gap, &desc, &costs)
+}
+
+/// What the block search needs for the step from `earlier` (uploaded as
+/// plane `a`) to `later` (plane `b`): the global translation and the
+/// samples' shift.
+pub fn search(earlier: &Pyramid, later: &Pyramid, a: u32, b: u32) -> StepDesc {
+    let (gx, gy) = global_shift(earlier, later);
+    StepDesc {
+        a,
+        b,
+        gx,
+        gy,
+        shift: blocks::shift_for(earlier.peak.max(later.peak)),
+    }
+}
+
+/// The step's motion from its block search's `costs` (`[block][offset]`,
+/// the blocks of [`blocks::origins`]): each block's best offset to a
+/// fraction of a sample, then the camera that fits them.
+pub fn finish(
+    earlier: &Pyramid,
+    later: &Pyramid,
+    gap: u32,
+    desc: &StepDesc,
+    costs: &[u32],
+) -> Step {
+    let global = (desc.gx, desc.gy);
     let full = (earlier.full(), later.full());
-    let origins = block_origins(full.0);
+    let origins = blocks::origins(full.0.width, full.0.height);
+    // Costs per sample, in units of the earlier plane's variance.
+    let norm = (BLOCK * BLOCK) as f64 * earlier.variance(desc.shift);
     let matched: Vec<([f32; 2], [f32; 2])> = origins
         .iter()
-        .filter_map(|&(x0, y0)| {
-            let v = match_block(full.0, full.1, (x0, y0), global)?;
-            let centre = [(x0 + BLOCK / 2) as f32, (y0 + BLOCK / 2) as f32];
+        .zip(costs.chunks(OFFSETS))
+        .filter_map(|(&[x0, y0], grid)| {
+            let origin = (x0 as usize, y0 as usize);
+            let v = match_block(full.0, full.1, origin, global, grid, norm)?;
+            let centre = [(origin.0 + BLOCK / 2) as f32, (origin.1 + BLOCK / 2) as f32];
             Some((centre, v))
         })
         .collect();
@@ -116,20 +156,6 @@ pub fn step(earlier: &Pyramid, later: &Pyramid, gap: u32) -> Step {
         blocks,
         block_count: origins.len(),
     }
-}
-
-/// Top-left corners of the blocks: a grid inset so that every block keeps
-/// a sample of margin for its texture.
-fn block_origins(level: &Level) -> Vec<(usize, usize)> {
-    let across = (level.width - 1) / BLOCK;
-    let down = (level.height - 1) / BLOCK;
-    let (mx, my) = (
-        (level.width - across * BLOCK) / 2,
-        (level.height - down * BLOCK) / 2,
-    );
-    (0..down)
-        .flat_map(|j| (0..across).map(move |i| (mx + i * BLOCK, my + j * BLOCK)))
-        .collect()
 }
 
 /// Mean squared difference of `a` against `b` shifted by `(dx, dy)` over
@@ -190,53 +216,44 @@ fn global_shift(a: &Pyramid, b: &Pyramid) -> (i32, i32) {
     shift
 }
 
-/// Squared difference of the block at `origin` in `a` against `b` at
-/// `origin + (dx, dy)`, per sample; `None` outside `b`.
-fn block_cost(a: &Level, b: &Level, origin: (usize, usize), dx: i32, dy: i32) -> Option<f32> {
-    let (bx, by) = (origin.0 as i32 + dx, origin.1 as i32 + dy);
-    let fits = |v: i32, len: usize| v >= 0 && v as usize + BLOCK <= len;
-    if !fits(bx, b.width) || !fits(by, b.height) {
-        return None;
-    }
-    let mut sum = 0.0;
-    for y in 0..BLOCK {
-        for x in 0..BLOCK {
-            let d = a.at(origin.0 + x, origin.1 + y) - b.at(bx as usize + x, by as usize + y);
-            sum += d * d;
-        }
-    }
-    Some(sum / (BLOCK * BLOCK) as f32)
-}
-
-/// The block's shift to a fraction of a sample, or `None` when it has too
-/// little texture or no good match.
+/// The block's shift to a fraction of a sample from its cost `grid`
+/// (around `global`), or `None` when it has too little texture or no good
+/// match. `norm` turns a cost into a mean squared difference of the
+/// normalised planes.
 fn match_block(
     a: &Level,
     b: &Level,
     origin: (usize, usize),
-    around: (i32, i32),
+    global: (i32, i32),
+    grid: &[u32],
+    norm: f64,
 ) -> Option<[f32; 2]> {
     if a.texture(origin.0, origin.1, BLOCK) < MIN_TEXTURE {
         return None;
     }
-    let mut best: Option<(f32, i32, i32)> = None;
-    for dy in around.1 - BLOCK_SEARCH..=around.1 + BLOCK_SEARCH {
-        for dx in around.0 - BLOCK_SEARCH..=around.0 + BLOCK_SEARCH {
-            if let Some(c) = block_cost(a, b, origin, dx, dy) {
-                if best.is_none_or(|(bc, _, _)| c < bc) {
-                    best = Some((c, dx, dy));
-                }
+    let raw = |ox: i32, oy: i32| grid[(oy + REACH) as usize * SIDE + (ox + REACH) as usize];
+    let cost = |ox: i32, oy: i32| {
+        let c = raw(ox, oy);
+        (c != INVALID).then(|| (f64::from(c) / norm) as f32)
+    };
+    // The least cost within the search, the first in scan order on a tie.
+    let mut best: Option<(u32, i32, i32)> = None;
+    for oy in -BLOCK_SEARCH..=BLOCK_SEARCH {
+        for ox in -BLOCK_SEARCH..=BLOCK_SEARCH {
+            let c = raw(ox, oy);
+            if c != INVALID && best.is_none_or(|(bc, _, _)| c < bc) {
+                best = Some((c, ox, oy));
             }
         }
     }
-    let (cost, dx, dy) = best?;
-    if cost > MAX_MATCH_COST {
+    let (_, ox, oy) = best?;
+    let at = cost(ox, oy)?;
+    if at > MAX_MATCH_COST {
         return None;
     }
-    let cost_at = |x, y| block_cost(a, b, origin, x, y);
-    let fx = vertex(cost_at(dx - 1, dy), cost, cost_at(dx + 1, dy));
-    let fy = vertex(cost_at(dx, dy - 1), cost, cost_at(dx, dy + 1));
-    let rough = [dx as f32 + fx, dy as f32 + fy];
+    let fx = vertex(cost(ox - 1, oy), at, cost(ox + 1, oy));
+    let fy = vertex(cost(ox, oy - 1), at, cost(ox, oy + 1));
+    let rough = [(global.0 + ox) as f32 + fx, (global.1 + oy) as f32 + fy];
     Some(refine(a, b, origin, rough).unwrap_or(rough))
 }
 

@@ -11,9 +11,11 @@
 //! sizes: frame widths (pan) and heights (tilt) per second, relative scale
 //! per second (zoom), radians per second (roll).
 
+pub mod blocks;
 pub mod capture;
 pub mod carry;
 pub mod estimate;
+pub mod gpu;
 pub mod plane;
 
 pub use capture::{MotionCapture, ShotMotion};
@@ -21,8 +23,9 @@ pub use estimate::{BlockMotion, Camera, Step};
 pub use plane::Pyramid;
 
 /// The estimator's name and version in the memo (its planes' size and the
-/// span measured at each end: 64×36, half a second).
-pub const MODEL: &str = "motion-blocks-v2-64x36-0.5s";
+/// span measured at each end: 64×36, half a second). v3: blocks matched by
+/// integer zero-mean costs, equal on the CPU and in WGSL.
+pub const MODEL: &str = "motion-blocks-v3-64x36-0.5s";
 
 /// Seconds at each end of a shot whose motion is measured (in [`MODEL`]).
 pub const END_SECONDS: f64 = 0.5;

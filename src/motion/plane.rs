@@ -60,10 +60,14 @@ impl Level {
     }
 }
 
-/// A normalised plane and its coarser levels (`levels[0]` full size).
+/// A normalised plane and its coarser levels (`levels[0]` full size),
+/// with the samples as stored, which the block search reads.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pyramid {
     pub levels: Vec<Level>,
+    pub samples: Vec<u16>,
+    /// The largest sample.
+    pub peak: u16,
 }
 
 /// Levels below the full size (64×36 → 32×18 → 16×9).
@@ -94,7 +98,25 @@ impl Pyramid {
             let next = levels[levels.len() - 1].halved();
             levels.push(next);
         }
-        Self { levels }
+        Self {
+            levels,
+            samples: samples.to_vec(),
+            peak: samples.iter().copied().max().unwrap_or(0),
+        }
+    }
+
+    /// The variance of the samples taken `>> shift` (at least 1: a flat
+    /// picture has no spread to divide by), as the block search sees them.
+    pub fn variance(&self, shift: u32) -> f64 {
+        let n = self.samples.len().max(1) as f64;
+        let (mut sum, mut squares) = (0u64, 0u64);
+        for &s in &self.samples {
+            let v = u64::from(s >> shift);
+            sum += v;
+            squares += v * v;
+        }
+        let mean = sum as f64 / n;
+        (squares as f64 / n - mean * mean).max(1.0)
     }
 
     pub fn full(&self) -> &Level {

@@ -97,6 +97,7 @@ pub mod shaders {
     pub const MODEL_INPUT: &str = include_str!("../../shaders/model_input.wgsl");
     pub const THUMBNAILS: &str = include_str!("../../shaders/thumbnails.wgsl");
     pub const MOTION: &str = include_str!("../../shaders/motion.wgsl");
+    pub const MOTION_BLOCKS: &str = include_str!("../../shaders/motion_blocks.wgsl");
 
     /// (file name, entry point, composed source) of every kernel.
     pub fn kernels() -> [(&'static str, &'static str, String); 4] {
@@ -107,6 +108,16 @@ pub mod shaders {
             ("thumbnails.wgsl", "thumbnails", compose(THUMBNAILS)),
             ("motion.wgsl", "motion_plane", compose(MOTION)),
         ]
+    }
+
+    /// (file name, entry point, source) of motion estimation's block
+    /// search, a kernel of its own (it reads motion planes, not frames).
+    pub fn motion_blocks() -> (&'static str, &'static str, String) {
+        (
+            "motion_blocks.wgsl",
+            "block_costs",
+            MOTION_BLOCKS.to_string(),
+        )
     }
 }
 
