@@ -3,6 +3,7 @@
 //! this API.
 
 pub mod busy;
+pub mod catalogue;
 pub mod embed;
 pub mod export;
 pub mod frames;
