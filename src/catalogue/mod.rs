@@ -2,4 +2,6 @@
 //! commands whose results are immutable Parquet files keyed by content,
 //! for a cluster to run over a whole catalogue.
 
+pub mod features;
 pub mod table;
+pub mod worker;

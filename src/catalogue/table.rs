@@ -211,6 +211,20 @@ fn put<T: DataType, V>(
     Ok(())
 }
 
+/// The rows of a table, from its footer alone.
+pub fn rows(path: &Path) -> Result<usize, TableError> {
+    let format = |e: &dyn std::fmt::Display| TableError::Format {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let file = std::fs::File::open(path).map_err(|e| TableError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    let reader = SerializedFileReader::new(file).map_err(|e| format(&e))?;
+    usize::try_from(reader.metadata().file_metadata().num_rows()).map_err(|e| format(&e))
+}
+
 /// Reads a whole table written by [`write`].
 pub fn read(path: &Path) -> Result<Table, TableError> {
     let format = |e: &dyn std::fmt::Display| TableError::Format {

@@ -16,6 +16,7 @@ mod sheet;
 mod shots;
 mod titles;
 mod watch;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -82,6 +83,9 @@ pub enum Command {
     Settings(settings::SettingsArgs),
     /// Score titles as they are saved into folders (until Ctrl-C or SIGTERM).
     Watch(watch::WatchArgs),
+    /// Catalogue mode's per-title commands, for a cluster to schedule.
+    #[command(subcommand_required = true)]
+    Worker(worker::WorkerArgs),
     /// Keyframes per second of the embedding model alone (JSON lines).
     #[command(hide = true)]
     BenchModel(bench::BenchModelArgs),
@@ -164,6 +168,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(args),
         Command::Settings(args) => settings::run(args),
         Command::Watch(args) => watch::run(args, cli.preprocess, cli.device),
+        Command::Worker(args) => worker::run(args, cli.preprocess, cli.device),
         Command::BenchModel(args) => bench::run(args, cli.device),
     }
 }

@@ -21,8 +21,8 @@ pub mod team;
 pub mod trim;
 
 pub use analyse::{
-    analyse, analysis_key, hash_of, stored_analysis, Analysers, Analysis, JobError, KeyframeVector,
-    StageRun,
+    analyse, analyse_hashed, analysis_key, hash_of, stored_analysis, Analysers, Analysis,
+    FramePrint, JobError, KeyframeVector, StageRun,
 };
 pub use decisions::{SyncStatus, TeamDecisions, TeamSettings};
 pub use library::{LibraryData, LibraryDataError, NewTitle, TitleMeta, WriterLock};

@@ -1,0 +1,50 @@
+//! `matchcut worker analyse --in FILE --out DIR`: catalogue mode's
+//! per-title command (`matchcut::catalogue::worker`). One JSON line on
+//! stdout when it succeeds; the exit code says what a scheduler should do.
+
+use matchcut::catalogue::worker::{self, WorkerOptions};
+use matchcut::preprocess::BackendChoice;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct WorkerArgs {
+    #[command(subcommand)]
+    pub command: WorkerCommand,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum WorkerCommand {
+    /// Analyse one title into a features file named by its content hash,
+    /// model and parameters (nothing is computed when it exists). Exit 0
+    /// done, 65 bad input (never retry), 75 transient (retry).
+    Analyse {
+        /// The title.
+        #[arg(long = "in", value_name = "FILE")]
+        input: PathBuf,
+        /// The folder of features files.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+pub fn run(
+    args: WorkerArgs,
+    preprocess: BackendChoice,
+    device: BackendChoice,
+) -> anyhow::Result<ExitCode> {
+    match args.command {
+        WorkerCommand::Analyse { input, out } => {
+            match worker::analyse(&input, &out, WorkerOptions { preprocess, device }) {
+                Ok(done) => {
+                    println!("{}", serde_json::to_string(&done)?);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(e.exit_code()))
+                }
+            }
+        }
+    }
+}
