@@ -33,6 +33,13 @@ $(STAMP)/otio-fcp: $(STAMP)/deps | $(STAMP)
 	  opentimelineio==0.18.1 otio-cmx3600-adapter==1.0.0 otio-fcp-adapter==1.0.0
 	@touch $@
 
+# Ray, pinned, for catalogue mode's driver and its test on a local cluster.
+RAY_PYTHON := $(abspath $(TARGET_DIR))/rayenv/bin/python
+$(STAMP)/ray: scripts/catalogue/requirements.txt $(STAMP)/deps | $(STAMP)
+	python3 -m venv $(abspath $(TARGET_DIR))/rayenv
+	$(RAY_PYTHON) -m pip install --quiet --disable-pip-version-check -r scripts/catalogue/requirements.txt
+	@touch $@
+
 deps: $(STAMP)/deps $(STAMP)/npm
 
 fixtures: deps
@@ -61,8 +68,8 @@ run: app
 
 ## make test: every test (Rust unit and integration, UI, end-to-end), after
 ## formatting and lint checks.
-test: app fixtures lint $(STAMP)/otio-fcp
-	MATCHCUT_OTIO_PYTHON=$(OTIO_PYTHON) $(CARGO) test --workspace
+test: app fixtures lint $(STAMP)/otio-fcp $(STAMP)/ray
+	MATCHCUT_OTIO_PYTHON=$(OTIO_PYTHON) MATCHCUT_RAY_PYTHON=$(RAY_PYTHON) $(CARGO) test --workspace
 	cd ui && npm test
 	scripts/e2e.sh
 

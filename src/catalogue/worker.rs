@@ -103,6 +103,26 @@ pub fn features_name(content_hash: &str, model: &str, analysis_key: &str) -> Str
     format!("{content_hash}.{safe}.{params}.parquet")
 }
 
+/// What today's features files are named by, besides the content hash:
+/// for a scheduler to tell a current file from one of older models.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Key {
+    pub model: String,
+    pub analysis_key: String,
+    /// The name's suffix after the content hash (`.{model}.{params}.parquet`).
+    pub suffix: String,
+}
+
+pub fn key() -> Key {
+    let (model, analysis_key) = (Analysers::embed_model_id(), current_key());
+    let name = features_name("", &model, &analysis_key);
+    Key {
+        model,
+        analysis_key,
+        suffix: name,
+    }
+}
+
 /// The analysis key of today's models and default parameters.
 pub fn current_key() -> String {
     jobs::analysis_key(

@@ -26,6 +26,9 @@ pub enum WorkerCommand {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Print what today's features files are named by (model, analysis
+    /// key, the name's suffix after the content hash), as JSON.
+    Key,
 }
 
 pub fn run(
@@ -45,6 +48,10 @@ pub fn run(
                     Ok(ExitCode::from(e.exit_code()))
                 }
             }
+        }
+        WorkerCommand::Key => {
+            println!("{}", serde_json::to_string(&worker::key())?);
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
