@@ -274,7 +274,12 @@ pub fn analysis_key(
         embed::objects::VERSION,
         embed::objects::REGIONS_VERSION,
         embed::saliency::VERSION,
-        params_hash(&(match_params, CARD_TEXT, super::library::MIN_SHOT_FRAMES))
+        params_hash(&(
+            match_params,
+            CARD_TEXT,
+            super::library::MIN_SHOT_FRAMES,
+            super::lists::VERSION
+        ))
     )
 }
 

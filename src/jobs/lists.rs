@@ -20,6 +20,14 @@ use crate::matching::{MatchParams, ShotRef};
 use crate::store::{DuplicateRecord, ListChanges, ListedPair, Store, StoreError};
 use std::collections::{HashMap, HashSet};
 
+/// Version of the lists' upkeep, in the analysis key (a change re-adds
+/// every title from its stored features, without decoding). 2: a stored
+/// list is read back by its members' scores (framing plus the figure
+/// term), as lists are ranked; it was read by the framing alone, so that
+/// offers beat members they should not have and a library's lists
+/// depended on the order its titles came in.
+pub const VERSION: u32 = 2;
+
 /// Shots seen while working out changes, by reference: a list member's
 /// frames and composition, needed to write its pair.
 #[derive(Default)]
@@ -386,6 +394,9 @@ mod tests {
                     .collect()
             };
             let (entry_composition, exit_composition) = (framing(), framing());
+            // Figures raise scores above the framings' cosines, as real
+            // keyframes' do: lists rank by the score.
+            let (entry_figure, exit_figure) = (next() + 0.5, next() + 0.5);
             t.shots.push(ShotInfo {
                 shot,
                 first_frame: 10 * shot as u64,
@@ -399,8 +410,8 @@ mod tests {
                 exit_vector: t.exits.row(shot).to_vec(),
                 entry_regions: Vec::new(),
                 exit_regions: Vec::new(),
-                entry_figure: 0.0,
-                exit_figure: 0.0,
+                entry_figure,
+                exit_figure,
                 exit_kth: None,
                 entry_kth: None,
                 motion: None,

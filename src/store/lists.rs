@@ -226,8 +226,8 @@ impl Store {
     /// The members of one shot's list: (pair id, the other shot).
     pub fn list(&self, role: Role, shot: &ShotRef) -> Result<Vec<(String, Near)>, StoreError> {
         let sql = match role {
-            Role::Exit => "SELECT id, to_hash, to_shot, composition FROM pairs WHERE from_hash = ?1 AND from_shot = ?2 AND in_exit_list = 1",
-            Role::Entry => "SELECT id, from_hash, from_shot, composition FROM pairs WHERE to_hash = ?1 AND to_shot = ?2 AND in_entry_list = 1",
+            Role::Exit => "SELECT id, to_hash, to_shot, score FROM pairs WHERE from_hash = ?1 AND from_shot = ?2 AND in_exit_list = 1",
+            Role::Entry => "SELECT id, from_hash, from_shot, score FROM pairs WHERE to_hash = ?1 AND to_shot = ?2 AND in_entry_list = 1",
         };
         let read = || -> rusqlite::Result<Vec<(String, Near)>> {
             let mut stmt = self.conn.prepare_cached(sql)?;
