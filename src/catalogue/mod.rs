@@ -1,7 +1,140 @@
 //! Catalogue mode (issue 23): the per-title work of a scan as worker
 //! commands whose results are immutable Parquet files keyed by content,
-//! for a cluster to run over a whole catalogue.
+//! candidates found through sharded indexes over every title's features,
+//! proposals written as Parquet for a library to import.
 
+pub mod build;
 pub mod features;
+pub mod proposals;
 pub mod table;
 pub mod worker;
+
+use build::{BuildError, BuildParams, Catalogue};
+use std::path::{Path, PathBuf};
+
+/// Why a catalogue could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    #[error(transparent)]
+    Table(#[from] table::TableError),
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error("{path}: {reason}")]
+    Io { path: PathBuf, reason: String },
+    #[error("{path}: {reason}")]
+    Title { path: PathBuf, reason: String },
+}
+
+/// What a build made.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct BuildReport {
+    pub build_id: String,
+    pub titles: usize,
+    pub shots: usize,
+    pub shards: usize,
+    pub pairs: usize,
+    pub motion_pairs: usize,
+    /// The proposals file.
+    pub file: PathBuf,
+    /// Features files of other models or parameters, left out.
+    pub skipped: usize,
+    pub seconds: f64,
+}
+
+/// The features files of today's models in `dir`, sorted by name, and how
+/// many others there are.
+pub fn current_features(dir: &Path) -> Result<(Vec<PathBuf>, usize), CatalogueError> {
+    let suffix = worker::key().suffix;
+    let io = |e: std::io::Error| CatalogueError::Io {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    };
+    let (mut current, mut skipped) = (Vec::new(), 0);
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') || !name.ends_with(".parquet") {
+            continue;
+        }
+        if name.ends_with(&suffix) {
+            current.push(path);
+        } else {
+            skipped += 1;
+        }
+    }
+    current.sort();
+    Ok((current, skipped))
+}
+
+/// Builds the catalogue of the features files in `features` (today's
+/// models): shards under `out/shards`, proposals in
+/// `out/proposals-{build id}.parquet`.
+pub fn build_from(
+    features: &Path,
+    out: &Path,
+    params: BuildParams,
+) -> Result<BuildReport, CatalogueError> {
+    let started = std::time::Instant::now();
+    std::fs::create_dir_all(out).map_err(|e| CatalogueError::Io {
+        path: out.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    let (files, skipped) = current_features(features)?;
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .collect();
+    let build_id =
+        blake3::hash(format!("{names:?}|{params:?}").as_bytes()).to_hex()[..16].to_string();
+    let titles = files
+        .iter()
+        .map(|file| {
+            let f = features::read(file)?;
+            let path = f.media["path"].as_str().unwrap_or_default().to_string();
+            let new = crate::jobs::library::new_title(&path, &f.analysis, &params.matching)
+                .map_err(|e| CatalogueError::Title {
+                    path: file.clone(),
+                    reason: e.to_string(),
+                })?;
+            Ok(new.vectors)
+        })
+        .collect::<Result<Vec<_>, CatalogueError>>()?;
+    let shots = titles.iter().map(|t| t.shots.len()).sum();
+    let catalogue = Catalogue::build(titles, &out.join("shards").join(&build_id), params)?;
+    let pairs = catalogue.proposals()?;
+    let file = out.join(format!("proposals-{build_id}.parquet"));
+    let motion_pairs = pairs
+        .iter()
+        .filter(|c| c.components.motion.is_some())
+        .count();
+    let written = proposals::Proposals {
+        build_id: build_id.clone(),
+        analysis_key: worker::current_key(),
+        features: names,
+        pairs,
+    };
+    let tmp = out.join(format!(".writing-{build_id}.parquet"));
+    proposals::write(&tmp, &written)?;
+    std::fs::rename(&tmp, &file).map_err(|e| CatalogueError::Io {
+        path: file.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok(BuildReport {
+        build_id,
+        titles: catalogue.titles.len(),
+        shots,
+        shards: catalogue.shards(),
+        pairs: written.pairs.len(),
+        motion_pairs,
+        file,
+        skipped,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}

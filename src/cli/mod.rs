@@ -1,6 +1,7 @@
 //! Argument parsing and the subcommands.
 
 mod bench;
+mod catalogue;
 mod decide;
 mod decisions;
 mod duplicates;
@@ -83,6 +84,9 @@ pub enum Command {
     Settings(settings::SettingsArgs),
     /// Score titles as they are saved into folders (until Ctrl-C or SIGTERM).
     Watch(watch::WatchArgs),
+    /// Catalogue mode: candidates over a whole catalogue's features files.
+    #[command(subcommand_required = true)]
+    Catalogue(catalogue::CatalogueArgs),
     /// Catalogue mode's per-title commands, for a cluster to schedule.
     #[command(subcommand_required = true)]
     Worker(worker::WorkerArgs),
@@ -168,6 +172,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(args),
         Command::Settings(args) => settings::run(args),
         Command::Watch(args) => watch::run(args, cli.preprocess, cli.device),
+        Command::Catalogue(args) => catalogue::run(args),
         Command::Worker(args) => worker::run(args, cli.preprocess, cli.device),
         Command::BenchModel(args) => bench::run(args, cli.device),
     }

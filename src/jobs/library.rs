@@ -270,21 +270,7 @@ impl LibraryData {
         analysis: &Analysis,
         analysis_key: &str,
     ) -> Result<AddedTitle, LibraryDataError> {
-        let points = shot_points(&meta.path, analysis)?;
-        let groups = near_duplicate_groups(&points, &self.params);
-        let frames = points
-            .iter()
-            .map(|p| (p.entry.frame, p.exit.frame))
-            .collect();
-        let mut vectors = title_vectors(&analysis.content_hash, &points, &groups, &analysis.prints);
-        if let Some(motion) = &analysis.motion {
-            attach_motion(&mut vectors, motion);
-        }
-        let aside = set_aside(analysis);
-        for s in &aside {
-            vectors.aside.push(s.shot, &s.prints);
-        }
-        let new = NewTitle::new(vectors, frames).with_set_aside(aside);
+        let new = new_title(&meta.path, analysis, &self.params)?;
         self.add(lock, meta, &new, analysis_key)
     }
 
@@ -390,6 +376,32 @@ impl LibraryData {
         }
         Ok(done)
     }
+}
+
+/// A title's analysis as candidate search reads it: the shots that are
+/// matched, with their descriptors, near-duplicate groups, prints and
+/// motion, and the shots set aside (`path` names the title in errors).
+/// What a library adds, and what catalogue mode indexes.
+pub fn new_title(
+    path: &str,
+    analysis: &Analysis,
+    params: &MatchParams,
+) -> Result<NewTitle, LibraryDataError> {
+    let points = shot_points(path, analysis)?;
+    let groups = near_duplicate_groups(&points, params);
+    let frames = points
+        .iter()
+        .map(|p| (p.entry.frame, p.exit.frame))
+        .collect();
+    let mut vectors = title_vectors(&analysis.content_hash, &points, &groups, &analysis.prints);
+    if let Some(motion) = &analysis.motion {
+        attach_motion(&mut vectors, motion);
+    }
+    let aside = set_aside(analysis);
+    for s in &aside {
+        vectors.aside.push(s.shot, &s.prints);
+    }
+    Ok(NewTitle::new(vectors, frames).with_set_aside(aside))
 }
 
 /// Gives each shot the motion measured over its frames, if any.

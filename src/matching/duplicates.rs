@@ -43,6 +43,15 @@ pub struct DuplicateLink {
     pub similarity: f32,
 }
 
+/// The least similarity of descriptors some pair of a duplicate link's
+/// two shots always reaches (entry with entry for whole shots, any two
+/// ends for overlapping prints): shots less alike than this at every end
+/// are never linked, so catalogue mode compares only titles whose shots
+/// reach it somewhere.
+pub fn link_gate(params: &MatchParams) -> f32 {
+    params.duplicate_floor.min(FOOTAGE_GATE)
+}
+
 /// The duplicate links between the shots of `a` and those of `b` (none
 /// when they are the same title).
 pub fn find_duplicates(

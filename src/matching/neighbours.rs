@@ -224,7 +224,7 @@ pub type Duplicates = HashSet<(usize, usize)>;
 /// Whether shot `i` of `a` and shot `j` of `b` may not be paired: one
 /// set-up revisited, duplicate footage, or (in one title) shots next to
 /// each other, of one group or of one scene.
-fn excluded(
+pub(crate) fn excluded(
     a: &TitleVectors,
     i: usize,
     b: &TitleVectors,

@@ -1,0 +1,480 @@
+//! Candidates at catalogue scale: the neighbour lists of `matching` found
+//! through sharded usearch indexes instead of every pair of titles.
+//!
+//! - **Shards**: the titles, in content-hash order, cut into shards of at
+//!   most `shard_shots` shots; each shard holds four HNSW indexes (entry
+//!   and exit framing signatures, entry and exit descriptors), keyed by
+//!   globally unique 64-bit [`shot_key`]s, built in parallel.
+//! - **Lists, certified**: a shot's exit list is the `k` best entries by
+//!   `pair_score(cosine of framings, figure)` among the eligible ones (the
+//!   exclusions of `matching::neighbours`). Each shard is asked for the
+//!   nearest framings by cosine, then every hit is scored exactly (the very
+//!   numbers the local lists use) and filtered; since no unseen entry can
+//!   score above the least cosine seen plus the figure term's largest
+//!   value, the ask doubles until that bound falls below the list's k-th
+//!   score (or the shards run out). With exact k-NN the lists are the
+//!   local ones exactly; with HNSW they are as good as its recall.
+//! - **Duplicate footage**: every link `matching::duplicates` makes needs
+//!   one pair of descriptors at least [`duplicates::link_gate`] alike, so
+//!   a range search over the descriptor indexes names the pairs of titles
+//!   that may share footage, and only those are compared, exactly as on
+//!   one machine.
+//! - **Motion pairs**: `matching::motion` over every title (its own index).
+
+use crate::index::{IndexError, IndexParams, VectorIndex};
+use crate::matching::candidates::candidate;
+use crate::matching::duplicates::{find_duplicates, link_gate};
+use crate::matching::exact::cosine_i8;
+use crate::matching::motion::DuplicateShots;
+use crate::matching::neighbours::{excluded, Duplicates, Near, TitleVectors, TopK};
+use crate::matching::{pair_score, Candidate, MatchParams, ShotRef, FIGURE_WEIGHT};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+/// How a catalogue is indexed and searched.
+#[derive(Clone, Debug)]
+pub struct BuildParams {
+    /// Most shots in one shard.
+    pub shard_shots: usize,
+    /// Brute-force search within shards (exact), or HNSW.
+    pub exact: bool,
+    pub matching: MatchParams,
+}
+
+impl Default for BuildParams {
+    fn default() -> Self {
+        Self {
+            shard_shots: 1_000_000,
+            exact: false,
+            matching: MatchParams::default(),
+        }
+    }
+}
+
+/// The globally unique key of a shot: 63 bits of BLAKE3 over its title's
+/// content hash and its number.
+pub fn shot_key(content_hash: &str, shot: usize) -> u64 {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(content_hash.as_bytes());
+    hasher.update(b"/shot/");
+    hasher.update(&(shot as u64).to_le_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&hasher.finalize().as_bytes()[..8]);
+    u64::from_le_bytes(first) >> 1
+}
+
+/// Why a build failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error("shot keys collide: {0} and {1}")]
+    KeyCollision(String, String),
+    #[error("motion pairs: {0}")]
+    Motion(String),
+}
+
+/// Which vectors an index holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    EntryFraming,
+    ExitFraming,
+    EntryDescriptor,
+    ExitDescriptor,
+}
+
+const KINDS: [Kind; 4] = [
+    Kind::EntryFraming,
+    Kind::ExitFraming,
+    Kind::EntryDescriptor,
+    Kind::ExitDescriptor,
+];
+
+impl Kind {
+    fn vector(self, t: &TitleVectors, row: usize) -> Vec<f32> {
+        let s = &t.shots[row];
+        let v = match self {
+            Kind::EntryFraming => &s.entry_composition,
+            Kind::ExitFraming => &s.exit_composition,
+            Kind::EntryDescriptor => &s.entry_vector,
+            Kind::ExitDescriptor => &s.exit_vector,
+        };
+        v.iter().map(|&x| f32::from(x)).collect()
+    }
+}
+
+/// One shard's four indexes.
+struct Shard {
+    indexes: Vec<VectorIndex>,
+}
+
+/// A built catalogue: its titles, where each shot key points, its shards.
+pub struct Catalogue {
+    pub titles: Vec<TitleVectors>,
+    keys: HashMap<u64, (usize, usize)>,
+    shards: Vec<Shard>,
+    params: BuildParams,
+}
+
+/// A search hit: title, row, cosine by the index.
+#[derive(Clone, Copy, Debug)]
+struct Hit {
+    title: usize,
+    row: usize,
+    similarity: f32,
+}
+
+/// Slack on the index's cosines (its 8-bit storage rounds) in the bounds.
+const SLACK: f32 = 0.02;
+
+impl Catalogue {
+    /// Indexes `titles` (sorted here by content hash) in shards under `dir`.
+    pub fn build(
+        mut titles: Vec<TitleVectors>,
+        dir: &Path,
+        params: BuildParams,
+    ) -> Result<Self, BuildError> {
+        titles.sort_by(|a, b| a.content_hash.cmp(&b.content_hash));
+        let mut keys = HashMap::new();
+        for (t, title) in titles.iter().enumerate() {
+            for row in 0..title.shots.len() {
+                let key = shot_key(&title.content_hash, title.shots[row].shot);
+                if let Some(&(ot, orow)) = keys.get(&key) {
+                    let name = |t: usize, r: usize| {
+                        format!("{}#{}", titles[t].content_hash, titles[t].shots[r].shot)
+                    };
+                    return Err(BuildError::KeyCollision(name(ot, orow), name(t, row)));
+                }
+                keys.insert(key, (t, row));
+            }
+        }
+        let spans = shard_spans(&titles, params.shard_shots.max(1));
+        let shards = spans
+            .par_iter()
+            .enumerate()
+            .map(|(n, span)| build_shard(&titles, span, &dir.join(format!("shard-{n:04}"))))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            titles,
+            keys,
+            shards,
+            params,
+        })
+    }
+
+    pub fn shards(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Every shard's hits for `query` in the `kind` indexes, as many as
+    /// `settled(hits, least)` needs: `least` is the lowest cosine any shard
+    /// could still hold unseen (`None`: every shard gave all it has).
+    fn search(
+        &self,
+        kind: Kind,
+        query: &[f32],
+        settled: &dyn Fn(&[Hit], Option<f32>) -> bool,
+    ) -> Result<Vec<Hit>, BuildError> {
+        let index = KINDS.iter().position(|&k| k == kind).unwrap_or(0);
+        let mut ask = (self.params.matching.k * 4).max(16);
+        loop {
+            let mut hits = Vec::new();
+            let mut least: Option<f32> = None;
+            for shard in &self.shards {
+                let idx = &shard.indexes[index];
+                let found = if self.params.exact {
+                    idx.exact_search(query, ask)?
+                } else {
+                    idx.search(query, ask)?
+                };
+                if found.len() >= ask && ask < idx.len() {
+                    let last = found.last().map_or(f32::MIN, |n| n.similarity);
+                    least = Some(least.map_or(last, |l: f32| l.max(last)));
+                }
+                hits.extend(found.iter().filter_map(|n| {
+                    let &(title, row) = self.keys.get(&n.key)?;
+                    Some(Hit {
+                        title,
+                        row,
+                        similarity: n.similarity,
+                    })
+                }));
+            }
+            if least.is_none() || settled(&hits, least) {
+                return Ok(hits);
+            }
+            ask *= 2;
+        }
+    }
+}
+
+/// Title ranges of at most `most` shots each (a title is never split;
+/// one larger than `most` is a shard of its own).
+fn shard_spans(titles: &[TitleVectors], most: usize) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    let (mut start, mut shots) = (0, 0);
+    for (i, t) in titles.iter().enumerate() {
+        if shots > 0 && shots + t.shots.len() > most {
+            spans.push(start..i);
+            (start, shots) = (i, 0);
+        }
+        shots += t.shots.len();
+    }
+    if start < titles.len() {
+        spans.push(start..titles.len());
+    }
+    spans
+}
+
+fn build_shard(
+    titles: &[TitleVectors],
+    span: &std::ops::Range<usize>,
+    dir: &Path,
+) -> Result<Shard, BuildError> {
+    let shots: usize = titles[span.clone()].iter().map(|t| t.shots.len()).sum();
+    let indexes = KINDS
+        .iter()
+        .map(|&kind| {
+            let dims = titles[span.clone()]
+                .iter()
+                .find(|t| !t.shots.is_empty())
+                .map_or(1, |t| kind.vector(t, 0).len().max(1));
+            let index = VectorIndex::empty(
+                &dir.join(format!("{kind:?}.usearch").to_lowercase()),
+                IndexParams::new(dims),
+            )?;
+            index.reserve(shots)?;
+            for t in &titles[span.clone()] {
+                for row in 0..t.shots.len() {
+                    index.add(
+                        shot_key(&t.content_hash, t.shots[row].shot),
+                        &kind.vector(t, row),
+                    )?;
+                }
+            }
+            Ok(index)
+        })
+        .collect::<Result<Vec<_>, BuildError>>()?;
+    Ok(Shard { indexes })
+}
+
+/// The rows of two titles that are duplicate footage, by pair of titles
+/// (the lower content hash first).
+type Links = HashMap<(usize, usize), Duplicates>;
+
+impl Catalogue {
+    /// The pairs of titles that may share footage, and their links.
+    fn duplicates(&self) -> Result<Links, BuildError> {
+        let gate = link_gate(&self.params.matching) - SLACK;
+        let queries: Vec<(usize, usize)> = (0..self.titles.len())
+            .flat_map(|t| (0..self.titles[t].shots.len()).map(move |r| (t, r)))
+            .collect();
+        let touched: BTreeSet<(usize, usize)> = queries
+            .par_iter()
+            .map(|&(t, row)| {
+                let mut pairs = Vec::new();
+                let asks = [
+                    (Kind::EntryDescriptor, Kind::EntryDescriptor),
+                    (Kind::EntryDescriptor, Kind::ExitDescriptor),
+                    (Kind::ExitDescriptor, Kind::ExitDescriptor),
+                ];
+                for (from, into) in asks {
+                    let query = from.vector(&self.titles[t], row);
+                    let hits =
+                        self.search(into, &query, &|_, least| least.is_some_and(|l| l < gate))?;
+                    pairs.extend(
+                        hits.iter()
+                            .filter(|h| h.title != t && h.similarity >= gate)
+                            .map(|h| (t.min(h.title), t.max(h.title))),
+                    );
+                }
+                Ok(pairs)
+            })
+            .collect::<Result<Vec<_>, BuildError>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        Ok(touched
+            .into_par_iter()
+            .map(|(a, b)| {
+                let links =
+                    find_duplicates(&self.titles[a], &self.titles[b], &self.params.matching);
+                ((a, b), links.iter().map(|l| (l.row, l.other_row)).collect())
+            })
+            .collect())
+    }
+
+    /// The duplicate rows of `a` (exits) against `b` (entries).
+    fn dups<'l>(
+        links: &'l Links,
+        a: usize,
+        b: usize,
+        swapped: &'l mut Duplicates,
+    ) -> &'l Duplicates {
+        if a <= b {
+            return links.get(&(a, b)).unwrap_or(swapped);
+        }
+        if let Some(d) = links.get(&(b, a)) {
+            *swapped = d.iter().map(|&(x, y)| (y, x)).collect();
+        }
+        swapped
+    }
+
+    /// The exit list (`exit`: true) or entry list of shot `row` of title `t`.
+    fn list(&self, t: usize, row: usize, exit: bool, links: &Links) -> Result<TopK, BuildError> {
+        let k = self.params.matching.k;
+        let me = &self.titles[t].shots[row];
+        let (kind, own_figure) = if exit {
+            (Kind::EntryFraming, me.exit_figure)
+        } else {
+            (Kind::ExitFraming, me.entry_figure)
+        };
+        let query = if exit {
+            Kind::ExitFraming
+        } else {
+            Kind::EntryFraming
+        }
+        .vector(&self.titles[t], row);
+        let rank = |hits: &[Hit]| -> TopK {
+            let mut list = TopK::new(k);
+            for h in hits {
+                // (a, i): the exit's side; (b, j): the entry's.
+                let (a, i, b, j) = if exit {
+                    (t, row, h.title, h.row)
+                } else {
+                    (h.title, h.row, t, row)
+                };
+                let (x, y) = (&self.titles[a].shots[i], &self.titles[b].shots[j]);
+                let similarity = pair_score(
+                    cosine_i8(&x.exit_composition, &y.entry_composition),
+                    x.exit_figure.min(y.entry_figure),
+                );
+                let mut swapped = Duplicates::new();
+                if !list.admits(similarity)
+                    || excluded(
+                        &self.titles[a],
+                        i,
+                        &self.titles[b],
+                        j,
+                        Self::dups(links, a, b, &mut swapped),
+                        &self.params.matching,
+                    )
+                {
+                    continue;
+                }
+                let other = self.titles[h.title].shot_ref(h.row);
+                list.offer(Near { similarity, other });
+            }
+            list
+        };
+        let settled = |hits: &[Hit], least: Option<f32>| {
+            let list = rank(hits);
+            match (list.kth(), least) {
+                (_, None) => true,
+                (Some(kth), Some(least)) => {
+                    list.items().len() >= k
+                        && least + SLACK + FIGURE_WEIGHT * own_figure.max(0.0) < kth
+                }
+                (None, Some(_)) => false,
+            }
+        };
+        let hits = self.search(kind, &query, &settled)?;
+        Ok(rank(&hits))
+    }
+
+    /// Every frame pair either of whose ends lists the other, and the
+    /// motion pairs.
+    pub fn proposals(&self) -> Result<Vec<Candidate>, BuildError> {
+        let links = self.duplicates()?;
+        let queries: Vec<(usize, usize, bool)> = (0..self.titles.len())
+            .flat_map(|t| {
+                (0..self.titles[t].shots.len()).flat_map(move |r| [(t, r, true), (t, r, false)])
+            })
+            .collect();
+        let rows: HashMap<(&str, usize), usize> = self
+            .titles
+            .iter()
+            .flat_map(|t| {
+                t.shots
+                    .iter()
+                    .enumerate()
+                    .map(move |(r, s)| ((t.content_hash.as_str(), s.shot), r))
+            })
+            .collect();
+        let by_hash: HashMap<&str, usize> = self
+            .titles
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.content_hash.as_str(), i))
+            .collect();
+        let listed = queries
+            .par_iter()
+            .map(|&(t, row, exit)| {
+                let list = self.list(t, row, exit, &links)?;
+                let me = (
+                    self.titles[t].content_hash.as_str(),
+                    &self.titles[t].shots[row],
+                );
+                Ok(list
+                    .items()
+                    .iter()
+                    .filter_map(|n| {
+                        let o = *by_hash.get(n.other.content_hash.as_str())?;
+                        let orow = *rows.get(&(n.other.content_hash.as_str(), n.other.shot))?;
+                        let other = (
+                            self.titles[o].content_hash.as_str(),
+                            &self.titles[o].shots[orow],
+                        );
+                        Some(if exit {
+                            candidate(me, other)
+                        } else {
+                            candidate(other, me)
+                        })
+                    })
+                    .collect::<Vec<_>>())
+            })
+            .collect::<Result<Vec<_>, BuildError>>()?;
+        let mut pairs: BTreeMap<String, Candidate> = listed
+            .into_iter()
+            .flatten()
+            .map(|c| (c.id.clone(), c))
+            .collect();
+        let shot_dups = self.duplicate_shots(&links);
+        let titles: Vec<&TitleVectors> = self.titles.iter().collect();
+        let motion =
+            crate::matching::motion::candidates(&titles, &shot_dups, &self.params.matching)
+                .map_err(|e| BuildError::Motion(e.to_string()))?;
+        pairs.extend(motion.into_iter().map(|c| (c.id.clone(), c)));
+        let mut out: Vec<Candidate> = pairs.into_values().collect();
+        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        Ok(out)
+    }
+
+    /// The links as pairs of shots, both ways (what motion pairs exclude).
+    fn duplicate_shots(&self, links: &Links) -> DuplicateShots {
+        let mut out = DuplicateShots::new();
+        for (&(a, b), rows) in links {
+            for &(i, j) in rows {
+                let (x, y): (ShotRef, ShotRef) =
+                    (self.titles[a].shot_ref(i), self.titles[b].shot_ref(j));
+                out.insert((y.clone(), x.clone()));
+                out.insert((x, y));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shot_keys_differ_by_title_and_shot() {
+        assert_ne!(shot_key("a", 1), shot_key("a", 2));
+        assert_ne!(shot_key("a", 1), shot_key("b", 1));
+        assert_eq!(shot_key("a", 1), shot_key("a", 1));
+        assert!(shot_key("a", 1) < 1 << 63);
+    }
+}
