@@ -146,33 +146,6 @@ fn exit_codes_say_whether_to_retry() {
     assert!(!out.exists() || std::fs::read_dir(&out).expect("out").next().is_none());
 }
 
-/// Every candidate pair a local library holds (its `pairs` table, before
-/// the ranked listing caps pairs per shot): id → (kind, from, to, score).
-fn local_pairs(
-    library: &Path,
-) -> std::collections::BTreeMap<String, (String, String, u64, String, u64, f64)> {
-    let db = rusqlite::Connection::open(library.join(".matchcut/library.sqlite")).expect("library");
-    let mut query = db
-        .prepare("SELECT id, kind, from_hash, from_frame, to_hash, to_frame, score FROM pairs")
-        .expect("query");
-    let rows = query
-        .query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                (
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get::<_, i64>(3)? as u64,
-                    r.get(4)?,
-                    r.get::<_, i64>(5)? as u64,
-                    r.get(6)?,
-                ),
-            ))
-        })
-        .expect("pairs");
-    rows.map(|r| r.expect("row")).collect()
-}
-
 #[test]
 fn a_catalogue_build_proposes_exactly_the_pairs_of_a_local_scan() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -222,61 +195,9 @@ fn a_catalogue_build_proposes_exactly_the_pairs_of_a_local_scan() {
         let built = report(&built);
         assert!(built["shards"].as_u64().unwrap_or(0) >= 3, "{built}");
         assert_eq!(built["titles"], titles.len());
-        let proposals =
-            matchcut::catalogue::proposals::read(Path::new(built["file"].as_str().expect("file")))
-                .expect("proposals");
+        let file = PathBuf::from(built["file"].as_str().expect("file"));
+        let proposals = matchcut::catalogue::proposals::read(&file).expect("proposals");
         assert_eq!(proposals.build_id, built["build_id"].as_str().unwrap_or(""));
-        let cluster: std::collections::BTreeMap<String, (String, String, u64, String, u64, f64)> =
-            proposals
-                .pairs
-                .iter()
-                .map(|c| {
-                    let kind = c.components.kind().name().to_string();
-                    let value = (
-                        kind,
-                        c.from.content_hash.clone(),
-                        c.from_frame,
-                        c.to.content_hash.clone(),
-                        c.to_frame,
-                        f64::from(c.score),
-                    );
-                    (c.id.clone(), value)
-                })
-                .collect();
-        let only_local: Vec<_> = local.keys().filter(|k| !cluster.contains_key(*k)).collect();
-        let only_cluster: Vec<_> = cluster.keys().filter(|k| !local.contains_key(*k)).collect();
-        let show =
-            |ids: &[&String],
-             from: &std::collections::BTreeMap<String, (String, String, u64, String, u64, f64)>|
-             -> Vec<String> {
-                ids.iter()
-                    .take(6)
-                    .map(|id| format!("{id} {:?}", from[*id]))
-                    .collect()
-            };
-        assert!(
-            only_local.is_empty() && only_cluster.is_empty(),
-            "{search}: {} local, {} built; only local ({}) {:#?}, only in the build ({}) {:#?}",
-            local.len(),
-            cluster.len(),
-            only_local.len(),
-            show(&only_local, &local),
-            only_cluster.len(),
-            show(&only_cluster, &cluster)
-        );
-        for (id, l) in &local {
-            let c = &cluster[id];
-            assert_eq!(
-                (&l.0, &l.1, l.2, &l.3, l.4),
-                (&c.0, &c.1, c.2, &c.3, c.4),
-                "{search}: pair {id}"
-            );
-            assert!(
-                (l.5 - c.5).abs() < 1e-6,
-                "{search}: pair {id}: score {} locally, {} built",
-                l.5,
-                c.5
-            );
-        }
+        assert_same_pairs(search, &local, &proposal_pairs(&file));
     }
 }

@@ -4,10 +4,15 @@
 //! real titles, with faults injected by a wrapper around the binary: the
 //! first run on one title is killed (a crash: tried again), the first on
 //! another exits 75 (transient: tried again once), a corrupt title fails
-//! once and is never tried again. A second run schedules nothing.
+//! once and is never tried again. The catalogue is then built on the
+//! cluster; its proposals are the pairs a local `matchcut scan` of the same
+//! titles makes. A second run schedules nothing.
 //! `make test` installs Ray (`scripts/catalogue/requirements.txt`) and
 //! says where with `MATCHCUT_RAY_PYTHON`.
 
+mod common;
+
+use common::{assert_same_pairs, local_pairs, matchcut_on_cpu, proposal_pairs};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -64,6 +69,8 @@ fn drive(
         .arg(binary)
         .arg("--out")
         .arg(out)
+        .arg("--build")
+        .arg(dir.join("build"))
         .args(["--cpus", "2", "--retries", "2", "--temp-dir"])
         .arg(dir.join("ray"))
         .arg(titles)
@@ -130,7 +137,10 @@ fn a_catalogue_runs_on_ray_with_faults_and_a_rerun_schedules_nothing() {
         v.sort();
         v
     };
-    assert_eq!(summary["scheduled"], 4, "{summary}\n{log}");
+    assert_eq!(
+        summary["scheduled"], 5,
+        "4 titles and the build: {summary}\n{log}"
+    );
     assert_eq!(
         names("done"),
         ["crash.mp4", "flaky.mp4", "good.mp4"],
@@ -164,11 +174,39 @@ fn a_catalogue_runs_on_ray_with_faults_and_a_rerun_schedules_nothing() {
         .collect();
     assert_eq!(features.len(), 3, "one features file per good title");
 
+    // The cluster's proposals are a local scan's pairs of the same titles.
+    let build = &summary["build"];
+    assert_eq!(build["status"], "built", "{summary}");
+    assert_eq!(build["titles"], 3);
+    let built = proposal_pairs(Path::new(build["file"].as_str().expect("proposals file")));
+    let library = dir.join("local");
+    for name in ["crash.mp4", "flaky.mp4", "good.mp4"] {
+        let scan = matchcut_on_cpu()
+            .arg("scan")
+            .arg(titles.join(name))
+            .arg("--library")
+            .arg(&library)
+            .output()
+            .expect("scan");
+        assert!(
+            scan.status.success(),
+            "{}",
+            String::from_utf8_lossy(&scan.stderr)
+        );
+    }
+    let local = local_pairs(&library);
+    assert!(local.len() > 10, "{} local pairs", local.len());
+    assert_same_pairs("cluster against local", &local, &built);
+
     // Again: nothing is scheduled, nothing runs, the same outcome is reported.
     let (again, code, log) = drive(dir, &binary, &titles, &out);
     assert_eq!(again["scheduled"], 0, "{again}\n{log}");
     assert_eq!(again["cached"].as_array().map(Vec::len), Some(3));
     assert_eq!(again["failed"][0]["scheduled"], false);
+    assert_eq!(
+        again["build"]["build_id"], build["build_id"],
+        "the build is not made again"
+    );
     assert_eq!(code, Some(1));
     assert_eq!(
         std::fs::read_to_string(dir.join("faults/log"))

@@ -18,9 +18,15 @@ title's path, size and modification time and the features' name suffix (from
 task at all, without hashing a byte. A changed file, or new models, are
 analysed again.
 
+With --build DIR, the catalogue is then built from the features files
+(`matchcut catalogue build`, one more task): sharded indexes and the
+proposals file, DIR/proposals-{build id}.parquet, whose path the summary
+gives. A run that analysed nothing new does not build again.
+
 Usage:
-  driver.py --matchcut BIN --out DIR [--address ADDR] [--retries N]
-            [--cpus N] [--gpus-per-task G] [--temp-dir T] TITLE_OR_FOLDER...
+  driver.py --matchcut BIN --out DIR [--build DIR] [--address ADDR]
+            [--retries N] [--cpus N] [--gpus-per-task G] [--temp-dir T]
+            TITLE_OR_FOLDER...
 
 A folder is walked for video files; a `.txt` file lists titles, one a line.
 Without --address a single-node cluster is started for the run, bound to
@@ -87,20 +93,37 @@ def stamp(title):
 
 
 def load_state(out, suffix):
+    """The records of titles and the last build, if of today's models."""
     try:
         with open(os.path.join(out, STATE), encoding="utf-8") as f:
             state = json.load(f)
     except (OSError, ValueError):
-        return {}
-    # Records of other models or parameters are not current.
-    return state.get("titles", {}) if state.get("suffix") == suffix else {}
+        return {}, None
+    if state.get("suffix") != suffix:
+        return {}, None
+    return state.get("titles", {}), state.get("build")
 
 
-def save_state(out, suffix, titles):
+def save_state(out, suffix, titles, build):
     path = os.path.join(out, STATE)
     with open(path + ".tmp", "w", encoding="utf-8") as f:
-        json.dump({"suffix": suffix, "titles": titles}, f, indent=1, sort_keys=True)
+        json.dump({"suffix": suffix, "titles": titles, "build": build}, f, indent=1, sort_keys=True)
     os.replace(path + ".tmp", path)
+
+
+def run_build(binary, features, out):
+    """`matchcut catalogue build`: its report, or a failure."""
+    proc = subprocess.run(
+        [binary, "catalogue", "build", "--features", features, "--out", out],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        return {"status": "failed", "reason": lines[-1] if lines else f"exit {proc.returncode}"}
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    report["status"] = "built"
+    return report
 
 
 def current(record, title, out):
@@ -117,6 +140,7 @@ def parse():
     p.add_argument("paths", nargs="+")
     p.add_argument("--matchcut", required=True, help="the matchcut binary on every node")
     p.add_argument("--out", required=True, help="the features folder (shared by every node)")
+    p.add_argument("--build", help="build the catalogue here after the analyses")
     p.add_argument("--address", help="an existing cluster (default: start one here)")
     p.add_argument("--retries", type=int, default=3, help="tries after the first, transient failures only")
     p.add_argument("--cpus", type=int, help="CPUs of the cluster started here")
@@ -175,7 +199,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     key = json.loads(subprocess.run([args.matchcut, "worker", "key"], check=True, capture_output=True, text=True).stdout)
     suffix = key["suffix"]
-    records = load_state(args.out, suffix)
+    records, last_build = load_state(args.out, suffix)
     titles = titles_of(args.paths)
     todo = [t for t in titles if not current(records.get(t), t, args.out)]
     summary = {"titles": len(titles), "scheduled": len(todo), "done": [], "cached": [], "failed": [], "tries": {}}
@@ -187,7 +211,12 @@ def main():
             else:
                 summary["cached"].append(t)
     started = time.monotonic()
-    if todo:
+    build_wanted = args.build and not (
+        not todo and last_build and os.path.exists(last_build.get("file", ""))
+    )
+    if build_wanted:
+        last_build = None
+    if todo or build_wanted:
         ray = start_ray(args)
         try:
             for n, (title, result, tries) in enumerate(schedule(ray, args, todo), 1):
@@ -201,14 +230,22 @@ def main():
                     record["file"] = os.path.basename(result["file"])
                     summary[status].append(title)
                 records[title] = record
-                save_state(args.out, suffix, records)
+                save_state(args.out, suffix, records, last_build)
                 detail = f": {result['reason']}" if status == "failed" else ""
                 print(f"[{n}/{len(todo)}] {status} {title}{detail}", file=sys.stderr, flush=True)
+            if build_wanted:
+                summary["scheduled"] += 1
+                task = ray.remote(run_build).options(num_cpus=args.cpus_per_task)
+                last_build = ray.get(task.remote(args.matchcut, args.out, args.build))
+                print(f"build: {last_build['status']}", file=sys.stderr, flush=True)
+                save_state(args.out, suffix, records, last_build if last_build["status"] == "built" else None)
         finally:
             ray.shutdown()
+    summary["build"] = last_build
     summary["seconds"] = round(time.monotonic() - started, 1)
     print(json.dumps(summary, indent=1))
-    return 1 if summary["failed"] else 0
+    build_failed = args.build and (not last_build or last_build.get("status") != "built")
+    return 1 if summary["failed"] or build_failed else 0
 
 
 if __name__ == "__main__":

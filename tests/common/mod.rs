@@ -144,3 +144,94 @@ pub fn matchcut_on_cpu() -> Command {
         .env("MATCHCUT_DEVICE", "cpu");
     cmd
 }
+
+/// A pair as the catalogue comparisons see it: kind, from (content hash,
+/// frame), to (content hash, frame), score.
+pub type PairSummary = (String, String, u64, String, u64, f64);
+
+/// Every candidate pair a local library holds (its `pairs` table, before
+/// the ranked listing caps pairs per shot): id → (kind, from, to, score).
+pub fn local_pairs(library: &Path) -> std::collections::BTreeMap<String, PairSummary> {
+    let db = rusqlite::Connection::open(library.join(".matchcut/library.sqlite")).expect("library");
+    let mut query = db
+        .prepare("SELECT id, kind, from_hash, from_frame, to_hash, to_frame, score FROM pairs")
+        .expect("query");
+    let rows = query
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                (
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<_, i64>(3)? as u64,
+                    r.get(4)?,
+                    r.get::<_, i64>(5)? as u64,
+                    r.get(6)?,
+                ),
+            ))
+        })
+        .expect("pairs");
+    rows.map(|r| r.expect("row")).collect()
+}
+
+/// The pairs of a proposals file, as [`local_pairs`] gives a library's.
+pub fn proposal_pairs(file: &Path) -> std::collections::BTreeMap<String, PairSummary> {
+    let proposals = matchcut::catalogue::proposals::read(file).expect("proposals");
+    proposals
+        .pairs
+        .iter()
+        .map(|c| {
+            let kind = c.components.kind().name().to_string();
+            let value = (
+                kind,
+                c.from.content_hash.clone(),
+                c.from_frame,
+                c.to.content_hash.clone(),
+                c.to_frame,
+                f64::from(c.score),
+            );
+            (c.id.clone(), value)
+        })
+        .collect()
+}
+
+/// Asserts two sets of pairs are the same pairs, scores within 1e-6.
+pub fn assert_same_pairs(
+    what: &str,
+    local: &std::collections::BTreeMap<String, PairSummary>,
+    built: &std::collections::BTreeMap<String, PairSummary>,
+) {
+    let only_local: Vec<&String> = local.keys().filter(|k| !built.contains_key(*k)).collect();
+    let only_built: Vec<&String> = built.keys().filter(|k| !local.contains_key(*k)).collect();
+    let show =
+        |ids: &[&String], from: &std::collections::BTreeMap<String, PairSummary>| -> Vec<String> {
+            ids.iter()
+                .take(6)
+                .map(|id| format!("{id} {:?}", from[*id]))
+                .collect()
+        };
+    assert!(
+        only_local.is_empty() && only_built.is_empty(),
+        "{what}: {} local, {} built; only local ({}) {:#?}, only built ({}) {:#?}",
+        local.len(),
+        built.len(),
+        only_local.len(),
+        show(&only_local, local),
+        only_built.len(),
+        show(&only_built, built)
+    );
+    for (id, l) in local {
+        let b = &built[id];
+        assert_eq!(
+            (&l.0, &l.1, l.2, &l.3, l.4),
+            (&b.0, &b.1, b.2, &b.3, b.4),
+            "{what}: pair {id}"
+        );
+        assert!(
+            (l.5 - b.5).abs() < 1e-6,
+            "{what}: pair {id}: score {} locally, {} built",
+            l.5,
+            b.5
+        );
+    }
+}
