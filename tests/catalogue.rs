@@ -57,18 +57,7 @@ fn a_features_file_holds_what_a_local_scan_stores_and_is_made_once() {
 
     // The same title scanned locally: the store's analysis is the file's.
     let library = dir.path().join("library");
-    let scan = matchcut_on_cpu()
-        .arg("scan")
-        .arg(&title)
-        .arg("--library")
-        .arg(&library)
-        .output()
-        .expect("scan");
-    assert!(
-        scan.status.success(),
-        "{}",
-        String::from_utf8_lossy(&scan.stderr)
-    );
+    scan_into(&library, &title);
     let store =
         matchcut::store::Store::open(&library.join(".matchcut/library.sqlite")).expect("store");
     let local = matchcut::jobs::stored_analysis(&hash, &store, &Default::default())
@@ -162,18 +151,7 @@ fn a_catalogue_build_proposes_exactly_the_pairs_of_a_local_scan() {
         report(&worker(title, &features));
     }
     let library = dir.path().join("library");
-    let scan = matchcut_on_cpu()
-        .arg("scan")
-        .arg(&samples)
-        .arg("--library")
-        .arg(&library)
-        .output()
-        .expect("scan");
-    assert!(
-        scan.status.success(),
-        "{}",
-        String::from_utf8_lossy(&scan.stderr)
-    );
+    scan_into(&library, &samples);
     let local = local_pairs(&library);
     assert!(
         local.len() > 20 && local.values().any(|p| p.0 == "motion"),

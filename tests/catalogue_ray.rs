@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{assert_same_pairs, local_pairs, matchcut_on_cpu, proposal_pairs};
+use common::{assert_same_pairs, local_pairs, proposal_pairs, scan_into};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -181,18 +181,7 @@ fn a_catalogue_runs_on_ray_with_faults_and_a_rerun_schedules_nothing() {
     let built = proposal_pairs(Path::new(build["file"].as_str().expect("proposals file")));
     let library = dir.join("local");
     for name in ["crash.mp4", "flaky.mp4", "good.mp4"] {
-        let scan = matchcut_on_cpu()
-            .arg("scan")
-            .arg(titles.join(name))
-            .arg("--library")
-            .arg(&library)
-            .output()
-            .expect("scan");
-        assert!(
-            scan.status.success(),
-            "{}",
-            String::from_utf8_lossy(&scan.stderr)
-        );
+        scan_into(&library, &titles.join(name));
     }
     let local = local_pairs(&library);
     assert!(local.len() > 10, "{} local pairs", local.len());

@@ -273,20 +273,9 @@ fn prints_by_shot<'a>(shots: &[Shot], prints: &'a [FramePrint]) -> Vec<Vec<&'a F
 
 /// Reads a features file back.
 pub fn read(path: &Path) -> Result<Features, TableError> {
-    let t = table::read(path)?;
-    let bad = |reason: String| TableError::Format {
-        path: path.display().to_string(),
-        reason,
-    };
-    let meta = |key: &str| {
-        t.metadata
-            .get(key)
-            .cloned()
-            .ok_or_else(|| bad(format!("no {key} in its metadata")))
-    };
-    if meta("matchcut.format")? != FORMAT {
-        return Err(bad(format!("its format is not {FORMAT}")));
-    }
+    let t = table::read_format(path, FORMAT)?;
+    let bad = |reason: String| table::bad(path, reason);
+    let meta = |key: &str| t.meta(path, key);
     let columns = Columns { t: &t, path };
     let mut shots = Vec::with_capacity(t.rows);
     let mut transitions = Vec::new();

@@ -102,20 +102,9 @@ pub fn write(path: &Path, p: &Proposals) -> Result<(), TableError> {
 }
 
 pub fn read(path: &Path) -> Result<Proposals, TableError> {
-    let t = table::read(path)?;
-    let bad = |reason: String| TableError::Format {
-        path: path.display().to_string(),
-        reason,
-    };
-    let meta = |key: &str| {
-        t.metadata
-            .get(key)
-            .cloned()
-            .ok_or_else(|| bad(format!("no {key} in its metadata")))
-    };
-    if meta("matchcut.format")? != FORMAT {
-        return Err(bad(format!("its format is not {FORMAT}")));
-    }
+    let t = table::read_format(path, FORMAT)?;
+    let bad = |reason: String| table::bad(path, reason);
+    let meta = |key: &str| t.meta(path, key);
     let text = |name: &str| -> Result<Vec<String>, TableError> {
         match t.columns.get(name) {
             Some(Cells::Bytes(c)) => Ok(c

@@ -211,31 +211,50 @@ fn put<T: DataType, V>(
     Ok(())
 }
 
-/// The rows of a table, from its footer alone.
-pub fn rows(path: &Path) -> Result<usize, TableError> {
-    let format = |e: &dyn std::fmt::Display| TableError::Format {
+/// A format error about the file at `path`.
+pub fn bad(path: &Path, reason: impl std::fmt::Display) -> TableError {
+    TableError::Format {
         path: path.display().to_string(),
-        reason: e.to_string(),
-    };
+        reason: reason.to_string(),
+    }
+}
+
+fn open(path: &Path) -> Result<SerializedFileReader<std::fs::File>, TableError> {
     let file = std::fs::File::open(path).map_err(|e| TableError::Io {
         path: path.display().to_string(),
         reason: e.to_string(),
     })?;
-    let reader = SerializedFileReader::new(file).map_err(|e| format(&e))?;
-    usize::try_from(reader.metadata().file_metadata().num_rows()).map_err(|e| format(&e))
+    SerializedFileReader::new(file).map_err(|e| bad(path, e))
+}
+
+/// The rows of a table, from its footer alone.
+pub fn rows(path: &Path) -> Result<usize, TableError> {
+    usize::try_from(open(path)?.metadata().file_metadata().num_rows()).map_err(|e| bad(path, e))
+}
+
+impl Table {
+    /// A metadata value; a format error naming `path` when it is missing.
+    pub fn meta(&self, path: &Path, key: &str) -> Result<String, TableError> {
+        self.metadata
+            .get(key)
+            .cloned()
+            .ok_or_else(|| bad(path, format!("no {key} in its metadata")))
+    }
+}
+
+/// Reads a table whose `matchcut.format` is `format`.
+pub fn read_format(path: &Path, format: &str) -> Result<Table, TableError> {
+    let t = read(path)?;
+    if t.meta(path, "matchcut.format")? != format {
+        return Err(bad(path, format!("its format is not {format}")));
+    }
+    Ok(t)
 }
 
 /// Reads a whole table written by [`write`].
 pub fn read(path: &Path) -> Result<Table, TableError> {
-    let format = |e: &dyn std::fmt::Display| TableError::Format {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    };
-    let file = std::fs::File::open(path).map_err(|e| TableError::Io {
-        path: path.display().to_string(),
-        reason: e.to_string(),
-    })?;
-    let reader = SerializedFileReader::new(file).map_err(|e| format(&e))?;
+    let format = |e: &dyn std::fmt::Display| bad(path, e);
+    let reader = open(path)?;
     let meta = reader.metadata();
     let mut table = Table {
         rows: usize::try_from(meta.file_metadata().num_rows()).map_err(|e| format(&e))?,

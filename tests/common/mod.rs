@@ -145,6 +145,23 @@ pub fn matchcut_on_cpu() -> Command {
     cmd
 }
 
+/// `matchcut scan INPUT --library LIBRARY` on the CPU paths; panics with
+/// its log when it fails.
+pub fn scan_into(library: &Path, input: &Path) {
+    let scan = matchcut_on_cpu()
+        .arg("scan")
+        .arg(input)
+        .arg("--library")
+        .arg(library)
+        .output()
+        .expect("scan");
+    assert!(
+        scan.status.success(),
+        "{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+}
+
 /// A pair as the catalogue comparisons see it: kind, from (content hash,
 /// frame), to (content hash, frame), score.
 pub type PairSummary = (String, String, u64, String, u64, f64);
