@@ -27,7 +27,7 @@ use crate::matching::duplicates::{find_duplicates, link_gate};
 use crate::matching::exact::cosine_i8;
 use crate::matching::motion::DuplicateShots;
 use crate::matching::neighbours::{excluded, Duplicates, Near, TitleVectors, TopK};
-use crate::matching::{pair_score, Candidate, MatchParams, ShotRef, FIGURE_WEIGHT};
+use crate::matching::{pair_score, Candidate, MatchParams, FIGURE_WEIGHT};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -259,8 +259,8 @@ fn build_shard(
     Ok(Shard { indexes })
 }
 
-/// The rows of two titles that are duplicate footage, by pair of titles
-/// (the lower content hash first).
+/// The rows of two titles that are duplicate footage, by (exit's title,
+/// entry's title), both ways.
 type Links = HashMap<(usize, usize), Duplicates>;
 
 impl Catalogue {
@@ -295,30 +295,19 @@ impl Catalogue {
             .into_iter()
             .flatten()
             .collect();
-        Ok(touched
+        let found: Vec<((usize, usize), Duplicates)> = touched
             .into_par_iter()
             .map(|(a, b)| {
                 let links =
                     find_duplicates(&self.titles[a], &self.titles[b], &self.params.matching);
                 ((a, b), links.iter().map(|l| (l.row, l.other_row)).collect())
             })
-            .collect())
-    }
-
-    /// The duplicate rows of `a` (exits) against `b` (entries).
-    fn dups<'l>(
-        links: &'l Links,
-        a: usize,
-        b: usize,
-        swapped: &'l mut Duplicates,
-    ) -> &'l Duplicates {
-        if a <= b {
-            return links.get(&(a, b)).unwrap_or(swapped);
-        }
-        if let Some(d) = links.get(&(b, a)) {
-            *swapped = d.iter().map(|&(x, y)| (y, x)).collect();
-        }
-        swapped
+            .collect();
+        let swapped = found
+            .iter()
+            .map(|((a, b), rows)| ((*b, *a), rows.iter().map(|&(i, j)| (j, i)).collect()))
+            .collect::<Vec<_>>();
+        Ok(found.into_iter().chain(swapped).collect())
     }
 
     /// The exit list (`exit`: true) or entry list of shot `row` of title `t`.
@@ -336,6 +325,7 @@ impl Catalogue {
             Kind::EntryFraming
         }
         .vector(&self.titles[t], row);
+        let no_links = Duplicates::new();
         let rank = |hits: &[Hit]| -> TopK {
             let mut list = TopK::new(k);
             for h in hits {
@@ -350,14 +340,14 @@ impl Catalogue {
                     cosine_i8(&x.exit_composition, &y.entry_composition),
                     x.exit_figure.min(y.entry_figure),
                 );
-                let mut swapped = Duplicates::new();
+                let dups = links.get(&(a, b)).unwrap_or(&no_links);
                 if !list.admits(similarity)
                     || excluded(
                         &self.titles[a],
                         i,
                         &self.titles[b],
                         j,
-                        Self::dups(links, a, b, &mut swapped),
+                        dups,
                         &self.params.matching,
                     )
                 {
@@ -392,22 +382,6 @@ impl Catalogue {
                 (0..self.titles[t].shots.len()).flat_map(move |r| [(t, r, true), (t, r, false)])
             })
             .collect();
-        let rows: HashMap<(&str, usize), usize> = self
-            .titles
-            .iter()
-            .flat_map(|t| {
-                t.shots
-                    .iter()
-                    .enumerate()
-                    .map(move |(r, s)| ((t.content_hash.as_str(), s.shot), r))
-            })
-            .collect();
-        let by_hash: HashMap<&str, usize> = self
-            .titles
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.content_hash.as_str(), i))
-            .collect();
         let listed = queries
             .par_iter()
             .map(|&(t, row, exit)| {
@@ -420,8 +394,8 @@ impl Catalogue {
                     .items()
                     .iter()
                     .filter_map(|n| {
-                        let o = *by_hash.get(n.other.content_hash.as_str())?;
-                        let orow = *rows.get(&(n.other.content_hash.as_str(), n.other.shot))?;
+                        let key = shot_key(&n.other.content_hash, n.other.shot);
+                        let &(o, orow) = self.keys.get(&key)?;
                         let other = (
                             self.titles[o].content_hash.as_str(),
                             &self.titles[o].shots[orow],
@@ -451,18 +425,16 @@ impl Catalogue {
         Ok(out)
     }
 
-    /// The links as pairs of shots, both ways (what motion pairs exclude).
+    /// The links as pairs of shots (both ways, as `links` holds them):
+    /// what motion pairs exclude.
     fn duplicate_shots(&self, links: &Links) -> DuplicateShots {
-        let mut out = DuplicateShots::new();
-        for (&(a, b), rows) in links {
-            for &(i, j) in rows {
-                let (x, y): (ShotRef, ShotRef) =
-                    (self.titles[a].shot_ref(i), self.titles[b].shot_ref(j));
-                out.insert((y.clone(), x.clone()));
-                out.insert((x, y));
-            }
-        }
-        out
+        links
+            .iter()
+            .flat_map(|(&(a, b), rows)| {
+                rows.iter()
+                    .map(move |&(i, j)| (self.titles[a].shot_ref(i), self.titles[b].shot_ref(j)))
+            })
+            .collect()
     }
 }
 

@@ -170,7 +170,7 @@ impl MotionCapture {
         for ((&(end, a, b, gap), desc), grid) in
             steps.iter().zip(&descs).zip(costs.chunks(per_step))
         {
-            let step = estimate::finish(&pyramids[a], &pyramids[b], gap, desc, grid);
+            let step = estimate::finish(&pyramids[a], &pyramids[b], gap, desc, &origins, grid);
             measured[end].push(step);
         }
         measured.map(|steps| summarise(&steps, w, h, self.rate))

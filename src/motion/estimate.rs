@@ -93,7 +93,7 @@ pub fn step(earlier: &Pyramid, later: &Pyramid, gap: u32) -> Step {
     let origins = blocks::origins(size.0, size.1);
     let planes = [earlier.samples.as_slice(), later.samples.as_slice()];
     let costs = blocks::costs(&planes, size, &origins, &[desc]);
-    finish(earlier, later, gap, &desc, &costs)
+    finish(earlier, later, gap, &desc, &origins, &costs)
 }
 
 /// What the block search needs for the step from `earlier` (uploaded as
@@ -111,18 +111,18 @@ pub fn search(earlier: &Pyramid, later: &Pyramid, a: u32, b: u32) -> StepDesc {
 }
 
 /// The step's motion from its block search's `costs` (`[block][offset]`,
-/// the blocks of [`blocks::origins`]): each block's best offset to a
-/// fraction of a sample, then the camera that fits them.
+/// the blocks at `origins`, [`blocks::origins`]): each block's best
+/// offset to a fraction of a sample, then the camera that fits them.
 pub fn finish(
     earlier: &Pyramid,
     later: &Pyramid,
     gap: u32,
     desc: &StepDesc,
+    origins: &[[u32; 2]],
     costs: &[u32],
 ) -> Step {
     let global = (desc.gx, desc.gy);
     let full = (earlier.full(), later.full());
-    let origins = blocks::origins(full.0.width, full.0.height);
     // Costs per sample, in units of the earlier plane's variance.
     let norm = (BLOCK * BLOCK) as f64 * earlier.variance(desc.shift);
     let matched: Vec<([f32; 2], [f32; 2])> = origins

@@ -5,9 +5,8 @@
 //! step). Buffers persist and grow only when a shot needs more.
 
 use super::blocks::{StepDesc, OFFSETS};
-use crate::preprocess::gpu::{shaders, GpuContext, GpuError};
+use crate::preprocess::gpu::{compute_pipeline, map_for_reading, shaders, GpuContext, GpuError};
 use bytemuck::{Pod, Zeroable};
-use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Mirrors `BlockParams` in motion_blocks.wgsl.
@@ -53,19 +52,7 @@ impl GpuBlockSearch {
             bind_group_layouts: &[Some(&layout)],
             immediate_size: 0,
         });
-        let (file, entry, source) = shaders::motion_blocks();
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(file),
-            source: wgpu::ShaderSource::Wgsl(Cow::Owned(source)),
-        });
-        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some(entry),
-            layout: Some(&pipeline_layout),
-            module: &module,
-            entry_point: Some(entry),
-            compilation_options: Default::default(),
-            cache: None,
-        });
+        let pipeline = compute_pipeline(device, &pipeline_layout, shaders::motion_blocks());
         let params = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("motion block params"),
             size: std::mem::size_of::<BlockParams>() as u64,
@@ -158,16 +145,7 @@ impl GpuBlockSearch {
             .as_ref()
             .ok_or_else(|| GpuError::Readback("no buffers".into()))?;
         let slice = b.readback.slice(..bytes as u64);
-        let (tx, rx) = std::sync::mpsc::channel();
-        slice.map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-        let failed = |e: &dyn std::fmt::Display| GpuError::Readback(e.to_string());
-        self.ctx
-            .device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| failed(&e))?;
-        rx.recv().map_err(|e| failed(&e))?.map_err(|e| failed(&e))?;
+        map_for_reading(&self.ctx, &slice)?;
         let costs = {
             let view = slice
                 .get_mapped_range()

@@ -90,6 +90,39 @@ impl GpuContext {
     }
 }
 
+/// A compute pipeline of the kernel `(file, entry point, source)`.
+pub(crate) fn compute_pipeline(
+    device: &wgpu::Device,
+    layout: &wgpu::PipelineLayout,
+    (file, entry, source): (&str, &str, String),
+) -> wgpu::ComputePipeline {
+    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(file),
+        source: wgpu::ShaderSource::Wgsl(std::borrow::Cow::Owned(source)),
+    });
+    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(entry),
+        layout: Some(layout),
+        module: &module,
+        entry_point: Some(entry),
+        compilation_options: Default::default(),
+        cache: None,
+    })
+}
+
+/// Maps `slice` of a readback buffer for reading and waits until it is.
+pub(crate) fn map_for_reading(ctx: &GpuContext, slice: &wgpu::BufferSlice) -> Result<(), GpuError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    slice.map_async(wgpu::MapMode::Read, move |r| {
+        let _ = tx.send(r);
+    });
+    let failed = |e: &dyn std::fmt::Display| GpuError::Readback(e.to_string());
+    ctx.device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .map_err(|e| failed(&e))?;
+    rx.recv().map_err(|e| failed(&e))?.map_err(|e| failed(&e))
+}
+
 /// WGSL sources: each kernel is `common.wgsl` followed by its own file.
 pub mod shaders {
     pub const COMMON: &str = include_str!("../../shaders/common.wgsl");

@@ -2,7 +2,6 @@
 
 use super::{copy_planes, layout_frame, shaders, unpack, FrameDesc, GpuContext, GpuError, Params};
 use crate::preprocess::{BatchOutputs, Config, FrameView};
-use std::borrow::Cow;
 use std::sync::Arc;
 
 const WORKGROUP: u32 = 8;
@@ -62,21 +61,8 @@ impl GpuPreprocessor {
             bind_group_layouts: &[Some(&layout)],
             immediate_size: 0,
         });
-        let [resample, pack_model, thumbnails, motion] =
-            shaders::kernels().map(|(file, entry, source)| {
-                let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                    label: Some(file),
-                    source: wgpu::ShaderSource::Wgsl(Cow::Owned(source)),
-                });
-                device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                    label: Some(entry),
-                    layout: Some(&pipeline_layout),
-                    module: &module,
-                    entry_point: Some(entry),
-                    compilation_options: Default::default(),
-                    cache: None,
-                })
-            });
+        let [resample, pack_model, thumbnails, motion] = shaders::kernels()
+            .map(|kernel| super::compute_pipeline(device, &pipeline_layout, kernel));
         let params = [0, 1].map(|stage| {
             device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(if stage == 0 {
@@ -399,17 +385,7 @@ impl GpuPreprocessor {
             return Ok(());
         }
         let slice = b.readback.slice(..total as u64);
-        let (tx, rx) = std::sync::mpsc::channel();
-        slice.map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
-        self.ctx
-            .device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| GpuError::Readback(e.to_string()))?;
-        rx.recv()
-            .map_err(|e| GpuError::Readback(e.to_string()))?
-            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        super::map_for_reading(&self.ctx, &slice)?;
         {
             let view = slice
                 .get_mapped_range()
