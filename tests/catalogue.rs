@@ -1,7 +1,9 @@
 //! Catalogue mode's worker on real titles: `matchcut worker analyse`
 //! writes a features file that reads back into exactly the analysis a
 //! local `matchcut scan` stores, computes nothing the second time, and
-//! says with its exit code whether a failure is worth retrying.
+//! says with its exit code whether a failure is worth retrying; a build
+//! over the features proposes the pairs a local scan finds, and imported
+//! into a library makes the library a local scan makes.
 
 mod common;
 
@@ -136,7 +138,7 @@ fn exit_codes_say_whether_to_retry() {
 }
 
 #[test]
-fn a_catalogue_build_proposes_exactly_the_pairs_of_a_local_scan() {
+fn a_catalogue_build_proposes_and_imports_exactly_what_a_local_scan_makes() {
     let dir = tempfile::tempdir().expect("temp dir");
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
     let features = dir.path().join("features");
@@ -177,5 +179,142 @@ fn a_catalogue_build_proposes_exactly_the_pairs_of_a_local_scan() {
         let proposals = matchcut::catalogue::proposals::read(&file).expect("proposals");
         assert_eq!(proposals.build_id, built["build_id"].as_str().unwrap_or(""));
         assert_same_pairs(search, &local, &proposal_pairs(&file));
+    }
+
+    // The last build (exact) into a new library: the library a local scan
+    // made, lists, k-th values and duplicate links included.
+    let imported = dir.path().join("imported");
+    let imported_report = import(&out, &imported);
+    assert_eq!(imported_report["titles"], titles.len(), "{imported_report}");
+    assert_same_library(&library, &imported);
+
+    // A decision there survives the next import of the same catalogue.
+    let decided = local.keys().next().expect("a pair").clone();
+    let decide = matchcut_on_cpu()
+        .args(["decide", &decided, "approve", "--library"])
+        .arg(&imported)
+        .output()
+        .expect("decide");
+    assert!(
+        decide.status.success(),
+        "{}",
+        String::from_utf8_lossy(&decide.stderr)
+    );
+    import(&out, &imported);
+    assert_eq!(
+        decisions_of(&imported),
+        vec![(decided.clone(), "approve".to_string())]
+    );
+    assert_same_library(&library, &imported);
+
+    // A build of all titles but one, imported, then the last one scanned
+    // into it locally: the lists are live, the library is the same again.
+    let last = titles.last().expect("a title");
+    let held_back = dir.path().join("held-back");
+    std::fs::create_dir_all(&held_back).expect("dir");
+    for entry in std::fs::read_dir(&features).expect("features") {
+        let path = entry.expect("entry").path();
+        let f = features::read(&path).expect("features file");
+        if Path::new(f.media["path"].as_str().unwrap_or_default()) == last.as_path() {
+            std::fs::rename(&path, held_back.join(path.file_name().expect("name"))).expect("move");
+        }
+    }
+    let partial = dir.path().join("build-partial");
+    report(
+        &matchcut_on_cpu()
+            .args(["catalogue", "build", "--shard-shots", "10", "--features"])
+            .arg(&features)
+            .arg("--out")
+            .arg(&partial)
+            .output()
+            .expect("catalogue build"),
+    );
+    let grown = dir.path().join("grown");
+    assert_eq!(import(&partial, &grown)["titles"], titles.len() - 1);
+    scan_into(&grown, last);
+    assert_same_library(&library, &grown);
+
+    // A library holding a title the build lacks is refused, untouched.
+    let refused = matchcut_on_cpu()
+        .arg("import-proposals")
+        .arg(&partial)
+        .arg("--library")
+        .arg(&grown)
+        .output()
+        .expect("import");
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("the build does not"), "{stderr}");
+    assert_same_library(&library, &grown);
+}
+
+fn import(build: &Path, library: &Path) -> serde_json::Value {
+    report(
+        &matchcut_on_cpu()
+            .arg("import-proposals")
+            .arg(build)
+            .arg("--library")
+            .arg(library)
+            .output()
+            .expect("import-proposals"),
+    )
+}
+
+fn decisions_of(library: &Path) -> Vec<(String, String)> {
+    let db = rusqlite::Connection::open(library.join(".matchcut/library.sqlite")).expect("db");
+    let mut q = db
+        .prepare("SELECT pair_id, decision FROM decisions ORDER BY pair_id")
+        .expect("query");
+    let rows = q
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("decisions");
+    rows.map(|r| r.expect("row")).collect()
+}
+
+/// Rows of one query over a library, as text, each number rounded to 6
+/// decimals (scores are f32 either way).
+fn rows_of(library: &Path, sql: &str) -> Vec<String> {
+    let db = rusqlite::Connection::open(library.join(".matchcut/library.sqlite")).expect("db");
+    let mut q = db.prepare(sql).expect(sql);
+    let n = q.column_count();
+    let rows = q
+        .query_map([], |r| {
+            let cells = (0..n)
+                .map(|i| match r.get_ref(i)? {
+                    rusqlite::types::ValueRef::Real(x) => Ok(format!("{x:.6}")),
+                    rusqlite::types::ValueRef::Integer(x) => Ok(x.to_string()),
+                    rusqlite::types::ValueRef::Text(t) => Ok(String::from_utf8_lossy(t).into()),
+                    rusqlite::types::ValueRef::Null => Ok("null".into()),
+                    rusqlite::types::ValueRef::Blob(b) => Ok(blake3::hash(b).to_hex().to_string()),
+                })
+                .collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(cells.join(" "))
+        })
+        .expect(sql);
+    rows.map(|r| r.expect("row")).collect()
+}
+
+/// Two libraries hold the same pairs (with the lists holding them), shots
+/// (with their lists' k-th values), keyframes and duplicate links.
+fn assert_same_library(a: &Path, b: &Path) {
+    for sql in [
+        "SELECT id, kind, from_hash, from_shot, from_frame, to_hash, to_shot, to_frame, score, in_exit_list, in_entry_list, motion FROM pairs ORDER BY id",
+        "SELECT content_hash, shot, first_frame, last_frame, group_shot, exit_kth, entry_kth, motion, prints FROM shots ORDER BY content_hash, shot",
+        "SELECT key, frame, composition, vector, regions, figure FROM keyframes ORDER BY key",
+        "SELECT content_hash, shot, reason FROM set_aside ORDER BY content_hash, shot",
+        "SELECT * FROM duplicates ORDER BY 1, 2, 3, 4",
+        "SELECT content_hash, frame_rate, start_timecode, frame_count, shots, analysis, indexed FROM titles ORDER BY content_hash",
+    ] {
+        let (x, y) = (rows_of(a, sql), rows_of(b, sql));
+        let only_a: Vec<&String> = x.iter().filter(|r| !y.contains(r)).take(4).collect();
+        let only_b: Vec<&String> = y.iter().filter(|r| !x.contains(r)).take(4).collect();
+        assert!(
+            x == y,
+            "{sql}: {} rows against {}; only in {}: {only_a:#?}; only in {}: {only_b:#?}",
+            x.len(),
+            y.len(),
+            a.display(),
+            b.display()
+        );
     }
 }

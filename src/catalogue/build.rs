@@ -23,11 +23,12 @@
 
 use crate::index::{IndexError, IndexParams, VectorIndex};
 use crate::matching::candidates::candidate;
-use crate::matching::duplicates::{find_duplicates, link_gate};
+use crate::matching::duplicates::{find_aside_duplicates, find_duplicates, link_gate};
 use crate::matching::exact::cosine_i8;
 use crate::matching::motion::DuplicateShots;
 use crate::matching::neighbours::{excluded, Duplicates, Near, TitleVectors, TopK};
-use crate::matching::{pair_score, Candidate, MatchParams, FIGURE_WEIGHT};
+use crate::matching::{pair_score, MatchParams, ShotRef, FIGURE_WEIGHT};
+use crate::store::{DuplicateRecord, ListedPair};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -117,6 +118,15 @@ pub struct Catalogue {
     params: BuildParams,
 }
 
+/// What a build proposes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Built {
+    /// Best first.
+    pub pairs: Vec<ListedPair>,
+    /// Duplicate footage between titles, as a library records it.
+    pub duplicates: Vec<DuplicateRecord>,
+}
+
 /// A search hit: title, row, cosine by the index.
 #[derive(Clone, Copy, Debug)]
 struct Hit {
@@ -161,6 +171,10 @@ impl Catalogue {
             shards,
             params,
         })
+    }
+
+    pub fn params(&self) -> &BuildParams {
+        &self.params
     }
 
     pub fn shards(&self) -> usize {
@@ -264,8 +278,9 @@ fn build_shard(
 type Links = HashMap<(usize, usize), Duplicates>;
 
 impl Catalogue {
-    /// The pairs of titles that may share footage, and their links.
-    fn duplicates(&self) -> Result<Links, BuildError> {
+    /// The pairs of titles that may share footage, their links, and the
+    /// links as the library records them (set-aside shots' too).
+    fn duplicates(&self) -> Result<(Links, Vec<DuplicateRecord>), BuildError> {
         let gate = link_gate(&self.params.matching) - SLACK;
         let queries: Vec<(usize, usize)> = (0..self.titles.len())
             .flat_map(|t| (0..self.titles[t].shots.len()).map(move |r| (t, r)))
@@ -295,19 +310,38 @@ impl Catalogue {
             .into_iter()
             .flatten()
             .collect();
-        let found: Vec<((usize, usize), Duplicates)> = touched
+        let found: Vec<((usize, usize), Duplicates, Vec<DuplicateRecord>)> = touched
             .into_par_iter()
             .map(|(a, b)| {
-                let links =
-                    find_duplicates(&self.titles[a], &self.titles[b], &self.params.matching);
-                ((a, b), links.iter().map(|l| (l.row, l.other_row)).collect())
+                let (x, y) = (&self.titles[a], &self.titles[b]);
+                let links = find_duplicates(x, y, &self.params.matching);
+                let shot = |t: &TitleVectors, shot: usize| ShotRef {
+                    content_hash: t.content_hash.clone(),
+                    shot,
+                };
+                let records = links
+                    .iter()
+                    .map(|l| (x.shot_ref(l.row), y.shot_ref(l.other_row), l.similarity))
+                    .chain(
+                        find_aside_duplicates(x, y)
+                            .iter()
+                            .map(|l| (shot(x, l.shot), shot(y, l.other_shot), l.similarity)),
+                    )
+                    .map(|(a, b, similarity)| DuplicateRecord { a, b, similarity })
+                    .collect();
+                let rows = links.iter().map(|l| (l.row, l.other_row)).collect();
+                ((a, b), rows, records)
             })
             .collect();
-        let swapped = found
-            .iter()
-            .map(|((a, b), rows)| ((*b, *a), rows.iter().map(|&(i, j)| (j, i)).collect()))
-            .collect::<Vec<_>>();
-        Ok(found.into_iter().chain(swapped).collect())
+        let mut links = Links::new();
+        let mut records = Vec::new();
+        for ((a, b), rows, found) in found {
+            let swapped = rows.iter().map(|&(i, j)| (j, i)).collect();
+            links.insert((b, a), swapped);
+            links.insert((a, b), rows);
+            records.extend(found);
+        }
+        Ok((links, records))
     }
 
     /// The exit list (`exit`: true) or entry list of shot `row` of title `t`.
@@ -373,10 +407,11 @@ impl Catalogue {
         Ok(rank(&hits))
     }
 
-    /// Every frame pair either of whose ends lists the other, and the
-    /// motion pairs.
-    pub fn proposals(&self) -> Result<Vec<Candidate>, BuildError> {
-        let links = self.duplicates()?;
+    /// Every frame pair either of whose ends lists the other (saying
+    /// whose lists hold it), the motion pairs (in no list), best first;
+    /// and the duplicate links.
+    pub fn proposals(&self) -> Result<Built, BuildError> {
+        let (links, duplicates) = self.duplicates()?;
         let queries: Vec<(usize, usize, bool)> = (0..self.titles.len())
             .flat_map(|t| {
                 (0..self.titles[t].shots.len()).flat_map(move |r| [(t, r, true), (t, r, false)])
@@ -400,29 +435,52 @@ impl Catalogue {
                             self.titles[o].content_hash.as_str(),
                             &self.titles[o].shots[orow],
                         );
-                        Some(if exit {
-                            candidate(me, other)
-                        } else {
-                            candidate(other, me)
+                        Some(ListedPair {
+                            candidate: if exit {
+                                candidate(me, other)
+                            } else {
+                                candidate(other, me)
+                            },
+                            in_exit_list: exit,
+                            in_entry_list: !exit,
                         })
                     })
                     .collect::<Vec<_>>())
             })
             .collect::<Result<Vec<_>, BuildError>>()?;
-        let mut pairs: BTreeMap<String, Candidate> = listed
-            .into_iter()
-            .flatten()
-            .map(|c| (c.id.clone(), c))
-            .collect();
+        let mut pairs: BTreeMap<String, ListedPair> = BTreeMap::new();
+        for p in listed.into_iter().flatten() {
+            let held = pairs.entry(p.candidate.id.clone()).or_insert(ListedPair {
+                in_exit_list: false,
+                in_entry_list: false,
+                ..p.clone()
+            });
+            held.in_exit_list |= p.in_exit_list;
+            held.in_entry_list |= p.in_entry_list;
+        }
         let shot_dups = self.duplicate_shots(&links);
         let titles: Vec<&TitleVectors> = self.titles.iter().collect();
         let motion =
             crate::matching::motion::candidates(&titles, &shot_dups, &self.params.matching)
                 .map_err(|e| BuildError::Motion(e.to_string()))?;
-        pairs.extend(motion.into_iter().map(|c| (c.id.clone(), c)));
-        let mut out: Vec<Candidate> = pairs.into_values().collect();
-        out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-        Ok(out)
+        pairs.extend(motion.into_iter().map(|candidate| {
+            let id = candidate.id.clone();
+            let pair = ListedPair {
+                candidate,
+                in_exit_list: false,
+                in_entry_list: false,
+            };
+            (id, pair)
+        }));
+        let mut out: Vec<ListedPair> = pairs.into_values().collect();
+        out.sort_by(|a, b| {
+            let (a, b) = (&a.candidate, &b.candidate);
+            b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(Built {
+            pairs: out,
+            duplicates,
+        })
     }
 
     /// The links as pairs of shots (both ways, as `links` holds them):

@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod features;
+pub mod import;
 pub mod proposals;
 pub mod table;
 pub mod worker;
@@ -19,6 +20,8 @@ pub enum CatalogueError {
     Table(#[from] table::TableError),
     #[error(transparent)]
     Build(#[from] BuildError),
+    #[error(transparent)]
+    Library(#[from] crate::jobs::library::LibraryDataError),
     #[error("{path}: {reason}")]
     Io { path: PathBuf, reason: String },
     #[error("{path}: {reason}")]
@@ -108,24 +111,27 @@ pub fn build_from(
         .collect::<Result<Vec<_>, CatalogueError>>()?;
     let shots = titles.iter().map(|t| t.shots.len()).sum();
     let catalogue = Catalogue::build(titles, &out.join("shards").join(&build_id), params)?;
-    let pairs = catalogue.proposals()?;
+    let built = catalogue.proposals()?;
     let file = out.join(format!("proposals-{build_id}.parquet"));
-    let motion_pairs = pairs
+    let motion_pairs = built
+        .pairs
         .iter()
-        .filter(|c| c.components.motion.is_some())
+        .filter(|p| p.candidate.components.motion.is_some())
         .count();
     let written = proposals::Proposals {
         build_id: build_id.clone(),
         analysis_key: worker::current_key(),
+        match_params: format!("{:?}", catalogue.params().matching),
         features: names,
-        pairs,
+        features_dir: std::path::absolute(features).unwrap_or_else(|_| features.to_path_buf()),
+        pairs: built.pairs,
     };
-    let tmp = out.join(format!(".writing-{build_id}.parquet"));
-    proposals::write(&tmp, &written)?;
-    std::fs::rename(&tmp, &file).map_err(|e| CatalogueError::Io {
-        path: file.clone(),
-        reason: e.to_string(),
+    // The duplicates first: the proposals file is the build's commit.
+    let duplicates = proposals::duplicates_path(&file, &build_id);
+    write_then_rename(&duplicates, |tmp| {
+        proposals::write_duplicates(tmp, &build_id, &built.duplicates)
     })?;
+    write_then_rename(&file, |tmp| proposals::write(tmp, &written))?;
     Ok(BuildReport {
         build_id,
         titles: catalogue.titles.len(),
@@ -136,5 +142,22 @@ pub fn build_from(
         file,
         skipped,
         seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Writes `path` under a temporary name beside it, then renames it.
+fn write_then_rename(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), table::TableError>,
+) -> Result<(), CatalogueError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".writing-{name}"));
+    write(&tmp)?;
+    std::fs::rename(&tmp, path).map_err(|e| CatalogueError::Io {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
     })
 }

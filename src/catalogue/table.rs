@@ -242,6 +242,41 @@ impl Table {
     }
 }
 
+/// A scalar column's cells, or a format error naming the column.
+macro_rules! scalars {
+    ($name:ident, $variant:ident, $ty:ty, $what:literal) => {
+        pub fn $name(&self, path: &Path, name: &str) -> Result<Vec<$ty>, TableError> {
+            match self.columns.get(name) {
+                Some(Cells::$variant(c)) => Ok(c
+                    .iter()
+                    .map(|v| {
+                        v.as_ref()
+                            .and_then(|v| v.first())
+                            .cloned()
+                            .unwrap_or_default()
+                    })
+                    .collect()),
+                _ => Err(bad(path, format!("no {} column {name}", $what))),
+            }
+        }
+    };
+}
+
+impl Table {
+    scalars!(integers, I64, i64, "int64");
+    scalars!(floats, F32, f32, "float");
+    scalars!(byte_strings, Bytes, Vec<u8>, "text");
+
+    /// A UTF-8 column's cells.
+    pub fn texts(&self, path: &Path, name: &str) -> Result<Vec<String>, TableError> {
+        Ok(self
+            .byte_strings(path, name)?
+            .into_iter()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .collect())
+    }
+}
+
 /// Reads a table whose `matchcut.format` is `format`.
 pub fn read_format(path: &Path, format: &str) -> Result<Table, TableError> {
     let t = read(path)?;

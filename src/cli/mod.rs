@@ -8,6 +8,7 @@ mod duplicates;
 mod embed;
 mod export;
 mod frame;
+mod import;
 mod pairs;
 mod preprocess;
 mod probe;
@@ -87,6 +88,9 @@ pub enum Command {
     /// Catalogue mode: candidates over a whole catalogue's features files.
     #[command(subcommand_required = true)]
     Catalogue(catalogue::CatalogueArgs),
+    /// Load a catalogue build's proposals into a library, to review them
+    /// as a local scan's (decisions stay keyed by content).
+    ImportProposals(import::ImportArgs),
     /// Catalogue mode's per-title commands, for a cluster to schedule.
     #[command(subcommand_required = true)]
     Worker(worker::WorkerArgs),
@@ -173,6 +177,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Settings(args) => settings::run(args),
         Command::Watch(args) => watch::run(args, cli.preprocess, cli.device),
         Command::Catalogue(args) => catalogue::run(args),
+        Command::ImportProposals(args) => import::run(args),
         Command::Worker(args) => worker::run(args, cli.preprocess, cli.device),
         Command::BenchModel(args) => bench::run(args, cli.device),
     }

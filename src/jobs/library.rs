@@ -51,6 +51,12 @@ pub enum LibraryDataError {
     MissingKeyframe { path: String, frame: u64 },
     #[error("{}: cannot take the library's writer lock: {reason}", path.display())]
     Lock { path: PathBuf, reason: String },
+    #[error("{}: the library holds {} title(s) the build does not (first {first}); import into a new library, or build with their features too", path.display(), count)]
+    NotInBuild {
+        path: PathBuf,
+        count: usize,
+        first: String,
+    },
 }
 
 /// The store of one library.
@@ -111,10 +117,10 @@ impl From<&TitleRecord> for TitleMeta {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewTitle {
     pub vectors: TitleVectors,
-    shots: Vec<ShotRecord>,
-    keyframes: Vec<KeyframeRecord>,
+    pub(crate) shots: Vec<ShotRecord>,
+    pub(crate) keyframes: Vec<KeyframeRecord>,
     /// Its shots that are never matched, and why.
-    set_aside: Vec<SetAside>,
+    pub(crate) set_aside: Vec<SetAside>,
 }
 
 impl NewTitle {
@@ -220,6 +226,10 @@ impl LibraryData {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    pub(crate) fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
     }
 
     pub fn params(&self) -> &MatchParams {

@@ -9,6 +9,7 @@ mod capture;
 pub mod cuts;
 pub mod decisions;
 pub mod disk;
+pub mod import;
 pub mod library;
 pub mod listing;
 pub mod lists;

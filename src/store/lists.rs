@@ -62,19 +62,34 @@ impl Store {
         changes: &ListChanges,
     ) -> Result<(), StoreError> {
         let write = |tx: &Transaction| -> rusqlite::Result<()> {
-            let h = &title.content_hash;
-            tx.execute("DELETE FROM shots WHERE content_hash = ?1", [h])?;
-            tx.execute("DELETE FROM keyframes WHERE content_hash = ?1", [h])?;
-            tx.execute(
-                "INSERT OR REPLACE INTO titles (content_hash, path, frame_rate, start_timecode, frame_count, shots, analysis, indexed, missing) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, 0)",
-                params![h, title.path, title.frame_rate, title.start_timecode, title.frame_count as i64, title.shots as i64, title.analysis],
-            )?;
-            insert_shots(tx, h, shots)?;
-            insert_set_aside(tx, h, set_aside)?;
-            insert_keyframes(tx, h, keyframes)?;
+            write_title(tx, title, (shots, set_aside), keyframes)?;
             apply(tx, changes)
         };
         self.in_transaction("cannot record a title", write)
+    }
+
+    /// Records a catalogue build's titles and its lists in one
+    /// transaction: every pair no editor decided on and every duplicate
+    /// link is dropped first, the decided pairs leave every list, then the
+    /// build's pairs, k-th values and links are written.
+    pub fn commit_import(
+        &mut self,
+        titles: &[ImportedTitle],
+        changes: &ListChanges,
+    ) -> Result<(), StoreError> {
+        let write = |tx: &Transaction| -> rusqlite::Result<()> {
+            tx.execute(
+                "DELETE FROM pairs WHERE NOT EXISTS (SELECT 1 FROM decisions WHERE pair_id = pairs.id)",
+                [],
+            )?;
+            tx.execute("UPDATE pairs SET in_exit_list = 0, in_entry_list = 0", [])?;
+            tx.execute("DELETE FROM duplicates", [])?;
+            for t in titles {
+                write_title(tx, t.title, (t.shots, t.set_aside), t.keyframes)?;
+            }
+            apply(tx, changes)
+        };
+        self.in_transaction("cannot import a catalogue build", write)
     }
 
     /// Forgets a title (its shots, keyframes, pairs and duplicate links)
@@ -288,6 +303,34 @@ impl Store {
         };
         read().map_err(|e| self.error("cannot read duplicates", e))
     }
+}
+
+/// A title's records, as [`Store::commit_import`] writes them.
+pub struct ImportedTitle<'a> {
+    pub title: &'a TitleRecord,
+    pub shots: &'a [ShotRecord],
+    pub set_aside: &'a [SetAside],
+    pub keyframes: &'a [KeyframeRecord],
+}
+
+/// Writes a title's record, shots, set-aside shots and keyframes,
+/// replacing what was recorded for the same content.
+fn write_title(
+    tx: &Transaction,
+    title: &TitleRecord,
+    (shots, set_aside): (&[ShotRecord], &[SetAside]),
+    keyframes: &[KeyframeRecord],
+) -> rusqlite::Result<()> {
+    let h = &title.content_hash;
+    tx.execute("DELETE FROM shots WHERE content_hash = ?1", [h])?;
+    tx.execute("DELETE FROM keyframes WHERE content_hash = ?1", [h])?;
+    tx.execute(
+        "INSERT OR REPLACE INTO titles (content_hash, path, frame_rate, start_timecode, frame_count, shots, analysis, indexed, missing) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, 0)",
+        params![h, title.path, title.frame_rate, title.start_timecode, title.frame_count as i64, title.shots as i64, title.analysis],
+    )?;
+    insert_shots(tx, h, shots)?;
+    insert_set_aside(tx, h, set_aside)?;
+    insert_keyframes(tx, h, keyframes)
 }
 
 /// Writes list changes inside a transaction: flags cleared, pairs written

@@ -197,7 +197,8 @@ pub fn proposal_pairs(file: &Path) -> std::collections::BTreeMap<String, PairSum
     proposals
         .pairs
         .iter()
-        .map(|c| {
+        .map(|p| {
+            let c = &p.candidate;
             let kind = c.components.kind().name().to_string();
             let value = (
                 kind,
