@@ -184,6 +184,8 @@ fn a_catalogue_build_proposes_and_imports_exactly_what_a_local_scan_makes() {
     // The last build (exact) into a new library: the library a local scan
     // made, lists, k-th values and duplicate links included.
     let imported = dir.path().join("imported");
+    let links = rows_of(&library, "SELECT a_hash, b_hash FROM duplicates");
+    assert!(!links.is_empty(), "the samples share footage");
     let imported_report = import(&out, &imported);
     assert_eq!(imported_report["titles"], titles.len(), "{imported_report}");
     assert_same_library(&library, &imported);

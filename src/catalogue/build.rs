@@ -4,7 +4,9 @@
 //! - **Shards**: the titles, in content-hash order, cut into shards of at
 //!   most `shard_shots` shots; each shard holds four HNSW indexes (entry
 //!   and exit framing signatures, entry and exit descriptors), keyed by
-//!   globally unique 64-bit [`shot_key`]s, built in parallel.
+//!   globally unique 64-bit [`shot_key`]s, and one of its footage prints,
+//!   each filled in parallel. Titles added later go into a delta shard of
+//!   their own (`catalogue::delta`).
 //! - **Lists, certified**: a shot's exit list is the `k` best entries by
 //!   `pair_score(cosine of framings, figure)` among the eligible ones (the
 //!   exclusions of `matching::neighbours`). Each shard is asked for the
@@ -14,23 +16,22 @@
 //!   value, the ask doubles until that bound falls below the list's k-th
 //!   score (or the shards run out). With exact k-NN the lists are the
 //!   local ones exactly; with HNSW they are as good as its recall.
-//! - **Duplicate footage**: every link `matching::duplicates` makes needs
-//!   one pair of descriptors at least [`duplicates::link_gate`] alike, so
-//!   a range search over the descriptor indexes names the pairs of titles
-//!   that may share footage, and only those are compared, exactly as on
-//!   one machine.
+//! - **Duplicate footage** (`catalogue::links`): every link
+//!   `matching::duplicates` makes needs its two shots' entries or exits
+//!   very alike, or one print of each alike; range searches at those two
+//!   levels name the pairs of shots that may be linked, and each is judged
+//!   exactly as on one machine.
 //! - **Motion pairs**: `matching::motion` over every title (its own index).
 
-use crate::index::{IndexError, IndexParams, VectorIndex};
+use crate::index::{IndexError, IndexParams, Neighbour, VectorIndex};
 use crate::matching::candidates::candidate;
-use crate::matching::duplicates::{find_aside_duplicates, find_duplicates, link_gate};
 use crate::matching::exact::cosine_i8;
 use crate::matching::motion::DuplicateShots;
 use crate::matching::neighbours::{excluded, Duplicates, Near, TitleVectors, TopK};
-use crate::matching::{pair_score, MatchParams, ShotRef, FIGURE_WEIGHT};
+use crate::matching::{footage, pair_score, MatchParams, FIGURE_WEIGHT};
 use crate::store::{DuplicateRecord, ListedPair};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// How a catalogue is indexed and searched.
@@ -78,7 +79,7 @@ pub enum BuildError {
 
 /// Which vectors an index holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     EntryFraming,
     ExitFraming,
     EntryDescriptor,
@@ -93,7 +94,7 @@ const KINDS: [Kind; 4] = [
 ];
 
 impl Kind {
-    fn vector(self, t: &TitleVectors, row: usize) -> Vec<f32> {
+    pub(super) fn vector(self, t: &TitleVectors, row: usize) -> Vec<f32> {
         let s = &t.shots[row];
         let v = match self {
             Kind::EntryFraming => &s.entry_composition,
@@ -105,17 +106,39 @@ impl Kind {
     }
 }
 
-/// One shard's four indexes.
-struct Shard {
+/// One shard: four indexes of its shots (in [`KINDS`] order), and one of
+/// every footage print of its shots (matched and set aside), whose keys
+/// are the shard's number (high 24 bits) and the print's row in `owners`.
+pub(super) struct Shard {
     indexes: Vec<VectorIndex>,
+    pub(super) prints: VectorIndex,
+    pub(super) owners: Vec<PrintOwner>,
 }
 
-/// A built catalogue: its titles, where each shot key points, its shards.
+/// Whose a print is: a title, and a row of its matched shots, or of its
+/// set-aside shots (`aside`).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct PrintOwner {
+    pub(super) title: usize,
+    pub(super) row: usize,
+    pub(super) aside: bool,
+}
+
+/// Bits of a print key that number the print within its shard.
+const PRINT_BITS: u32 = 40;
+
+/// A built catalogue: its titles, where each shot key points, its shards,
+/// the duplicate links between its titles, and the k-th score of every
+/// shot's two lists (what a title joining it must beat).
 pub struct Catalogue {
     pub titles: Vec<TitleVectors>,
-    keys: HashMap<u64, (usize, usize)>,
-    shards: Vec<Shard>,
-    params: BuildParams,
+    pub(super) keys: HashMap<u64, (usize, usize)>,
+    pub(super) shards: Vec<Shard>,
+    pub(super) params: BuildParams,
+    pub(super) links: Links,
+    pub(super) duplicates: Vec<DuplicateRecord>,
+    /// `kth[title][row]`: the exit list's and the entry list's.
+    pub(super) kth: Vec<Vec<[Option<f32>; 2]>>,
 }
 
 /// What a build proposes.
@@ -129,14 +152,14 @@ pub struct Built {
 
 /// A search hit: title, row, cosine by the index.
 #[derive(Clone, Copy, Debug)]
-struct Hit {
-    title: usize,
-    row: usize,
-    similarity: f32,
+pub(super) struct Hit {
+    pub(super) title: usize,
+    pub(super) row: usize,
+    pub(super) similarity: f32,
 }
 
 /// Slack on the index's cosines (its 8-bit storage rounds) in the bounds.
-const SLACK: f32 = 0.02;
+pub(super) const SLACK: f32 = 0.02;
 
 impl Catalogue {
     /// Indexes `titles` (sorted here by content hash) in shards under `dir`.
@@ -147,30 +170,27 @@ impl Catalogue {
     ) -> Result<Self, BuildError> {
         titles.sort_by(|a, b| a.content_hash.cmp(&b.content_hash));
         let mut keys = HashMap::new();
-        for (t, title) in titles.iter().enumerate() {
-            for row in 0..title.shots.len() {
-                let key = shot_key(&title.content_hash, title.shots[row].shot);
-                if let Some(&(ot, orow)) = keys.get(&key) {
-                    let name = |t: usize, r: usize| {
-                        format!("{}#{}", titles[t].content_hash, titles[t].shots[r].shot)
-                    };
-                    return Err(BuildError::KeyCollision(name(ot, orow), name(t, row)));
-                }
-                keys.insert(key, (t, row));
-            }
-        }
+        register(&titles, 0, &mut keys)?;
         let spans = shard_spans(&titles, params.shard_shots.max(1));
         let shards = spans
-            .par_iter()
+            .iter()
             .enumerate()
-            .map(|(n, span)| build_shard(&titles, span, &dir.join(format!("shard-{n:04}"))))
+            .map(|(n, span)| build_shard(&titles, span.clone(), dir, n))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self {
+        let mut catalogue = Self {
             titles,
             keys,
             shards,
             params,
-        })
+            links: Links::new(),
+            duplicates: Vec::new(),
+            kth: Vec::new(),
+        };
+        let every: Vec<usize> = (0..catalogue.titles.len()).collect();
+        let (links, duplicates) = catalogue.find_links(&every)?;
+        catalogue.links = links;
+        catalogue.duplicates = duplicates;
+        Ok(catalogue)
     }
 
     pub fn params(&self) -> &BuildParams {
@@ -184,19 +204,54 @@ impl Catalogue {
     /// Every shard's hits for `query` in the `kind` indexes, as many as
     /// `settled(hits, least)` needs: `least` is the lowest cosine any shard
     /// could still hold unseen (`None`: every shard gave all it has).
-    fn search(
+    pub(super) fn search(
         &self,
         kind: Kind,
         query: &[f32],
         settled: &dyn Fn(&[Hit], Option<f32>) -> bool,
     ) -> Result<Vec<Hit>, BuildError> {
         let index = KINDS.iter().position(|&k| k == kind).unwrap_or(0);
+        let hit = |_: &Shard, n: &Neighbour| {
+            let &(title, row) = self.keys.get(&n.key)?;
+            Some(Hit {
+                title,
+                row,
+                similarity: n.similarity,
+            })
+        };
+        self.search_in(&|s| &s.indexes[index], query, &hit, settled)
+    }
+
+    /// The prints of every shard at least `gate` alike to `print`: their
+    /// owners.
+    pub(super) fn search_prints(
+        &self,
+        print: &[f32],
+        gate: f32,
+    ) -> Result<Vec<PrintOwner>, BuildError> {
+        let owner = |shard: &Shard, n: &Neighbour| {
+            let i = (n.key & ((1 << PRINT_BITS) - 1)) as usize;
+            (n.similarity >= gate).then(|| shard.owners.get(i).copied())?
+        };
+        let below = |_: &[PrintOwner], least: Option<f32>| least.is_some_and(|l| l < gate);
+        self.search_in(&|s| &s.prints, print, &owner, &below)
+    }
+
+    /// Every shard's nearest neighbours of `query` in the index `pick`
+    /// names, mapped by `map`, asking for more while `settled` says so.
+    fn search_in<T>(
+        &self,
+        pick: &dyn Fn(&Shard) -> &VectorIndex,
+        query: &[f32],
+        map: &dyn Fn(&Shard, &Neighbour) -> Option<T>,
+        settled: &dyn Fn(&[T], Option<f32>) -> bool,
+    ) -> Result<Vec<T>, BuildError> {
         let mut ask = (self.params.matching.k * 4).max(16);
         loop {
             let mut hits = Vec::new();
             let mut least: Option<f32> = None;
             for shard in &self.shards {
-                let idx = &shard.indexes[index];
+                let idx = pick(shard);
                 let found = if self.params.exact {
                     idx.exact_search(query, ask)?
                 } else {
@@ -206,14 +261,7 @@ impl Catalogue {
                     let last = found.last().map_or(f32::MIN, |n| n.similarity);
                     least = Some(least.map_or(last, |l: f32| l.max(last)));
                 }
-                hits.extend(found.iter().filter_map(|n| {
-                    let &(title, row) = self.keys.get(&n.key)?;
-                    Some(Hit {
-                        title,
-                        row,
-                        similarity: n.similarity,
-                    })
-                }));
+                hits.extend(found.iter().filter_map(|n| map(shard, n)));
             }
             if least.is_none() || settled(&hits, least) {
                 return Ok(hits);
@@ -221,6 +269,28 @@ impl Catalogue {
             ask *= 2;
         }
     }
+}
+
+/// Gives the shots of `titles[from..]` their keys in `keys`; a collision
+/// with any shot already there stops the build.
+pub(super) fn register(
+    titles: &[TitleVectors],
+    from: usize,
+    keys: &mut HashMap<u64, (usize, usize)>,
+) -> Result<(), BuildError> {
+    for (t, title) in titles.iter().enumerate().skip(from) {
+        for row in 0..title.shots.len() {
+            let key = shot_key(&title.content_hash, title.shots[row].shot);
+            if let Some(&(ot, orow)) = keys.get(&key) {
+                let name = |t: usize, r: usize| {
+                    format!("{}#{}", titles[t].content_hash, titles[t].shots[r].shot)
+                };
+                return Err(BuildError::KeyCollision(name(ot, orow), name(t, row)));
+            }
+            keys.insert(key, (t, row));
+        }
+    }
+    Ok(())
 }
 
 /// Title ranges of at most `most` shots each (a title is never split;
@@ -241,109 +311,85 @@ fn shard_spans(titles: &[TitleVectors], most: usize) -> Vec<std::ops::Range<usiz
     spans
 }
 
-fn build_shard(
+/// Shard `number` of `titles[span]`, its files under `dir`; each index
+/// filled in parallel.
+pub(super) fn build_shard(
     titles: &[TitleVectors],
-    span: &std::ops::Range<usize>,
+    span: std::ops::Range<usize>,
     dir: &Path,
+    number: usize,
 ) -> Result<Shard, BuildError> {
-    let shots: usize = titles[span.clone()].iter().map(|t| t.shots.len()).sum();
+    let dir = dir.join(format!("shard-{number:04}"));
+    let titles_in = || span.clone().map(|t| (t, &titles[t]));
+    let rows: Vec<(usize, usize)> = titles_in()
+        .flat_map(|(t, title)| (0..title.shots.len()).map(move |r| (t, r)))
+        .collect();
     let indexes = KINDS
         .iter()
         .map(|&kind| {
-            let dims = titles[span.clone()]
-                .iter()
-                .find(|t| !t.shots.is_empty())
-                .map_or(1, |t| kind.vector(t, 0).len().max(1));
+            let dims = rows
+                .first()
+                .map_or(1, |&(t, r)| kind.vector(&titles[t], r).len().max(1));
             let index = VectorIndex::empty(
                 &dir.join(format!("{kind:?}.usearch").to_lowercase()),
                 IndexParams::new(dims),
             )?;
-            index.reserve(shots)?;
-            for t in &titles[span.clone()] {
-                for row in 0..t.shots.len() {
-                    index.add(
-                        shot_key(&t.content_hash, t.shots[row].shot),
-                        &kind.vector(t, row),
-                    )?;
-                }
-            }
+            index.reserve(rows.len())?;
+            rows.par_iter().try_for_each(|&(t, r)| {
+                let title = &titles[t];
+                index.add(
+                    shot_key(&title.content_hash, title.shots[r].shot),
+                    &kind.vector(title, r),
+                )
+            })?;
             Ok(index)
         })
         .collect::<Result<Vec<_>, BuildError>>()?;
-    Ok(Shard { indexes })
+    // Every print of the shard's shots: its owner and its row in the
+    // owner's footage.
+    let mut placed: Vec<(PrintOwner, usize)> = Vec::new();
+    for (t, title) in titles_in() {
+        let sides = [(&title.footage, false), (&title.aside.footage, true)];
+        for (footage, aside) in sides {
+            for row in 0..footage.shots() {
+                let owner = PrintOwner {
+                    title: t,
+                    row,
+                    aside,
+                };
+                placed.extend(footage.rows_of(row).map(|r| (owner, r)));
+            }
+        }
+    }
+    let prints = VectorIndex::empty(&dir.join("prints.usearch"), IndexParams::new(footage::LEN))?;
+    prints.reserve(placed.len())?;
+    let base = (number as u64) << PRINT_BITS;
+    placed
+        .par_iter()
+        .enumerate()
+        .try_for_each(|(i, &(owner, r))| {
+            let title = &titles[owner.title];
+            let footage = if owner.aside {
+                &title.aside.footage
+            } else {
+                &title.footage
+            };
+            let print: Vec<f32> = footage.print(r).iter().map(|&x| f32::from(x)).collect();
+            prints.add(base | i as u64, &print)
+        })?;
+    let owners = placed.into_iter().map(|(owner, _)| owner).collect();
+    Ok(Shard {
+        indexes,
+        prints,
+        owners,
+    })
 }
 
 /// The rows of two titles that are duplicate footage, by (exit's title,
 /// entry's title), both ways.
-type Links = HashMap<(usize, usize), Duplicates>;
+pub(super) type Links = HashMap<(usize, usize), Duplicates>;
 
 impl Catalogue {
-    /// The pairs of titles that may share footage, their links, and the
-    /// links as the library records them (set-aside shots' too).
-    fn duplicates(&self) -> Result<(Links, Vec<DuplicateRecord>), BuildError> {
-        let gate = link_gate(&self.params.matching) - SLACK;
-        let queries: Vec<(usize, usize)> = (0..self.titles.len())
-            .flat_map(|t| (0..self.titles[t].shots.len()).map(move |r| (t, r)))
-            .collect();
-        let touched: BTreeSet<(usize, usize)> = queries
-            .par_iter()
-            .map(|&(t, row)| {
-                let mut pairs = Vec::new();
-                let asks = [
-                    (Kind::EntryDescriptor, Kind::EntryDescriptor),
-                    (Kind::EntryDescriptor, Kind::ExitDescriptor),
-                    (Kind::ExitDescriptor, Kind::ExitDescriptor),
-                ];
-                for (from, into) in asks {
-                    let query = from.vector(&self.titles[t], row);
-                    let hits =
-                        self.search(into, &query, &|_, least| least.is_some_and(|l| l < gate))?;
-                    pairs.extend(
-                        hits.iter()
-                            .filter(|h| h.title != t && h.similarity >= gate)
-                            .map(|h| (t.min(h.title), t.max(h.title))),
-                    );
-                }
-                Ok(pairs)
-            })
-            .collect::<Result<Vec<_>, BuildError>>()?
-            .into_iter()
-            .flatten()
-            .collect();
-        let found: Vec<((usize, usize), Duplicates, Vec<DuplicateRecord>)> = touched
-            .into_par_iter()
-            .map(|(a, b)| {
-                let (x, y) = (&self.titles[a], &self.titles[b]);
-                let links = find_duplicates(x, y, &self.params.matching);
-                let shot = |t: &TitleVectors, shot: usize| ShotRef {
-                    content_hash: t.content_hash.clone(),
-                    shot,
-                };
-                let records = links
-                    .iter()
-                    .map(|l| (x.shot_ref(l.row), y.shot_ref(l.other_row), l.similarity))
-                    .chain(
-                        find_aside_duplicates(x, y)
-                            .iter()
-                            .map(|l| (shot(x, l.shot), shot(y, l.other_shot), l.similarity)),
-                    )
-                    .map(|(a, b, similarity)| DuplicateRecord { a, b, similarity })
-                    .collect();
-                let rows = links.iter().map(|l| (l.row, l.other_row)).collect();
-                ((a, b), rows, records)
-            })
-            .collect();
-        let mut links = Links::new();
-        let mut records = Vec::new();
-        for ((a, b), rows, found) in found {
-            let swapped = rows.iter().map(|&(i, j)| (j, i)).collect();
-            links.insert((b, a), swapped);
-            links.insert((a, b), rows);
-            records.extend(found);
-        }
-        Ok((links, records))
-    }
-
     /// The exit list (`exit`: true) or entry list of shot `row` of title `t`.
     fn list(&self, t: usize, row: usize, exit: bool, links: &Links) -> Result<TopK, BuildError> {
         let k = self.params.matching.k;
@@ -411,7 +457,7 @@ impl Catalogue {
     /// whose lists hold it), the motion pairs (in no list), best first;
     /// and the duplicate links.
     pub fn proposals(&self) -> Result<Built, BuildError> {
-        let (links, duplicates) = self.duplicates()?;
+        let links = &self.links;
         let queries: Vec<(usize, usize, bool)> = (0..self.titles.len())
             .flat_map(|t| {
                 (0..self.titles[t].shots.len()).flat_map(move |r| [(t, r, true), (t, r, false)])
@@ -420,7 +466,7 @@ impl Catalogue {
         let listed = queries
             .par_iter()
             .map(|&(t, row, exit)| {
-                let list = self.list(t, row, exit, &links)?;
+                let list = self.list(t, row, exit, links)?;
                 let me = (
                     self.titles[t].content_hash.as_str(),
                     &self.titles[t].shots[row],
@@ -458,7 +504,7 @@ impl Catalogue {
             held.in_exit_list |= p.in_exit_list;
             held.in_entry_list |= p.in_entry_list;
         }
-        let shot_dups = self.duplicate_shots(&links);
+        let shot_dups = self.duplicate_shots(links);
         let titles: Vec<&TitleVectors> = self.titles.iter().collect();
         let motion =
             crate::matching::motion::candidates(&titles, &shot_dups, &self.params.matching)
@@ -479,7 +525,7 @@ impl Catalogue {
         });
         Ok(Built {
             pairs: out,
-            duplicates,
+            duplicates: self.duplicates.clone(),
         })
     }
 

@@ -6,6 +6,7 @@
 pub mod build;
 pub mod features;
 pub mod import;
+mod links;
 pub mod proposals;
 pub mod table;
 pub mod worker;

@@ -43,13 +43,14 @@ pub struct DuplicateLink {
     pub similarity: f32,
 }
 
-/// The least similarity of descriptors some pair of a duplicate link's
-/// two shots always reaches (entry with entry for whole shots, any two
-/// ends for overlapping prints): shots less alike than this at every end
-/// are never linked, so catalogue mode compares only titles whose shots
-/// reach it somewhere.
-pub fn link_gate(params: &MatchParams) -> f32 {
-    params.duplicate_floor.min(FOOTAGE_GATE)
+/// What every duplicate link's two shots reach: as whole shots, entry
+/// with entry or exit with exit at least `duplicate_similarity`; by
+/// overlapping frames (and every set-aside link), one print of each at
+/// least [`footage::PRINT_MATCH`] alike. Catalogue mode finds the pairs
+/// of shots that may be linked by range searches at these two levels,
+/// then judges each with [`link`].
+pub fn link_gates(params: &MatchParams) -> (f32, f32) {
+    (params.duplicate_similarity, footage::PRINT_MATCH)
 }
 
 /// The duplicate links between the shots of `a` and those of `b` (none
@@ -65,40 +66,91 @@ pub fn find_duplicates(
     let entries = a.entries.block(&b.entries);
     let exits = a.exits.block(&b.exits);
     let crossed = [a.entries.block(&b.exits), a.exits.block(&b.entries)];
-    let printed = a.printed() && b.printed();
     let mut out = Vec::new();
     for row in 0..entries.rows {
         for other_row in 0..entries.cols {
-            let (entry, exit) = (entries.get(row, other_row), exits.get(row, other_row));
-            let whole = entry >= params.duplicate_floor
-                && exit >= params.duplicate_floor
-                && entry.max(exit) >= params.duplicate_similarity;
-            if whole {
-                out.push(DuplicateLink {
-                    row,
-                    other_row,
-                    similarity: entry.min(exit),
-                });
-                continue;
-            }
-            let described = [entry, exit]
-                .into_iter()
-                .chain(crossed.iter().map(|c| c.get(row, other_row)))
-                .fold(f32::MIN, f32::max);
-            if !printed || described < FOOTAGE_GATE {
-                continue;
-            }
-            let overlap = a.footage.overlap(row, &b.footage, other_row);
-            if overlapping(overlap, described, params) {
-                out.push(DuplicateLink {
-                    row,
-                    other_row,
-                    similarity: overlap.best,
-                });
-            }
+            let ends = Ends {
+                entry: entries.get(row, other_row),
+                exit: exits.get(row, other_row),
+                crossed: [
+                    crossed[0].get(row, other_row),
+                    crossed[1].get(row, other_row),
+                ],
+            };
+            out.extend(judge(a, row, b, other_row, ends, params));
         }
     }
     out
+}
+
+/// The link, if any, between shot `row` of `a` and shot `other_row` of
+/// `b`: exactly what [`find_duplicates`] says of them, for a caller that
+/// knows which pairs may be linked (catalogue mode's range searches).
+pub fn link(
+    a: &TitleVectors,
+    row: usize,
+    b: &TitleVectors,
+    other_row: usize,
+    params: &MatchParams,
+) -> Option<DuplicateLink> {
+    if a.content_hash == b.content_hash {
+        return None;
+    }
+    let ends = Ends {
+        entry: a.entries.similarity(row, &b.entries, other_row),
+        exit: a.exits.similarity(row, &b.exits, other_row),
+        crossed: [
+            a.entries.similarity(row, &b.exits, other_row),
+            a.exits.similarity(row, &b.entries, other_row),
+        ],
+    };
+    judge(a, row, b, other_row, ends, params)
+}
+
+/// The descriptor similarities of two shots: entry with entry, exit with
+/// exit, and the two crossed.
+struct Ends {
+    entry: f32,
+    exit: f32,
+    crossed: [f32; 2],
+}
+
+fn judge(
+    a: &TitleVectors,
+    row: usize,
+    b: &TitleVectors,
+    other_row: usize,
+    ends: Ends,
+    params: &MatchParams,
+) -> Option<DuplicateLink> {
+    let Ends {
+        entry,
+        exit,
+        crossed,
+    } = ends;
+    let whole = entry >= params.duplicate_floor
+        && exit >= params.duplicate_floor
+        && entry.max(exit) >= params.duplicate_similarity;
+    if whole {
+        return Some(DuplicateLink {
+            row,
+            other_row,
+            similarity: entry.min(exit),
+        });
+    }
+    let described = [entry, exit]
+        .into_iter()
+        .chain(crossed)
+        .fold(f32::MIN, f32::max);
+    if !(a.printed() && b.printed()) || described < FOOTAGE_GATE {
+        return None;
+    }
+    let overlap = a.footage.overlap(row, &b.footage, other_row);
+    overlapping(overlap, described, params).then_some(DuplicateLink {
+        row,
+        other_row,
+        similarity: overlap.best,
+    })
 }
 
 /// A link that involves a shot set aside from matching: shot numbers of
@@ -245,6 +297,20 @@ mod tests {
             .collect();
         assert_eq!(pairs, vec![(1, 0)]);
         assert!(find_duplicates(&a, &a, &MatchParams::default()).is_empty());
+        // Pair by pair, either way round, `link` says the same.
+        let params = MatchParams::default();
+        for (x, y) in [(&a, &b), (&b, &a), (&a, &c)] {
+            let every = find_duplicates(x, y, &params);
+            for i in 0..x.shots.len() {
+                for j in 0..y.shots.len() {
+                    let one = link(x, i, y, j, &params);
+                    let found = every.iter().find(|l| (l.row, l.other_row) == (i, j));
+                    assert_eq!(one.as_ref(), found, "{i} {j}");
+                    let back = link(y, j, x, i, &params).map(|l| l.similarity);
+                    assert_eq!(back, one.map(|l| l.similarity));
+                }
+            }
+        }
     }
 
     /// `t` with set-aside shots `numbers` printed from `prints`.

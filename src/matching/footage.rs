@@ -108,6 +108,16 @@ impl Footage {
         self.rows.len()
     }
 
+    /// The rows of shot `i`'s prints ([`Footage::print`]).
+    pub fn rows_of(&self, i: usize) -> Range<usize> {
+        self.rows[i].clone()
+    }
+
+    /// Print `r` of the title.
+    pub fn print(&self, r: usize) -> &[i8] {
+        self.prints.row(r)
+    }
+
     /// How the prints of shot `i` meet those of shot `j` of `other`
     /// (exact 8-bit cosines, as [`Quantised::similarity`] gives them).
     pub fn overlap(&self, i: usize, other: &Footage, j: usize) -> Overlap {
