@@ -9,6 +9,8 @@ mod common;
 
 use common::*;
 use matchcut::catalogue::features;
+use matchcut::store::{DuplicateRecord, ListedPair};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -181,6 +183,37 @@ fn a_catalogue_build_proposes_and_imports_exactly_what_a_local_scan_makes() {
         assert_same_pairs(search, &local, &proposal_pairs(&file));
     }
 
+    // The catalogue of every title but one, then that one added in a delta
+    // shard: the merged proposals and links are the full build's.
+    let full = matchcut::catalogue::proposals::read(&newest_proposals(&out)).expect("proposals");
+    let full_links = matchcut::catalogue::proposals::read_duplicates(
+        &matchcut::catalogue::proposals::duplicates_path(&newest_proposals(&out), &full.build_id),
+        &full.build_id,
+    )
+    .expect("duplicates");
+    for exact in [true, false] {
+        let (merged, links) = built_then_added(&features, last_title(&titles), exact, dir.path());
+        // Frame pairs: motion pairs come with the next full build.
+        let (merged, full) = (summary(&merged), summary(&full.pairs));
+        let only_merged: Vec<_> = merged
+            .iter()
+            .filter(|p| !full.contains(p))
+            .take(5)
+            .collect();
+        let only_full: Vec<_> = full
+            .iter()
+            .filter(|p| !merged.contains(p))
+            .take(5)
+            .collect();
+        assert!(
+            merged == full,
+            "exact {exact}: {} pairs merged, {} built; only merged {only_merged:?}; only built {only_full:?}",
+            merged.len(),
+            full.len()
+        );
+        assert_eq!(link_set(&links), link_set(&full_links), "exact: {exact}");
+    }
+
     // The last build (exact) into a new library: the library a local scan
     // made, lists, k-th values and duplicate links included.
     let imported = dir.path().join("imported");
@@ -211,13 +244,13 @@ fn a_catalogue_build_proposes_and_imports_exactly_what_a_local_scan_makes() {
 
     // A build of all titles but one, imported, then the last one scanned
     // into it locally: the lists are live, the library is the same again.
-    let last = titles.last().expect("a title");
+    let last = last_title(&titles);
     let held_back = dir.path().join("held-back");
     std::fs::create_dir_all(&held_back).expect("dir");
     for entry in std::fs::read_dir(&features).expect("features") {
         let path = entry.expect("entry").path();
         let f = features::read(&path).expect("features file");
-        if Path::new(f.media["path"].as_str().unwrap_or_default()) == last.as_path() {
+        if Path::new(f.media["path"].as_str().unwrap_or_default()) == last {
             std::fs::rename(&path, held_back.join(path.file_name().expect("name"))).expect("move");
         }
     }
@@ -248,6 +281,91 @@ fn a_catalogue_build_proposes_and_imports_exactly_what_a_local_scan_makes() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("the build does not"), "{stderr}");
     assert_same_library(&library, &grown);
+}
+
+fn last_title(titles: &[PathBuf]) -> &Path {
+    titles.last().expect("a title")
+}
+
+fn newest_proposals(build: &Path) -> PathBuf {
+    matchcut::catalogue::import::proposals_file(build).expect("a proposals file")
+}
+
+/// The catalogue (in memory, shards of 10) of every features file in
+/// `features` but `last`'s, then `last` added: the merged proposals and
+/// every duplicate link.
+fn built_then_added(
+    features: &Path,
+    last: &Path,
+    exact: bool,
+    scratch: &Path,
+) -> (Vec<ListedPair>, Vec<DuplicateRecord>) {
+    use matchcut::catalogue::build::{BuildParams, Catalogue};
+    let params = BuildParams {
+        shard_shots: 10,
+        exact,
+        ..BuildParams::default()
+    };
+    let (mut before, mut added) = (Vec::new(), Vec::new());
+    for entry in std::fs::read_dir(features).expect("features") {
+        let f = features::read(&entry.expect("entry").path()).expect("features file");
+        let path = f.media["path"].as_str().unwrap_or_default().to_string();
+        let vectors = matchcut::jobs::library::new_title(&path, &f.analysis, &params.matching)
+            .expect("title")
+            .vectors;
+        if Path::new(&path) == last {
+            added.push(vectors);
+        } else {
+            before.push(vectors);
+        }
+    }
+    assert_eq!(added.len(), 1);
+    let shards = scratch.join(format!("delta-{exact}"));
+    let mut catalogue = Catalogue::build(before, &shards, params.clone()).expect("build");
+    let previous = catalogue.proposals().expect("proposals");
+    let shards_before = catalogue.shards();
+    let delta = catalogue.add(added, &shards).expect("add");
+    assert_eq!(catalogue.shards(), shards_before + 1, "the delta shard");
+    let merged = matchcut::catalogue::delta::merge(&previous.pairs, &delta, params.matching.k);
+    let mut links = previous.duplicates;
+    links.extend(delta.duplicates);
+    (merged, links)
+}
+
+/// Frame pairs as (id, kind, whose lists, score to 1e-6).
+fn summary(pairs: &[ListedPair]) -> Vec<(String, String, bool, bool, i64)> {
+    let mut out: Vec<_> = pairs
+        .iter()
+        .filter(|p| p.candidate.components.motion.is_none())
+        .map(|p| {
+            let c = &p.candidate;
+            let kind = c.components.kind().name().to_string();
+            let score = (f64::from(c.score) * 1e6).round() as i64;
+            (c.id.clone(), kind, p.in_exit_list, p.in_entry_list, score)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Links as unordered shot pairs.
+fn link_set(links: &[DuplicateRecord]) -> BTreeSet<(String, usize, String, usize)> {
+    links
+        .iter()
+        .map(|d| {
+            let (a, b) = if d.a <= d.b {
+                (&d.a, &d.b)
+            } else {
+                (&d.b, &d.a)
+            };
+            (
+                a.content_hash.clone(),
+                a.shot,
+                b.content_hash.clone(),
+                b.shot,
+            )
+        })
+        .collect()
 }
 
 fn import(build: &Path, library: &Path) -> serde_json::Value {

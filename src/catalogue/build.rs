@@ -271,6 +271,32 @@ impl Catalogue {
     }
 }
 
+/// `pairs` best first (ties by id).
+pub(super) fn best_first(mut pairs: Vec<ListedPair>) -> Vec<ListedPair> {
+    pairs.sort_by(|a, b| {
+        let (a, b) = (&a.candidate, &b.candidate);
+        b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id))
+    });
+    pairs
+}
+
+/// Pairs by id, each holding the flags of every list that offered it.
+pub(super) fn flagged(pairs: impl Iterator<Item = ListedPair>) -> BTreeMap<String, ListedPair> {
+    let mut out: BTreeMap<String, ListedPair> = BTreeMap::new();
+    for p in pairs {
+        match out.get_mut(&p.candidate.id) {
+            Some(held) => {
+                held.in_exit_list |= p.in_exit_list;
+                held.in_entry_list |= p.in_entry_list;
+            }
+            None => {
+                out.insert(p.candidate.id.clone(), p);
+            }
+        }
+    }
+    out
+}
+
 /// Gives the shots of `titles[from..]` their keys in `keys`; a collision
 /// with any shot already there stops the build.
 pub(super) fn register(
@@ -455,9 +481,8 @@ impl Catalogue {
 
     /// Every frame pair either of whose ends lists the other (saying
     /// whose lists hold it), the motion pairs (in no list), best first;
-    /// and the duplicate links.
-    pub fn proposals(&self) -> Result<Built, BuildError> {
-        let links = &self.links;
+    /// and the duplicate links. Keeps every list's k-th score.
+    pub fn proposals(&mut self) -> Result<Built, BuildError> {
         let queries: Vec<(usize, usize, bool)> = (0..self.titles.len())
             .flat_map(|t| {
                 (0..self.titles[t].shots.len()).flat_map(move |r| [(t, r, true), (t, r, false)])
@@ -465,45 +490,19 @@ impl Catalogue {
             .collect();
         let listed = queries
             .par_iter()
-            .map(|&(t, row, exit)| {
-                let list = self.list(t, row, exit, links)?;
-                let me = (
-                    self.titles[t].content_hash.as_str(),
-                    &self.titles[t].shots[row],
-                );
-                Ok(list
-                    .items()
-                    .iter()
-                    .filter_map(|n| {
-                        let key = shot_key(&n.other.content_hash, n.other.shot);
-                        let &(o, orow) = self.keys.get(&key)?;
-                        let other = (
-                            self.titles[o].content_hash.as_str(),
-                            &self.titles[o].shots[orow],
-                        );
-                        Some(ListedPair {
-                            candidate: if exit {
-                                candidate(me, other)
-                            } else {
-                                candidate(other, me)
-                            },
-                            in_exit_list: exit,
-                            in_entry_list: !exit,
-                        })
-                    })
-                    .collect::<Vec<_>>())
-            })
+            .map(|&(t, row, exit)| self.listed(t, row, exit))
             .collect::<Result<Vec<_>, BuildError>>()?;
-        let mut pairs: BTreeMap<String, ListedPair> = BTreeMap::new();
-        for p in listed.into_iter().flatten() {
-            let held = pairs.entry(p.candidate.id.clone()).or_insert(ListedPair {
-                in_exit_list: false,
-                in_entry_list: false,
-                ..p.clone()
-            });
-            held.in_exit_list |= p.in_exit_list;
-            held.in_entry_list |= p.in_entry_list;
+        let mut kth: Vec<Vec<[Option<f32>; 2]>> = self
+            .titles
+            .iter()
+            .map(|t| vec![[None, None]; t.shots.len()])
+            .collect();
+        for (&(t, row, exit), (_, k)) in queries.iter().zip(&listed) {
+            kth[t][row][usize::from(!exit)] = *k;
         }
+        self.kth = kth;
+        let mut pairs = flagged(listed.into_iter().flat_map(|(pairs, _)| pairs));
+        let links = &self.links;
         let shot_dups = self.duplicate_shots(links);
         let titles: Vec<&TitleVectors> = self.titles.iter().collect();
         let motion =
@@ -518,15 +517,48 @@ impl Catalogue {
             };
             (id, pair)
         }));
-        let mut out: Vec<ListedPair> = pairs.into_values().collect();
-        out.sort_by(|a, b| {
-            let (a, b) = (&a.candidate, &b.candidate);
-            b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id))
-        });
         Ok(Built {
-            pairs: out,
+            pairs: best_first(pairs.into_values().collect()),
             duplicates: self.duplicates.clone(),
         })
+    }
+
+    /// The pairs of the exit list (`exit`: true) or entry list of shot
+    /// `row` of title `t`, flagged as that list's, and its k-th score.
+    pub(super) fn listed(
+        &self,
+        t: usize,
+        row: usize,
+        exit: bool,
+    ) -> Result<(Vec<ListedPair>, Option<f32>), BuildError> {
+        let list = self.list(t, row, exit, &self.links)?;
+        let me = (
+            self.titles[t].content_hash.as_str(),
+            &self.titles[t].shots[row],
+        );
+        let pairs = list
+            .items()
+            .iter()
+            .filter_map(|n| {
+                let &(o, orow) = self
+                    .keys
+                    .get(&shot_key(&n.other.content_hash, n.other.shot))?;
+                let other = (
+                    self.titles[o].content_hash.as_str(),
+                    &self.titles[o].shots[orow],
+                );
+                Some(ListedPair {
+                    candidate: if exit {
+                        candidate(me, other)
+                    } else {
+                        candidate(other, me)
+                    },
+                    in_exit_list: exit,
+                    in_entry_list: !exit,
+                })
+            })
+            .collect();
+        Ok((pairs, list.kth()))
     }
 
     /// The links as pairs of shots (both ways, as `links` holds them):

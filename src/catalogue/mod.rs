@@ -4,6 +4,7 @@
 //! proposals written as Parquet for a library to import.
 
 pub mod build;
+pub mod delta;
 pub mod features;
 pub mod import;
 mod links;
@@ -111,7 +112,7 @@ pub fn build_from(
         })
         .collect::<Result<Vec<_>, CatalogueError>>()?;
     let shots = titles.iter().map(|t| t.shots.len()).sum();
-    let catalogue = Catalogue::build(titles, &out.join("shards").join(&build_id), params)?;
+    let mut catalogue = Catalogue::build(titles, &out.join("shards").join(&build_id), params)?;
     let built = catalogue.proposals()?;
     let file = out.join(format!("proposals-{build_id}.parquet"));
     let motion_pairs = built
