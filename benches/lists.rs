@@ -14,86 +14,13 @@
 
 #[path = "common/synthetic.rs"]
 mod synthetic;
+#[path = "common/titles.rs"]
+mod titles;
 
-use matchcut::embed::descriptor::DIMS;
-use matchcut::jobs::{LibraryData, NewTitle, TitleMeta};
-use matchcut::matching::exact::Quantised;
-use matchcut::matching::neighbours::{ShotInfo, TitleVectors};
-use matchcut::matching::{composition, footage};
+use matchcut::jobs::LibraryData;
 use std::path::PathBuf;
 use std::time::Instant;
-use synthetic::{descriptor, mix};
-
-const TITLE_SHOTS: u64 = 2_000;
-/// Footage prints of each shot (one in 8 frames of about 4 s).
-const PRINTS_PER_SHOT: u64 = 12;
-
-/// Synthetic footage prints of shot `id`: pseudo-random, so shots of
-/// different titles never share frames.
-fn prints(id: u64) -> Vec<i8> {
-    (0..PRINTS_PER_SHOT * footage::LEN as u64)
-        .map(|i| (mix(id * 10_000 + i) % 255) as i8)
-        .collect()
-}
-
-/// A synthetic framing signature: the values of a descriptor, repeated.
-fn framing(v: Vec<f32>) -> Vec<i8> {
-    let long: Vec<f32> = v.iter().cycle().take(composition::LEN).copied().collect();
-    matchcut::matching::exact::quantise(&long)
-}
-
-/// Synthetic title `t`: shots `t * TITLE_SHOTS ..` of the generator.
-fn title(t: u64) -> NewTitle {
-    let hash = (0..4)
-        .map(|i| format!("{:016x}", mix(t * 4 + i)))
-        .collect::<String>();
-    let mut vectors = TitleVectors {
-        content_hash: hash,
-        shots: Vec::new(),
-        entries: Quantised::new(DIMS),
-        exits: Quantised::new(DIMS),
-        footage: Default::default(),
-        aside: Default::default(),
-    };
-    let mut frames = Vec::new();
-    for s in 0..TITLE_SHOTS {
-        let id = t * TITLE_SHOTS + s;
-        vectors.entries.push_f32(&descriptor(id, 0));
-        vectors.exits.push_f32(&descriptor(id, 1));
-        vectors.footage.push_shot(&prints(id));
-        let (first, last) = (s * 100, s * 100 + 99);
-        frames.push((first, last));
-        vectors.shots.push(ShotInfo {
-            shot: s as usize,
-            first_frame: first,
-            last_frame: last,
-            entry_frame: first,
-            exit_frame: last,
-            group_shot: s as usize,
-            entry_composition: framing(descriptor(id, 2)),
-            exit_composition: framing(descriptor(id, 3)),
-            entry_vector: vectors.entries.row(s as usize).to_vec(),
-            exit_vector: vectors.exits.row(s as usize).to_vec(),
-            entry_regions: Vec::new(),
-            exit_regions: Vec::new(),
-            entry_figure: 0.0,
-            exit_figure: 0.0,
-            exit_kth: None,
-            entry_kth: None,
-            motion: None,
-        });
-    }
-    NewTitle::new(vectors, frames)
-}
-
-fn meta(t: u64) -> TitleMeta {
-    TitleMeta {
-        path: format!("/bench/title{t}.mov"),
-        frame_rate: "24000/1001".into(),
-        start_timecode: None,
-        frame_count: TITLE_SHOTS * 100,
-    }
-}
+use titles::{meta, title, TITLE_SHOTS};
 
 /// A library of `size` shots, built once.
 fn library(size: u64) -> LibraryData {

@@ -23,12 +23,12 @@
 //!   exactly as on one machine.
 //! - **Motion pairs**: `matching::motion` over every title (its own index).
 
-use crate::index::{IndexError, IndexParams, Neighbour, VectorIndex};
+use crate::index::{IndexError, IndexParams, Neighbour, Storage, VectorIndex};
 use crate::matching::candidates::candidate;
 use crate::matching::exact::cosine_i8;
 use crate::matching::motion::DuplicateShots;
 use crate::matching::neighbours::{excluded, Duplicates, Near, TitleVectors, TopK};
-use crate::matching::{footage, pair_score, MatchParams, FIGURE_WEIGHT};
+use crate::matching::{composition, footage, pair_score, MatchParams, FIGURE_WEIGHT};
 use crate::store::{DuplicateRecord, ListedPair};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -111,6 +111,9 @@ impl Kind {
 /// are the shard's number (high 24 bits) and the print's row in `owners`.
 pub(super) struct Shard {
     indexes: Vec<VectorIndex>,
+    /// The reverse indexes of its shots' exit lists and entry lists
+    /// (`catalogue::delta`), filled once the lists are made.
+    pub(super) reverse: [VectorIndex; 2],
     pub(super) prints: VectorIndex,
     pub(super) owners: Vec<PrintOwner>,
 }
@@ -124,6 +127,9 @@ pub(super) struct PrintOwner {
     pub(super) aside: bool,
 }
 
+/// The first ask of a print's range search, per shard.
+const PRINT_ASK: usize = 8;
+
 /// Bits of a print key that number the print within its shard.
 const PRINT_BITS: u32 = 40;
 
@@ -134,6 +140,8 @@ pub struct Catalogue {
     pub titles: Vec<TitleVectors>,
     pub(super) keys: HashMap<u64, (usize, usize)>,
     pub(super) shards: Vec<Shard>,
+    /// The titles of each shard.
+    pub(super) spans: Vec<std::ops::Range<usize>>,
     pub(super) params: BuildParams,
     pub(super) links: Links,
     pub(super) duplicates: Vec<DuplicateRecord>,
@@ -181,6 +189,7 @@ impl Catalogue {
             titles,
             keys,
             shards,
+            spans,
             params,
             links: Links::new(),
             duplicates: Vec::new(),
@@ -195,6 +204,20 @@ impl Catalogue {
 
     pub fn params(&self) -> &BuildParams {
         &self.params
+    }
+
+    /// Search shards by brute force from now on (`true`), or by HNSW.
+    pub fn set_exact(&mut self, exact: bool) {
+        self.params.exact = exact;
+    }
+
+    /// Bytes the shards' indexes hold in memory: (shot indexes, print
+    /// indexes).
+    pub fn index_bytes(&self) -> (usize, usize) {
+        self.shards.iter().fold((0, 0), |(shots, prints), s| {
+            let own: usize = s.indexes.iter().map(VectorIndex::memory_usage).sum();
+            (shots + own, prints + s.prints.memory_usage())
+        })
     }
 
     pub fn shards(&self) -> usize {
@@ -219,7 +242,8 @@ impl Catalogue {
                 similarity: n.similarity,
             })
         };
-        self.search_in(&|s| &s.indexes[index], query, &hit, settled)
+        let first = (self.params.matching.k * 4).max(16);
+        self.search_in(&|s| &s.indexes[index], query, first, &hit, settled)
     }
 
     /// The prints of every shard at least `gate` alike to `print`: their
@@ -234,19 +258,21 @@ impl Catalogue {
             (n.similarity >= gate).then(|| shard.owners.get(i).copied())?
         };
         let below = |_: &[PrintOwner], least: Option<f32>| least.is_some_and(|l| l < gate);
-        self.search_in(&|s| &s.prints, print, &owner, &below)
+        // Prints that alike are rare: most asks end at the first.
+        self.search_in(&|s| &s.prints, print, PRINT_ASK, &owner, &below)
     }
 
     /// Every shard's nearest neighbours of `query` in the index `pick`
     /// names, mapped by `map`, asking for more while `settled` says so.
-    fn search_in<T>(
+    pub(super) fn search_in<T>(
         &self,
         pick: &dyn Fn(&Shard) -> &VectorIndex,
         query: &[f32],
+        first: usize,
         map: &dyn Fn(&Shard, &Neighbour) -> Option<T>,
         settled: &dyn Fn(&[T], Option<f32>) -> bool,
     ) -> Result<Vec<T>, BuildError> {
-        let mut ask = (self.params.matching.k * 4).max(16);
+        let mut ask = first;
         loop {
             let mut hits = Vec::new();
             let mut least: Option<f32> = None;
@@ -337,6 +363,26 @@ fn shard_spans(titles: &[TitleVectors], most: usize) -> Vec<std::ops::Range<usiz
     spans
 }
 
+/// A shard's index settings: the library's, with half its insertion
+/// effort (a catalogue's indexes are built once per build, and its lists
+/// are rescored and certified; recall measured in `benches/catalogue.rs`).
+fn index_params(dims: usize) -> IndexParams {
+    IndexParams {
+        expansion_add: 64,
+        expansion_search: 64,
+        ..IndexParams::new(dims)
+    }
+}
+
+/// A reverse index's settings (`delta::reverse_vector`): half precision,
+/// since 8 bits scaled to its largest part would crush the framing.
+fn reverse_params(dims: usize) -> IndexParams {
+    IndexParams {
+        storage: Storage::F16,
+        ..index_params(dims)
+    }
+}
+
 /// Shard `number` of `titles[span]`, its files under `dir`; each index
 /// filled in parallel.
 pub(super) fn build_shard(
@@ -358,7 +404,7 @@ pub(super) fn build_shard(
                 .map_or(1, |&(t, r)| kind.vector(&titles[t], r).len().max(1));
             let index = VectorIndex::empty(
                 &dir.join(format!("{kind:?}.usearch").to_lowercase()),
-                IndexParams::new(dims),
+                index_params(dims),
             )?;
             index.reserve(rows.len())?;
             rows.par_iter().try_for_each(|&(t, r)| {
@@ -387,7 +433,7 @@ pub(super) fn build_shard(
             }
         }
     }
-    let prints = VectorIndex::empty(&dir.join("prints.usearch"), IndexParams::new(footage::LEN))?;
+    let prints = VectorIndex::empty(&dir.join("prints.usearch"), index_params(footage::LEN))?;
     prints.reserve(placed.len())?;
     let base = (number as u64) << PRINT_BITS;
     placed
@@ -404,8 +450,16 @@ pub(super) fn build_shard(
             prints.add(base | i as u64, &print)
         })?;
     let owners = placed.into_iter().map(|(owner, _)| owner).collect();
+    let reverse = ["exit-lists", "entry-lists"].map(|name| {
+        VectorIndex::empty(
+            &dir.join(format!("{name}.usearch")),
+            reverse_params(composition::LEN + 2),
+        )
+    });
+    let [exits, entries] = reverse;
     Ok(Shard {
         indexes,
+        reverse: [exits?, entries?],
         prints,
         owners,
     })
@@ -501,6 +555,9 @@ impl Catalogue {
             kth[t][row][usize::from(!exit)] = *k;
         }
         self.kth = kth;
+        for shard in 0..self.shards.len() {
+            self.fill_reverse(shard)?;
+        }
         let mut pairs = flagged(listed.into_iter().flat_map(|(pairs, _)| pairs));
         let links = &self.links;
         let shot_dups = self.duplicate_shots(links);
@@ -525,7 +582,7 @@ impl Catalogue {
 
     /// The pairs of the exit list (`exit`: true) or entry list of shot
     /// `row` of title `t`, flagged as that list's, and its k-th score.
-    pub(super) fn listed(
+    pub fn listed(
         &self,
         t: usize,
         row: usize,

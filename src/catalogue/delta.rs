@@ -19,8 +19,10 @@
 //! with the next full build.
 
 use super::build::{
-    best_first, build_shard, flagged, register, BuildError, Built, Catalogue, Hit, Kind, SLACK,
+    best_first, build_shard, flagged, register, shot_key, BuildError, Built, Catalogue, Hit, Shard,
+    SLACK,
 };
+use crate::index::Neighbour;
 use crate::matching::candidates::candidate;
 use crate::matching::exact::cosine_i8;
 use crate::matching::neighbours::{excluded, Duplicates, Near, Role, TitleVectors, TopK};
@@ -30,6 +32,15 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+/// A pair's ends: exit shot `i` of title `a`, entry shot `j` of `b`.
+#[derive(Clone, Copy)]
+struct Ends {
+    a: usize,
+    i: usize,
+    b: usize,
+    j: usize,
+}
+
 impl Catalogue {
     /// Adds `new` titles (none of them already in) in a delta shard under
     /// `dir`: returns the pairs entering any list (flagged with the lists
@@ -37,6 +48,13 @@ impl Catalogue {
     /// is left as it was.
     pub fn add(&mut self, new: Vec<TitleVectors>, dir: &Path) -> Result<Built, BuildError> {
         let from = self.titles.len();
+        let started = std::time::Instant::now();
+        let lap = |what: &str| {
+            tracing::debug!(
+                "catalogue add: {what} by {:.2} s",
+                started.elapsed().as_secs_f64()
+            )
+        };
         let mut keys = self.keys.clone();
         let mut titles = std::mem::take(&mut self.titles);
         titles.extend(new);
@@ -54,12 +72,15 @@ impl Catalogue {
         self.titles = titles;
         self.keys = keys;
         self.shards.push(shard);
+        self.spans.push(from..self.titles.len());
+        lap("delta shard built");
         let added: Vec<usize> = (from..self.titles.len()).collect();
         let (links, duplicates) = self.find_links(&added)?;
         for (pair, rows) in links {
             self.links.entry(pair).or_default().extend(rows);
         }
         self.duplicates.extend(duplicates.iter().cloned());
+        lap("links found");
         let queries: Vec<(usize, usize, bool)> = added
             .iter()
             .flat_map(|&t| {
@@ -70,14 +91,12 @@ impl Catalogue {
             .par_iter()
             .map(|&(t, row, exit)| self.listed(t, row, exit))
             .collect::<Result<Vec<_>, BuildError>>()?;
-        let floors = [
-            self.lowest_kth(Role::Exit, from),
-            self.lowest_kth(Role::Entry, from),
-        ];
+        lap("own lists made");
         let reverse = queries
             .par_iter()
-            .map(|&(t, row, exit)| self.entering(t, row, exit, from, floors[usize::from(exit)]))
+            .map(|&(t, row, exit)| self.entering(t, row, exit, from))
             .collect::<Result<Vec<_>, BuildError>>()?;
+        lap("lists entered");
         let mut kth: Vec<Vec<[Option<f32>; 2]>> = added
             .iter()
             .map(|&t| vec![[None, None]; self.titles[t].shots.len()])
@@ -86,6 +105,7 @@ impl Catalogue {
             kth[t - from][row][usize::from(!exit)] = *k;
         }
         self.kth.extend(kth);
+        self.fill_reverse(self.shards.len() - 1)?;
         let entrants = own
             .into_iter()
             .flat_map(|(pairs, _)| pairs)
@@ -98,51 +118,76 @@ impl Catalogue {
 
     /// The pairs shot `row` of new title `t` makes by entering the lists
     /// of shots already there (titles before `from`): as an entry into
-    /// exit lists (`exit` false), or as an exit into entry lists; `floor`:
-    /// the lowest k-th score of those lists ([`Catalogue::lowest_kth`]).
-    fn entering(
+    /// exit lists (`exit` false), or as an exit into entry lists. Each
+    /// shard's reverse index is asked for every list whose threshold the
+    /// shot may reach ([`reverse_vector`]: the dot product at least
+    /// `-SLACK`), and each is checked exactly against the list's k-th
+    /// score now.
+    pub fn entering(
         &self,
         t: usize,
         row: usize,
         exit: bool,
         from: usize,
-        floor: Option<f32>,
     ) -> Result<Vec<ListedPair>, BuildError> {
         let me = &self.titles[t].shots[row];
-        // The lists it may enter: exit lists for a new entry.
-        let (kind, own_figure) = if exit {
-            (Kind::EntryFraming, me.exit_figure)
+        let framing = if exit {
+            &me.exit_composition
         } else {
-            (Kind::ExitFraming, me.entry_figure)
+            &me.entry_composition
         };
-        let query = if exit {
-            Kind::ExitFraming
-        } else {
-            Kind::EntryFraming
-        }
-        .vector(&self.titles[t], row);
-        let admitted = |h: &Hit| self.admitted(t, row, exit, h, from);
-        let settled = |_: &[Hit], least: Option<f32>| match (floor, least) {
-            (_, None) => true,
-            (Some(floor), Some(least)) => {
-                least + SLACK + FIGURE_WEIGHT * own_figure.max(0.0) < floor
-            }
-            (None, Some(_)) => false,
+        let query = reverse_query(framing);
+        // Hits' similarities as dot products; `least` is the index's cosine.
+        let hit = |_: &Shard, n: &Neighbour| {
+            let &(title, row) = self.keys.get(&n.key)?;
+            Some(Hit {
+                title,
+                row,
+                similarity: n.similarity * REVERSE_SCALE,
+            })
         };
-        let hits = self.search(kind, &query, &settled)?;
-        Ok(hits.iter().filter_map(admitted).collect())
+        let reached =
+            |_: &[Hit], least: Option<f32>| least.is_some_and(|l| l * REVERSE_SCALE < -SLACK);
+        let side = usize::from(exit);
+        let first = (self.params.matching.k * 4).max(16);
+        let hits = self.search_in(&|s| &s.reverse[side], &query, first, &hit, &reached)?;
+        Ok(hits
+            .iter()
+            .filter(|h| h.similarity >= -SLACK)
+            .filter_map(|h| Some(self.entrant(self.admits(t, row, exit, h, from)?, exit)))
+            .collect())
     }
 
-    /// The pair of new shot `row` of `t` with old shot `h`, when it enters
-    /// `h`'s list (`exit`: `t`'s shot is the exit, `h` lists entries).
-    fn admitted(
-        &self,
-        t: usize,
-        row: usize,
-        exit: bool,
-        h: &Hit,
-        from: usize,
-    ) -> Option<ListedPair> {
+    /// Puts every shot of shard `n` into its reverse indexes, with its
+    /// lists' k-th scores now (a score only rises as titles join, so an
+    /// older threshold only asks for more lists to be checked).
+    pub(super) fn fill_reverse(&self, n: usize) -> Result<(), BuildError> {
+        let rows: Vec<(usize, usize)> = self.spans[n]
+            .clone()
+            .flat_map(|t| (0..self.titles[t].shots.len()).map(move |r| (t, r)))
+            .collect();
+        for (side, index) in self.shards[n].reverse.iter().enumerate() {
+            index.reserve(rows.len())?;
+            rows.par_iter().try_for_each(|&(t, row)| {
+                let s = &self.titles[t].shots[row];
+                let (framing, figure) = if side == 0 {
+                    (&s.exit_composition, s.exit_figure)
+                } else {
+                    (&s.entry_composition, s.entry_figure)
+                };
+                // Short lists take anything.
+                let least =
+                    self.kth[t][row][side].map_or(-2.0, |k| k - FIGURE_WEIGHT * figure.max(0.0));
+                let key = shot_key(&self.titles[t].content_hash, s.shot);
+                index.add(key, &reverse_vector(framing, least))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Whether new shot `row` of `t` enters old shot `h`'s list (`exit`:
+    /// `t`'s shot is the exit, `h` lists entries); the pair's ends if so.
+    fn admits(&self, t: usize, row: usize, exit: bool, h: &Hit, from: usize) -> Option<Ends> {
         if h.title >= from {
             return None;
         }
@@ -156,41 +201,76 @@ impl Catalogue {
             cosine_i8(&x.exit_composition, &y.entry_composition),
             x.exit_figure.min(y.entry_figure),
         );
-        let kth = self.kth[h.title][h.row][usize::from(exit)];
+        if self.kth[h.title][h.row][usize::from(exit)].is_some_and(|k| score < k) {
+            return None;
+        }
         let none = Duplicates::new();
         let dups = self.links.get(&(a, b)).unwrap_or(&none);
-        let eligible = kth.is_none_or(|k| score >= k)
-            && !excluded(
-                &self.titles[a],
-                i,
-                &self.titles[b],
-                j,
-                dups,
-                &self.params.matching,
-            );
-        let (ha, hb) = (
-            self.titles[a].content_hash.as_str(),
-            self.titles[b].content_hash.as_str(),
+        let excluded = excluded(
+            &self.titles[a],
+            i,
+            &self.titles[b],
+            j,
+            dups,
+            &self.params.matching,
         );
-        eligible.then(|| ListedPair {
-            candidate: candidate((ha, x), (hb, y)),
-            in_exit_list: !exit,
-            in_entry_list: exit,
-        })
+        (!excluded).then_some(Ends { a, i, b, j })
     }
 
-    /// The lowest k-th score of `role` lists among titles before `from`;
-    /// `None` when one of them is short (it takes anything).
-    fn lowest_kth(&self, role: Role, from: usize) -> Option<f32> {
-        let side = usize::from(role == Role::Entry);
-        let mut lowest = f32::INFINITY;
-        for title in &self.kth[..from] {
-            for k in title {
-                lowest = lowest.min(k[side]?);
-            }
+    /// The pair `admits` found, flagged as the old shot's list's.
+    fn entrant(&self, ends: Ends, exit: bool) -> ListedPair {
+        let Ends { a, i, b, j } = ends;
+        let (x, y) = (&self.titles[a], &self.titles[b]);
+        ListedPair {
+            candidate: candidate(
+                (x.content_hash.as_str(), &x.shots[i]),
+                (y.content_hash.as_str(), &y.shots[j]),
+            ),
+            in_exit_list: !exit,
+            in_entry_list: exit,
         }
-        Some(lowest)
     }
+}
+
+/// The squared length of every vector of a reverse index: a framing of
+/// unit length and a threshold of at most 2 in size fit.
+const REVERSE_NORM2: f32 = 5.0;
+
+/// How a cosine in a reverse index maps back to the dot product of the
+/// framing and threshold parts: the lengths of its vectors (`REVERSE_NORM2`)
+/// and its queries (2), rooted.
+pub(super) const REVERSE_SCALE: f32 = 3.162_277_7; // sqrt(5 * 2)
+
+/// A framing as a reverse index holds it: unit length, `-least`, then the
+/// length that brings every vector to the same norm (so the largest dot
+/// product is the largest cosine, which HNSW searches well). With `least`
+/// the lowest cosine that may still enter the shot's list (its k-th score
+/// less the most its figure can add), and a new shot's framing `g` asked
+/// as [`reverse_query`], `REVERSE_SCALE` times the cosine is
+/// `cos(f, g) - least`: at least 0 for every list the new shot may enter.
+pub(super) fn reverse_vector(framing: &[i8], least: f32) -> Vec<f32> {
+    let least = least.clamp(-2.0, 2.0);
+    let mut v = unit(framing);
+    v.push(-least);
+    v.push((REVERSE_NORM2 - 1.0 - least * least).max(0.0).sqrt());
+    v
+}
+
+/// A new shot's framing as it asks a reverse index.
+pub(super) fn reverse_query(framing: &[i8]) -> Vec<f32> {
+    let mut v = unit(framing);
+    v.extend([1.0, 0.0]);
+    v
+}
+
+fn unit(framing: &[i8]) -> Vec<f32> {
+    let norm = framing
+        .iter()
+        .map(|&x| f32::from(x) * f32::from(x))
+        .sum::<f32>()
+        .sqrt()
+        .max(f32::MIN_POSITIVE);
+    framing.iter().map(|&x| f32::from(x) / norm).collect()
 }
 
 /// The proposals after a delta: `previous` (a build's frame and motion

@@ -49,10 +49,21 @@ pub enum Storage {
     I8,
 }
 
+/// How an index compares vectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// Cosine similarity (the scale of a vector does not count).
+    Cosine,
+    /// The dot product (searches for the largest); store as `F16`, since
+    /// `I8` scales each vector.
+    InnerProduct,
+}
+
 /// Build and search settings of an index.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct IndexParams {
     pub dimensions: usize,
+    pub metric: Metric,
     pub storage: Storage,
     /// Graph degree (HNSW `M`).
     pub connectivity: usize,
@@ -66,6 +77,7 @@ impl IndexParams {
     pub fn new(dimensions: usize) -> Self {
         Self {
             dimensions,
+            metric: Metric::Cosine,
             storage: Storage::I8,
             connectivity: 16,
             expansion_add: 128,
@@ -74,7 +86,8 @@ impl IndexParams {
     }
 }
 
-/// One neighbour found by a search.
+/// One neighbour found by a search (`similarity`: the cosine, or the dot
+/// product in an inner-product index).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Neighbour {
     pub key: u64,
@@ -143,7 +156,10 @@ impl VectorIndex {
     pub fn empty(path: &Path, params: IndexParams) -> Result<Self, IndexError> {
         let options = IndexOptions {
             dimensions: params.dimensions,
-            metric: MetricKind::Cos,
+            metric: match params.metric {
+                Metric::Cosine => MetricKind::Cos,
+                Metric::InnerProduct => MetricKind::IP,
+            },
             quantization: match params.storage {
                 Storage::F16 => ScalarKind::F16,
                 Storage::I8 => ScalarKind::I8,
@@ -181,6 +197,11 @@ impl VectorIndex {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Bytes the index holds in memory (vectors and graph).
+    pub fn memory_usage(&self) -> usize {
+        self.inner.memory_usage()
     }
 
     /// Whether the index is memory-mapped (read-only).

@@ -1,0 +1,162 @@
+//! Scale of catalogue mode (`matchcut::catalogue`): synthetic catalogues
+//! of 10k and 100k shots by default (`-- 1000000` for 1M), titles of
+//! 2,000 shots (`common/titles.rs`: descriptors and framings with the real
+//! descriptors' spectrum, 12 footage prints a shot), in one HNSW shard, and
+//! for each:
+//! - **build**: the shard's four shot indexes and its print index, and
+//!   their memory per shot; shots indexed per second per core;
+//! - **lists**: every shot's two certified lists, its duplicate searches,
+//!   and the time one list query takes;
+//! - **add a 2,000-shot title** (`Catalogue::add`: delta shard, links,
+//!   lists by k-NN against every shard, reverse search into the lists it
+//!   enters), as a fraction of that title's analysis: the analysis of the
+//!   10-min 1080p benchmark film is timed in the same run (`worker::analyse`,
+//!   `tests/fixtures/generated/bench_film_1080p.mp4`) and scaled to a
+//!   2-hour feature of 2,000 shots (7,200 s of footage);
+//! - **recall@10** against exact search, on 200 of the new title's lists and
+//!   the entrants of 200 of its shots' reverse searches.
+//!
+//! A 10M-shot catalogue is ten 1M-shot shards: every query asks each shard,
+//! so its query and add costs are ten times the 1M shard's (and its build
+//! ten shard builds), an extrapolation from the measured 1M point.
+//!
+//! `cargo bench --profile dev --bench catalogue [-- SIZES...]`
+
+#[path = "common/synthetic.rs"]
+mod synthetic;
+#[path = "common/titles.rs"]
+mod titles;
+
+use matchcut::catalogue::build::{BuildParams, Catalogue};
+use matchcut::catalogue::worker::{self, WorkerOptions};
+use matchcut::matching::neighbours::TitleVectors;
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::Instant;
+use titles::{title, TITLE_SHOTS};
+
+/// Seconds of footage of the 2,000-shot title the acceptance names.
+const FEATURE_SECONDS: f64 = 7_200.0;
+const SAMPLES: usize = 200;
+
+/// Seconds of analysis per second of footage, measured on the benchmark
+/// film now.
+fn analysis_rate() -> f64 {
+    matchcut::init_ffmpeg(true);
+    let film =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/generated/bench_film_1080p.mp4");
+    let info = matchcut::media::probe(&film)
+        .unwrap_or_else(|e| panic!("{e} (run scripts/bench-fixtures.sh)"));
+    let out = tempfile::tempdir().expect("temp dir");
+    let done = worker::analyse(&film, out.path(), WorkerOptions::default()).expect("analyse");
+    let rate = done.seconds / info.duration_secs;
+    println!(
+        "analysis: the {:.0}-s benchmark film ({} shots) in {:.1} s: {rate:.4} s per s of footage; a 2-hour, 2,000-shot feature: {:.0} s",
+        info.duration_secs,
+        done.shots,
+        done.seconds,
+        rate * FEATURE_SECONDS
+    );
+    rate
+}
+
+fn titles(size: u64) -> Vec<TitleVectors> {
+    (0..size / TITLE_SHOTS).map(|t| title(t).vectors).collect()
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("MATCHCUT_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let sizes = synthetic::sizes(&[10_000, 100_000]);
+    let threads = rayon::current_num_threads();
+    let analysis = std::env::var("BENCH_ANALYSIS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| analysis_rate() * FEATURE_SECONDS);
+    for size in sizes {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let params = BuildParams {
+            shard_shots: 1_000_000,
+            ..BuildParams::default()
+        };
+        let k = params.matching.k;
+        let started = Instant::now();
+        let mut catalogue = Catalogue::build(titles(size), dir.path(), params).expect("build");
+        let build = started.elapsed().as_secs_f64();
+        let (shot_bytes, print_bytes) = catalogue.index_bytes();
+        let started = Instant::now();
+        let built = catalogue.proposals().expect("lists");
+        let lists = started.elapsed().as_secs_f64();
+
+        let new = title(size / TITLE_SHOTS).vectors;
+        let started = Instant::now();
+        let delta = catalogue.add(vec![new], dir.path()).expect("add");
+        let add = started.elapsed().as_secs_f64();
+        let t = catalogue.titles.len() - 1;
+        let from = t;
+        let (lists_recall, query_ms) = list_recall(&mut catalogue, t);
+        let entering_recall = entering_recall(&mut catalogue, t, from);
+        println!(
+            "catalogue {size} shots: build {build:.1} s ({:.0} shots/s/core; indexes {:.0} B/shot + prints {:.0} B/shot); lists and links {lists:.1} s ({} pairs); one list query {query_ms:.2} ms; add {TITLE_SHOTS} shots {add:.2} s = {:.2} % of its analysis ({} entrants); recall@{k}: lists {lists_recall:.3}, entering {entering_recall:.3}",
+            size as f64 / build / threads as f64,
+            shot_bytes as f64 / size as f64,
+            print_bytes as f64 / size as f64,
+            built.pairs.len(),
+            100.0 * add / analysis,
+            delta.pairs.len(),
+        );
+    }
+}
+
+/// Recall of `SAMPLES` of title `t`'s lists (HNSW) against exact search,
+/// and the mean time of one HNSW list query.
+fn list_recall(catalogue: &mut Catalogue, t: usize) -> (f64, f64) {
+    let queries = samples(catalogue, t);
+    let ids = |c: &Catalogue, &(row, exit): &(usize, bool)| -> HashSet<String> {
+        let (pairs, _) = c.listed(t, row, exit).expect("list");
+        pairs.into_iter().map(|p| p.candidate.id).collect()
+    };
+    let started = Instant::now();
+    let approximate: Vec<HashSet<String>> = queries.iter().map(|q| ids(catalogue, q)).collect();
+    let query_ms = started.elapsed().as_secs_f64() * 1e3 / queries.len() as f64;
+    catalogue.set_exact(true);
+    let exact: Vec<HashSet<String>> = queries.iter().map(|q| ids(catalogue, q)).collect();
+    catalogue.set_exact(false);
+    (recall(&approximate, &exact), query_ms)
+}
+
+/// Recall of the lists `SAMPLES` of title `t`'s shots enter by reverse
+/// search (HNSW) against exact search.
+fn entering_recall(catalogue: &mut Catalogue, t: usize, from: usize) -> f64 {
+    let queries = samples(catalogue, t);
+    let ids = |c: &Catalogue, &(row, exit): &(usize, bool)| -> HashSet<String> {
+        let pairs = c.entering(t, row, exit, from).expect("entering");
+        pairs.into_iter().map(|p| p.candidate.id).collect()
+    };
+    let approximate: Vec<HashSet<String>> = queries.iter().map(|q| ids(catalogue, q)).collect();
+    catalogue.set_exact(true);
+    let exact: Vec<HashSet<String>> = queries.iter().map(|q| ids(catalogue, q)).collect();
+    catalogue.set_exact(false);
+    recall(&approximate, &exact)
+}
+
+/// `SAMPLES` (row, exit) queries spread over title `t`.
+fn samples(catalogue: &Catalogue, t: usize) -> Vec<(usize, bool)> {
+    let rows = catalogue.titles[t].shots.len();
+    (0..SAMPLES)
+        .map(|i| (i * rows / SAMPLES, i % 2 == 0))
+        .collect()
+}
+
+fn recall(found: &[HashSet<String>], exact: &[HashSet<String>]) -> f64 {
+    let (hit, all) = found.iter().zip(exact).fold((0, 0), |(h, a), (f, e)| {
+        (h + f.intersection(e).count(), a + e.len())
+    });
+    if all == 0 {
+        1.0
+    } else {
+        hit as f64 / all as f64
+    }
+}
