@@ -85,10 +85,10 @@ fn main() {
         let started = Instant::now();
         let mut catalogue = Catalogue::build(titles(size), dir.path(), params).expect("build");
         let build = started.elapsed().as_secs_f64();
-        let (shot_bytes, print_bytes) = catalogue.index_bytes();
         let started = Instant::now();
         let built = catalogue.proposals().expect("lists");
         let lists = started.elapsed().as_secs_f64();
+        let (shot_bytes, print_bytes, reverse_bytes) = catalogue.index_bytes();
 
         let new = title(size / TITLE_SHOTS).vectors;
         let started = Instant::now();
@@ -99,10 +99,11 @@ fn main() {
         let (lists_recall, query_ms) = list_recall(&mut catalogue, t);
         let entering_recall = entering_recall(&mut catalogue, t, from);
         println!(
-            "catalogue {size} shots: build {build:.1} s ({:.0} shots/s/core; indexes {:.0} B/shot + prints {:.0} B/shot); lists and links {lists:.1} s ({} pairs); one list query {query_ms:.2} ms; add {TITLE_SHOTS} shots {add:.2} s = {:.2} % of its analysis ({} entrants); recall@{k}: lists {lists_recall:.3}, entering {entering_recall:.3}",
+            "catalogue {size} shots: build {build:.1} s ({:.0} shots/s/core; indexes {:.0} B/shot + prints {:.0} + reverse {:.0}); lists and links {lists:.1} s ({} pairs); one list query {query_ms:.2} ms; add {TITLE_SHOTS} shots {add:.2} s = {:.2} % of its analysis ({} entrants); recall@{k}: lists {lists_recall:.3}, entering {entering_recall:.3}",
             size as f64 / build / threads as f64,
             shot_bytes as f64 / size as f64,
             print_bytes as f64 / size as f64,
+            reverse_bytes as f64 / size as f64,
             built.pairs.len(),
             100.0 * add / analysis,
             delta.pairs.len(),

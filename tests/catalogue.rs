@@ -438,3 +438,130 @@ fn assert_same_library(a: &Path, b: &Path) {
         );
     }
 }
+
+/// The model input of frame `index` of `file`, made as `matchcut embed`
+/// makes it (CPU preprocessing).
+fn model_input(file: &Path, index: u64) -> Vec<f32> {
+    use matchcut::preprocess::{self, BackendChoice, Preprocessor, StreamFacts};
+    matchcut::init_ffmpeg(true);
+    let mut decoder =
+        matchcut::media::Decoder::probe_and_open(file, matchcut::media::DecodeMode::Full)
+            .expect("open");
+    let frame = decoder.seek_frame(index).expect("seek").frame;
+    let converted = preprocess::supported(&frame).expect("convert");
+    let frame = converted.as_ref().unwrap_or(&frame);
+    let view = preprocess::view(frame, StreamFacts::of(decoder.info())).expect("planes");
+    let mut preprocessor = Preprocessor::new(
+        matchcut::embed::preprocess_config(),
+        preprocess::choose_backend(BackendChoice::Cpu),
+    );
+    preprocessor.process(&[view]).model_input.clone()
+}
+
+/// A request line and its frames' inputs, as `worker embed` reads them.
+fn request(id: &str, frames: &[(u64, &[f32])]) -> Vec<u8> {
+    let numbers: Vec<u64> = frames.iter().map(|(f, _)| *f).collect();
+    let mut bytes = format!("{}\n", serde_json::json!({"id": id, "frames": numbers})).into_bytes();
+    for (_, input) in frames {
+        bytes.extend(input.iter().flat_map(|v| v.to_le_bytes()));
+    }
+    bytes
+}
+
+/// Runs `matchcut worker embed` on `stdin`; its exit code and answers.
+fn embed_worker(stdin: &[u8]) -> (Option<i32>, Vec<serde_json::Value>) {
+    use std::io::Write;
+    let mut child = matchcut_on_cpu()
+        .args(["worker", "embed"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("worker embed");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    let answers = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON answer"))
+        .collect();
+    (out.status.code(), answers)
+}
+
+#[test]
+fn the_embedding_worker_answers_what_the_model_says_with_the_model_loaded_once() {
+    let file = sample("bbb-meadow.mp4");
+    let (a, b) = (model_input(&file, 0), model_input(&file, 30));
+    let mut stdin = request("first", &[(0, &a), (30, &b)]);
+    stdin.extend(request("second", &[(30, &b)]));
+    let (code, answers) = embed_worker(&stdin);
+    assert_eq!(code, Some(0), "{answers:?}");
+    assert_eq!(answers.len(), 2);
+    assert_eq!(answers[0]["id"], "first");
+    assert_eq!(answers[1]["id"], "second");
+    // One process answered both: the model was loaded once.
+    assert_eq!(
+        (answers[0]["served"].clone(), answers[1]["served"].clone()),
+        (1.into(), 2.into())
+    );
+    let vector = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .expect("a vector")
+            .iter()
+            .map(|x| x.as_f64().unwrap_or(f64::NAN))
+            .collect()
+    };
+    for (n, index) in [(0, 0u64), (1, 30)] {
+        let keyframe = &answers[0]["keyframes"][n];
+        assert_eq!(keyframe["frame"], index);
+        assert!(keyframe["composition"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty()));
+        let one = matchcut_on_cpu()
+            .arg("embed")
+            .arg(&file)
+            .args(["--index", &index.to_string()])
+            .output()
+            .expect("embed");
+        let expected = vector(&report(&one)["vector"]);
+        let got = vector(&keyframe["vector"]);
+        assert_eq!(got.len(), expected.len());
+        let worst = got
+            .iter()
+            .zip(&expected)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 1e-4, "frame {index}: off by {worst}");
+    }
+    let again = vector(&answers[1]["keyframes"][0]["vector"]);
+    let first = vector(&answers[0]["keyframes"][1]["vector"]);
+    let worst = again
+        .iter()
+        .zip(&first)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max);
+    assert!(worst < 1e-4, "the same frame twice: off by {worst}");
+
+    // A request cut short: an answer that says so, never to retry, exit 65.
+    let mut cut = request("cut", &[(0, &a), (30, &b)]);
+    cut.truncate(cut.len() - 100);
+    let (code, answers) = embed_worker(&cut);
+    assert_eq!(code, Some(65));
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0]["id"], "cut");
+    assert_eq!(answers[0]["retry"], false);
+    assert!(
+        answers[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("cut short")),
+        "{}",
+        answers[0]
+    );
+    // Not a request at all.
+    let (code, answers) = embed_worker(b"hello\n");
+    assert_eq!(code, Some(65));
+    assert_eq!(answers[0]["retry"], false);
+}

@@ -212,12 +212,19 @@ impl Catalogue {
     }
 
     /// Bytes the shards' indexes hold in memory: (shot indexes, print
-    /// indexes).
-    pub fn index_bytes(&self) -> (usize, usize) {
-        self.shards.iter().fold((0, 0), |(shots, prints), s| {
-            let own: usize = s.indexes.iter().map(VectorIndex::memory_usage).sum();
-            (shots + own, prints + s.prints.memory_usage())
-        })
+    /// indexes, reverse indexes).
+    pub fn index_bytes(&self) -> (usize, usize, usize) {
+        self.shards
+            .iter()
+            .fold((0, 0, 0), |(shots, prints, reverse), s| {
+                let own: usize = s.indexes.iter().map(VectorIndex::memory_usage).sum();
+                let back: usize = s.reverse.iter().map(VectorIndex::memory_usage).sum();
+                (
+                    shots + own,
+                    prints + s.prints.memory_usage(),
+                    reverse + back,
+                )
+            })
     }
 
     pub fn shards(&self) -> usize {
@@ -375,11 +382,22 @@ fn index_params(dims: usize) -> IndexParams {
 }
 
 /// A reverse index's settings (`delta::reverse_vector`): half precision,
-/// since 8 bits scaled to its largest part would crush the framing.
+/// since 8 bits scaled to its largest part would crush the framing, and a
+/// wider search (its range search must find every list a shot reaches).
 fn reverse_params(dims: usize) -> IndexParams {
     IndexParams {
         storage: Storage::F16,
+        expansion_search: 128,
         ..index_params(dims)
+    }
+}
+
+/// A print index's settings: its range searches look for prints at least
+/// `PRINT_MATCH` (0.9) alike, near copies, which a narrow search finds.
+fn print_params() -> IndexParams {
+    IndexParams {
+        expansion_search: 16,
+        ..index_params(footage::LEN)
     }
 }
 
@@ -433,7 +451,7 @@ pub(super) fn build_shard(
             }
         }
     }
-    let prints = VectorIndex::empty(&dir.join("prints.usearch"), index_params(footage::LEN))?;
+    let prints = VectorIndex::empty(&dir.join("prints.usearch"), print_params())?;
     prints.reserve(placed.len())?;
     let base = (number as u64) << PRINT_BITS;
     placed

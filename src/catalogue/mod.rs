@@ -5,6 +5,7 @@
 
 pub mod build;
 pub mod delta;
+pub mod embedder;
 pub mod features;
 pub mod import;
 mod links;

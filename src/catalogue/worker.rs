@@ -111,6 +111,8 @@ pub struct Key {
     pub analysis_key: String,
     /// The name's suffix after the content hash (`.{model}.{params}.parquet`).
     pub suffix: String,
+    /// The side of the model's square input (`matchcut worker embed`).
+    pub model_side: u32,
 }
 
 pub fn key() -> Key {
@@ -120,6 +122,7 @@ pub fn key() -> Key {
         model,
         analysis_key,
         suffix: name,
+        model_side: crate::embed::preprocess_config().model_side,
     }
 }
 

@@ -2,6 +2,7 @@
 //! per-title command (`matchcut::catalogue::worker`). One JSON line on
 //! stdout when it succeeds; the exit code says what a scheduler should do.
 
+use matchcut::catalogue::embedder;
 use matchcut::catalogue::worker::{self, WorkerOptions};
 use matchcut::preprocess::BackendChoice;
 use std::path::PathBuf;
@@ -26,6 +27,12 @@ pub enum WorkerCommand {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// Embed keyframes for as long as stdin stays open, the model loaded
+    /// once: a JSON request line and its frames' model inputs in, one JSON
+    /// answer line out each (protocol: `matchcut::catalogue::embedder`).
+    /// Exit 0 at the end of stdin, 65 on a request it cannot read, 75 when
+    /// the model fails.
+    Embed,
     /// Print what today's features files are named by (model, analysis
     /// key, the name's suffix after the content hash), as JSON.
     Key,
@@ -48,6 +55,18 @@ pub fn run(
                     Ok(ExitCode::from(e.exit_code()))
                 }
             }
+        }
+        WorkerCommand::Embed => {
+            let embedder = matchcut::embed::Embedder::new(matchcut::embed::device(device)?)?;
+            let served =
+                embedder::serve(std::io::stdin().lock(), std::io::stdout().lock(), &embedder);
+            Ok(match served {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(e.exit_code())
+                }
+            })
         }
         WorkerCommand::Key => {
             println!("{}", serde_json::to_string(&worker::key())?);

@@ -21,6 +21,11 @@ pub mod sync;
 pub mod team;
 pub mod trim;
 
+/// What catalogue mode's embedding worker shares with a local analysis.
+pub(crate) mod capture_api {
+    pub(crate) use super::capture::embed_inputs;
+}
+
 pub use analyse::{
     analyse, analyse_hashed, analysis_key, hash_of, stored_analysis, Analysers, Analysis,
     FramePrint, JobError, KeyframeVector, StageRun,
