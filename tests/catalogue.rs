@@ -281,6 +281,33 @@ fn a_catalogue_build_proposes_and_imports_exactly_what_a_local_scan_makes() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("the build does not"), "{stderr}");
     assert_same_library(&library, &grown);
+
+    // The held-back title's features back: building into the same folder
+    // adds it in a delta shard, and the proposals are the full build's.
+    for entry in std::fs::read_dir(&held_back).expect("held back") {
+        let path = entry.expect("entry").path();
+        std::fs::rename(&path, features.join(path.file_name().expect("name"))).expect("move");
+    }
+    let grown_build = report(
+        &matchcut_on_cpu()
+            .args(["catalogue", "build", "--shard-shots", "10", "--features"])
+            .arg(&features)
+            .arg("--out")
+            .arg(&partial)
+            .output()
+            .expect("catalogue build"),
+    );
+    assert_eq!(grown_build["added"], 1, "{grown_build}");
+    assert_eq!(grown_build["titles"], titles.len());
+    let file = PathBuf::from(grown_build["file"].as_str().expect("file"));
+    let grown_proposals = matchcut::catalogue::proposals::read(&file).expect("proposals");
+    assert_eq!(summary(&grown_proposals.pairs), summary(&full.pairs));
+    let grown_links = matchcut::catalogue::proposals::read_duplicates(
+        &matchcut::catalogue::proposals::duplicates_path(&file, &grown_proposals.build_id),
+        &grown_proposals.build_id,
+    )
+    .expect("duplicates");
+    assert_eq!(link_set(&grown_links), link_set(&full_links));
 }
 
 fn last_title(titles: &[PathBuf]) -> &Path {

@@ -202,6 +202,41 @@ impl Catalogue {
         Ok(catalogue)
     }
 
+    /// A catalogue saved before (`catalogue::saved`): its titles in its
+    /// order, its shards opened, its links and lists' k-th scores.
+    pub(super) fn restore(
+        titles: Vec<TitleVectors>,
+        shards: Vec<Shard>,
+        spans: Vec<std::ops::Range<usize>>,
+        params: BuildParams,
+        links: Links,
+        duplicates: Vec<DuplicateRecord>,
+        kth: Vec<Vec<[Option<f32>; 2]>>,
+    ) -> Result<Self, BuildError> {
+        let mut keys = HashMap::new();
+        register(&titles, 0, &mut keys)?;
+        Ok(Self {
+            titles,
+            keys,
+            shards,
+            spans,
+            params,
+            links,
+            duplicates,
+            kth,
+        })
+    }
+
+    /// The duplicate links between its titles, as a library records them.
+    pub fn duplicate_links(&self) -> &[DuplicateRecord] {
+        &self.duplicates
+    }
+
+    /// Each shard's titles.
+    pub fn spans(&self) -> &[std::ops::Range<usize>] {
+        &self.spans
+    }
+
     pub fn params(&self) -> &BuildParams {
         &self.params
     }
@@ -225,6 +260,17 @@ impl Catalogue {
                     reverse + back,
                 )
             })
+    }
+
+    /// Writes every shard's indexes to their files.
+    pub fn save(&self) -> Result<(), BuildError> {
+        for shard in &self.shards {
+            for index in shard.indexes.iter().chain(&shard.reverse) {
+                index.save()?;
+            }
+            shard.prints.save()?;
+        }
+        Ok(())
     }
 
     pub fn shards(&self) -> usize {
@@ -401,6 +447,69 @@ fn print_params() -> IndexParams {
     }
 }
 
+/// Every print of the shots of `titles[span]`, in a shard's order: its
+/// owner and its row in the owner's footage.
+fn print_owners(titles: &[TitleVectors], span: std::ops::Range<usize>) -> Vec<(PrintOwner, usize)> {
+    let mut placed = Vec::new();
+    for t in span {
+        let title = &titles[t];
+        let sides = [(&title.footage, false), (&title.aside.footage, true)];
+        for (footage, aside) in sides {
+            for row in 0..footage.shots() {
+                let owner = PrintOwner {
+                    title: t,
+                    row,
+                    aside,
+                };
+                placed.extend(footage.rows_of(row).map(|r| (owner, r)));
+            }
+        }
+    }
+    placed
+}
+
+/// Shard `number` of `titles[span]` as [`build_shard`] saved it under
+/// `dir` ([`Catalogue::save`]).
+pub(super) fn open_shard(
+    titles: &[TitleVectors],
+    span: std::ops::Range<usize>,
+    dir: &Path,
+    number: usize,
+) -> Result<Shard, BuildError> {
+    let dir = dir.join(format!("shard-{number:04}"));
+    let open = |name: &str, params: IndexParams| {
+        VectorIndex::open(&dir.join(name), params, crate::index::Access::Write)
+    };
+    let first = titles[span.clone()].iter().find(|t| !t.shots.is_empty());
+    let indexes = KINDS
+        .iter()
+        .map(|&kind| {
+            let dims = first.map_or(1, |t| kind.vector(t, 0).len().max(1));
+            open(
+                &format!("{kind:?}.usearch").to_lowercase(),
+                index_params(dims),
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let reverse = ["exit-lists", "entry-lists"].map(|name| {
+        open(
+            &format!("{name}.usearch"),
+            reverse_params(composition::LEN + 2),
+        )
+    });
+    let [exits, entries] = reverse;
+    let owners = print_owners(titles, span)
+        .into_iter()
+        .map(|(o, _)| o)
+        .collect();
+    Ok(Shard {
+        indexes,
+        reverse: [exits?, entries?],
+        prints: open("prints.usearch", print_params())?,
+        owners,
+    })
+}
+
 /// Shard `number` of `titles[span]`, its files under `dir`; each index
 /// filled in parallel.
 pub(super) fn build_shard(
@@ -435,22 +544,7 @@ pub(super) fn build_shard(
             Ok(index)
         })
         .collect::<Result<Vec<_>, BuildError>>()?;
-    // Every print of the shard's shots: its owner and its row in the
-    // owner's footage.
-    let mut placed: Vec<(PrintOwner, usize)> = Vec::new();
-    for (t, title) in titles_in() {
-        let sides = [(&title.footage, false), (&title.aside.footage, true)];
-        for (footage, aside) in sides {
-            for row in 0..footage.shots() {
-                let owner = PrintOwner {
-                    title: t,
-                    row,
-                    aside,
-                };
-                placed.extend(footage.rows_of(row).map(|r| (owner, r)));
-            }
-        }
-    }
+    let placed = print_owners(titles, span.clone());
     let prints = VectorIndex::empty(&dir.join("prints.usearch"), print_params())?;
     prints.reserve(placed.len())?;
     let base = (number as u64) << PRINT_BITS;

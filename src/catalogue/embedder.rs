@@ -46,6 +46,9 @@ impl ServeError {
     }
 }
 
+/// Frames and their model inputs.
+type Inputs = Vec<(u64, Vec<f32>)>;
+
 #[derive(serde::Deserialize)]
 struct Request {
     id: String,
@@ -121,7 +124,7 @@ fn read_request(
     header: &str,
     input: &mut impl Read,
     block: usize,
-) -> Result<(String, Vec<(u64, Vec<f32>)>), ServeError> {
+) -> Result<(String, Inputs), ServeError> {
     let bad = |id: &str, reason: String| ServeError::BadRequest {
         id: id.to_string(),
         reason,

@@ -10,10 +10,13 @@ pub mod features;
 pub mod import;
 mod links;
 pub mod proposals;
+pub mod saved;
 pub mod table;
 pub mod worker;
 
+use crate::matching::neighbours::TitleVectors;
 use build::{BuildError, BuildParams, Catalogue};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Why a catalogue could not be built.
@@ -44,6 +47,9 @@ pub struct BuildReport {
     pub file: PathBuf,
     /// Features files of other models or parameters, left out.
     pub skipped: usize,
+    /// When the build grew the previous one (`catalogue::saved`): the
+    /// titles it added in a delta shard.
+    pub added: Option<usize>,
     pub seconds: f64,
 }
 
@@ -77,7 +83,10 @@ pub fn current_features(dir: &Path) -> Result<(Vec<PathBuf>, usize), CatalogueEr
 
 /// Builds the catalogue of the features files in `features` (today's
 /// models): shards under `out/shards`, proposals in
-/// `out/proposals-{build id}.parquet`.
+/// `out/proposals-{build id}.parquet`, the manifest `out/catalogue.json`.
+/// When `out` holds a build of some of these files with the same
+/// parameters, only the new titles are added (a delta shard; their motion
+/// pairs come with the next full build, into a new `out`).
 pub fn build_from(
     features: &Path,
     out: &Path,
@@ -99,7 +108,7 @@ pub fn build_from(
         .collect();
     let build_id =
         blake3::hash(format!("{names:?}|{params:?}").as_bytes()).to_hex()[..16].to_string();
-    let titles = files
+    let mut titles = files
         .iter()
         .map(|file| {
             let f = features::read(file)?;
@@ -109,15 +118,36 @@ pub fn build_from(
                     path: file.clone(),
                     reason: e.to_string(),
                 })?;
-            Ok(new.vectors)
+            Ok((new.vectors.content_hash.clone(), new.vectors))
         })
-        .collect::<Result<Vec<_>, CatalogueError>>()?;
-    let shots = titles.iter().map(|t| t.shots.len()).sum();
-    let mut catalogue = Catalogue::build(titles, &out.join("shards").join(&build_id), params)?;
-    let built = catalogue.proposals()?;
+        .collect::<Result<HashMap<_, _>, CatalogueError>>()?;
+    let shots = titles.values().map(|t| t.shots.len()).sum();
+    let manifest = saved::Manifest::load(out).filter(|m| m.grows_into(&names, &params));
+    let reopened = match &manifest {
+        Some(m) => saved::reopen(out, m, &mut titles, params.clone())?,
+        None => None,
+    };
+    let k = params.matching.k;
+    let (catalogue, pairs, shards_dir, added) = match (reopened, manifest) {
+        (Some((mut catalogue, previous)), Some(m)) => {
+            let mut new: Vec<TitleVectors> = titles.into_values().collect();
+            new.sort_by(|a, b| a.content_hash.cmp(&b.content_hash));
+            let added = new.len();
+            let delta = catalogue.add(new, &out.join(&m.shards))?;
+            let pairs = delta::merge(&previous.pairs, &delta, k);
+            (catalogue, pairs, m.shards, Some(added))
+        }
+        _ => {
+            let shards = PathBuf::from("shards").join(&build_id);
+            let every: Vec<TitleVectors> = titles.into_values().collect();
+            let mut catalogue = Catalogue::build(every, &out.join(&shards), params)?;
+            let pairs = catalogue.proposals()?.pairs;
+            (catalogue, pairs, shards, None)
+        }
+    };
+    catalogue.save()?;
     let file = out.join(format!("proposals-{build_id}.parquet"));
-    let motion_pairs = built
-        .pairs
+    let motion_pairs = pairs
         .iter()
         .filter(|p| p.candidate.components.motion.is_some())
         .count();
@@ -125,16 +155,30 @@ pub fn build_from(
         build_id: build_id.clone(),
         analysis_key: worker::current_key(),
         match_params: format!("{:?}", catalogue.params().matching),
-        features: names,
+        features: names.clone(),
         features_dir: std::path::absolute(features).unwrap_or_else(|_| features.to_path_buf()),
-        pairs: built.pairs,
+        pairs,
     };
     // The duplicates first: the proposals file is the build's commit.
     let duplicates = proposals::duplicates_path(&file, &build_id);
     write_then_rename(&duplicates, |tmp| {
-        proposals::write_duplicates(tmp, &build_id, &built.duplicates)
+        proposals::write_duplicates(tmp, &build_id, catalogue.duplicate_links())
     })?;
     write_then_rename(&file, |tmp| proposals::write(tmp, &written))?;
+    saved::Manifest {
+        build_id: build_id.clone(),
+        params: format!("{:?}", catalogue.params()),
+        features: names,
+        titles: catalogue
+            .titles
+            .iter()
+            .map(|t| t.content_hash.clone())
+            .collect(),
+        spans: catalogue.spans().iter().map(|s| (s.start, s.end)).collect(),
+        shards: shards_dir,
+        proposals: format!("proposals-{build_id}.parquet"),
+    }
+    .save(out)?;
     Ok(BuildReport {
         build_id,
         titles: catalogue.titles.len(),
@@ -144,6 +188,7 @@ pub fn build_from(
         motion_pairs,
         file,
         skipped,
+        added,
         seconds: started.elapsed().as_secs_f64(),
     })
 }

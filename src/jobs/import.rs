@@ -98,13 +98,10 @@ impl LibraryData {
     }
 }
 
-/// Every list's k-th value: the least score of a full list's members
-/// (`None` for a list of fewer than `k`), as `TopK::kth` keeps it.
-fn kth_values(
-    titles: &[(TitleMeta, NewTitle)],
-    pairs: &[ListedPair],
-    k: usize,
-) -> Vec<(ShotRef, Role, Option<f32>)> {
+/// The k-th score of every full list `pairs` hold (`in_exit_list`: the
+/// exit's list, `in_entry_list`: the entry's): the least score of a list
+/// of at least `k` members, as `TopK::kth` keeps it.
+pub fn kth_of_lists(pairs: &[ListedPair], k: usize) -> HashMap<(ShotRef, Role), f32> {
     let mut members: HashMap<(ShotRef, Role), Vec<f32>> = HashMap::new();
     for p in pairs {
         let c = &p.candidate;
@@ -121,15 +118,26 @@ fn kth_values(
                 .push(c.score);
         }
     }
+    members
+        .into_iter()
+        .filter(|(_, m)| m.len() >= k)
+        .filter_map(|(list, m)| Some((list, m.into_iter().min_by(f32::total_cmp)?)))
+        .collect()
+}
+
+/// Every list's k-th value (`None` for a list of fewer than `k`).
+fn kth_values(
+    titles: &[(TitleMeta, NewTitle)],
+    pairs: &[ListedPair],
+    k: usize,
+) -> Vec<(ShotRef, Role, Option<f32>)> {
+    let full = kth_of_lists(pairs, k);
     let mut out = Vec::new();
     for (_, new) in titles {
         for row in 0..new.vectors.shots.len() {
             let shot = new.vectors.shot_ref(row);
             for role in [Role::Exit, Role::Entry] {
-                let kth = members
-                    .get(&(shot.clone(), role))
-                    .filter(|m| m.len() >= k)
-                    .and_then(|m| m.iter().copied().min_by(f32::total_cmp));
+                let kth = full.get(&(shot.clone(), role)).copied();
                 out.push((shot.clone(), role, kth));
             }
         }

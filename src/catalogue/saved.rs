@@ -1,0 +1,110 @@
+//! A built catalogue kept for the next build: its shards' index files and
+//! a manifest (`catalogue.json` in the build folder) naming its titles in
+//! shard order, the shards' spans, the features files and parameters it
+//! was built from, and its proposals. A later `matchcut catalogue build`
+//! over the same features and more adds only the new titles
+//! (`Catalogue::add` into a delta shard, `delta::merge` on the previous
+//! proposals) instead of building every shard again.
+
+use super::build::{open_shard, BuildParams, Catalogue, Links};
+use super::{proposals, CatalogueError};
+use crate::jobs::import::kth_of_lists;
+use crate::matching::neighbours::{Role, TitleVectors};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub const MANIFEST: &str = "catalogue.json";
+
+/// What a build folder's manifest says.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Manifest {
+    pub build_id: String,
+    /// `format!("{:?}")` of the build's parameters.
+    pub params: String,
+    /// The features files built from.
+    pub features: Vec<String>,
+    /// Content hashes, in the catalogue's order.
+    pub titles: Vec<String>,
+    /// Each shard's titles, as `[first, end)` in `titles`.
+    pub spans: Vec<(usize, usize)>,
+    /// The shards' folder, under the build folder.
+    pub shards: PathBuf,
+    /// The proposals file, under the build folder.
+    pub proposals: String,
+}
+
+impl Manifest {
+    /// The manifest in `out`, if there is one that reads.
+    pub fn load(out: &Path) -> Option<Self> {
+        let text = std::fs::read_to_string(out.join(MANIFEST)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Writes it to `out` (a temporary name, then a rename).
+    pub fn save(&self, out: &Path) -> Result<(), CatalogueError> {
+        let io = |e: std::io::Error| CatalogueError::Io {
+            path: out.join(MANIFEST),
+            reason: e.to_string(),
+        };
+        let tmp = out.join(format!(".writing-{MANIFEST}"));
+        let text = serde_json::to_string_pretty(self).unwrap_or_default();
+        std::fs::write(&tmp, text).map_err(io)?;
+        std::fs::rename(&tmp, out.join(MANIFEST)).map_err(io)
+    }
+
+    /// Whether a build over `names` with `params` can start from this one:
+    /// the same parameters, every features file it had, and more.
+    pub fn grows_into(&self, names: &[String], params: &BuildParams) -> bool {
+        self.params == format!("{params:?}")
+            && names.len() > self.features.len()
+            && self.features.iter().all(|f| names.contains(f))
+    }
+}
+
+/// The catalogue the manifest in `out` describes, from `titles` (every
+/// title it holds, by content hash): its shards opened, each list's k-th
+/// score and the duplicate links from its proposals. `None` when a title
+/// it holds is missing.
+pub fn reopen(
+    out: &Path,
+    manifest: &Manifest,
+    titles: &mut HashMap<String, TitleVectors>,
+    params: BuildParams,
+) -> Result<Option<(Catalogue, proposals::Proposals)>, CatalogueError> {
+    if !manifest.titles.iter().all(|h| titles.contains_key(h)) {
+        return Ok(None);
+    }
+    let held: Vec<TitleVectors> = manifest
+        .titles
+        .iter()
+        .filter_map(|h| titles.remove(h))
+        .collect();
+    let file = out.join(&manifest.proposals);
+    let previous = proposals::read(&file)?;
+    let links = proposals::read_duplicates(
+        &proposals::duplicates_path(&file, &previous.build_id),
+        &previous.build_id,
+    )?;
+    let kth_by_list = kth_of_lists(&previous.pairs, params.matching.k);
+    let kth = held
+        .iter()
+        .map(|t| {
+            (0..t.shots.len())
+                .map(|row| {
+                    let shot = t.shot_ref(row);
+                    [Role::Exit, Role::Entry]
+                        .map(|role| kth_by_list.get(&(shot.clone(), role)).copied())
+                })
+                .collect()
+        })
+        .collect();
+    let dir = out.join(&manifest.shards);
+    let spans: Vec<std::ops::Range<usize>> = manifest.spans.iter().map(|&(a, b)| a..b).collect();
+    let shards = spans
+        .iter()
+        .enumerate()
+        .map(|(n, span)| open_shard(&held, span.clone(), &dir, n))
+        .collect::<Result<Vec<_>, _>>()?;
+    let catalogue = Catalogue::restore(held, shards, spans, params, Links::new(), links, kth)?;
+    Ok(Some((catalogue, previous)))
+}
