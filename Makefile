@@ -103,6 +103,7 @@ bench: fixtures
 	$(CARGO) bench --profile dev --bench embed
 	$(CARGO) bench --profile dev --bench index
 	$(CARGO) bench --profile dev --bench lists
+	$(CARGO) bench --profile dev --bench catalogue
 	$(CARGO) bench --profile dev --bench playback
 	$(CARGO) bench --profile dev --bench ingest
 	$(CARGO) build --bin matchcut

@@ -149,6 +149,15 @@ pub struct Catalogue {
     pub(super) kth: Vec<Vec<[Option<f32>; 2]>>,
 }
 
+/// A pair's ends: exit shot `i` of title `a`, entry shot `j` of `b`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Ends {
+    pub(super) a: usize,
+    pub(super) i: usize,
+    pub(super) b: usize,
+    pub(super) j: usize,
+}
+
 /// What a build proposes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Built {
@@ -433,7 +442,7 @@ fn index_params(dims: usize) -> IndexParams {
 fn reverse_params(dims: usize) -> IndexParams {
     IndexParams {
         storage: Storage::F16,
-        expansion_search: 128,
+        expansion_search: 256,
         ..index_params(dims)
     }
 }
@@ -601,17 +610,7 @@ impl Catalogue {
         let rank = |hits: &[Hit]| -> TopK {
             let mut list = TopK::new(k);
             for h in hits {
-                // (a, i): the exit's side; (b, j): the entry's.
-                let (a, i, b, j) = if exit {
-                    (t, row, h.title, h.row)
-                } else {
-                    (h.title, h.row, t, row)
-                };
-                let (x, y) = (&self.titles[a].shots[i], &self.titles[b].shots[j]);
-                let similarity = pair_score(
-                    cosine_i8(&x.exit_composition, &y.entry_composition),
-                    x.exit_figure.min(y.entry_figure),
-                );
+                let (Ends { a, i, b, j }, similarity) = self.scored(t, row, exit, h);
                 let dups = links.get(&(a, b)).unwrap_or(&no_links);
                 if !list.admits(similarity)
                     || excluded(
@@ -690,6 +689,22 @@ impl Catalogue {
             pairs: best_first(pairs.into_values().collect()),
             duplicates: self.duplicates.clone(),
         })
+    }
+
+    /// The ends of the pair shot `row` of title `t` makes with hit `h`
+    /// (`exit`: `t`'s shot is the exit), and its score.
+    pub(super) fn scored(&self, t: usize, row: usize, exit: bool, h: &Hit) -> (Ends, f32) {
+        let (a, i, b, j) = if exit {
+            (t, row, h.title, h.row)
+        } else {
+            (h.title, h.row, t, row)
+        };
+        let (x, y) = (&self.titles[a].shots[i], &self.titles[b].shots[j]);
+        let score = pair_score(
+            cosine_i8(&x.exit_composition, &y.entry_composition),
+            x.exit_figure.min(y.entry_figure),
+        );
+        (Ends { a, i, b, j }, score)
     }
 
     /// The pairs of the exit list (`exit`: true) or entry list of shot

@@ -19,27 +19,17 @@
 //! with the next full build.
 
 use super::build::{
-    best_first, build_shard, flagged, register, shot_key, BuildError, Built, Catalogue, Hit, Shard,
-    SLACK,
+    best_first, build_shard, flagged, register, shot_key, BuildError, Built, Catalogue, Ends, Hit,
+    Shard, SLACK,
 };
 use crate::index::Neighbour;
 use crate::matching::candidates::candidate;
-use crate::matching::exact::cosine_i8;
 use crate::matching::neighbours::{excluded, Duplicates, Near, Role, TitleVectors, TopK};
-use crate::matching::{pair_score, ShotRef, FIGURE_WEIGHT};
+use crate::matching::{ShotRef, FIGURE_WEIGHT};
 use crate::store::ListedPair;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-
-/// A pair's ends: exit shot `i` of title `a`, entry shot `j` of `b`.
-#[derive(Clone, Copy)]
-struct Ends {
-    a: usize,
-    i: usize,
-    b: usize,
-    j: usize,
-}
 
 impl Catalogue {
     /// Adds `new` titles (none of them already in) in a delta shard under
@@ -191,16 +181,8 @@ impl Catalogue {
         if h.title >= from {
             return None;
         }
-        let (a, i, b, j) = if exit {
-            (t, row, h.title, h.row)
-        } else {
-            (h.title, h.row, t, row)
-        };
-        let (x, y) = (&self.titles[a].shots[i], &self.titles[b].shots[j]);
-        let score = pair_score(
-            cosine_i8(&x.exit_composition, &y.entry_composition),
-            x.exit_figure.min(y.entry_figure),
-        );
+        let (ends, score) = self.scored(t, row, exit, h);
+        let Ends { a, i, b, j } = ends;
         if self.kth[h.title][h.row][usize::from(exit)].is_some_and(|k| score < k) {
             return None;
         }
@@ -214,7 +196,7 @@ impl Catalogue {
             dups,
             &self.params.matching,
         );
-        (!excluded).then_some(Ends { a, i, b, j })
+        (!excluded).then_some(ends)
     }
 
     /// The pair `admits` found, flagged as the old shot's list's.
