@@ -351,8 +351,20 @@ fn built_then_added(
     let mut catalogue = Catalogue::build(before, &shards, params.clone()).expect("build");
     let previous = catalogue.proposals().expect("proposals");
     let shards_before = catalogue.shards();
+    let again = added.clone();
     let delta = catalogue.add(added, &shards).expect("add");
     assert_eq!(catalogue.shards(), shards_before + 1, "the delta shard");
+    // The same title again: its keys collide, and the catalogue stays.
+    let titles_before = catalogue.titles.len();
+    let refused = catalogue.add(again, &shards);
+    assert!(matches!(
+        refused,
+        Err(matchcut::catalogue::build::BuildError::KeyCollision(..))
+    ));
+    assert_eq!(
+        (catalogue.titles.len(), catalogue.shards()),
+        (titles_before, shards_before + 1)
+    );
     let merged = matchcut::catalogue::delta::merge(&previous.pairs, &delta, params.matching.k);
     let mut links = previous.duplicates;
     links.extend(delta.duplicates);

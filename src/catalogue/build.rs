@@ -271,9 +271,10 @@ impl Catalogue {
             })
     }
 
-    /// Writes every shard's indexes to their files.
-    pub fn save(&self) -> Result<(), BuildError> {
-        for shard in &self.shards {
+    /// Writes the indexes of shards `from..` to their files (those before
+    /// are on disk as they were: a delta leaves them be).
+    pub fn save(&self, from: usize) -> Result<(), BuildError> {
+        for shard in self.shards.iter().skip(from) {
             for index in shard.indexes.iter().chain(&shard.reverse) {
                 index.save()?;
             }

@@ -34,8 +34,10 @@ use std::path::Path;
 impl Catalogue {
     /// Adds `new` titles (none of them already in) in a delta shard under
     /// `dir`: returns the pairs entering any list (flagged with the lists
-    /// they enter) and the new duplicate links. On an error the catalogue
-    /// is left as it was.
+    /// they enter) and the new duplicate links. A key collision or a delta
+    /// shard that cannot be built leaves the catalogue as it was; after a
+    /// later error (a search) it holds the new titles without their lists
+    /// and is best built again.
     pub fn add(&mut self, new: Vec<TitleVectors>, dir: &Path) -> Result<Built, BuildError> {
         let from = self.titles.len();
         let started = std::time::Instant::now();
@@ -45,22 +47,25 @@ impl Catalogue {
                 started.elapsed().as_secs_f64()
             )
         };
-        let mut keys = self.keys.clone();
-        let mut titles = std::mem::take(&mut self.titles);
-        titles.extend(new);
-        let registered = register(&titles, from, &mut keys);
-        let shard = registered
-            .and_then(|()| build_shard(&titles, from..titles.len(), dir, self.shards.len()));
+        self.titles.extend(new);
+        let registered = register(&self.titles, from, &mut self.keys);
+        let shard = registered.and_then(|()| {
+            build_shard(
+                &self.titles,
+                from..self.titles.len(),
+                dir,
+                self.shards.len(),
+            )
+        });
         let shard = match shard {
             Ok(shard) => shard,
             Err(e) => {
-                titles.truncate(from);
-                self.titles = titles;
+                // As it was: no new title, no key of one.
+                self.titles.truncate(from);
+                self.keys.retain(|_, &mut (t, _)| t < from);
                 return Err(e);
             }
         };
-        self.titles = titles;
-        self.keys = keys;
         self.shards.push(shard);
         self.spans.push(from..self.titles.len());
         lap("delta shard built");

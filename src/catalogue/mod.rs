@@ -130,11 +130,13 @@ pub fn build_from(
     let k = params.matching.k;
     let (catalogue, pairs, shards_dir, added) = match (reopened, manifest) {
         (Some((mut catalogue, previous)), Some(m)) => {
+            let kept = catalogue.shards();
             let mut new: Vec<TitleVectors> = titles.into_values().collect();
             new.sort_by(|a, b| a.content_hash.cmp(&b.content_hash));
             let added = new.len();
             let delta = catalogue.add(new, &out.join(&m.shards))?;
             let pairs = delta::merge(&previous.pairs, &delta, k);
+            catalogue.save(kept)?;
             (catalogue, pairs, m.shards, Some(added))
         }
         _ => {
@@ -142,10 +144,10 @@ pub fn build_from(
             let every: Vec<TitleVectors> = titles.into_values().collect();
             let mut catalogue = Catalogue::build(every, &out.join(&shards), params)?;
             let pairs = catalogue.proposals()?.pairs;
+            catalogue.save(0)?;
             (catalogue, pairs, shards, None)
         }
     };
-    catalogue.save()?;
     let file = out.join(format!("proposals-{build_id}.parquet"));
     let motion_pairs = pairs
         .iter()
