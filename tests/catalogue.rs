@@ -166,15 +166,7 @@ fn a_catalogue_build_proposes_and_imports_exactly_what_a_local_scan_makes() {
     // Small shards, so that the lists are merged across several.
     let out = dir.path().join("build");
     for (search, extra) in [("hnsw", None), ("exact", Some("--exact"))] {
-        let built = matchcut_on_cpu()
-            .args(["catalogue", "build", "--shard-shots", "10", "--features"])
-            .arg(&features)
-            .arg("--out")
-            .arg(&out)
-            .args(extra)
-            .output()
-            .expect("catalogue build");
-        let built = report(&built);
+        let built = build(&features, &out, extra);
         assert!(built["shards"].as_u64().unwrap_or(0) >= 3, "{built}");
         assert_eq!(built["titles"], titles.len());
         let file = PathBuf::from(built["file"].as_str().expect("file"));
@@ -255,15 +247,7 @@ fn a_catalogue_build_proposes_and_imports_exactly_what_a_local_scan_makes() {
         }
     }
     let partial = dir.path().join("build-partial");
-    report(
-        &matchcut_on_cpu()
-            .args(["catalogue", "build", "--shard-shots", "10", "--features"])
-            .arg(&features)
-            .arg("--out")
-            .arg(&partial)
-            .output()
-            .expect("catalogue build"),
-    );
+    build(&features, &partial, None);
     let grown = dir.path().join("grown");
     assert_eq!(import(&partial, &grown)["titles"], titles.len() - 1);
     scan_into(&grown, last);
@@ -288,15 +272,7 @@ fn a_catalogue_build_proposes_and_imports_exactly_what_a_local_scan_makes() {
         let path = entry.expect("entry").path();
         std::fs::rename(&path, features.join(path.file_name().expect("name"))).expect("move");
     }
-    let grown_build = report(
-        &matchcut_on_cpu()
-            .args(["catalogue", "build", "--shard-shots", "10", "--features"])
-            .arg(&features)
-            .arg("--out")
-            .arg(&partial)
-            .output()
-            .expect("catalogue build"),
-    );
+    let grown_build = build(&features, &partial, None);
     assert_eq!(grown_build["added"], 1, "{grown_build}");
     assert_eq!(grown_build["titles"], titles.len());
     let file = PathBuf::from(grown_build["file"].as_str().expect("file"));
@@ -308,6 +284,21 @@ fn a_catalogue_build_proposes_and_imports_exactly_what_a_local_scan_makes() {
     )
     .expect("duplicates");
     assert_eq!(link_set(&grown_links), link_set(&full_links));
+}
+
+/// `matchcut catalogue build` in shards of 10 shots (`extra`: one more
+/// flag); its report.
+fn build(features: &Path, out: &Path, extra: Option<&str>) -> serde_json::Value {
+    report(
+        &matchcut_on_cpu()
+            .args(["catalogue", "build", "--shard-shots", "10", "--features"])
+            .arg(features)
+            .arg("--out")
+            .arg(out)
+            .args(extra)
+            .output()
+            .expect("catalogue build"),
+    )
 }
 
 fn last_title(titles: &[PathBuf]) -> &Path {

@@ -297,16 +297,19 @@ impl Catalogue {
         settled: &dyn Fn(&[Hit], Option<f32>) -> bool,
     ) -> Result<Vec<Hit>, BuildError> {
         let index = KINDS.iter().position(|&k| k == kind).unwrap_or(0);
-        let hit = |_: &Shard, n: &Neighbour| {
-            let &(title, row) = self.keys.get(&n.key)?;
-            Some(Hit {
-                title,
-                row,
-                similarity: n.similarity,
-            })
-        };
+        let hit = |_: &Shard, n: &Neighbour| self.hit(n, 1.0);
         let first = (self.params.matching.k * 4).max(16);
         self.search_in(&|s| &s.indexes[index], query, first, &hit, settled)
+    }
+
+    /// The shot a neighbour's key names, its similarity times `scale`.
+    pub(super) fn hit(&self, n: &Neighbour, scale: f32) -> Option<Hit> {
+        let &(title, row) = self.keys.get(&n.key)?;
+        Some(Hit {
+            title,
+            row,
+            similarity: n.similarity * scale,
+        })
     }
 
     /// The prints of every shard at least `gate` alike to `print`: their

@@ -133,14 +133,7 @@ impl Catalogue {
         };
         let query = reverse_query(framing);
         // Hits' similarities as dot products; `least` is the index's cosine.
-        let hit = |_: &Shard, n: &Neighbour| {
-            let &(title, row) = self.keys.get(&n.key)?;
-            Some(Hit {
-                title,
-                row,
-                similarity: n.similarity * REVERSE_SCALE,
-            })
-        };
+        let hit = |_: &Shard, n: &Neighbour| self.hit(n, REVERSE_SCALE);
         let reached =
             |_: &[Hit], least: Option<f32>| least.is_some_and(|l| l * REVERSE_SCALE < -SLACK);
         let side = usize::from(exit);

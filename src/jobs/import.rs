@@ -55,16 +55,7 @@ impl LibraryData {
         }
         let records: Vec<TitleRecord> = titles
             .iter()
-            .map(|(meta, new)| TitleRecord {
-                content_hash: new.vectors.content_hash.clone(),
-                path: meta.path.clone(),
-                frame_rate: meta.frame_rate.clone(),
-                start_timecode: meta.start_timecode.clone(),
-                frame_count: meta.frame_count,
-                shots: new.shots.len(),
-                analysis: analysis_key.to_string(),
-                missing: false,
-            })
+            .map(|(meta, new)| new.record(meta, analysis_key))
             .collect();
         let imported: Vec<ImportedTitle> = titles
             .iter()

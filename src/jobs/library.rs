@@ -185,6 +185,21 @@ impl NewTitle {
         }
     }
 
+    /// The title's record in a library: where it is (`meta`), its shots,
+    /// what analysed it.
+    pub(crate) fn record(&self, meta: &TitleMeta, analysis_key: &str) -> TitleRecord {
+        TitleRecord {
+            content_hash: self.vectors.content_hash.clone(),
+            path: meta.path.clone(),
+            frame_rate: meta.frame_rate.clone(),
+            start_timecode: meta.start_timecode.clone(),
+            frame_count: meta.frame_count,
+            shots: self.shots.len(),
+            analysis: analysis_key.to_string(),
+            missing: false,
+        }
+    }
+
     /// The same title, recording `set_aside` as its shots never matched.
     pub fn with_set_aside(self, set_aside: Vec<SetAside>) -> Self {
         Self { set_aside, ..self }
@@ -307,16 +322,7 @@ impl LibraryData {
             &changes.duplicates,
             &self.params,
         )?;
-        let title = TitleRecord {
-            content_hash: hash.to_string(),
-            path: meta.path.clone(),
-            frame_rate: meta.frame_rate.clone(),
-            start_timecode: meta.start_timecode.clone(),
-            frame_count: meta.frame_count,
-            shots: new.shots.len(),
-            analysis: analysis_key.to_string(),
-            missing: false,
-        };
+        let title = new.record(meta, analysis_key);
         crate::crash_point("before-commit");
         self.store.commit_title(
             &title,
