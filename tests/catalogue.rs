@@ -8,6 +8,7 @@
 mod common;
 
 use common::*;
+use matchcut::catalogue::build::{BuildParams, Catalogue};
 use matchcut::catalogue::features;
 use matchcut::store::{DuplicateRecord, ListedPair};
 use std::collections::BTreeSet;
@@ -183,8 +184,23 @@ fn a_catalogue_build_proposes_and_imports_exactly_what_a_local_scan_makes() {
         &full.build_id,
     )
     .expect("duplicates");
-    for exact in [true, false] {
-        let (merged, links) = built_then_added(&features, last_title(&titles), exact, dir.path());
+    // The lists a new shot enters come from the reverse indexes (share 1:
+    // every list but the highest threshold's there) or from the range
+    // search of the framing indexes (share 0: none there), or both; in
+    // one shard (whose first asks reach few of its shots) or many.
+    for (exact, share, shard_shots) in [(true, 0.0, 10_000), (true, 1.0, 10_000), (false, 0.02, 10)]
+    {
+        let (merged, links) = built_then_added(
+            &features,
+            last_title(&titles),
+            BuildParams {
+                shard_shots,
+                exact,
+                open_share: share,
+                ..BuildParams::default()
+            },
+            dir.path(),
+        );
         // Frame pairs: motion pairs come with the next full build.
         let (merged, full) = (summary(&merged), summary(&full.pairs));
         let only_merged: Vec<_> = merged
@@ -199,7 +215,7 @@ fn a_catalogue_build_proposes_and_imports_exactly_what_a_local_scan_makes() {
             .collect();
         assert!(
             merged == full,
-            "exact {exact}: {} pairs merged, {} built; only merged {only_merged:?}; only built {only_full:?}",
+            "exact {exact}, share {share}: {} pairs merged, {} built; only merged {only_merged:?}; only built {only_full:?}",
             merged.len(),
             full.len()
         );
@@ -309,21 +325,15 @@ fn newest_proposals(build: &Path) -> PathBuf {
     matchcut::catalogue::import::proposals_file(build).expect("a proposals file")
 }
 
-/// The catalogue (in memory, shards of 10) of every features file in
-/// `features` but `last`'s, then `last` added: the merged proposals and
-/// every duplicate link.
+/// The catalogue (in memory) of every features file in `features` but
+/// `last`'s, then `last` added: the merged proposals and every duplicate
+/// link.
 fn built_then_added(
     features: &Path,
     last: &Path,
-    exact: bool,
+    params: BuildParams,
     scratch: &Path,
 ) -> (Vec<ListedPair>, Vec<DuplicateRecord>) {
-    use matchcut::catalogue::build::{BuildParams, Catalogue};
-    let params = BuildParams {
-        shard_shots: 10,
-        exact,
-        ..BuildParams::default()
-    };
     let (mut before, mut added) = (Vec::new(), Vec::new());
     for entry in std::fs::read_dir(features).expect("features") {
         let f = features::read(&entry.expect("entry").path()).expect("features file");
@@ -338,7 +348,10 @@ fn built_then_added(
         }
     }
     assert_eq!(added.len(), 1);
-    let shards = scratch.join(format!("delta-{exact}"));
+    let shards = scratch.join(format!(
+        "delta-{}-{}-{}",
+        params.exact, params.open_share, params.shard_shots
+    ));
     let mut catalogue = Catalogue::build(before, &shards, params.clone()).expect("build");
     let previous = catalogue.proposals().expect("proposals");
     let shards_before = catalogue.shards();

@@ -41,6 +41,11 @@ pub struct BuildParams {
     pub shard_shots: usize,
     /// Brute-force search within shards (exact), or HNSW.
     pub exact: bool,
+    /// The share of lists (those of lowest threshold) a full build puts
+    /// in its shards' reverse indexes (`catalogue::delta`); a new shot
+    /// finds the others it enters by a range search of the framing
+    /// indexes down to the highest threshold among them.
+    pub open_share: f64,
     pub matching: MatchParams,
 }
 
@@ -49,6 +54,7 @@ impl Default for BuildParams {
         Self {
             shard_shots: 1_000_000,
             exact: false,
+            open_share: OPEN_SHARE,
             matching: MatchParams::default(),
         }
     }
@@ -147,6 +153,10 @@ pub struct Catalogue {
     pub(super) duplicates: Vec<DuplicateRecord>,
     /// `kth[title][row]`: the exit list's and the entry list's.
     pub(super) kth: Vec<Vec<[Option<f32>; 2]>>,
+    /// Per shard, for its exit lists and its entry lists: every list it
+    /// holds whose threshold ([`Catalogue::least`]) is below this is in its
+    /// reverse index (`catalogue::delta`); infinite when all are.
+    pub(super) open_below: Vec<[f32; 2]>,
 }
 
 /// A pair's ends: exit shot `i` of title `a`, entry shot `j` of `b`.
@@ -174,6 +184,10 @@ pub(super) struct Hit {
     pub(super) row: usize,
     pub(super) similarity: f32,
 }
+
+/// The default share of lists in the reverse indexes
+/// ([`BuildParams::open_share`]).
+pub const OPEN_SHARE: f64 = 0.02;
 
 /// Slack on the index's cosines (its 8-bit storage rounds) in the bounds.
 pub(super) const SLACK: f32 = 0.02;
@@ -203,6 +217,7 @@ impl Catalogue {
             links: Links::new(),
             duplicates: Vec::new(),
             kth: Vec::new(),
+            open_below: Vec::new(),
         };
         let every: Vec<usize> = (0..catalogue.titles.len()).collect();
         let (links, duplicates) = catalogue.find_links(&every)?;
@@ -212,33 +227,41 @@ impl Catalogue {
     }
 
     /// A catalogue saved before (`catalogue::saved`): its titles in its
-    /// order, its shards opened, its links and lists' k-th scores.
+    /// order, its shards opened with what their reverse indexes hold, its
+    /// links and lists' k-th scores.
     pub(super) fn restore(
         titles: Vec<TitleVectors>,
-        shards: Vec<Shard>,
+        shards: Vec<(Shard, [f32; 2])>,
         spans: Vec<std::ops::Range<usize>>,
         params: BuildParams,
-        links: Links,
         duplicates: Vec<DuplicateRecord>,
         kth: Vec<Vec<[Option<f32>; 2]>>,
     ) -> Result<Self, BuildError> {
         let mut keys = HashMap::new();
         register(&titles, 0, &mut keys)?;
+        let (shards, open_below) = shards.into_iter().unzip();
         Ok(Self {
             titles,
             keys,
             shards,
             spans,
             params,
-            links,
+            links: Links::new(),
             duplicates,
             kth,
+            open_below,
         })
     }
 
     /// The duplicate links between its titles, as a library records them.
     pub fn duplicate_links(&self) -> &[DuplicateRecord] {
         &self.duplicates
+    }
+
+    /// Per shard, the thresholds below which its exit lists and its entry
+    /// lists are in its reverse indexes.
+    pub fn open_below(&self) -> &[[f32; 2]] {
+        &self.open_below
     }
 
     /// Each shard's titles.
@@ -595,57 +618,62 @@ pub(super) fn build_shard(
 pub(super) type Links = HashMap<(usize, usize), Duplicates>;
 
 impl Catalogue {
-    /// The exit list (`exit`: true) or entry list of shot `row` of title `t`.
-    fn list(&self, t: usize, row: usize, exit: bool, links: &Links) -> Result<TopK, BuildError> {
+    /// The exit list (`exit`: true) or entry list of shot `row` of title
+    /// `t` ranked from `hits` (framings of the other role): each hit
+    /// scored exactly, the excluded left out, the `k` best kept.
+    pub(super) fn rank(&self, t: usize, row: usize, exit: bool, hits: &[Hit]) -> TopK {
+        let no_links = Duplicates::new();
+        let mut list = TopK::new(self.params.matching.k);
+        for h in hits {
+            let (Ends { a, i, b, j }, similarity) = self.scored(t, row, exit, h);
+            let dups = self.links.get(&(a, b)).unwrap_or(&no_links);
+            if !list.admits(similarity)
+                || excluded(
+                    &self.titles[a],
+                    i,
+                    &self.titles[b],
+                    j,
+                    dups,
+                    &self.params.matching,
+                )
+            {
+                continue;
+            }
+            let other = self.titles[h.title].shot_ref(h.row);
+            list.offer(Near { similarity, other });
+        }
+        list
+    }
+
+    /// The framings of the other role nearest shot `row` of title `t`'s
+    /// (`exit`: its exit framing among entries): enough to certify its
+    /// list, and with `floor`, every one at least `floor` alike too.
+    pub(super) fn framing_hits(
+        &self,
+        t: usize,
+        row: usize,
+        exit: bool,
+        floor: Option<f32>,
+    ) -> Result<Vec<Hit>, BuildError> {
         let k = self.params.matching.k;
         let me = &self.titles[t].shots[row];
-        let (kind, own_figure) = if exit {
-            (Kind::EntryFraming, me.exit_figure)
+        let (kind, own_figure, query) = if exit {
+            (Kind::EntryFraming, me.exit_figure, Kind::ExitFraming)
         } else {
-            (Kind::ExitFraming, me.entry_figure)
+            (Kind::ExitFraming, me.entry_figure, Kind::EntryFraming)
         };
-        let query = if exit {
-            Kind::ExitFraming
-        } else {
-            Kind::EntryFraming
-        }
-        .vector(&self.titles[t], row);
-        let no_links = Duplicates::new();
-        let rank = |hits: &[Hit]| -> TopK {
-            let mut list = TopK::new(k);
-            for h in hits {
-                let (Ends { a, i, b, j }, similarity) = self.scored(t, row, exit, h);
-                let dups = links.get(&(a, b)).unwrap_or(&no_links);
-                if !list.admits(similarity)
-                    || excluded(
-                        &self.titles[a],
-                        i,
-                        &self.titles[b],
-                        j,
-                        dups,
-                        &self.params.matching,
-                    )
-                {
-                    continue;
-                }
-                let other = self.titles[h.title].shot_ref(h.row);
-                list.offer(Near { similarity, other });
-            }
-            list
-        };
+        let query = query.vector(&self.titles[t], row);
         let settled = |hits: &[Hit], least: Option<f32>| {
-            let list = rank(hits);
-            match (list.kth(), least) {
-                (_, None) => true,
-                (Some(kth), Some(least)) => {
-                    list.items().len() >= k
-                        && least + SLACK + FIGURE_WEIGHT * own_figure.max(0.0) < kth
-                }
-                (None, Some(_)) => false,
+            let Some(least) = least else { return true };
+            if floor.is_some_and(|floor| least + SLACK >= floor) {
+                return false;
             }
+            let list = self.rank(t, row, exit, hits);
+            list.kth().is_some_and(|kth| {
+                list.items().len() >= k && least + SLACK + FIGURE_WEIGHT * own_figure.max(0.0) < kth
+            })
         };
-        let hits = self.search(kind, &query, &settled)?;
-        Ok(rank(&hits))
+        self.search(kind, &query, &settled)
     }
 
     /// Every frame pair either of whose ends lists the other (saying
@@ -670,6 +698,8 @@ impl Catalogue {
             kth[t][row][usize::from(!exit)] = *k;
         }
         self.kth = kth;
+        let below = self.open_share_below(self.params.open_share);
+        self.open_below = vec![below; self.shards.len()];
         for shard in 0..self.shards.len() {
             self.fill_reverse(shard)?;
         }
@@ -719,13 +749,25 @@ impl Catalogue {
         row: usize,
         exit: bool,
     ) -> Result<(Vec<ListedPair>, Option<f32>), BuildError> {
-        let list = self.list(t, row, exit, &self.links)?;
+        let hits = self.framing_hits(t, row, exit, None)?;
+        let list = self.rank(t, row, exit, &hits);
+        Ok((self.list_pairs(t, row, exit, &list), list.kth()))
+    }
+
+    /// The pairs of `list`, shot `row` of title `t`'s exit list (`exit`:
+    /// true) or entry list, flagged as that list's.
+    pub(super) fn list_pairs(
+        &self,
+        t: usize,
+        row: usize,
+        exit: bool,
+        list: &TopK,
+    ) -> Vec<ListedPair> {
         let me = (
             self.titles[t].content_hash.as_str(),
             &self.titles[t].shots[row],
         );
-        let pairs = list
-            .items()
+        list.items()
             .iter()
             .filter_map(|n| {
                 let &(o, orow) = self
@@ -745,8 +787,7 @@ impl Catalogue {
                     in_entry_list: !exit,
                 })
             })
-            .collect();
-        Ok((pairs, list.kth()))
+            .collect()
     }
 
     /// The links as pairs of shots (both ways, as `links` holds them):

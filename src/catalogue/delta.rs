@@ -82,16 +82,12 @@ impl Catalogue {
                 (0..self.titles[t].shots.len()).flat_map(move |r| [(t, r, true), (t, r, false)])
             })
             .collect();
-        let own = queries
+        let found = queries
             .par_iter()
-            .map(|&(t, row, exit)| self.listed(t, row, exit))
+            .map(|&(t, row, exit)| self.lists_of(t, row, exit, from))
             .collect::<Result<Vec<_>, BuildError>>()?;
-        lap("own lists made");
-        let reverse = queries
-            .par_iter()
-            .map(|&(t, row, exit)| self.entering(t, row, exit, from))
-            .collect::<Result<Vec<_>, BuildError>>()?;
-        lap("lists entered");
+        lap("lists made and entered");
+        let (own, reverse): (Vec<_>, Vec<_>) = found.into_iter().unzip();
         let mut kth: Vec<Vec<[Option<f32>; 2]>> = added
             .iter()
             .map(|&t| vec![[None, None]; self.titles[t].shots.len()])
@@ -100,6 +96,10 @@ impl Catalogue {
             kth[t - from][row][usize::from(!exit)] = *k;
         }
         self.kth.extend(kth);
+        // The delta's reverse indexes hold the lists the searches already
+        // reach no further than: those below the lowest bound of any shard.
+        self.open_below
+            .push([0, 1].map(|side| self.open_floor(side)));
         self.fill_reverse(self.shards.len() - 1)?;
         let entrants = own
             .into_iter()
@@ -111,13 +111,32 @@ impl Catalogue {
         })
     }
 
+    /// Shot `row` of new title `t`'s own list (`exit`: its exit list),
+    /// with its k-th score, and the pairs it makes by entering the lists
+    /// of shots already there (titles before `from`), from one framing
+    /// search and a reverse search ([`Catalogue::entering`]).
+    fn lists_of(
+        &self,
+        t: usize,
+        row: usize,
+        exit: bool,
+        from: usize,
+    ) -> Result<((Vec<ListedPair>, Option<f32>), Vec<ListedPair>), BuildError> {
+        let side = usize::from(exit);
+        let hits = self.framing_hits(t, row, exit, Some(self.open_floor(side)))?;
+        let list = self.rank(t, row, exit, &hits);
+        let own = (self.list_pairs(t, row, exit, &list), list.kth());
+        Ok((own, self.entrants(t, row, exit, from, &hits)?))
+    }
+
     /// The pairs shot `row` of new title `t` makes by entering the lists
     /// of shots already there (titles before `from`): as an entry into
-    /// exit lists (`exit` false), or as an exit into entry lists. Each
-    /// shard's reverse index is asked for every list whose threshold the
-    /// shot may reach ([`reverse_vector`]: the dot product at least
-    /// `-SLACK`), and each is checked exactly against the list's k-th
-    /// score now.
+    /// exit lists (`exit` false), or as an exit into entry lists. A list
+    /// it enters has a threshold ([`Catalogue::least`]) its framing's
+    /// cosine reaches: those at or above every shard's `open_below` are
+    /// found by a range search of the framing indexes down to the lowest
+    /// of them; the others are in the shards' reverse indexes. Each is
+    /// checked exactly against the list's k-th score now.
     pub fn entering(
         &self,
         t: usize,
@@ -125,6 +144,32 @@ impl Catalogue {
         exit: bool,
         from: usize,
     ) -> Result<Vec<ListedPair>, BuildError> {
+        let floor = self.open_floor(usize::from(exit));
+        let hits = self.framing_hits(t, row, exit, Some(floor))?;
+        self.entrants(t, row, exit, from, &hits)
+    }
+
+    /// The pairs entering old lists among the framing search's `hits`
+    /// and the reverse search's.
+    fn entrants(
+        &self,
+        t: usize,
+        row: usize,
+        exit: bool,
+        from: usize,
+        hits: &[Hit],
+    ) -> Result<Vec<ListedPair>, BuildError> {
+        let reverse = self.reverse_hits(t, row, exit)?;
+        Ok(hits
+            .iter()
+            .chain(&reverse)
+            .filter_map(|h| Some(self.entrant(self.admits(t, row, exit, h, from)?, exit)))
+            .collect())
+    }
+
+    /// The lists of the shards' reverse indexes shot `row` of title `t`
+    /// may enter ([`reverse_vector`]: the dot product at least `-SLACK`).
+    fn reverse_hits(&self, t: usize, row: usize, exit: bool) -> Result<Vec<Hit>, BuildError> {
         let me = &self.titles[t].shots[row];
         let framing = if exit {
             &me.exit_composition
@@ -140,32 +185,74 @@ impl Catalogue {
         let first = (self.params.matching.k * 4).max(16);
         let hits = self.search_in(&|s| &s.reverse[side], &query, first, &hit, &reached)?;
         Ok(hits
-            .iter()
+            .into_iter()
             .filter(|h| h.similarity >= -SLACK)
-            .filter_map(|h| Some(self.entrant(self.admits(t, row, exit, h, from)?, exit)))
             .collect())
     }
 
-    /// Puts every shot of shard `n` into its reverse indexes, with its
-    /// lists' k-th scores now (a score only rises as titles join, so an
-    /// older threshold only asks for more lists to be checked).
+    /// The lowest cosine shot `row` of title `t`'s framing may have with
+    /// a shot of the other role and still enter its list (`side` 0: its
+    /// exit list; 1: its entry list): the list's k-th score less the most
+    /// its figure can add; -2 (anything) while the list is short.
+    pub(super) fn least(&self, t: usize, row: usize, side: usize) -> f32 {
+        let s = &self.titles[t].shots[row];
+        let figure = if side == 0 {
+            s.exit_figure
+        } else {
+            s.entry_figure
+        };
+        self.kth[t][row][side].map_or(-2.0, |k| k - FIGURE_WEIGHT * figure.max(0.0))
+    }
+
+    /// The threshold below which a `share` of the lists of each side lie.
+    pub(super) fn open_share_below(&self, share: f64) -> [f32; 2] {
+        [0, 1].map(|side| {
+            let mut least: Vec<f32> = (0..self.titles.len())
+                .flat_map(|t| (0..self.titles[t].shots.len()).map(move |r| (t, r)))
+                .map(|(t, r)| self.least(t, r, side))
+                .collect();
+            if least.is_empty() {
+                return f32::INFINITY;
+            }
+            let at = ((least.len() as f64 * share) as usize).min(least.len() - 1);
+            *least.select_nth_unstable_by(at, f32::total_cmp).1
+        })
+    }
+
+    /// The lowest `open_below` of any shard (`side` 0: exit lists): a
+    /// range search of the framing indexes down to it, with the reverse
+    /// indexes, reaches every list.
+    pub(super) fn open_floor(&self, side: usize) -> f32 {
+        self.open_below
+            .iter()
+            .map(|b| b[side])
+            .fold(f32::INFINITY, f32::min)
+    }
+
+    /// Puts the shots of shard `n` whose lists' thresholds are below its
+    /// `open_below` into its reverse indexes, with those thresholds now (a
+    /// score only rises as titles join, so an older threshold only asks
+    /// for more lists to be checked).
     pub(super) fn fill_reverse(&self, n: usize) -> Result<(), BuildError> {
         let rows: Vec<(usize, usize)> = self.spans[n]
             .clone()
             .flat_map(|t| (0..self.titles[t].shots.len()).map(move |r| (t, r)))
             .collect();
         for (side, index) in self.shards[n].reverse.iter().enumerate() {
-            index.reserve(rows.len())?;
-            rows.par_iter().try_for_each(|&(t, row)| {
+            let below = self.open_below[n][side];
+            let open: Vec<(usize, usize, f32)> = rows
+                .iter()
+                .map(|&(t, r)| (t, r, self.least(t, r, side)))
+                .filter(|&(_, _, least)| least < below)
+                .collect();
+            index.reserve(open.len())?;
+            open.par_iter().try_for_each(|&(t, row, least)| {
                 let s = &self.titles[t].shots[row];
-                let (framing, figure) = if side == 0 {
-                    (&s.exit_composition, s.exit_figure)
+                let framing = if side == 0 {
+                    &s.exit_composition
                 } else {
-                    (&s.entry_composition, s.entry_figure)
+                    &s.entry_composition
                 };
-                // Short lists take anything.
-                let least =
-                    self.kth[t][row][side].map_or(-2.0, |k| k - FIGURE_WEIGHT * figure.max(0.0));
                 let key = shot_key(&self.titles[t].content_hash, s.shot);
                 index.add(key, &reverse_vector(framing, least))
             })?;
@@ -316,5 +403,133 @@ fn other_end(p: &ListedPair, role: Role) -> ShotRef {
     match role {
         Role::Exit => p.candidate.to.clone(),
         Role::Entry => p.candidate.from.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::build::BuildParams;
+    use crate::matching::composition;
+    use crate::matching::exact::{quantise, Quantised};
+    use crate::matching::neighbours::ShotInfo;
+    use crate::matching::testing::noise;
+
+    const DIMS: usize = 16;
+
+    fn direction(seed: u64) -> Vec<f32> {
+        noise(seed, composition::LEN)
+            .into_iter()
+            .map(f32::from)
+            .collect()
+    }
+
+    fn mix(parts: &[(f32, &[f32])]) -> Vec<f32> {
+        (0..composition::LEN)
+            .map(|i| parts.iter().map(|(w, v)| w * v[i]).sum())
+            .collect()
+    }
+
+    /// A title whose shots enter and leave on `framings` (descriptors at
+    /// random: no duplicate footage).
+    fn title(name: char, framings: &[Vec<f32>]) -> TitleVectors {
+        let mut t = TitleVectors {
+            content_hash: name.to_string().repeat(64),
+            shots: Vec::new(),
+            entries: Quantised::new(DIMS),
+            exits: Quantised::new(DIMS),
+            footage: Default::default(),
+            aside: Default::default(),
+        };
+        for (shot, framing) in framings.iter().enumerate() {
+            let seed = u64::from(name) * 1000 + shot as u64;
+            t.entries.push(&noise(seed, DIMS));
+            t.exits.push(&noise(seed + 500, DIMS));
+            let framing = quantise(framing);
+            let at = 100 * shot as u64;
+            t.shots.push(ShotInfo {
+                shot,
+                first_frame: at,
+                last_frame: at + 99,
+                entry_frame: at,
+                exit_frame: at + 99,
+                group_shot: shot,
+                entry_composition: framing.clone(),
+                exit_composition: framing,
+                entry_vector: t.entries.row(shot).to_vec(),
+                exit_vector: t.exits.row(shot).to_vec(),
+                entry_regions: Vec::new(),
+                exit_regions: Vec::new(),
+                entry_figure: 0.0,
+                exit_figure: 0.0,
+                exit_kth: None,
+                entry_kth: None,
+                motion: None,
+            });
+        }
+        t
+    }
+
+    /// Frame pairs as (id, in an exit list, in an entry list).
+    fn flags(pairs: &[ListedPair]) -> Vec<(String, bool, bool)> {
+        let mut out: Vec<_> = pairs
+            .iter()
+            .map(|p| (p.candidate.id.clone(), p.in_exit_list, p.in_entry_list))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// An outlying old shot `o` (framed like nothing else: its lists'
+    /// k-th scores are low) is entered by the new shots, which are far
+    /// more like a dozen near twins and a crowd of others: their own
+    /// lists are certified long before their framing searches reach `o`.
+    /// Its lists are found through the reverse indexes (share 1) or the
+    /// range search (share 0) alike: the delta makes the full build's.
+    #[test]
+    fn lists_a_new_shot_enters_far_below_its_own_are_found_either_way() {
+        let (centre, outlier) = (direction(1), direction(2));
+        let twins: Vec<Vec<f32>> = (0..12)
+            .map(|i| mix(&[(1.0, &centre), (0.1, &direction(100 + i))]))
+            .collect();
+        let crowd = |from: u64| -> Vec<Vec<f32>> {
+            (from..from + 25)
+                .map(|i| mix(&[(1.0, &centre), (0.8, &direction(i))]))
+                .collect()
+        };
+        let mut b = crowd(300);
+        b.push(outlier.clone());
+        let a = [twins, crowd(200)].concat();
+        let new: Vec<Vec<f32>> = (0..2)
+            .map(|i| mix(&[(1.0, &centre), (0.3, &outlier), (0.02, &direction(400 + i))]))
+            .collect();
+        let old = || vec![title('a', &a), title('b', &b)];
+        let dir = tempfile::tempdir().expect("dir");
+        for open_share in [0.0, 1.0] {
+            let params = BuildParams {
+                exact: true,
+                open_share,
+                ..BuildParams::default()
+            };
+            let every = [old(), vec![title('n', &new)]].concat();
+            let full_dir = dir.path().join(format!("full-{open_share}"));
+            let mut full = Catalogue::build(every, &full_dir, params.clone()).expect("build");
+            let full = full.proposals().expect("proposals").pairs;
+            let delta_dir = dir.path().join(format!("delta-{open_share}"));
+            let mut catalogue = Catalogue::build(old(), &delta_dir, params.clone()).expect("build");
+            let previous = catalogue.proposals().expect("proposals").pairs;
+            let delta = catalogue
+                .add(vec![title('n', &new)], &delta_dir)
+                .expect("add");
+            let o = "b".repeat(64);
+            assert!(
+                delta.pairs.iter().any(|p| p.candidate.from.content_hash == o
+                    && p.candidate.from.shot == 25
+                    && p.in_exit_list),
+                "share {open_share}: the new shots enter the outlier's exit list"
+            );
+            let merged = merge(&previous, &delta, params.matching.k);
+            assert_eq!(flags(&merged), flags(&full), "share {open_share}");
+        }
     }
 }

@@ -179,6 +179,7 @@ pub fn build_from(
         spans: catalogue.spans().iter().map(|s| (s.start, s.end)).collect(),
         shards: shards_dir,
         proposals: format!("proposals-{build_id}.parquet"),
+        open_below: Some(catalogue.open_below().to_vec()),
     }
     .save(out)?;
     Ok(BuildReport {

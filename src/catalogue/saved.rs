@@ -6,7 +6,7 @@
 //! (`Catalogue::add` into a delta shard, `delta::merge` on the previous
 //! proposals) instead of building every shard again.
 
-use super::build::{open_shard, BuildParams, Catalogue, Links};
+use super::build::{open_shard, BuildParams, Catalogue};
 use super::{proposals, CatalogueError};
 use crate::jobs::import::kth_of_lists;
 use crate::matching::neighbours::{Role, TitleVectors};
@@ -31,6 +31,12 @@ pub struct Manifest {
     pub shards: PathBuf,
     /// The proposals file, under the build folder.
     pub proposals: String,
+    /// Per shard, the thresholds below which its exit lists and its entry
+    /// lists are in its reverse indexes (`Catalogue::open_below`); absent
+    /// from a build made before the reverse indexes held only those, whose
+    /// reverse indexes hold every list.
+    #[serde(default)]
+    pub open_below: Option<Vec<[f32; 2]>>,
 }
 
 impl Manifest {
@@ -103,8 +109,15 @@ pub fn reopen(
     let shards = spans
         .iter()
         .enumerate()
-        .map(|(n, span)| open_shard(&held, span.clone(), &dir, n))
-        .collect::<Result<Vec<_>, _>>()?;
-    let catalogue = Catalogue::restore(held, shards, spans, params, Links::new(), links, kth)?;
+        .map(|(n, span)| {
+            let below = manifest
+                .open_below
+                .as_ref()
+                .and_then(|b| b.get(n).copied())
+                .unwrap_or([f32::INFINITY; 2]);
+            Ok((open_shard(&held, span.clone(), &dir, n)?, below))
+        })
+        .collect::<Result<Vec<_>, CatalogueError>>()?;
+    let catalogue = Catalogue::restore(held, shards, spans, params, links, kth)?;
     Ok(Some((catalogue, previous)))
 }
