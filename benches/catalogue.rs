@@ -3,22 +3,29 @@
 //! 2,000 shots (`common/titles.rs`: descriptors and framings with the real
 //! descriptors' spectrum, 12 footage prints a shot), in one HNSW shard, and
 //! for each:
-//! - **build**: the shard's four shot indexes and its print index, and
+//! - **indexes**: the shard's four shot indexes and its print index, and
 //!   their memory per shot; shots indexed per second per core;
-//! - **lists**: every shot's two certified lists, its duplicate searches,
-//!   and the time one list query takes;
+//! - **links**: every shot's duplicate searches (below 1M shots: the
+//!   synthetic titles share no footage, and at 1M the 12M print searches
+//!   would take an hour of this machine);
+//! - **lists**: every shot's two certified lists (their k-th scores kept,
+//!   the reverse indexes filled), and the time one list query takes;
 //! - **add a 2,000-shot title** (`Catalogue::add`: delta shard, links,
-//!   lists by k-NN against every shard, reverse search into the lists it
-//!   enters), as a fraction of that title's analysis: the analysis of the
-//!   10-min 1080p benchmark film is timed in the same run (`worker::analyse`,
+//!   lists by k-NN against every shard, the lists it enters), as a fraction
+//!   of that title's analysis: the analysis of the 10-min 1080p benchmark
+//!   film is timed in the same run (`worker::analyse`,
 //!   `tests/fixtures/generated/bench_film_1080p.mp4`) and scaled to a
-//!   2-hour feature of 2,000 shots (7,200 s of footage);
+//!   2-hour feature of 2,000 shots (7,200 s of footage; `BENCH_ANALYSIS=S`
+//!   gives it instead);
 //! - **recall@10** against exact search, on 200 of the new title's lists and
-//!   the entrants of 200 of its shots' reverse searches.
+//!   the lists 200 of its shots enter;
+//! - the process's **peak memory**.
 //!
-//! A 10M-shot catalogue is ten 1M-shot shards: every query asks each shard,
-//! so its query and add costs are ten times the 1M shard's (and its build
-//! ten shard builds), an extrapolation from the measured 1M point.
+//! `BENCH_OPEN_SHARE=S` puts that share of the lists in the reverse indexes
+//! (`BuildParams::open_share`; 1 by default).
+//!
+//! A catalogue of 10M shots is extrapolated from these, as one shard (a
+//! query asks every shard, so shards that share a machine add up).
 //!
 //! `cargo bench --profile dev --bench catalogue [-- SIZES...]`
 
@@ -77,16 +84,30 @@ fn main() {
         .unwrap_or_else(|| analysis_rate() * FEATURE_SECONDS);
     for size in sizes {
         let dir = tempfile::tempdir().expect("temp dir");
-        let params = BuildParams {
-            shard_shots: 1_000_000,
+        // One shard, however large (see the module's notes on 10M).
+        let mut params = BuildParams {
+            shard_shots: usize::MAX,
             ..BuildParams::default()
         };
+        if let Some(share) = std::env::var("BENCH_OPEN_SHARE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            params.open_share = share;
+        }
         let k = params.matching.k;
         let started = Instant::now();
-        let mut catalogue = Catalogue::build(titles(size), dir.path(), params).expect("build");
-        let build = started.elapsed().as_secs_f64();
+        let mut catalogue = Catalogue::index(titles(size), dir.path(), params).expect("index");
+        let index = started.elapsed().as_secs_f64();
+        let links = if size < LINKS_BELOW {
+            let started = Instant::now();
+            catalogue.link().expect("links");
+            format!("{:.1} s", started.elapsed().as_secs_f64())
+        } else {
+            "not searched (the synthetic titles share no footage)".into()
+        };
         let started = Instant::now();
-        let built = catalogue.proposals().expect("lists");
+        let members = catalogue.settle_lists().expect("lists");
         let lists = started.elapsed().as_secs_f64();
         let (shot_bytes, print_bytes, reverse_bytes) = catalogue.index_bytes();
 
@@ -99,16 +120,31 @@ fn main() {
         let (lists_recall, query_ms) = list_recall(&mut catalogue, t);
         let entering_recall = entering_recall(&mut catalogue, t, from);
         println!(
-            "catalogue {size} shots: build {build:.1} s ({:.0} shots/s/core; indexes {:.0} B/shot + prints {:.0} + reverse {:.0}); lists and links {lists:.1} s ({} pairs); one list query {query_ms:.2} ms; add {TITLE_SHOTS} shots {add:.2} s = {:.2} % of its analysis ({} entrants); recall@{k}: lists {lists_recall:.3}, entering {entering_recall:.3}",
-            size as f64 / build / threads as f64,
+            "catalogue {size} shots: indexes {index:.1} s ({:.0} shots/s/core; {:.0} B/shot + prints {:.0} + reverse {:.0}); links {links}; lists {lists:.1} s ({members} members); peak memory {:.1} GB; one list query {query_ms:.2} ms; add {TITLE_SHOTS} shots {add:.2} s = {:.2} % of its analysis ({} entrants); recall@{k}: lists {lists_recall:.3}, entering {entering_recall:.3}",
+            size as f64 / index / threads as f64,
             shot_bytes as f64 / size as f64,
             print_bytes as f64 / size as f64,
             reverse_bytes as f64 / size as f64,
-            built.pairs.len(),
+            peak_gb(),
             100.0 * add / analysis,
             delta.pairs.len(),
         );
     }
+}
+
+/// Catalogues this large skip searching their own titles' duplicate links
+/// (12 print searches a shot; nothing to find among synthetic titles):
+/// the build's link search is measured below it, the add's always.
+const LINKS_BELOW: u64 = 1_000_000;
+
+/// The process's peak resident memory (Linux), in GB.
+fn peak_gb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1e6)
 }
 
 /// Recall of `SAMPLES` of title `t`'s lists (HNSW) against exact search,

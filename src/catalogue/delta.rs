@@ -31,6 +31,9 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+/// A shot's own list: its pairs and its k-th score.
+type OwnList = (Vec<ListedPair>, Option<f32>);
+
 impl Catalogue {
     /// Adds `new` titles (none of them already in) in a delta shard under
     /// `dir`: returns the pairs entering any list (flagged with the lists
@@ -121,7 +124,7 @@ impl Catalogue {
         row: usize,
         exit: bool,
         from: usize,
-    ) -> Result<((Vec<ListedPair>, Option<f32>), Vec<ListedPair>), BuildError> {
+    ) -> Result<(OwnList, Vec<ListedPair>), BuildError> {
         let side = usize::from(exit);
         let hits = self.framing_hits(t, row, exit, Some(self.open_floor(side)))?;
         let list = self.rank(t, row, exit, &hits);
@@ -523,9 +526,12 @@ mod tests {
                 .expect("add");
             let o = "b".repeat(64);
             assert!(
-                delta.pairs.iter().any(|p| p.candidate.from.content_hash == o
-                    && p.candidate.from.shot == 25
-                    && p.in_exit_list),
+                delta
+                    .pairs
+                    .iter()
+                    .any(|p| p.candidate.from.content_hash == o
+                        && p.candidate.from.shot == 25
+                        && p.in_exit_list),
                 "share {open_share}: the new shots enter the outlier's exit list"
             );
             let merged = merge(&previous, &delta, params.matching.k);
