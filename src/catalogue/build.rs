@@ -23,12 +23,12 @@
 //!   exactly as on one machine.
 //! - **Motion pairs**: `matching::motion` over every title (its own index).
 
-use crate::index::{IndexError, IndexParams, Neighbour, Storage, VectorIndex};
+use crate::index::{IndexError, IndexParams, Neighbour, VectorIndex};
 use crate::matching::candidates::candidate;
 use crate::matching::exact::cosine_i8;
 use crate::matching::motion::DuplicateShots;
 use crate::matching::neighbours::{excluded, Duplicates, Near, TitleVectors, TopK};
-use crate::matching::{composition, footage, pair_score, MatchParams, FIGURE_WEIGHT};
+use crate::matching::{footage, pair_score, MatchParams, FIGURE_WEIGHT};
 use crate::store::{DuplicateRecord, ListedPair};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -482,14 +482,13 @@ fn index_params(dims: usize) -> IndexParams {
     }
 }
 
-/// A reverse index's settings (`delta::reverse_vector`): half precision,
-/// since 8 bits scaled to its largest part would crush the framing, and a
-/// wider search (its range search must find every list a shot reaches).
-fn reverse_params(dims: usize) -> IndexParams {
+/// A reverse index's settings (`catalogue::reverse`): 8 bits (its vectors
+/// are rotated so that they keep the framing's detail), and a wider search
+/// (its range search must find every list a shot reaches).
+fn reverse_params() -> IndexParams {
     IndexParams {
-        storage: Storage::F16,
         expansion_search: 256,
-        ..index_params(dims)
+        ..index_params(super::reverse::DIMS)
     }
 }
 
@@ -546,12 +545,8 @@ pub(super) fn open_shard(
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let reverse = ["exit-lists", "entry-lists"].map(|name| {
-        open(
-            &format!("{name}.usearch"),
-            reverse_params(composition::LEN + 2),
-        )
-    });
+    let reverse = ["exit-lists", "entry-lists"]
+        .map(|name| open(&format!("{name}.usearch"), reverse_params()));
     let [exits, entries] = reverse;
     let owners = print_owners(titles, span)
         .into_iter()
@@ -617,12 +612,8 @@ pub(super) fn build_shard(
             prints.add(base | i as u64, &print)
         })?;
     let owners = placed.into_iter().map(|(owner, _)| owner).collect();
-    let reverse = ["exit-lists", "entry-lists"].map(|name| {
-        VectorIndex::empty(
-            &dir.join(format!("{name}.usearch")),
-            reverse_params(composition::LEN + 2),
-        )
-    });
+    let reverse = ["exit-lists", "entry-lists"]
+        .map(|name| VectorIndex::empty(&dir.join(format!("{name}.usearch")), reverse_params()));
     let [exits, entries] = reverse;
     Ok(Shard {
         indexes,

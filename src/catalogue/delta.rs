@@ -22,6 +22,7 @@ use super::build::{
     best_first, build_shard, flagged, register, shot_key, BuildError, Built, Catalogue, Ends, Hit,
     Shard, SLACK,
 };
+use super::reverse::{self, reverse_query, reverse_vector};
 use crate::index::Neighbour;
 use crate::matching::candidates::candidate;
 use crate::matching::neighbours::{excluded, Duplicates, Near, Role, TitleVectors, TopK};
@@ -171,7 +172,7 @@ impl Catalogue {
     }
 
     /// The lists of the shards' reverse indexes shot `row` of title `t`
-    /// may enter ([`reverse_vector`]: the dot product at least `-SLACK`).
+    /// may enter (`catalogue::reverse`: the dot product at least `-SLACK`).
     fn reverse_hits(&self, t: usize, row: usize, exit: bool) -> Result<Vec<Hit>, BuildError> {
         let me = &self.titles[t].shots[row];
         let framing = if exit {
@@ -181,9 +182,9 @@ impl Catalogue {
         };
         let query = reverse_query(framing);
         // Hits' similarities as dot products; `least` is the index's cosine.
-        let hit = |_: &Shard, n: &Neighbour| self.hit(n, REVERSE_SCALE);
+        let hit = |_: &Shard, n: &Neighbour| self.hit(n, reverse::SCALE);
         let reached =
-            |_: &[Hit], least: Option<f32>| least.is_some_and(|l| l * REVERSE_SCALE < -SLACK);
+            |_: &[Hit], least: Option<f32>| least.is_some_and(|l| l * reverse::SCALE < -SLACK);
         let side = usize::from(exit);
         let first = (self.params.matching.k * 4).max(16);
         let hits = self.search_in(&|s| &s.reverse[side], &query, first, &hit, &reached)?;
@@ -300,47 +301,6 @@ impl Catalogue {
             in_entry_list: exit,
         }
     }
-}
-
-/// The squared length of every vector of a reverse index: a framing of
-/// unit length and a threshold of at most 2 in size fit.
-const REVERSE_NORM2: f32 = 5.0;
-
-/// How a cosine in a reverse index maps back to the dot product of the
-/// framing and threshold parts: the lengths of its vectors (`REVERSE_NORM2`)
-/// and its queries (2), rooted.
-pub(super) const REVERSE_SCALE: f32 = 3.162_277_7; // sqrt(5 * 2)
-
-/// A framing as a reverse index holds it: unit length, `-least`, then the
-/// length that brings every vector to the same norm (so the largest dot
-/// product is the largest cosine, which HNSW searches well). With `least`
-/// the lowest cosine that may still enter the shot's list (its k-th score
-/// less the most its figure can add), and a new shot's framing `g` asked
-/// as [`reverse_query`], `REVERSE_SCALE` times the cosine is
-/// `cos(f, g) - least`: at least 0 for every list the new shot may enter.
-pub(super) fn reverse_vector(framing: &[i8], least: f32) -> Vec<f32> {
-    let least = least.clamp(-2.0, 2.0);
-    let mut v = unit(framing);
-    v.push(-least);
-    v.push((REVERSE_NORM2 - 1.0 - least * least).max(0.0).sqrt());
-    v
-}
-
-/// A new shot's framing as it asks a reverse index.
-pub(super) fn reverse_query(framing: &[i8]) -> Vec<f32> {
-    let mut v = unit(framing);
-    v.extend([1.0, 0.0]);
-    v
-}
-
-fn unit(framing: &[i8]) -> Vec<f32> {
-    let norm = framing
-        .iter()
-        .map(|&x| f32::from(x) * f32::from(x))
-        .sum::<f32>()
-        .sqrt()
-        .max(f32::MIN_POSITIVE);
-    framing.iter().map(|&x| f32::from(x) / norm).collect()
 }
 
 /// The proposals after a delta: `previous` (a build's frame and motion

@@ -10,6 +10,7 @@ pub mod features;
 pub mod import;
 mod links;
 pub mod proposals;
+mod reverse;
 pub mod saved;
 pub mod table;
 pub mod worker;
