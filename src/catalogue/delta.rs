@@ -376,7 +376,7 @@ mod tests {
     use crate::matching::composition;
     use crate::matching::exact::{quantise, Quantised};
     use crate::matching::neighbours::ShotInfo;
-    use crate::matching::testing::noise;
+    use crate::matching::testing::{self, noise};
 
     const DIMS: usize = 16;
 
@@ -409,25 +409,12 @@ mod tests {
             t.entries.push(&noise(seed, DIMS));
             t.exits.push(&noise(seed + 500, DIMS));
             let framing = quantise(framing);
-            let at = 100 * shot as u64;
             t.shots.push(ShotInfo {
-                shot,
-                first_frame: at,
-                last_frame: at + 99,
-                entry_frame: at,
-                exit_frame: at + 99,
-                group_shot: shot,
                 entry_composition: framing.clone(),
                 exit_composition: framing,
                 entry_vector: t.entries.row(shot).to_vec(),
                 exit_vector: t.exits.row(shot).to_vec(),
-                entry_regions: Vec::new(),
-                exit_regions: Vec::new(),
-                entry_figure: 0.0,
-                exit_figure: 0.0,
-                exit_kth: None,
-                entry_kth: None,
-                motion: None,
+                ..testing::shot(shot)
             });
         }
         t

@@ -219,31 +219,7 @@ mod tests {
     use super::*;
     use crate::matching::exact::{cosine_i8, Quantised};
     use crate::matching::footage::{Footage, LEN};
-    use crate::matching::neighbours::ShotInfo;
-
-    use crate::matching::testing::noise;
-
-    fn shot(n: usize) -> ShotInfo {
-        ShotInfo {
-            shot: n,
-            first_frame: n as u64 * 100,
-            last_frame: n as u64 * 100 + 99,
-            entry_frame: n as u64 * 100,
-            exit_frame: n as u64 * 100 + 99,
-            group_shot: n,
-            entry_composition: Vec::new(),
-            exit_composition: Vec::new(),
-            entry_vector: Vec::new(),
-            exit_vector: Vec::new(),
-            entry_regions: Vec::new(),
-            exit_regions: Vec::new(),
-            entry_figure: 0.0,
-            exit_figure: 0.0,
-            exit_kth: None,
-            entry_kth: None,
-            motion: None,
-        }
-    }
+    use crate::matching::testing::{noise, shot};
 
     /// A title whose shot `i` has entry and exit descriptors from seeds
     /// `ends[i]` and prints from seeds `prints[i]`.

@@ -309,6 +309,32 @@ impl UnionFind {
 /// Helpers of this module's tests.
 #[cfg(test)]
 pub(crate) mod testing {
+    use super::neighbours::ShotInfo;
+
+    /// Shot `n` of 100 frames from frame `100 n`, with no vectors yet.
+    pub fn shot(n: usize) -> ShotInfo {
+        let at = n as u64 * 100;
+        ShotInfo {
+            shot: n,
+            first_frame: at,
+            last_frame: at + 99,
+            entry_frame: at,
+            exit_frame: at + 99,
+            group_shot: n,
+            entry_composition: Vec::new(),
+            exit_composition: Vec::new(),
+            entry_vector: Vec::new(),
+            exit_vector: Vec::new(),
+            entry_regions: Vec::new(),
+            exit_regions: Vec::new(),
+            entry_figure: 0.0,
+            exit_figure: 0.0,
+            exit_kth: None,
+            entry_kth: None,
+            motion: None,
+        }
+    }
+
     /// A pseudo-random 8-bit vector of `len` values (xorshift).
     pub fn noise(seed: u64, len: usize) -> Vec<i8> {
         let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
