@@ -189,9 +189,10 @@ pub(super) struct Hit {
 
 /// The default share of lists in the reverse indexes
 /// ([`BuildParams::open_share`]): all of them. Measured on 2,000-shot
-/// synthetic titles, adding one to 10k shots made and entered its lists in
-/// 1.85 s with every list there, 2.48 s with half (the range search goes
-/// down to the median threshold), and to 100k shots in 86 s with 2 %.
+/// synthetic titles (`benches/catalogue.rs`), adding one to 100k shots
+/// made and entered its lists in 3.0 s with every list there, 9.0 s with
+/// half (the range search goes down to the median threshold), 86.6 s with
+/// 2 %.
 pub const OPEN_SHARE: f64 = 1.0;
 
 /// Slack on the index's cosines (its 8-bit storage rounds) in the bounds.
