@@ -248,7 +248,7 @@ impl Catalogue {
 
     /// A catalogue saved before (`catalogue::saved`): its titles in its
     /// order, its shards opened with what their reverse indexes hold, its
-    /// links and lists' k-th scores.
+    /// duplicate links as records and its lists' k-th scores.
     pub(super) fn restore(
         titles: Vec<TitleVectors>,
         shards: Vec<(Shard, [f32; 2])>,

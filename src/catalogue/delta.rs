@@ -1,19 +1,20 @@
 //! New titles into a built catalogue without building it again
 //! ([`Catalogue::add`]): they go into a **delta shard** of their own; their
 //! duplicate links come from their shots' range searches over every shard;
-//! their shots' lists from k-NN against every shard (the build's certified
-//! search); and the lists of shots already there that they enter from a
-//! **reverse search**: each new entry asks the exit-framing indexes for the
-//! exits most like it, and enters the list of each whose stored k-th score
-//! it reaches (and the same for new exits into entry lists). The ask
-//! doubles until no exit unseen could still admit it: its cosine is at
-//! most the least seen, so its score at most that plus the figure term,
-//! which must stay under the lowest k-th score of any full list (an exit
-//! with a short list takes anything, so the search then runs to the end).
-//! [`merge`] applies the entrants to the previous proposals: each list
-//! they touch keeps its `k` best. With exact search the result is the
-//! full build's exactly (tested); with HNSW, as good as its recall
-//! (measured in `benches/catalogue.rs`).
+//! each new shot's framing search against every shard (the build's
+//! certified search) makes its own list and finds, among its hits, the
+//! old lists it enters. A list it enters has a threshold
+//! ([`Catalogue::least`]: its k-th score less the most its figure can add)
+//! that the new shot's cosine reaches. The lists of lowest threshold (a
+//! share of them, by default all) are in the shards' **reverse indexes**
+//! (`catalogue::reverse`), asked once for every list whose threshold the
+//! shot reaches; for the others the framing search goes on down to the
+//! highest threshold among those (`open_below`). Each candidate is checked
+//! exactly against the list's k-th score now. [`merge`] applies the
+//! entrants to the previous proposals: each list they touch keeps its `k`
+//! best. With exact search the result is the full build's exactly
+//! (tested); with HNSW, as good as its recall (measured in
+//! `benches/catalogue.rs`).
 //!
 //! Motion pairs are not updated here: a new title's motion pairs come
 //! with the next full build.
@@ -100,8 +101,8 @@ impl Catalogue {
             kth[t - from][row][usize::from(!exit)] = *k;
         }
         self.kth.extend(kth);
-        // The delta's reverse indexes hold the lists the searches already
-        // reach no further than: those below the lowest bound of any shard.
+        // The delta's reverse indexes hold its lists below the lowest bound
+        // of any shard: the framing searches reach down to it for the rest.
         self.open_below
             .push([0, 1].map(|side| self.open_floor(side)));
         self.fill_reverse(self.shards.len() - 1)?;
