@@ -572,20 +572,12 @@ fn the_embedding_worker_answers_what_the_model_says_with_the_model_loaded_once()
         let expected = vector(&report(&one)["vector"]);
         let got = vector(&keyframe["vector"]);
         assert_eq!(got.len(), expected.len());
-        let worst = got
-            .iter()
-            .zip(&expected)
-            .map(|(x, y)| (x - y).abs())
-            .fold(0.0, f64::max);
+        let worst = worst_difference(&got, &expected);
         assert!(worst < 1e-4, "frame {index}: off by {worst}");
     }
     let again = vector(&answers[1]["keyframes"][0]["vector"]);
     let first = vector(&answers[0]["keyframes"][1]["vector"]);
-    let worst = again
-        .iter()
-        .zip(&first)
-        .map(|(x, y)| (x - y).abs())
-        .fold(0.0, f64::max);
+    let worst = worst_difference(&again, &first);
     assert!(worst < 1e-4, "the same frame twice: off by {worst}");
 
     // A request cut short: an answer that says so, never to retry, exit 65.
@@ -607,4 +599,12 @@ fn the_embedding_worker_answers_what_the_model_says_with_the_model_loaded_once()
     let (code, answers) = embed_worker(b"hello\n");
     assert_eq!(code, Some(65));
     assert_eq!(answers[0]["retry"], false);
+}
+
+/// The largest difference between two vectors' components.
+fn worst_difference(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
 }

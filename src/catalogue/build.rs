@@ -226,7 +226,18 @@ impl Catalogue {
             .enumerate()
             .map(|(n, span)| build_shard(&titles, span.clone(), dir, n))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self {
+        Ok(Self::assemble(titles, keys, shards, spans, params))
+    }
+
+    /// Titles with their keys, in shards, with no links or lists yet.
+    fn assemble(
+        titles: Vec<TitleVectors>,
+        keys: HashMap<u64, (usize, usize)>,
+        shards: Vec<Shard>,
+        spans: Vec<std::ops::Range<usize>>,
+        params: BuildParams,
+    ) -> Self {
+        Self {
             titles,
             keys,
             shards,
@@ -236,7 +247,7 @@ impl Catalogue {
             duplicates: Vec::new(),
             kth: Vec::new(),
             open_below: Vec::new(),
-        })
+        }
     }
 
     /// Searches the duplicate links between all its titles.
@@ -261,15 +272,10 @@ impl Catalogue {
         register(&titles, 0, &mut keys)?;
         let (shards, open_below) = shards.into_iter().unzip();
         Ok(Self {
-            titles,
-            keys,
-            shards,
-            spans,
-            params,
-            links: Links::new(),
             duplicates,
             kth,
             open_below,
+            ..Self::assemble(titles, keys, shards, spans, params)
         })
     }
 
