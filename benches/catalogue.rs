@@ -21,6 +21,12 @@
 //!   the lists 200 of its shots enter;
 //! - the process's **peak memory**.
 //!
+//! `BENCH_KEEP=DIR` keeps each catalogue built (its index files and its
+//! lists' k-th scores, `catalogue::saved::Settled`) in `DIR/catalogue-N`
+//! and reopens it on the next run instead of building it again: the 1M
+//! catalogue takes about two hours of a 2-core machine to build, its add
+//! a few seconds.
+//!
 //! `BENCH_OPEN_SHARE=S` puts that share of the lists in the reverse indexes
 //! (`BuildParams::open_share`; 1 by default).
 //!
@@ -35,6 +41,7 @@ mod synthetic;
 mod titles;
 
 use matchcut::catalogue::build::{BuildParams, Catalogue};
+use matchcut::catalogue::saved::Settled;
 use matchcut::catalogue::worker::{self, WorkerOptions};
 use matchcut::matching::neighbours::TitleVectors;
 use std::collections::HashSet;
@@ -77,7 +84,7 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let sizes = synthetic::sizes(&[10_000, 100_000]);
-    let threads = rayon::current_num_threads();
+    let keep = std::env::var_os("BENCH_KEEP").map(std::path::PathBuf::from);
     let analysis = std::env::var("BENCH_ANALYSIS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -96,32 +103,38 @@ fn main() {
             params.open_share = share;
         }
         let k = params.matching.k;
-        let started = Instant::now();
-        let mut catalogue = Catalogue::index(titles(size), dir.path(), params).expect("index");
-        let index = started.elapsed().as_secs_f64();
-        let links = if size < LINKS_BELOW {
+        let kept = keep.as_ref().map(|d| d.join(format!("catalogue-{size}")));
+        let at = kept.as_deref().unwrap_or(dir.path());
+        let reopened = kept.as_ref().and_then(|d| {
             let started = Instant::now();
-            catalogue.link().expect("links");
-            format!("{:.1} s", started.elapsed().as_secs_f64())
-        } else {
-            "not searched (the synthetic titles share no footage)".into()
+            let c = Settled::reopen(d, titles(size), params.clone()).expect("reopen");
+            c.map(|c| (c, started.elapsed().as_secs_f64()))
+        });
+        let (mut catalogue, built) = match reopened {
+            Some((c, secs)) => (
+                c,
+                format!(
+                    "reopened from {} in {secs:.1} s (indexes, links and lists as built before)",
+                    at.display()
+                ),
+            ),
+            None => build(size, at, params, kept.is_some()),
         };
-        let started = Instant::now();
-        let members = catalogue.settle_lists().expect("lists");
-        let lists = started.elapsed().as_secs_f64();
         let (shot_bytes, print_bytes, reverse_bytes) = catalogue.index_bytes();
 
         let new = title(size / TITLE_SHOTS).vectors;
+        // The delta shard goes to its own folder: a kept catalogue stays as
+        // it was built.
+        let delta_dir = tempfile::tempdir().expect("temp dir");
         let started = Instant::now();
-        let delta = catalogue.add(vec![new], dir.path()).expect("add");
+        let delta = catalogue.add(vec![new], delta_dir.path()).expect("add");
         let add = started.elapsed().as_secs_f64();
         let t = catalogue.titles.len() - 1;
         let from = t;
         let (lists_recall, query_ms) = list_recall(&mut catalogue, t);
         let entering_recall = entering_recall(&mut catalogue, t, from);
         println!(
-            "catalogue {size} shots: indexes {index:.1} s ({:.0} shots/s/core; {:.0} B/shot + prints {:.0} + reverse {:.0}); links {links}; lists {lists:.1} s ({members} members); peak memory {:.1} GB; one list query {query_ms:.2} ms; add {TITLE_SHOTS} shots {add:.2} s = {:.2} % of its analysis ({} entrants); recall@{k}: lists {lists_recall:.3}, entering {entering_recall:.3}",
-            size as f64 / index / threads as f64,
+            "catalogue {size} shots: {built}; {:.0} B/shot + prints {:.0} + reverse {:.0}; peak memory {:.1} GB; one list query {query_ms:.2} ms; add {TITLE_SHOTS} shots {add:.2} s = {:.2} % of its analysis ({} entrants); recall@{k}: lists {lists_recall:.3}, entering {entering_recall:.3}",
             shot_bytes as f64 / size as f64,
             print_bytes as f64 / size as f64,
             reverse_bytes as f64 / size as f64,
@@ -130,6 +143,46 @@ fn main() {
             delta.pairs.len(),
         );
     }
+}
+
+/// A catalogue of `size` shots indexed under `dir`, its links searched
+/// (below `LINKS_BELOW`) and its lists settled, each timed; kept there
+/// (`Settled::save`) when `keep`.
+fn build(size: u64, dir: &Path, params: BuildParams, keep: bool) -> (Catalogue, String) {
+    let threads = rayon::current_num_threads();
+    let started = Instant::now();
+    let mut catalogue = Catalogue::index(titles(size), dir, params).expect("index");
+    let index = started.elapsed().as_secs_f64();
+    println!(
+        "catalogue {size} shots: indexes {index:.1} s ({:.0} shots/s/core)",
+        size as f64 / index / threads as f64
+    );
+    let links = if size < LINKS_BELOW {
+        let started = Instant::now();
+        catalogue.link().expect("links");
+        format!("{:.1} s", started.elapsed().as_secs_f64())
+    } else {
+        "not searched (the synthetic titles share no footage)".into()
+    };
+    let started = Instant::now();
+    let members = catalogue.settle_lists().expect("lists");
+    let lists = started.elapsed().as_secs_f64();
+    println!("catalogue {size} shots: links {links}; lists {lists:.1} s ({members} members)");
+    if keep {
+        let started = Instant::now();
+        Settled::save(&catalogue, dir).expect("keep");
+        println!(
+            "catalogue {size} shots: kept in {} ({:.1} s)",
+            dir.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let threads = threads as f64;
+    let built = format!(
+        "indexes {index:.1} s ({:.0} shots/s/core); links {links}; lists {lists:.1} s ({members} members)",
+        size as f64 / index / threads
+    );
+    (catalogue, built)
 }
 
 /// Catalogues this large skip searching their own titles' duplicate links

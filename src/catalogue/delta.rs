@@ -486,4 +486,38 @@ mod tests {
             assert_eq!(flags(&merged), flags(&full), "share {open_share}");
         }
     }
+
+    /// A catalogue kept with its lists settled (`saved::Settled`) reopens
+    /// to what it was: a title added to it enters the same lists, with
+    /// the same pairs, as one added to the catalogue that was kept.
+    #[test]
+    fn a_kept_catalogue_reopens_to_make_the_same_delta() {
+        use crate::catalogue::saved::Settled;
+        let framings = |from: u64| -> Vec<Vec<f32>> {
+            (from..from + 20)
+                .map(|i| mix(&[(1.0, &direction(1)), (0.6, &direction(i))]))
+                .collect()
+        };
+        let old = || vec![title('b', &framings(100)), title('a', &framings(200))];
+        let new = || vec![title('n', &framings(300))];
+        let params = BuildParams::default();
+        let dir = tempfile::tempdir().expect("dir");
+        let kept = dir.path().join("kept");
+        let mut catalogue = Catalogue::index(old(), &kept, params.clone()).expect("index");
+        catalogue.settle_lists().expect("lists");
+        Settled::save(&catalogue, &kept).expect("keep");
+        let reopened = Settled::reopen(&kept, old(), params.clone()).expect("reopen");
+        let mut reopened = reopened.expect("the kept catalogue");
+        let one = catalogue.add(new(), &dir.path().join("one")).expect("add");
+        let two = reopened.add(new(), &dir.path().join("two")).expect("add");
+        assert!(!one.pairs.is_empty());
+        assert_eq!(flags(&one.pairs), flags(&two.pairs));
+        let other = vec![title('c', &framings(100)), title('a', &framings(200))];
+        assert!(
+            Settled::reopen(&kept, other, params)
+                .expect("reopen")
+                .is_none(),
+            "other titles do not reopen a kept catalogue"
+        );
+    }
 }

@@ -6,7 +6,7 @@
 //! (`Catalogue::add` into a delta shard, `delta::merge` on the previous
 //! proposals) instead of building every shard again.
 
-use super::build::{open_shard, BuildParams, Catalogue};
+use super::build::{open_shard, BuildParams, Catalogue, Shard};
 use super::{proposals, CatalogueError};
 use crate::jobs::import::kth_of_lists;
 use crate::matching::neighbours::{Role, TitleVectors};
@@ -104,20 +104,126 @@ pub fn reopen(
                 .collect()
         })
         .collect();
+    let below = |n: usize| {
+        manifest
+            .open_below
+            .as_ref()
+            .and_then(|b| b.get(n).copied())
+            .unwrap_or([f32::INFINITY; 2])
+    };
     let dir = out.join(&manifest.shards);
-    let spans: Vec<std::ops::Range<usize>> = manifest.spans.iter().map(|&(a, b)| a..b).collect();
+    let (shards, spans) = open_shards(&held, &manifest.spans, &dir, below)?;
+    let catalogue = Catalogue::restore(held, shards, spans, params, links, kth)?;
+    Ok(Some((catalogue, previous)))
+}
+
+/// Shards opened with their thresholds, and their spans.
+type Opened = (Vec<(Shard, [f32; 2])>, Vec<std::ops::Range<usize>>);
+
+/// The shards of `titles` over `spans`, opened under `dir`, each with the
+/// thresholds `below` gives it.
+fn open_shards(
+    titles: &[TitleVectors],
+    spans: &[(usize, usize)],
+    dir: &Path,
+    below: impl Fn(usize) -> [f32; 2],
+) -> Result<Opened, CatalogueError> {
+    let spans: Vec<std::ops::Range<usize>> = spans.iter().map(|&(a, b)| a..b).collect();
     let shards = spans
         .iter()
         .enumerate()
-        .map(|(n, span)| {
-            let below = manifest
-                .open_below
-                .as_ref()
-                .and_then(|b| b.get(n).copied())
-                .unwrap_or([f32::INFINITY; 2]);
-            Ok((open_shard(&held, span.clone(), &dir, n)?, below))
-        })
+        .map(|(n, span)| Ok((open_shard(titles, span.clone(), dir, n)?, below(n))))
         .collect::<Result<Vec<_>, CatalogueError>>()?;
-    let catalogue = Catalogue::restore(held, shards, spans, params, links, kth)?;
-    Ok(Some((catalogue, previous)))
+    Ok((shards, spans))
+}
+
+/// A catalogue's lists as [`Catalogue::settle_lists`] leaves them (each
+/// list's k-th score, what its reverse indexes hold), kept beside its
+/// shards' index files in `settled.json`: a catalogue kept without
+/// proposals, reopened without building or listing again. The scale
+/// benchmark keeps its catalogues so (`BENCH_KEEP`).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Settled {
+    /// Content hashes, in the catalogue's order.
+    pub titles: Vec<String>,
+    /// Each shard's titles, as `[first, end)` in `titles`.
+    pub spans: Vec<(usize, usize)>,
+    /// [`Catalogue::open_below`]; `None` for an infinite threshold (every
+    /// list), which JSON cannot hold.
+    pub open_below: Vec<[Option<f32>; 2]>,
+    /// Per title and row, the exit list's and the entry list's k-th score.
+    pub kth: Vec<Vec<[Option<f32>; 2]>>,
+}
+
+pub const SETTLED: &str = "settled.json";
+
+impl Settled {
+    /// Saves `catalogue` (its lists settled; built under `dir`): its
+    /// shards' index files, then `settled.json`.
+    pub fn save(catalogue: &Catalogue, dir: &Path) -> Result<(), CatalogueError> {
+        catalogue.save(0)?;
+        let settled = Self {
+            titles: catalogue
+                .titles
+                .iter()
+                .map(|t| t.content_hash.clone())
+                .collect(),
+            spans: catalogue.spans.iter().map(|s| (s.start, s.end)).collect(),
+            open_below: catalogue
+                .open_below
+                .iter()
+                .map(|b| b.map(|x| x.is_finite().then_some(x)))
+                .collect(),
+            kth: catalogue.kth.clone(),
+        };
+        let path = dir.join(SETTLED);
+        let io = |e: std::io::Error| CatalogueError::Io {
+            path: path.clone(),
+            reason: e.to_string(),
+        };
+        let tmp = dir.join(format!(".writing-{SETTLED}"));
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let text = serde_json::to_vec(&settled).map_err(|e| io(e.into()))?;
+        std::fs::write(&tmp, text).map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)
+    }
+
+    /// The catalogue `Settled::save` kept under `dir`, over `titles`
+    /// (sorted here as a build sorts them): `None` when nothing was kept
+    /// there or it holds other titles.
+    pub fn reopen(
+        dir: &Path,
+        mut titles: Vec<TitleVectors>,
+        params: BuildParams,
+    ) -> Result<Option<Catalogue>, CatalogueError> {
+        let Ok(text) = std::fs::read(dir.join(SETTLED)) else {
+            return Ok(None);
+        };
+        let settled: Self = serde_json::from_slice(&text).map_err(|e| CatalogueError::Io {
+            path: dir.join(SETTLED),
+            reason: e.to_string(),
+        })?;
+        titles.sort_by(|a, b| a.content_hash.cmp(&b.content_hash));
+        let same = titles.len() == settled.titles.len()
+            && settled.kth.len() == titles.len()
+            && titles
+                .iter()
+                .zip(&settled.titles)
+                .zip(&settled.kth)
+                .all(|((t, h), kth)| &t.content_hash == h && kth.len() == t.shots.len());
+        if !same {
+            return Ok(None);
+        }
+        let below = |n: usize| {
+            settled
+                .open_below
+                .get(n)
+                .copied()
+                .unwrap_or_default()
+                .map(|b| b.unwrap_or(f32::INFINITY))
+        };
+        let (shards, spans) = open_shards(&titles, &settled.spans, dir, below)?;
+        let catalogue = Catalogue::restore(titles, shards, spans, params, Vec::new(), settled.kth)?;
+        Ok(Some(catalogue))
+    }
 }
