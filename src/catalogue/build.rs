@@ -195,8 +195,12 @@ pub(super) struct Hit {
 /// 2 %.
 pub const OPEN_SHARE: f64 = 1.0;
 
-/// Slack on the index's cosines (its 8-bit storage rounds) in the bounds.
-pub(super) const SLACK: f32 = 0.02;
+/// Slack on a shot or print index's cosines in the bounds. Its vectors are
+/// the very 8-bit vectors exact scores are computed from (`quantise` leaves
+/// a quantised vector be), so its cosines are those scores but for its
+/// kernel's float rounding (within 1e-4: `index` tests). (The reverse
+/// indexes round: `reverse::SLACK`.)
+pub(super) const SLACK: f32 = 0.001;
 
 impl Catalogue {
     /// Indexes `titles` (sorted here by content hash) in shards under `dir`.
@@ -337,13 +341,13 @@ impl Catalogue {
     }
 
     /// Every shard's hits for `query` in the `kind` indexes, as many as
-    /// `settled(hits, least)` needs: `least` is the lowest cosine any shard
-    /// could still hold unseen (`None`: every shard gave all it has).
+    /// `settled(hits, least)` needs: no shard holds an unseen neighbour
+    /// above `least` (asked only while some shard may hold more).
     pub(super) fn search(
         &self,
         kind: Kind,
         query: &[f32],
-        settled: &dyn Fn(&[Hit], Option<f32>) -> bool,
+        settled: &dyn Fn(&[Hit], f32) -> bool,
     ) -> Result<Vec<Hit>, BuildError> {
         let index = KINDS.iter().position(|&k| k == kind).unwrap_or(0);
         let hit = |_: &Shard, n: &Neighbour| self.hit(n, 1.0);
@@ -372,44 +376,71 @@ impl Catalogue {
             let i = (n.key & ((1 << PRINT_BITS) - 1)) as usize;
             (n.similarity >= gate).then(|| shard.owners.get(i).copied())?
         };
-        let below = |_: &[PrintOwner], least: Option<f32>| least.is_some_and(|l| l < gate);
+        let below = |_: &[PrintOwner], least: f32| least < gate;
         // Prints that alike are rare: most asks end at the first.
         self.search_in(&|s| &s.prints, print, PRINT_ASK, &owner, &below)
     }
 
     /// Every shard's nearest neighbours of `query` in the index `pick`
-    /// names, mapped by `map`, asking for more while `settled` says so.
-    pub(super) fn search_in<T>(
+    /// names, mapped by `map`, until `settled` says they are enough. Each
+    /// further round asks one shard again for twice as many: the one whose
+    /// last answer was highest, since it may hold the best neighbour still
+    /// unseen (a shard that gave fewer than asked has no more); the others
+    /// keep what they gave.
+    pub(super) fn search_in<T: Clone>(
         &self,
         pick: &dyn Fn(&Shard) -> &VectorIndex,
         query: &[f32],
         first: usize,
         map: &dyn Fn(&Shard, &Neighbour) -> Option<T>,
-        settled: &dyn Fn(&[T], Option<f32>) -> bool,
+        settled: &dyn Fn(&[T], f32) -> bool,
     ) -> Result<Vec<T>, BuildError> {
-        let mut ask = first;
+        let ask = |shard: &Shard, ask: usize| -> Result<Answer<T>, BuildError> {
+            let index = pick(shard);
+            let found = if self.params.exact {
+                index.exact_search(query, ask)?
+            } else {
+                index.search(query, ask)?
+            };
+            let more = found.len() >= ask && ask < index.len();
+            Ok(Answer {
+                asked: ask,
+                last: more.then(|| found.last().map_or(f32::MIN, |n| n.similarity)),
+                hits: found.iter().filter_map(|n| map(shard, n)).collect(),
+            })
+        };
+        let mut answers = self
+            .shards
+            .iter()
+            .map(|shard| ask(shard, first))
+            .collect::<Result<Vec<_>, _>>()?;
         loop {
-            let mut hits = Vec::new();
-            let mut least: Option<f32> = None;
-            for shard in &self.shards {
-                let idx = pick(shard);
-                let found = if self.params.exact {
-                    idx.exact_search(query, ask)?
-                } else {
-                    idx.search(query, ask)?
-                };
-                if found.len() >= ask && ask < idx.len() {
-                    let last = found.last().map_or(f32::MIN, |n| n.similarity);
-                    least = Some(least.map_or(last, |l: f32| l.max(last)));
-                }
-                hits.extend(found.iter().filter_map(|n| map(shard, n)));
-            }
-            if least.is_none() || settled(&hits, least) {
+            let hits: Vec<T> = answers
+                .iter()
+                .flat_map(|a| a.hits.iter().cloned())
+                .collect();
+            let highest = answers
+                .iter()
+                .enumerate()
+                .filter_map(|(n, a)| Some((n, a.last?)))
+                .max_by(|x, y| x.1.total_cmp(&y.1));
+            let Some((n, least)) = highest else {
+                return Ok(hits);
+            };
+            if settled(&hits, least) {
                 return Ok(hits);
             }
-            ask *= 2;
+            answers[n] = ask(&self.shards[n], answers[n].asked * 2)?;
         }
     }
+}
+
+/// One shard's answer to a search: how many were asked, the mapped hits,
+/// and the last cosine when it may hold more.
+struct Answer<T> {
+    asked: usize,
+    last: Option<f32>,
+    hits: Vec<T>,
 }
 
 /// `pairs` best first (ties by id).
@@ -680,8 +711,7 @@ impl Catalogue {
             (Kind::ExitFraming, me.entry_figure, Kind::EntryFraming)
         };
         let query = query.vector(&self.titles[t], row);
-        let settled = |hits: &[Hit], least: Option<f32>| {
-            let Some(least) = least else { return true };
+        let settled = |hits: &[Hit], least: f32| {
             if floor.is_some_and(|floor| least + SLACK >= floor) {
                 return false;
             }
@@ -708,11 +738,7 @@ impl Catalogue {
         &mut self,
         keep: &(dyn Fn(&Self, usize, usize, bool, &TopK) -> T + Sync),
     ) -> Result<Vec<T>, BuildError> {
-        let queries: Vec<(usize, usize, bool)> = (0..self.titles.len())
-            .flat_map(|t| {
-                (0..self.titles[t].shots.len()).flat_map(move |r| [(t, r, true), (t, r, false)])
-            })
-            .collect();
+        let queries = self.list_queries(0..self.titles.len());
         let listed = queries
             .par_iter()
             .map(|&(t, row, exit)| {
@@ -721,21 +747,41 @@ impl Catalogue {
                 Ok((list.kth(), keep(self, t, row, exit, &list)))
             })
             .collect::<Result<Vec<_>, BuildError>>()?;
-        let mut kth: Vec<Vec<[Option<f32>; 2]>> = self
-            .titles
-            .iter()
-            .map(|t| vec![[None, None]; t.shots.len()])
-            .collect();
-        for (&(t, row, exit), (k, _)) in queries.iter().zip(&listed) {
-            kth[t][row][usize::from(!exit)] = *k;
-        }
-        self.kth = kth;
+        self.kth = self.kth_table(0, &queries, listed.iter().map(|(k, _)| *k));
         let below = self.open_share_below(self.params.open_share);
         self.open_below = vec![below; self.shards.len()];
         for shard in 0..self.shards.len() {
             self.fill_reverse(shard)?;
         }
         Ok(listed.into_iter().map(|(_, kept)| kept).collect())
+    }
+
+    /// Both lists of every shot of `titles`: (title, row, exit).
+    pub(super) fn list_queries(&self, titles: std::ops::Range<usize>) -> Vec<(usize, usize, bool)> {
+        titles
+            .flat_map(|t| {
+                (0..self.titles[t].shots.len()).flat_map(move |r| [(t, r, true), (t, r, false)])
+            })
+            .collect()
+    }
+
+    /// The k-th scores `kth` of the lists `queries` names (those of the
+    /// titles from `from` on, as [`Catalogue::list_queries`] gives them),
+    /// by title (less `from`), row and side (0: exit list).
+    pub(super) fn kth_table(
+        &self,
+        from: usize,
+        queries: &[(usize, usize, bool)],
+        kth: impl Iterator<Item = Option<f32>>,
+    ) -> Vec<Vec<[Option<f32>; 2]>> {
+        let mut table: Vec<Vec<[Option<f32>; 2]>> = self.titles[from..]
+            .iter()
+            .map(|t| vec![[None, None]; t.shots.len()])
+            .collect();
+        for (&(t, row, exit), k) in queries.iter().zip(kth) {
+            table[t - from][row][usize::from(!exit)] = k;
+        }
+        table
     }
 
     /// Every frame pair either of whose ends lists the other (saying

@@ -21,7 +21,7 @@
 
 use super::build::{
     best_first, build_shard, flagged, register, shot_key, BuildError, Built, Catalogue, Ends, Hit,
-    Shard, SLACK,
+    Shard,
 };
 use super::reverse::{self, reverse_query, reverse_vector};
 use crate::index::Neighbour;
@@ -81,25 +81,14 @@ impl Catalogue {
         }
         self.duplicates.extend(duplicates.iter().cloned());
         lap("links found");
-        let queries: Vec<(usize, usize, bool)> = added
-            .iter()
-            .flat_map(|&t| {
-                (0..self.titles[t].shots.len()).flat_map(move |r| [(t, r, true), (t, r, false)])
-            })
-            .collect();
+        let queries = self.list_queries(from..self.titles.len());
         let found = queries
             .par_iter()
             .map(|&(t, row, exit)| self.lists_of(t, row, exit, from))
             .collect::<Result<Vec<_>, BuildError>>()?;
         lap("lists made and entered");
         let (own, reverse): (Vec<_>, Vec<_>) = found.into_iter().unzip();
-        let mut kth: Vec<Vec<[Option<f32>; 2]>> = added
-            .iter()
-            .map(|&t| vec![[None, None]; self.titles[t].shots.len()])
-            .collect();
-        for (&(t, row, exit), (_, k)) in queries.iter().zip(&own) {
-            kth[t - from][row][usize::from(!exit)] = *k;
-        }
+        let kth = self.kth_table(from, &queries, own.iter().map(|(_, k)| *k));
         self.kth.extend(kth);
         // The delta's reverse indexes hold its lists below the lowest bound
         // of any shard: the framing searches reach down to it for the rest.
@@ -173,7 +162,7 @@ impl Catalogue {
     }
 
     /// The lists of the shards' reverse indexes shot `row` of title `t`
-    /// may enter (`catalogue::reverse`: the dot product at least `-SLACK`).
+    /// may enter (`catalogue::reverse`: the dot product at least `-reverse::SLACK`).
     fn reverse_hits(&self, t: usize, row: usize, exit: bool) -> Result<Vec<Hit>, BuildError> {
         let me = &self.titles[t].shots[row];
         let framing = if exit {
@@ -184,14 +173,13 @@ impl Catalogue {
         let query = reverse_query(framing);
         // Hits' similarities as dot products; `least` is the index's cosine.
         let hit = |_: &Shard, n: &Neighbour| self.hit(n, reverse::SCALE);
-        let reached =
-            |_: &[Hit], least: Option<f32>| least.is_some_and(|l| l * reverse::SCALE < -SLACK);
+        let reached = |_: &[Hit], least: f32| least * reverse::SCALE < -reverse::SLACK;
         let side = usize::from(exit);
         let first = (self.params.matching.k * 4).max(16);
         let hits = self.search_in(&|s| &s.reverse[side], &query, first, &hit, &reached)?;
         Ok(hits
             .into_iter()
-            .filter(|h| h.similarity >= -SLACK)
+            .filter(|h| h.similarity >= -reverse::SLACK)
             .collect())
     }
 

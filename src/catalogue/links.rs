@@ -122,7 +122,7 @@ impl Catalogue {
         let mut found = Found::default();
         let title = &self.titles[t];
         if !aside && row < title.shots.len() {
-            let range = |_: &[Hit], least: Option<f32>| least.is_some_and(|l| l < whole);
+            let range = |_: &[Hit], least: f32| least < whole;
             for kind in [Kind::EntryDescriptor, Kind::ExitDescriptor] {
                 let hits = self.search(kind, &kind.vector(title, row), &range)?;
                 found.shots.extend(

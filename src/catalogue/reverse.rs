@@ -27,6 +27,10 @@ const NORM2: f32 = 5.0;
 /// its queries (2), rooted.
 pub const SCALE: f32 = 3.162_277_7; // sqrt(5 * 2)
 
+/// Slack on a reverse index's dot products in the bounds: its rotated
+/// vectors round to 8 bits (within 0.005 of the dot product: tested).
+pub const SLACK: f32 = 0.02;
+
 /// A list as a reverse index holds it: its owner's framing and `least`,
 /// the lowest cosine that may still enter it (its k-th score less the most
 /// its figure can add). For a new shot's framing `g` asked as

@@ -333,6 +333,47 @@ mod tests {
         v
     }
 
+    /// An 8-bit index holds a quantised vector as it is (`quantise` leaves
+    /// one be), so its cosines are `cosine_i8`'s but for its kernel's float
+    /// rounding: what lets the catalogue's searches bound exact scores by
+    /// an index's cosines with a slack of 0.001 (`catalogue::build::SLACK`).
+    #[test]
+    fn an_8_bit_index_gives_quantised_vectors_their_exact_cosines() {
+        use crate::matching::exact::cosine_i8;
+        let as_f32 = |v: &[i8]| v.iter().map(|&x| f32::from(x)).collect::<Vec<f32>>();
+        for dims in [144, 512, 912] {
+            // Neighbours in groups of ten, so the cosines span -1..1.
+            let vectors: Vec<Vec<i8>> = (0..300u64)
+                .map(|s| {
+                    let (own, group) = (unit(s, dims), unit(1000 + s / 10, dims));
+                    let sign = if s % 3 == 0 { -1.0 } else { 1.0 };
+                    let v: Vec<f32> = own
+                        .iter()
+                        .zip(&group)
+                        .map(|(a, b)| 0.4 * a + sign * b)
+                        .collect();
+                    quantise(&v)
+                })
+                .collect();
+            assert!(vectors.iter().all(|v| quantise(&as_f32(v)) == *v));
+            let index =
+                VectorIndex::empty(Path::new("unsaved.usearch"), IndexParams::new(dims)).unwrap();
+            for (key, v) in vectors.iter().enumerate() {
+                index.add(key as u64, &as_f32(v)).unwrap();
+            }
+            let (mut worst, mut lowest) = (0.0f32, 1.0f32);
+            for q in vectors.iter().step_by(10) {
+                for n in index.exact_search(&as_f32(q), vectors.len()).unwrap() {
+                    let exact = cosine_i8(q, &vectors[n.key as usize]);
+                    worst = worst.max((n.similarity - exact).abs());
+                    lowest = lowest.min(exact);
+                }
+            }
+            assert!(lowest < -0.5, "{dims} dims: cosines down to {lowest}");
+            assert!(worst < 1e-4, "{dims} dims: worst difference {worst}");
+        }
+    }
+
     #[test]
     fn keys_are_stable_and_distinct() {
         assert_eq!(keyframe_key("abc", 7), keyframe_key("abc", 7));
