@@ -102,6 +102,20 @@ const KINDS: [Kind; 4] = [
 ];
 
 impl Kind {
+    /// Its indexes' settings: a shard's ([`index_params`]); the
+    /// descriptors', searched only for near copies (`catalogue::links`:
+    /// at least `duplicate_similarity` alike), search as narrowly as the
+    /// prints' ([`print_params`]).
+    fn params(self, dims: usize) -> IndexParams {
+        match self {
+            Kind::EntryFraming | Kind::ExitFraming => index_params(dims),
+            Kind::EntryDescriptor | Kind::ExitDescriptor => IndexParams {
+                expansion_search: NEAR_COPY_EXPANSION,
+                ..index_params(dims)
+            },
+        }
+    }
+
     pub(super) fn vector(self, t: &TitleVectors, row: usize) -> Vec<f32> {
         let s = &t.shots[row];
         let v = match self {
@@ -137,6 +151,10 @@ pub(super) struct PrintOwner {
 
 /// The first ask of a print's range search, per shard.
 const PRINT_ASK: usize = 8;
+
+/// The first ask of a descriptor's range search (`catalogue::links`), per
+/// shard: shots that alike are rare, but less so than prints.
+const DESCRIPTOR_ASK: usize = 16;
 
 /// Bits of a print key that number the print within its shard.
 const PRINT_BITS: u32 = 40;
@@ -351,7 +369,10 @@ impl Catalogue {
     ) -> Result<Vec<Hit>, BuildError> {
         let index = KINDS.iter().position(|&k| k == kind).unwrap_or(0);
         let hit = |_: &Shard, n: &Neighbour| self.hit(n, 1.0);
-        let first = (self.params.matching.k * 4).max(16);
+        let first = match kind {
+            Kind::EntryFraming | Kind::ExitFraming => (self.params.matching.k * 4).max(16),
+            Kind::EntryDescriptor | Kind::ExitDescriptor => DESCRIPTOR_ASK,
+        };
         self.search_in(&|s| &s.indexes[index], query, first, &hit, settled)
     }
 
@@ -530,11 +551,15 @@ fn reverse_params() -> IndexParams {
     }
 }
 
+/// How widely the range searches for near copies (prints, descriptors)
+/// search.
+const NEAR_COPY_EXPANSION: usize = 16;
+
 /// A print index's settings: its range searches look for prints at least
 /// `PRINT_MATCH` (0.9) alike, near copies, which a narrow search finds.
 fn print_params() -> IndexParams {
     IndexParams {
-        expansion_search: 16,
+        expansion_search: NEAR_COPY_EXPANSION,
         ..index_params(footage::LEN)
     }
 }
@@ -579,7 +604,7 @@ pub(super) fn open_shard(
             let dims = first.map_or(1, |t| kind.vector(t, 0).len().max(1));
             open(
                 &format!("{kind:?}.usearch").to_lowercase(),
-                index_params(dims),
+                kind.params(dims),
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -619,7 +644,7 @@ pub(super) fn build_shard(
                 .map_or(1, |&(t, r)| kind.vector(&titles[t], r).len().max(1));
             let index = VectorIndex::empty(
                 &dir.join(format!("{kind:?}.usearch").to_lowercase()),
-                index_params(dims),
+                kind.params(dims),
             )?;
             index.reserve(rows.len())?;
             rows.par_iter().try_for_each(|&(t, r)| {
