@@ -507,5 +507,16 @@ mod tests {
                 .is_none(),
             "other titles do not reopen a kept catalogue"
         );
+        let file = kept.join(crate::catalogue::saved::SETTLED);
+        let text = std::fs::read_to_string(&file).expect("settled");
+        let mut value: serde_json::Value = serde_json::from_str(&text).expect("json");
+        value["spans"] = serde_json::json!([[0, 5]]);
+        std::fs::write(&file, value.to_string()).expect("write");
+        assert!(
+            Settled::reopen(&kept, old(), BuildParams::default())
+                .expect("reopen")
+                .is_none(),
+            "shards beyond its titles do not reopen"
+        );
     }
 }

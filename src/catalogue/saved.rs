@@ -190,7 +190,8 @@ impl Settled {
 
     /// The catalogue `Settled::save` kept under `dir`, over `titles`
     /// (sorted here as a build sorts them): `None` when nothing was kept
-    /// there or it holds other titles.
+    /// there or it holds other titles (or lists or shards that do not fit
+    /// them).
     pub fn reopen(
         dir: &Path,
         mut titles: Vec<TitleVectors>,
@@ -210,7 +211,11 @@ impl Settled {
                 .iter()
                 .zip(&settled.titles)
                 .zip(&settled.kth)
-                .all(|((t, h), kth)| &t.content_hash == h && kth.len() == t.shots.len());
+                .all(|((t, h), kth)| &t.content_hash == h && kth.len() == t.shots.len())
+            && settled
+                .spans
+                .iter()
+                .all(|&(first, end)| first <= end && end <= titles.len());
         if !same {
             return Ok(None);
         }
