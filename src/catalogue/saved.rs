@@ -48,14 +48,8 @@ impl Manifest {
 
     /// Writes it to `out` (a temporary name, then a rename).
     pub fn save(&self, out: &Path) -> Result<(), CatalogueError> {
-        let io = |e: std::io::Error| CatalogueError::Io {
-            path: out.join(MANIFEST),
-            reason: e.to_string(),
-        };
-        let tmp = out.join(format!(".writing-{MANIFEST}"));
-        let text = serde_json::to_string_pretty(self).unwrap_or_default();
-        std::fs::write(&tmp, text).map_err(io)?;
-        std::fs::rename(&tmp, out.join(MANIFEST)).map_err(io)
+        let text = serde_json::to_vec_pretty(self).unwrap_or_default();
+        write_whole(out, MANIFEST, &text)
     }
 
     /// Whether a build over `names` with `params` can start from this one:
@@ -120,6 +114,19 @@ pub fn reopen(
 /// Shards opened with their thresholds, and their spans.
 type Opened = (Vec<(Shard, [f32; 2])>, Vec<std::ops::Range<usize>>);
 
+/// Writes `bytes` to `name` in `dir` (made if missing) under a temporary
+/// name, then renames it: a reader finds the old file or the new one.
+fn write_whole(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), CatalogueError> {
+    let io = |e: std::io::Error| CatalogueError::Io {
+        path: dir.join(name),
+        reason: e.to_string(),
+    };
+    let tmp = dir.join(format!(".writing-{name}"));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, dir.join(name)).map_err(io)
+}
+
 /// The shards of `titles` over `spans`, opened under `dir`, each with the
 /// thresholds `below` gives it.
 fn open_shards(
@@ -176,16 +183,8 @@ impl Settled {
                 .collect(),
             kth: catalogue.kth.clone(),
         };
-        let path = dir.join(SETTLED);
-        let io = |e: std::io::Error| CatalogueError::Io {
-            path: path.clone(),
-            reason: e.to_string(),
-        };
-        let tmp = dir.join(format!(".writing-{SETTLED}"));
-        std::fs::create_dir_all(dir).map_err(io)?;
-        let text = serde_json::to_vec(&settled).map_err(|e| io(e.into()))?;
-        std::fs::write(&tmp, text).map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)
+        let text = serde_json::to_vec(&settled).unwrap_or_default();
+        write_whole(dir, SETTLED, &text)
     }
 
     /// The catalogue `Settled::save` kept under `dir`, over `titles`
