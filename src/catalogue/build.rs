@@ -360,11 +360,13 @@ impl Catalogue {
 
     /// Every shard's hits for `query` in the `kind` indexes, as many as
     /// `settled(hits, least)` needs: no shard holds an unseen neighbour
-    /// above `least` (asked only while some shard may hold more).
+    /// above `least` (asked only while some shard may hold more). Shards
+    /// that hold title `besides` alone are not asked.
     pub(super) fn search(
         &self,
         kind: Kind,
         query: &[f32],
+        besides: Option<usize>,
         settled: &dyn Fn(&[Hit], f32) -> bool,
     ) -> Result<Vec<Hit>, BuildError> {
         let index = KINDS.iter().position(|&k| k == kind).unwrap_or(0);
@@ -373,6 +375,7 @@ impl Catalogue {
             Kind::EntryFraming | Kind::ExitFraming => (self.params.matching.k * 4).max(16),
             Kind::EntryDescriptor | Kind::ExitDescriptor => DESCRIPTOR_ASK,
         };
+        let first = (first, besides);
         self.search_in(&|s| &s.indexes[index], query, first, &hit, settled)
     }
 
@@ -386,11 +389,13 @@ impl Catalogue {
         })
     }
 
-    /// The prints of every shard at least `gate` alike to `print`: their
-    /// owners.
+    /// The prints of every shard at least `gate` alike to `print` (of
+    /// title `of`): their owners. Shards that hold title `of` alone are not
+    /// asked (a title's duplicates are in other titles).
     pub(super) fn search_prints(
         &self,
         print: &[f32],
+        of: usize,
         gate: f32,
     ) -> Result<Vec<PrintOwner>, BuildError> {
         let owner = |shard: &Shard, n: &Neighbour| {
@@ -399,7 +404,8 @@ impl Catalogue {
         };
         let below = |_: &[PrintOwner], least: f32| least < gate;
         // Prints that alike are rare: most asks end at the first.
-        self.search_in(&|s| &s.prints, print, PRINT_ASK, &owner, &below)
+        let first = (PRINT_ASK, Some(of));
+        self.search_in(&|s| &s.prints, print, first, &owner, &below)
     }
 
     /// Every shard's nearest neighbours of `query` in the index `pick`
@@ -407,12 +413,13 @@ impl Catalogue {
     /// further round asks one shard again for twice as many: the one whose
     /// last answer was highest, since it may hold the best neighbour still
     /// unseen (a shard that gave fewer than asked has no more); the others
-    /// keep what they gave.
+    /// keep what they gave. `first`: the first ask, and the title whose
+    /// shards (those that hold it alone) are not asked.
     pub(super) fn search_in<T: Clone>(
         &self,
         pick: &dyn Fn(&Shard) -> &VectorIndex,
         query: &[f32],
-        first: usize,
+        (first, besides): (usize, Option<usize>),
         map: &dyn Fn(&Shard, &Neighbour) -> Option<T>,
         settled: &dyn Fn(&[T], f32) -> bool,
     ) -> Result<Vec<T>, BuildError> {
@@ -430,10 +437,18 @@ impl Catalogue {
                 hits: found.iter().filter_map(|n| map(shard, n)).collect(),
             })
         };
+        let alone = |n: usize| besides.is_some_and(|t| self.spans[n] == (t..t + 1));
         let mut answers = self
             .shards
             .iter()
-            .map(|shard| ask(shard, first))
+            .enumerate()
+            .map(|(n, shard)| {
+                if alone(n) {
+                    Ok(Answer::none(first))
+                } else {
+                    ask(shard, first)
+                }
+            })
             .collect::<Result<Vec<_>, _>>()?;
         loop {
             let hits: Vec<T> = answers
@@ -462,6 +477,17 @@ struct Answer<T> {
     asked: usize,
     last: Option<f32>,
     hits: Vec<T>,
+}
+
+impl<T> Answer<T> {
+    /// The answer of a shard not asked.
+    fn none(asked: usize) -> Self {
+        Self {
+            asked,
+            last: None,
+            hits: Vec::new(),
+        }
+    }
 }
 
 /// `pairs` best first (ties by id).
@@ -745,7 +771,7 @@ impl Catalogue {
                 list.items().len() >= k && least + SLACK + FIGURE_WEIGHT * own_figure.max(0.0) < kth
             })
         };
-        self.search(kind, &query, &settled)
+        self.search(kind, &query, None, &settled)
     }
 
     /// Every shot's two lists made, their k-th scores kept and the

@@ -176,7 +176,7 @@ impl Catalogue {
         let reached = |_: &[Hit], least: f32| least * reverse::SCALE < -reverse::SLACK;
         let side = usize::from(exit);
         let first = (self.params.matching.k * 4).max(16);
-        let hits = self.search_in(&|s| &s.reverse[side], &query, first, &hit, &reached)?;
+        let hits = self.search_in(&|s| &s.reverse[side], &query, (first, None), &hit, &reached)?;
         Ok(hits
             .into_iter()
             .filter(|h| h.similarity >= -reverse::SLACK)

@@ -124,7 +124,7 @@ impl Catalogue {
         if !aside && row < title.shots.len() {
             let range = |_: &[Hit], least: f32| least < whole;
             for kind in [Kind::EntryDescriptor, Kind::ExitDescriptor] {
-                let hits = self.search(kind, &kind.vector(title, row), &range)?;
+                let hits = self.search(kind, &kind.vector(title, row), Some(t), &range)?;
                 found.shots.extend(
                     hits.iter()
                         .filter(|h| h.title != t && h.similarity >= whole)
@@ -142,7 +142,7 @@ impl Catalogue {
         }
         for r in footage.rows_of(row) {
             let query: Vec<f32> = footage.print(r).iter().map(|&x| f32::from(x)).collect();
-            for owner in self.search_prints(&query, print)? {
+            for owner in self.search_prints(&query, t, print)? {
                 let PrintOwner {
                     title: o,
                     row: orow,
