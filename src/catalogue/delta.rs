@@ -24,6 +24,7 @@ use super::build::{
     Shard,
 };
 use super::reverse::{self, reverse_query, reverse_vector};
+use super::spent::Search;
 use crate::index::Neighbour;
 use crate::matching::candidates::candidate;
 use crate::matching::neighbours::{excluded, Duplicates, Near, Role, TitleVectors, TopK};
@@ -46,6 +47,7 @@ impl Catalogue {
     pub fn add(&mut self, new: Vec<TitleVectors>, dir: &Path) -> Result<Built, BuildError> {
         let from = self.titles.len();
         let started = std::time::Instant::now();
+        self.spent.take();
         let lap = |what: &str| {
             tracing::debug!(
                 "catalogue add: {what} by {:.2} s",
@@ -95,6 +97,10 @@ impl Catalogue {
         self.open_below
             .push([0, 1].map(|side| self.open_floor(side)));
         self.fill_reverse(self.shards.len() - 1)?;
+        tracing::debug!(
+            "catalogue add: searches' thread time: {}",
+            self.spent.take()
+        );
         let entrants = own
             .into_iter()
             .flat_map(|(pairs, _)| pairs)
@@ -176,7 +182,9 @@ impl Catalogue {
         let reached = |_: &[Hit], least: f32| least * reverse::SCALE < -reverse::SLACK;
         let side = usize::from(exit);
         let first = (self.params.matching.k * 4).max(16);
-        let hits = self.search_in(&|s| &s.reverse[side], &query, (first, None), &hit, &reached)?;
+        let search =
+            || self.search_in(&|s| &s.reverse[side], &query, (first, None), &hit, &reached);
+        let hits = self.spent.time(Search::Reverse, search)?;
         Ok(hits
             .into_iter()
             .filter(|h| h.similarity >= -reverse::SLACK)
@@ -509,14 +517,28 @@ mod tests {
         );
         let file = kept.join(crate::catalogue::saved::SETTLED);
         let text = std::fs::read_to_string(&file).expect("settled");
-        let mut value: serde_json::Value = serde_json::from_str(&text).expect("json");
-        value["spans"] = serde_json::json!([[0, 5]]);
-        std::fs::write(&file, value.to_string()).expect("write");
-        assert!(
-            Settled::reopen(&kept, old(), BuildParams::default())
-                .expect("reopen")
-                .is_none(),
-            "shards beyond its titles do not reopen"
-        );
+        let value: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let spoilt = [
+            (
+                "spans",
+                serde_json::json!([[0, 5]]),
+                "shards beyond its titles",
+            ),
+            (
+                "reverse_encoding",
+                serde_json::json!(1),
+                "another reverse encoding",
+            ),
+        ];
+        for (field, bad, what) in spoilt {
+            let mut changed = value.clone();
+            changed[field] = bad;
+            std::fs::write(&file, changed.to_string()).expect("write");
+            let again = Settled::reopen(&kept, old(), BuildParams::default()).expect("reopen");
+            assert!(again.is_none(), "{what} does not reopen");
+        }
+        std::fs::write(&file, text).expect("write");
+        let again = Settled::reopen(&kept, old(), BuildParams::default()).expect("reopen");
+        assert!(again.is_some(), "as kept, it reopens");
     }
 }

@@ -11,6 +11,7 @@
 //! with HNSW, as good as its recall), at the cost of the shots' searches.
 
 use super::build::{BuildError, Catalogue, Hit, Kind, Links, PrintOwner, SLACK};
+use super::spent::Search;
 use crate::matching::duplicates::{find_aside_duplicates, link, link_gates};
 use crate::matching::neighbours::TitleVectors;
 use crate::matching::ShotRef;
@@ -124,7 +125,9 @@ impl Catalogue {
         if !aside && row < title.shots.len() {
             let range = |_: &[Hit], least: f32| least < whole;
             for kind in [Kind::EntryDescriptor, Kind::ExitDescriptor] {
-                let hits = self.search(kind, &kind.vector(title, row), Some(t), &range)?;
+                let query = kind.vector(title, row);
+                let search = || self.search(kind, &query, Some(t), &range);
+                let hits = self.spent.time(Search::Descriptor, search)?;
                 found.shots.extend(
                     hits.iter()
                         .filter(|h| h.title != t && h.similarity >= whole)
@@ -142,7 +145,10 @@ impl Catalogue {
         }
         for r in footage.rows_of(row) {
             let query: Vec<f32> = footage.print(r).iter().map(|&x| f32::from(x)).collect();
-            for owner in self.search_prints(&query, t, print)? {
+            for owner in self
+                .spent
+                .time(Search::Print, || self.search_prints(&query, t, print))?
+            {
                 let PrintOwner {
                     title: o,
                     row: orow,

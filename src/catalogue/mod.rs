@@ -12,6 +12,7 @@ mod links;
 pub mod proposals;
 mod reverse;
 pub mod saved;
+mod spent;
 pub mod table;
 pub mod worker;
 
@@ -181,6 +182,7 @@ pub fn build_from(
         shards: shards_dir,
         proposals: format!("proposals-{build_id}.parquet"),
         open_below: Some(catalogue.open_below().to_vec()),
+        reverse_encoding: reverse::ENCODING,
     }
     .save(out)?;
     Ok(BuildReport {

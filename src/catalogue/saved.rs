@@ -7,7 +7,7 @@
 //! proposals) instead of building every shard again.
 
 use super::build::{open_shard, BuildParams, Catalogue, Shard};
-use super::{proposals, CatalogueError};
+use super::{proposals, reverse, CatalogueError};
 use crate::jobs::import::kth_of_lists;
 use crate::matching::neighbours::{Role, TitleVectors};
 use std::collections::HashMap;
@@ -37,6 +37,12 @@ pub struct Manifest {
     /// reverse indexes hold every list.
     #[serde(default)]
     pub open_below: Option<Vec<[f32; 2]>>,
+    /// How its reverse indexes encode a list (`reverse::ENCODING`); 0
+    /// from a build made before it was recorded. Another encoding's
+    /// indexes would answer today's queries wrongly: such a build is not
+    /// grown but built again.
+    #[serde(default)]
+    pub reverse_encoding: u32,
 }
 
 impl Manifest {
@@ -56,6 +62,7 @@ impl Manifest {
     /// the same parameters, every features file it had, and more.
     pub fn grows_into(&self, names: &[String], params: &BuildParams) -> bool {
         self.params == format!("{params:?}")
+            && self.reverse_encoding == reverse::ENCODING
             && names.len() > self.features.len()
             && self.features.iter().all(|f| names.contains(f))
     }
@@ -160,6 +167,10 @@ pub struct Settled {
     pub open_below: Vec<[Option<f32>; 2]>,
     /// Per title and row, the exit list's and the entry list's k-th score.
     pub kth: Vec<Vec<[Option<f32>; 2]>>,
+    /// As [`Manifest::reverse_encoding`]: kept with another encoding, it
+    /// does not reopen.
+    #[serde(default)]
+    pub reverse_encoding: u32,
 }
 
 pub const SETTLED: &str = "settled.json";
@@ -182,6 +193,7 @@ impl Settled {
                 .map(|b| b.map(|x| x.is_finite().then_some(x)))
                 .collect(),
             kth: catalogue.kth.clone(),
+            reverse_encoding: reverse::ENCODING,
         };
         let text = serde_json::to_vec(&settled).unwrap_or_default();
         write_whole(dir, SETTLED, &text)
@@ -204,7 +216,8 @@ impl Settled {
             reason: e.to_string(),
         })?;
         titles.sort_by(|a, b| a.content_hash.cmp(&b.content_hash));
-        let same = titles.len() == settled.titles.len()
+        let same = settled.reverse_encoding == reverse::ENCODING
+            && titles.len() == settled.titles.len()
             && settled.kth.len() == titles.len()
             && titles
                 .iter()
@@ -229,5 +242,38 @@ impl Settled {
         let (shards, spans) = open_shards(&titles, &settled.spans, dir, below)?;
         let catalogue = Catalogue::restore(titles, shards, spans, params, Vec::new(), settled.kth)?;
         Ok(Some(catalogue))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A build whose reverse indexes encode lists another way (or say
+    /// nothing of it: made before it was recorded) is built again, not
+    /// grown.
+    #[test]
+    fn a_build_of_another_reverse_encoding_is_not_grown() {
+        let params = BuildParams::default();
+        let kept = Manifest {
+            build_id: "b".into(),
+            params: format!("{params:?}"),
+            features: vec!["one".into()],
+            titles: Vec::new(),
+            spans: Vec::new(),
+            shards: "shards".into(),
+            proposals: "p.parquet".into(),
+            open_below: None,
+            reverse_encoding: reverse::ENCODING,
+        };
+        let names = vec!["one".to_string(), "two".to_string()];
+        assert!(kept.grows_into(&names, &params));
+        let mut unrecorded = serde_json::to_value(&kept).expect("json");
+        if let Some(fields) = unrecorded.as_object_mut() {
+            fields.remove("reverse_encoding");
+        }
+        let unrecorded: Manifest = serde_json::from_value(unrecorded).expect("reads");
+        assert_eq!(unrecorded.reverse_encoding, 0);
+        assert!(!unrecorded.grows_into(&names, &params));
     }
 }
