@@ -168,7 +168,8 @@ impl Catalogue {
     }
 
     /// The lists of the shards' reverse indexes shot `row` of title `t`
-    /// may enter (`catalogue::reverse`: the dot product at least `-reverse::SLACK`).
+    /// may enter (`catalogue::reverse`: the dot product at least
+    /// `-reverse::SLACK`).
     fn reverse_hits(&self, t: usize, row: usize, exit: bool) -> Result<Vec<Hit>, BuildError> {
         let me = &self.titles[t].shots[row];
         let framing = if exit {

@@ -51,6 +51,7 @@ const NORM2: f32 = 1.0 + (MOST / WEIGHT) * (MOST / WEIGHT);
 /// framing and threshold parts: the lengths of its vectors (`NORM2`) and
 /// its queries (`1 + WEIGHT^2`), rooted.
 pub const SCALE: f32 = 4.609_772; // sqrt(17 * 1.25)
+const _: () = assert!((SCALE * SCALE - NORM2 * (1.0 + WEIGHT * WEIGHT)).abs() < 1e-4);
 
 /// Slack on a reverse index's dot products in the bounds: its rotated
 /// vectors round to 8 bits (within 0.005 of the dot product: tested).
@@ -143,9 +144,10 @@ mod tests {
     }
 
     /// Two lists' vectors are nearer for like thresholds than for like
-    /// framings (`WEIGHT`): lists of one threshold with framings alike by 0.3 to 0.8
-    /// are nearer each other than lists of one framing with thresholds far
-    /// apart, so the HNSW graph links lists of like thresholds first.
+    /// framings (`WEIGHT`): lists of one threshold whose framings are 0.3
+    /// to 0.8 alike are nearer each other than lists of one framing with
+    /// thresholds far apart, so the HNSW graph links lists of like
+    /// thresholds first.
     #[test]
     fn lists_of_like_thresholds_are_nearer_than_lists_of_like_framings() {
         let len = composition::LEN;
