@@ -22,13 +22,16 @@
 //! - the process's **peak memory**.
 //!
 //! `BENCH_KEEP=DIR` keeps each catalogue built (its index files and its
-//! lists' k-th scores, `catalogue::saved::Settled`) in `DIR/catalogue-N`
+//! lists' k-th scores, `catalogue::saved::Settled`) in `DIR/catalogue-N-gG`
+//! (`G`: the titles' generation)
 //! and reopens it on the next run instead of building it again: the 1M
 //! catalogue takes about two hours of a 2-core machine to build, its add
 //! a few seconds.
 //!
 //! `BENCH_OPEN_SHARE=S` puts that share of the lists in the reverse indexes
-//! (`BuildParams::open_share`; 1 by default).
+//! (`BuildParams::open_share`; 1 by default). `BENCH_COVER_RADIUS=R`
+//! covers a shot's prints by searches reaching `R` radians
+//! (`BuildParams::cover_radius`; 0: one search a print).
 //!
 //! A catalogue of 10M shots is extrapolated from these, as one shard (a
 //! query asks every shard, so shards that share a machine add up).
@@ -102,8 +105,16 @@ fn main() {
         {
             params.open_share = share;
         }
+        if let Some(radius) = std::env::var("BENCH_COVER_RADIUS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            params.cover_radius = radius;
+        }
         let k = params.matching.k;
-        let kept = keep.as_ref().map(|d| d.join(format!("catalogue-{size}")));
+        let kept = keep
+            .as_ref()
+            .map(|d| d.join(format!("catalogue-{size}-g{}", titles::GENERATION)));
         let at = kept.as_deref().unwrap_or(dir.path());
         let reopened = kept.as_ref().and_then(|d| {
             let started = Instant::now();

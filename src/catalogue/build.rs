@@ -49,6 +49,10 @@ pub struct BuildParams {
     /// deeper searches: one threshold for every list fetches many shots
     /// where the catalogue is dense (`benches/catalogue.rs`).
     pub open_share: f64,
+    /// How far (radians) one print search reaches to stand for a shot's
+    /// other prints (`catalogue::cover`); 0: each print searched alone.
+    /// The links found are the same either way.
+    pub cover_radius: f32,
     pub matching: MatchParams,
 }
 
@@ -58,6 +62,7 @@ impl Default for BuildParams {
             shard_shots: 1_000_000,
             exact: false,
             open_share: OPEN_SHARE,
+            cover_radius: super::cover::RADIUS,
             matching: MatchParams::default(),
         }
     }

@@ -4,15 +4,19 @@
 //! least `PRINT_MATCH` alike (by overlapping frames; every link of a
 //! set-aside shot too): [`link_gates`]. So a shot's range searches at those
 //! two levels, over every shard's descriptor and print indexes, name every
-//! shot it may be linked with; each such pair is judged by
+//! shot it may be linked with (its prints searched a few at a time, by
+//! centres at a gate widened to cover them: `catalogue::cover`); each such
+//! pair is judged by
 //! `duplicates::link`, and each pair of titles whose set-aside shots meet
 //! a print of the other by `find_aside_duplicates`. The links are exactly
 //! those of one machine comparing every pair of titles (with exact search;
 //! with HNSW, as good as its recall), at the cost of the shots' searches.
 
-use super::build::{BuildError, Catalogue, Hit, Kind, Links, PrintOwner, SLACK};
+use super::build::{BuildError, Catalogue, Hit, Kind, Links, SLACK};
+use super::cover::cover;
 use super::spent::Search;
 use crate::matching::duplicates::{find_aside_duplicates, link, link_gates};
+use crate::matching::footage::Footage;
 use crate::matching::neighbours::TitleVectors;
 use crate::matching::ShotRef;
 use crate::store::DuplicateRecord;
@@ -135,26 +139,43 @@ impl Catalogue {
                 );
             }
         }
-        let footage = if aside {
-            &title.aside.footage
-        } else {
-            &title.footage
-        };
+        self.print_links(t, row, aside, print, &mut found)?;
+        Ok(found)
+    }
+
+    /// The print searches of one shot (its prints covered by a few
+    /// centres, `catalogue::cover`), at `print`, into `found`.
+    fn print_links(
+        &self,
+        t: usize,
+        row: usize,
+        aside: bool,
+        print: f32,
+        found: &mut Found,
+    ) -> Result<(), BuildError> {
+        let footage = self.footage(t, aside);
         if row >= footage.shots() {
-            return Ok(found);
+            return Ok(());
         }
-        for r in footage.rows_of(row) {
-            let query: Vec<f32> = footage.print(r).iter().map(|&x| f32::from(x)).collect();
-            for owner in self
+        let radius = self.params.cover_radius;
+        for c in cover(footage, footage.rows_of(row), print, radius) {
+            let query: Vec<f32> = footage
+                .print(c.centre)
+                .iter()
+                .map(|&x| f32::from(x))
+                .collect();
+            let owners = self
                 .spent
-                .time(Search::Print, || self.search_prints(&query, t, print))?
-            {
-                let PrintOwner {
-                    title: o,
-                    row: orow,
-                    aside: other_aside,
-                } = owner;
-                if o == t {
+                .time(Search::Print, || self.search_prints(&query, t, c.gate))?;
+            let owners: BTreeSet<(usize, usize, bool)> = owners
+                .into_iter()
+                .filter(|o| o.title != t)
+                .map(|o| (o.title, o.row, o.aside))
+                .collect();
+            for (o, orow, other_aside) in owners {
+                // What only the wider gate found is no link.
+                let theirs = self.footage(o, other_aside);
+                if c.widened() && !c.meets(footage, theirs, theirs.rows_of(orow), print) {
                     continue;
                 }
                 if aside || other_aside {
@@ -164,6 +185,16 @@ impl Catalogue {
                 }
             }
         }
-        Ok(found)
+        Ok(())
+    }
+
+    /// Title `t`'s prints: of its set-aside shots, or of its matched ones.
+    fn footage(&self, t: usize, aside: bool) -> &Footage {
+        let title = &self.titles[t];
+        if aside {
+            &title.aside.footage
+        } else {
+            &title.footage
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! proposals written as Parquet for a library to import.
 
 pub mod build;
+mod cover;
 pub mod delta;
 pub mod embedder;
 pub mod features;
