@@ -58,7 +58,7 @@ pub fn cover(footage: &Footage, rows: Range<usize>, gate: f32, radius: f32) -> V
         let mut members = Vec::new();
         left.retain(|&r| {
             let a = angle(c, footage.print(r));
-            let inside = r == centre || a <= radius;
+            let inside = r == centre || (radius > 0.0 && a <= radius);
             if inside {
                 reach = reach.max(a);
                 members.push(r);
@@ -146,9 +146,12 @@ mod tests {
         let alone = cover(&f, 3..4, 0.9, RADIUS);
         assert_eq!(alone[0].gate, 0.9);
         assert!(!alone[0].widened());
-        // Radius 0: every print searched alone, at the gate itself.
-        let each = cover(&f, f.rows_of(0), 0.9, 0.0);
-        assert_eq!(each.len(), 5);
+        // Radius 0: every print searched alone, at the gate itself, a
+        // print repeated too.
+        let mut twice = (0..5).map(|r| f.print(r).to_vec()).collect::<Vec<_>>();
+        twice.push(twice[4].clone());
+        let each = cover(&footage(&twice), 0..6, 0.9, 0.0);
+        assert_eq!(each.len(), 6);
         assert!(each.iter().all(|c| !c.widened() && c.gate == 0.9));
     }
 
