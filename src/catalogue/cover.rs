@@ -11,7 +11,8 @@
 //! the found shot at `gate`: the shots found are those of one search a
 //! print, at the cost of one a centre.
 //!
-//! In the benchmark film (141 shots, 1,764 prints), covering at 0.2 rad
+//! In the benchmark film (141 shots, 1,764 prints;
+//! `scripts/match-eval/film/print_steps.py`), covering at 0.2 rad
 //! leaves 0.54 searches a print, whose gate falls from 0.9 to about 0.8;
 //! the prints of other shots each search finds grow from 6.2 to 7.1 (its
 //! like set-ups' shots, mostly).
