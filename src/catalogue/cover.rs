@@ -17,7 +17,6 @@
 //! the prints of other shots each search finds grow from 6.2 to 7.1 (its
 //! like set-ups' shots, mostly).
 
-use crate::matching::exact::cosine_i8;
 use crate::matching::footage::Footage;
 use std::ops::Range;
 
@@ -42,9 +41,9 @@ pub struct Cover {
     pub gate: f32,
 }
 
-/// The angle between two 8-bit prints.
-fn angle(a: &[i8], b: &[i8]) -> f32 {
-    cosine_i8(a, b).clamp(-1.0, 1.0).acos()
+/// The angle between prints `a` and `b` of `footage`.
+fn angle(footage: &Footage, a: usize, b: usize) -> f32 {
+    footage.similarity(a, footage, b).clamp(-1.0, 1.0).acos()
 }
 
 /// Covers of the prints `rows` of `footage` for range searches at `gate`:
@@ -54,11 +53,10 @@ pub fn cover(footage: &Footage, rows: Range<usize>, gate: f32, radius: f32) -> V
     let mut left: Vec<usize> = rows.collect();
     let mut covers = Vec::new();
     while let Some(&centre) = left.first() {
-        let c = footage.print(centre);
         let mut reach = 0.0f32;
         let mut members = Vec::new();
         left.retain(|&r| {
-            let a = angle(c, footage.print(r));
+            let a = angle(footage, centre, r);
             let inside = r == centre || (radius > 0.0 && a <= radius);
             if inside {
                 reach = reach.max(a);
@@ -100,8 +98,9 @@ impl Cover {
         gate: f32,
     ) -> bool {
         self.members.iter().any(|&m| {
-            let p = footage.print(m);
-            prints.clone().any(|r| cosine_i8(p, other.print(r)) >= gate)
+            prints
+                .clone()
+                .any(|r| footage.similarity(m, other, r) >= gate)
         })
     }
 }
@@ -109,6 +108,7 @@ impl Cover {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matching::exact::cosine_i8;
 
     /// A print pointing between two axes: `t` turns it from `a` to `b`
     /// (radians), exactly in the plane they span.

@@ -118,6 +118,12 @@ impl Footage {
         self.prints.row(r)
     }
 
+    /// The exact 8-bit cosine of print `r` and print `c` of `other`
+    /// ([`Quantised::similarity`]: the norms kept, not recomputed).
+    pub fn similarity(&self, r: usize, other: &Footage, c: usize) -> f32 {
+        self.prints.similarity(r, &other.prints, c)
+    }
+
     /// How the prints of shot `i` meet those of shot `j` of `other`
     /// (exact 8-bit cosines, as [`Quantised::similarity`] gives them).
     pub fn overlap(&self, i: usize, other: &Footage, j: usize) -> Overlap {
@@ -127,7 +133,7 @@ impl Footage {
         for r in self.rows[i].clone() {
             let mut hit = false;
             for (seen, c) in col_matched.iter_mut().zip(cols.clone()) {
-                let v = self.prints.similarity(r, &other.prints, c);
+                let v = self.similarity(r, other, c);
                 best = best.max(v);
                 if v >= PRINT_MATCH {
                     *seen = true;
