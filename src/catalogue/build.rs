@@ -577,13 +577,19 @@ fn index_params(dims: usize) -> IndexParams {
 }
 
 /// A reverse index's settings (`catalogue::reverse`): 8 bits (its vectors
-/// are rotated so that they keep the framing's detail), and a wider search
-/// (its range search must find every list a shot reaches): `ef` 128 with
-/// the threshold outweighing the framing (`reverse::WEIGHT`) found more
-/// of them at 100k shots than 256 did with the two weighed alike, in a
-/// quarter less time (`benches/catalogue.rs`).
-fn reverse_params() -> IndexParams {
+/// are rotated so that they keep the framing's detail), a wider search
+/// (its range search must find every list a shot reaches) and a graph
+/// built with more care. At 1M shots (`benches/catalogue.rs`, a kept
+/// catalogue's exit lists' index built again each way, the entrants 100
+/// of a new title's shots make through it against exact search): built
+/// with `ef` 64 (as the shot indexes), 0.911 found at 1.3 ms a search
+/// with `ef` 128, 0.935 at 2.0 ms with 256; built with `ef` 256, 0.963
+/// at 1.7 ms with 128 (0.983 at 2.8 ms with 256); twice the degree (`M`
+/// 32) with `ef` 256, 0.970 at 2.5 ms. Building it so takes about 3.5
+/// times as long (875 s an index at 1M on 2 cores).
+pub(super) fn reverse_params() -> IndexParams {
     IndexParams {
+        expansion_add: 256,
         expansion_search: 128,
         ..index_params(super::reverse::DIMS)
     }

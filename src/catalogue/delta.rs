@@ -20,12 +20,12 @@
 //! with the next full build.
 
 use super::build::{
-    best_first, build_shard, flagged, register, shot_key, BuildError, Built, Catalogue, Ends, Hit,
-    Shard,
+    best_first, build_shard, flagged, register, reverse_params, shot_key, BuildError, Built,
+    Catalogue, Ends, Hit, Shard,
 };
 use super::reverse::{self, reverse_query, reverse_vector};
 use super::spent::Search;
-use crate::index::Neighbour;
+use crate::index::{Neighbour, VectorIndex};
 use crate::matching::candidates::candidate;
 use crate::matching::neighbours::{excluded, Duplicates, Near, Role, TitleVectors, TopK};
 use crate::matching::{ShotRef, FIGURE_WEIGHT};
@@ -262,6 +262,24 @@ impl Catalogue {
         Ok(())
     }
 
+    /// Every shard's reverse indexes built again from its lists' k-th
+    /// scores now, and saved: a catalogue kept with another reverse
+    /// encoding or graph (`reverse::ENCODING`) is brought up to this one
+    /// without building it again.
+    pub(super) fn refill_reverse(&mut self) -> Result<(), BuildError> {
+        for n in 0..self.shards.len() {
+            for side in 0..2 {
+                let path = self.shards[n].reverse[side].path().to_path_buf();
+                self.shards[n].reverse[side] = VectorIndex::empty(&path, reverse_params())?;
+            }
+            self.fill_reverse(n)?;
+            for index in &self.shards[n].reverse {
+                index.save()?;
+            }
+        }
+        Ok(())
+    }
+
     /// Whether new shot `row` of `t` enters old shot `h`'s list (`exit`:
     /// `t`'s shot is the exit, `h` lists entries); the pair's ends if so.
     fn admits(&self, t: usize, row: usize, exit: bool, h: &Hit, from: usize) -> Option<Ends> {
@@ -428,14 +446,11 @@ mod tests {
         out
     }
 
-    /// An outlying old shot `o` (framed like nothing else: its lists'
-    /// k-th scores are low) is entered by the new shots, which are far
-    /// more like a dozen near twins and a crowd of others: their own
-    /// lists are certified long before their framing searches reach `o`.
-    /// Its lists are found through the reverse indexes (share 1) or the
-    /// range search (share 0) alike: the delta makes the full build's.
-    #[test]
-    fn lists_a_new_shot_enters_far_below_its_own_are_found_either_way() {
+    /// Title `a`: a dozen near twins of a centre and a crowd about it;
+    /// `b`: another crowd and an outlier, framed like nothing else (its
+    /// lists' k-th scores are low); new shots like the twins with a little
+    /// of the outlier: they enter its exit list far below their own lists.
+    fn outlier_scene() -> [Vec<Vec<f32>>; 3] {
         let (centre, outlier) = (direction(1), direction(2));
         let twins: Vec<Vec<f32>> = (0..12)
             .map(|i| mix(&[(1.0, &centre), (0.1, &direction(100 + i))]))
@@ -451,6 +466,26 @@ mod tests {
         let new: Vec<Vec<f32>> = (0..2)
             .map(|i| mix(&[(1.0, &centre), (0.3, &outlier), (0.02, &direction(400 + i))]))
             .collect();
+        [a, b, new]
+    }
+
+    /// Whether a delta of [`outlier_scene`] enters the outlier's exit list.
+    fn enters_outlier(delta: &Built) -> bool {
+        let o = "b".repeat(64);
+        delta.pairs.iter().any(|p| {
+            p.candidate.from.content_hash == o && p.candidate.from.shot == 25 && p.in_exit_list
+        })
+    }
+
+    /// An outlying old shot `o` (framed like nothing else: its lists'
+    /// k-th scores are low) is entered by the new shots, which are far
+    /// more like a dozen near twins and a crowd of others: their own
+    /// lists are certified long before their framing searches reach `o`.
+    /// Its lists are found through the reverse indexes (share 1) or the
+    /// range search (share 0) alike: the delta makes the full build's.
+    #[test]
+    fn lists_a_new_shot_enters_far_below_its_own_are_found_either_way() {
+        let [a, b, new] = outlier_scene();
         let old = || vec![title('a', &a), title('b', &b)];
         let dir = tempfile::tempdir().expect("dir");
         for open_share in [0.0, 1.0] {
@@ -469,14 +504,8 @@ mod tests {
             let delta = catalogue
                 .add(vec![title('n', &new)], &delta_dir)
                 .expect("add");
-            let o = "b".repeat(64);
             assert!(
-                delta
-                    .pairs
-                    .iter()
-                    .any(|p| p.candidate.from.content_hash == o
-                        && p.candidate.from.shot == 25
-                        && p.in_exit_list),
+                enters_outlier(&delta),
                 "share {open_share}: the new shots enter the outlier's exit list"
             );
             let merged = merge(&previous, &delta, params.matching.k);
@@ -511,7 +540,7 @@ mod tests {
         assert_eq!(flags(&one.pairs), flags(&two.pairs));
         let other = vec![title('c', &framings(100)), title('a', &framings(200))];
         assert!(
-            Settled::reopen(&kept, other, params)
+            Settled::reopen(&kept, other, params.clone())
                 .expect("reopen")
                 .is_none(),
             "other titles do not reopen a kept catalogue"
@@ -519,27 +548,51 @@ mod tests {
         let file = kept.join(crate::catalogue::saved::SETTLED);
         let text = std::fs::read_to_string(&file).expect("settled");
         let value: serde_json::Value = serde_json::from_str(&text).expect("json");
-        let spoilt = [
-            (
-                "spans",
-                serde_json::json!([[0, 5]]),
-                "shards beyond its titles",
-            ),
-            (
-                "reverse_encoding",
-                serde_json::json!(1),
-                "another reverse encoding",
-            ),
-        ];
-        for (field, bad, what) in spoilt {
-            let mut changed = value.clone();
-            changed[field] = bad;
-            std::fs::write(&file, changed.to_string()).expect("write");
-            let again = Settled::reopen(&kept, old(), BuildParams::default()).expect("reopen");
-            assert!(again.is_none(), "{what} does not reopen");
-        }
+        let mut changed = value.clone();
+        changed["spans"] = serde_json::json!([[0, 5]]);
+        std::fs::write(&file, changed.to_string()).expect("write");
+        let again = Settled::reopen(&kept, old(), BuildParams::default()).expect("reopen");
+        assert!(again.is_none(), "shards beyond its titles do not reopen");
         std::fs::write(&file, text).expect("write");
         let again = Settled::reopen(&kept, old(), BuildParams::default()).expect("reopen");
         assert!(again.is_some(), "as kept, it reopens");
+    }
+
+    /// A catalogue kept with another reverse encoding reopens with its
+    /// reverse indexes built again from its lists' k-th scores (here they
+    /// are gone): the outlier's list, which only they reach, is entered as
+    /// before, and the new encoding is recorded.
+    #[test]
+    fn a_kept_catalogue_of_another_reverse_encoding_reopens_with_them_built_again() {
+        use crate::catalogue::saved::{Settled, SETTLED};
+        let [a, b, new] = outlier_scene();
+        let old = || vec![title('a', &a), title('b', &b)];
+        let params = BuildParams::default();
+        let dir = tempfile::tempdir().expect("dir");
+        let kept = dir.path().join("kept");
+        let mut catalogue = Catalogue::index(old(), &kept, params.clone()).expect("index");
+        catalogue.settle_lists().expect("lists");
+        Settled::save(&catalogue, &kept).expect("keep");
+        let file = kept.join(SETTLED);
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&file).expect("settled")).expect("json");
+        value["reverse_encoding"] = serde_json::json!(1);
+        std::fs::write(&file, value.to_string()).expect("write");
+        for name in ["exit-lists", "entry-lists"] {
+            let path = kept.join("shard-0000").join(format!("{name}.usearch"));
+            std::fs::remove_file(path).expect("a reverse index");
+        }
+        let reopened = Settled::reopen(&kept, old(), params).expect("reopen");
+        let mut reopened = reopened.expect("another encoding reopens");
+        let delta = reopened
+            .add(vec![title('n', &new)], &dir.path().join("delta"))
+            .expect("add");
+        assert!(enters_outlier(&delta));
+        let now: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&file).expect("settled")).expect("json");
+        assert_eq!(
+            now["reverse_encoding"],
+            serde_json::json!(reverse::ENCODING)
+        );
     }
 }

@@ -26,10 +26,12 @@
 
 use crate::matching::composition;
 
-/// Which encoding of a list this is, as kept catalogues record it
-/// (`catalogue::saved`): 2 since the threshold outweighs the framing
-/// (`WEIGHT` 0.5; 1 weighed them alike, unrecorded, read as 0).
-pub const ENCODING: u32 = 2;
+/// Which encoding of a list this is, with the graph its index is built
+/// with, as kept catalogues record it (`catalogue::saved`): 3 since the
+/// graph is built with `ef` 256 (`build::reverse_params`); 2 since the
+/// threshold outweighs the framing (`WEIGHT` 0.5); 1 weighed them alike
+/// (unrecorded, read as 0).
+pub const ENCODING: u32 = 3;
 
 /// Length of a reverse index's vectors: a framing and its two extra parts,
 /// padded to a power of two for the rotation.

@@ -168,7 +168,7 @@ pub struct Settled {
     /// Per title and row, the exit list's and the entry list's k-th score.
     pub kth: Vec<Vec<[Option<f32>; 2]>>,
     /// As [`Manifest::reverse_encoding`]: kept with another encoding, it
-    /// does not reopen.
+    /// reopens with its reverse indexes built again.
     #[serde(default)]
     pub reverse_encoding: u32,
 }
@@ -180,6 +180,11 @@ impl Settled {
     /// shards' index files, then `settled.json`.
     pub fn save(catalogue: &Catalogue, dir: &Path) -> Result<(), CatalogueError> {
         catalogue.save(0)?;
+        Self::write(catalogue, dir)
+    }
+
+    /// Writes `settled.json` for `catalogue` (its index files saved).
+    fn write(catalogue: &Catalogue, dir: &Path) -> Result<(), CatalogueError> {
         let settled = Self {
             titles: catalogue
                 .titles
@@ -216,8 +221,7 @@ impl Settled {
             reason: e.to_string(),
         })?;
         titles.sort_by(|a, b| a.content_hash.cmp(&b.content_hash));
-        let same = settled.reverse_encoding == reverse::ENCODING
-            && titles.len() == settled.titles.len()
+        let same = titles.len() == settled.titles.len()
             && settled.kth.len() == titles.len()
             && titles
                 .iter()
@@ -240,7 +244,14 @@ impl Settled {
                 .map(|b| b.unwrap_or(f32::INFINITY))
         };
         let (shards, spans) = open_shards(&titles, &settled.spans, dir, below)?;
-        let catalogue = Catalogue::restore(titles, shards, spans, params, Vec::new(), settled.kth)?;
+        let mut catalogue =
+            Catalogue::restore(titles, shards, spans, params, Vec::new(), settled.kth)?;
+        if settled.reverse_encoding != reverse::ENCODING {
+            // Kept with another reverse encoding: those indexes built again
+            // from the lists' k-th scores, and kept so.
+            catalogue.refill_reverse()?;
+            Self::write(&catalogue, dir)?;
+        }
         Ok(Some(catalogue))
     }
 }

@@ -261,6 +261,11 @@ impl VectorIndex {
             .map_err(|e| self.error("cannot remove", e))
     }
 
+    /// Where the index is saved.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// The `k` nearest vectors by cosine similarity, best first.
     pub fn search(&self, query: &[f32], k: usize) -> Result<Vec<Neighbour>, IndexError> {
         self.nearest(query, k, false)
