@@ -513,6 +513,17 @@ mod tests {
         }
     }
 
+    /// `titles` indexed under `dir/kept`, their lists settled and kept
+    /// there (`saved::Settled`): the catalogue, and where it is kept.
+    fn keep(titles: Vec<TitleVectors>, dir: &Path) -> (Catalogue, std::path::PathBuf) {
+        let kept = dir.join("kept");
+        let params = BuildParams::default();
+        let mut catalogue = Catalogue::index(titles, &kept, params).expect("index");
+        catalogue.settle_lists().expect("lists");
+        crate::catalogue::saved::Settled::save(&catalogue, &kept).expect("keep");
+        (catalogue, kept)
+    }
+
     /// A catalogue kept with its lists settled (`saved::Settled`) reopens
     /// to what it was: a title added to it enters the same lists, with
     /// the same pairs, as one added to the catalogue that was kept.
@@ -528,10 +539,7 @@ mod tests {
         let new = || vec![title('n', &framings(300))];
         let params = BuildParams::default();
         let dir = tempfile::tempdir().expect("dir");
-        let kept = dir.path().join("kept");
-        let mut catalogue = Catalogue::index(old(), &kept, params.clone()).expect("index");
-        catalogue.settle_lists().expect("lists");
-        Settled::save(&catalogue, &kept).expect("keep");
+        let (mut catalogue, kept) = keep(old(), dir.path());
         let reopened = Settled::reopen(&kept, old(), params.clone()).expect("reopen");
         let mut reopened = reopened.expect("the kept catalogue");
         let one = catalogue.add(new(), &dir.path().join("one")).expect("add");
@@ -569,10 +577,7 @@ mod tests {
         let old = || vec![title('a', &a), title('b', &b)];
         let params = BuildParams::default();
         let dir = tempfile::tempdir().expect("dir");
-        let kept = dir.path().join("kept");
-        let mut catalogue = Catalogue::index(old(), &kept, params.clone()).expect("index");
-        catalogue.settle_lists().expect("lists");
-        Settled::save(&catalogue, &kept).expect("keep");
+        let (_, kept) = keep(old(), dir.path());
         let file = kept.join(SETTLED);
         let mut value: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&file).expect("settled")).expect("json");
