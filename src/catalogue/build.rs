@@ -587,7 +587,7 @@ fn index_params(dims: usize) -> IndexParams {
 /// at 1.7 ms with 128 (0.983 at 2.8 ms with 256); twice the degree (`M`
 /// 32) with `ef` 256, 0.970 at 2.5 ms. Building it so takes about 3.5
 /// times as long (875 s an index at 1M on 2 cores).
-pub(super) fn reverse_params() -> IndexParams {
+fn reverse_params() -> IndexParams {
     IndexParams {
         expansion_add: 256,
         expansion_search: 128,
@@ -719,15 +719,20 @@ pub(super) fn build_shard(
             prints.add(base | i as u64, &print)
         })?;
     let owners = placed.into_iter().map(|(owner, _)| owner).collect();
-    let reverse = ["exit-lists", "entry-lists"]
-        .map(|name| VectorIndex::empty(&dir.join(format!("{name}.usearch")), reverse_params()));
-    let [exits, entries] = reverse;
     Ok(Shard {
         indexes,
-        reverse: [exits?, entries?],
+        reverse: empty_reverse(&dir)?,
         prints,
         owners,
     })
+}
+
+/// A shard's two reverse indexes (its exit lists', its entry lists'),
+/// empty, to be saved under its folder `dir`.
+pub(super) fn empty_reverse(dir: &Path) -> Result<[VectorIndex; 2], BuildError> {
+    let [exits, entries] = ["exit-lists", "entry-lists"]
+        .map(|name| VectorIndex::empty(&dir.join(format!("{name}.usearch")), reverse_params()));
+    Ok([exits?, entries?])
 }
 
 /// The rows of two titles that are duplicate footage, by (exit's title,

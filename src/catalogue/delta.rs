@@ -20,12 +20,12 @@
 //! with the next full build.
 
 use super::build::{
-    best_first, build_shard, flagged, register, reverse_params, shot_key, BuildError, Built,
+    best_first, build_shard, empty_reverse, flagged, register, shot_key, BuildError, Built,
     Catalogue, Ends, Hit, Shard,
 };
 use super::reverse::{self, reverse_query, reverse_vector};
 use super::spent::Search;
-use crate::index::{Neighbour, VectorIndex};
+use crate::index::Neighbour;
 use crate::matching::candidates::candidate;
 use crate::matching::neighbours::{excluded, Duplicates, Near, Role, TitleVectors, TopK};
 use crate::matching::{ShotRef, FIGURE_WEIGHT};
@@ -268,10 +268,9 @@ impl Catalogue {
     /// without building it again.
     pub(super) fn refill_reverse(&mut self) -> Result<(), BuildError> {
         for n in 0..self.shards.len() {
-            for side in 0..2 {
-                let path = self.shards[n].reverse[side].path().to_path_buf();
-                self.shards[n].reverse[side] = VectorIndex::empty(&path, reverse_params())?;
-            }
+            let path = self.shards[n].reverse[0].path();
+            let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+            self.shards[n].reverse = empty_reverse(&dir)?;
             self.fill_reverse(n)?;
             for index in &self.shards[n].reverse {
                 index.save()?;
