@@ -630,7 +630,9 @@ fn print_owners(titles: &[TitleVectors], span: std::ops::Range<usize>) -> Vec<(P
 }
 
 /// Shard `number` of `titles[span]` as [`build_shard`] saved it under
-/// `dir` ([`Catalogue::save`]).
+/// `dir` ([`Catalogue::save`]), its indexes resident in huge-page memory
+/// (`index::resident`: searched, never changed; a delta goes into a shard
+/// of its own).
 pub(super) fn open_shard(
     titles: &[TitleVectors],
     span: std::ops::Range<usize>,
@@ -639,7 +641,7 @@ pub(super) fn open_shard(
 ) -> Result<Shard, BuildError> {
     let dir = dir.join(format!("shard-{number:04}"));
     let open = |name: &str, params: IndexParams| {
-        VectorIndex::open(&dir.join(name), params, crate::index::Access::Write)
+        VectorIndex::open(&dir.join(name), params, crate::index::Access::Resident)
     };
     let first = titles[span.clone()].iter().find(|t| !t.shots.is_empty());
     let indexes = KINDS

@@ -6,11 +6,15 @@
 //! derived from the content hash and the frame index, so the same keyframe
 //! has the same key on every machine and in every rebuild.
 //!
-//! A saved index opens in one of two ways: [`Access::Write`] loads it into
-//! memory (needed to add or remove), [`Access::Read`] memory-maps it with
-//! `restore_view` when it is large (milliseconds, whatever its size) and
-//! loads it when small. Saving writes a temporary file and renames it, so a
+//! A saved index opens in one of three ways: [`Access::Write`] loads it
+//! into memory (needed to add or remove), [`Access::Read`] memory-maps it
+//! with `restore_view` when it is large (milliseconds, whatever its size)
+//! and loads it when small, [`Access::Resident`] reads it into huge-page
+//! memory for searches that jump across a large index (`resident`).
+//! Saving writes a temporary file and renames it, so a
 //! reader never sees half an index.
+
+mod resident;
 
 use crate::matching::exact::quantise;
 use std::path::{Path, PathBuf};
@@ -36,6 +40,10 @@ pub enum Access {
     Read,
     /// Queries, additions and removals: loaded into memory.
     Write,
+    /// Queries only, searched hard: read whole into memory advised as huge
+    /// pages (`resident`), which spares a large index's searches most of
+    /// their TLB misses.
+    Resident,
 }
 
 /// How vectors are stored.
@@ -98,6 +106,9 @@ pub struct Neighbour {
 /// A cosine index over descriptors with stable u64 keys.
 pub struct VectorIndex {
     inner: Index,
+    /// The bytes `inner` views when opened [`Access::Resident`]: declared
+    /// after it, so dropped after it.
+    held: Option<memmap2::Mmap>,
     path: PathBuf,
     viewed: bool,
     i8: bool,
@@ -126,14 +137,24 @@ impl VectorIndex {
         let Some(size) = std::fs::metadata(path).ok().map(|m| m.len()) else {
             return Self::empty(path, params);
         };
-        let name = path.to_string_lossy();
-        let view = access == Access::Read && size > VIEW_THRESHOLD_BYTES;
-        let inner = if view {
-            Index::restore_view(&name)
-        } else {
-            Index::restore(&name)
-        }
-        .map_err(|e| fail("cannot open the index", e.to_string()))?;
+        let (inner, held) = match access {
+            Access::Resident => {
+                let (inner, held) =
+                    Self::resident(path, size).map_err(|e| fail("cannot open the index", e))?;
+                (inner, Some(held))
+            }
+            _ => {
+                let name = path.to_string_lossy();
+                let inner = if access == Access::Read && size > VIEW_THRESHOLD_BYTES {
+                    Index::restore_view(&name)
+                } else {
+                    Index::restore(&name)
+                };
+                let inner = inner.map_err(|e| fail("cannot open the index", e.to_string()))?;
+                (inner, None)
+            }
+        };
+        let view = held.is_some() || (access == Access::Read && size > VIEW_THRESHOLD_BYTES);
         if inner.dimensions() != params.dimensions {
             let reason = format!(
                 "it holds {}-dimensional vectors, {} expected",
@@ -146,10 +167,23 @@ impl VectorIndex {
         let i8 = inner.scalar_kind() == ScalarKind::I8;
         Ok(Self {
             inner,
+            held,
             path: path.to_path_buf(),
             viewed: view,
             i8,
         })
+    }
+
+    /// The index saved at `path` (`size` bytes), a view of its bytes read
+    /// into huge-page memory (`resident`).
+    fn resident(path: &Path, size: u64) -> Result<(Index, memmap2::Mmap), String> {
+        let held = resident::read(path, size).map_err(|e| e.to_string())?;
+        let meta = Index::metadata_from_buffer(&held).map_err(|e| e.to_string())?;
+        let inner = Index::new(&meta.into()).map_err(|e| e.to_string())?;
+        // SAFETY: `held` is never written (read-only) and lives beside
+        // `inner` in the `VectorIndex`, dropped after it.
+        unsafe { inner.view_from_buffer(&held) }.map_err(|e| e.to_string())?;
+        Ok((inner, held))
     }
 
     /// A new, empty index that will be saved at `path`.
@@ -176,6 +210,7 @@ impl VectorIndex {
         })?;
         Ok(Self {
             inner,
+            held: None,
             path: path.to_path_buf(),
             viewed: false,
             i8: params.storage == Storage::I8,
@@ -199,9 +234,10 @@ impl VectorIndex {
         self.len() == 0
     }
 
-    /// Bytes the index holds in memory (vectors and graph).
+    /// Bytes the index holds in memory (vectors and graph; opened
+    /// [`Access::Resident`], the file's bytes it views besides).
     pub fn memory_usage(&self) -> usize {
-        self.inner.memory_usage()
+        self.inner.memory_usage() + self.held.as_ref().map_or(0, |held| held.len())
     }
 
     /// Whether the index is memory-mapped (read-only).
@@ -430,10 +466,17 @@ mod tests {
         assert!(!index.remove(52).unwrap());
         assert_ne!(index.search(&unit(42, 32), 1).unwrap()[0].key, 52);
         index.save().unwrap();
-        for access in [Access::Read, Access::Write] {
+        for access in [Access::Read, Access::Write, Access::Resident] {
             let reopened = VectorIndex::open(&path, params, access).unwrap();
             assert_eq!(reopened.len(), 199);
             assert_eq!(reopened.search(&unit(7, 32), 1).unwrap()[0].key, 17);
+            if access == Access::Resident {
+                assert!(reopened.is_viewed());
+                let file = std::fs::metadata(&path).unwrap().len() as usize;
+                assert!(reopened.memory_usage() >= file, "{file}");
+                let refused = reopened.add(500, &unit(500, 32)).unwrap_err();
+                assert!(refused.to_string().contains("read-only"), "{refused}");
+            }
         }
         let wrong = VectorIndex::open(&path, IndexParams::new(16), Access::Read);
         let error = wrong.err().map(|e| e.to_string()).unwrap_or_default();
