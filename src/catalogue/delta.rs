@@ -21,7 +21,7 @@
 
 use super::build::{
     best_first, build_shard, empty_reverse, flagged, register, shot_key, BuildError, Built,
-    Catalogue, Ends, Hit, Shard,
+    Catalogue, Ends, Hit, Shard, REVERSE_EXPANSION,
 };
 use super::reverse::{self, reverse_query, reverse_vector};
 use super::spent::Search;
@@ -177,12 +177,12 @@ impl Catalogue {
         } else {
             &me.entry_composition
         };
-        let query = reverse_query(framing);
+        let side = usize::from(exit);
+        let query = reverse_query(&self.bases[side], framing);
         // Hits' similarities as dot products; `least` is the index's cosine.
         let hit = |_: &Shard, n: &Neighbour| self.hit(n, reverse::SCALE);
         let reached = |_: &[Hit], least: f32| least * reverse::SCALE < -reverse::SLACK;
-        let side = usize::from(exit);
-        let first = (self.params.matching.k * 4).max(16);
+        let first = REVERSE_EXPANSION;
         let search =
             || self.search_in(&|s| &s.reverse[side], &query, (first, None), &hit, &reached);
         let hits = self.spent.time(Search::Reverse, search)?;
@@ -256,25 +256,26 @@ impl Catalogue {
                     &s.entry_composition
                 };
                 let key = shot_key(&self.titles[t].content_hash, s.shot);
-                index.add(key, &reverse_vector(framing, least))
+                index.add(key, &reverse_vector(&self.bases[side], framing, least))
             })?;
         }
         Ok(())
     }
 
     /// Every shard's reverse indexes built again from its lists' k-th
-    /// scores now, and saved: a catalogue kept with another reverse
-    /// encoding or graph (`reverse::ENCODING`) is brought up to this one
-    /// without building it again.
+    /// scores now, on its bases, and saved with them: a catalogue kept
+    /// with another reverse encoding or graph (`reverse::ENCODING`),
+    /// restored with bases fitted again, is brought up to this one without
+    /// building it again.
     pub(super) fn refill_reverse(&mut self) -> Result<(), BuildError> {
         for n in 0..self.shards.len() {
-            let path = self.shards[n].reverse[0].path();
-            let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-            self.shards[n].reverse = empty_reverse(&dir)?;
+            let folder = self.shards[n].folder();
+            self.shards[n].reverse = empty_reverse(&folder)?;
             self.fill_reverse(n)?;
             for index in &self.shards[n].reverse {
                 index.save()?;
             }
+            self.save_bases(&folder)?;
         }
         Ok(())
     }

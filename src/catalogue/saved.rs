@@ -6,7 +6,8 @@
 //! (`Catalogue::add` into a delta shard, `delta::merge` on the previous
 //! proposals) instead of building every shard again.
 
-use super::build::{open_shard, BuildParams, Catalogue, Shard};
+use super::basis;
+use super::build::{open_shard, shard_folder, BuildParams, Catalogue, Shard};
 use super::{proposals, reverse, CatalogueError};
 use crate::jobs::import::kth_of_lists;
 use crate::matching::neighbours::{Role, TitleVectors};
@@ -71,7 +72,7 @@ impl Manifest {
 /// The catalogue the manifest in `out` describes, from `titles` (every
 /// title it holds, by content hash): its shards opened, each list's k-th
 /// score and the duplicate links from its proposals. `None` when a title
-/// it holds is missing.
+/// it holds is missing, or the bases of its reverse indexes.
 pub fn reopen(
     out: &Path,
     manifest: &Manifest,
@@ -81,6 +82,11 @@ pub fn reopen(
     if !manifest.titles.iter().all(|h| titles.contains_key(h)) {
         return Ok(None);
     }
+    let dir = out.join(&manifest.shards);
+    // Without the bases its reverse indexes were built on, built again.
+    let Some(bases) = basis::load(&shard_folder(&dir, 0)) else {
+        return Ok(None);
+    };
     let held: Vec<TitleVectors> = manifest
         .titles
         .iter()
@@ -112,9 +118,8 @@ pub fn reopen(
             .and_then(|b| b.get(n).copied())
             .unwrap_or([f32::INFINITY; 2])
     };
-    let dir = out.join(&manifest.shards);
-    let (shards, spans) = open_shards(&held, &manifest.spans, &dir, below)?;
-    let catalogue = Catalogue::restore(held, shards, spans, params, links, kth)?;
+    let (shards, spans) = open_shards(&held, &manifest.spans, &dir, (below, true))?;
+    let catalogue = Catalogue::restore(held, shards, spans, params, (links, kth), Some(bases))?;
     Ok(Some((catalogue, previous)))
 }
 
@@ -135,18 +140,24 @@ fn write_whole(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), CatalogueErro
 }
 
 /// The shards of `titles` over `spans`, opened under `dir`, each with the
-/// thresholds `below` gives it.
+/// thresholds `below` gives it, their reverse indexes opened when
+/// `reverse` (else empty, to be built again).
 fn open_shards(
     titles: &[TitleVectors],
     spans: &[(usize, usize)],
     dir: &Path,
-    below: impl Fn(usize) -> [f32; 2],
+    (below, reverse): (impl Fn(usize) -> [f32; 2], bool),
 ) -> Result<Opened, CatalogueError> {
     let spans: Vec<std::ops::Range<usize>> = spans.iter().map(|&(a, b)| a..b).collect();
     let shards = spans
         .iter()
         .enumerate()
-        .map(|(n, span)| Ok((open_shard(titles, span.clone(), dir, n)?, below(n))))
+        .map(|(n, span)| {
+            Ok((
+                open_shard(titles, span.clone(), dir, (n, reverse))?,
+                below(n),
+            ))
+        })
         .collect::<Result<Vec<_>, CatalogueError>>()?;
     Ok((shards, spans))
 }
@@ -243,10 +254,22 @@ impl Settled {
                 .unwrap_or_default()
                 .map(|b| b.unwrap_or(f32::INFINITY))
         };
-        let (shards, spans) = open_shards(&titles, &settled.spans, dir, below)?;
-        let mut catalogue =
-            Catalogue::restore(titles, shards, spans, params, Vec::new(), settled.kth)?;
-        if settled.reverse_encoding != reverse::ENCODING {
+        let current = settled.reverse_encoding == reverse::ENCODING;
+        let bases = basis::load(&shard_folder(dir, 0));
+        if current && bases.is_none() {
+            return Ok(None);
+        }
+        let (shards, spans) = open_shards(&titles, &settled.spans, dir, (below, current))?;
+        let lists = (Vec::new(), settled.kth);
+        let mut catalogue = Catalogue::restore(
+            titles,
+            shards,
+            spans,
+            params,
+            lists,
+            bases.filter(|_| current),
+        )?;
+        if !current {
             // Kept with another reverse encoding: those indexes built again
             // from the lists' k-th scores, and kept so.
             catalogue.refill_reverse()?;

@@ -4,8 +4,20 @@
 //! be read from a debug log (`MATCHCUT_LOG=matchcut::catalogue=debug`)
 //! rather than from a temporary probe.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
+
+thread_local! {
+    /// Index asks made on this thread ([`asked`]), read around a search.
+    static ASKS: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Counts one ask of an index by a search (`Catalogue::search_in`: a
+/// search asks again, for twice as many, until its bound is settled).
+pub(super) fn asked() {
+    ASKS.with(|asks| asks.set(asks.get() + 1));
+}
 
 /// A kind of search, as [`Spent`] counts it.
 #[derive(Clone, Copy, Debug)]
@@ -23,26 +35,30 @@ const KINDS: [Search; 4] = [
     Search::Print,
 ];
 
-/// Thread time and calls of each kind of search since the last
-/// [`Spent::take`].
+/// Thread time, calls and index asks of each kind of search since the
+/// last [`Spent::take`].
 #[derive(Default)]
 pub(super) struct Spent {
     nanos: [AtomicU64; 4],
     calls: [AtomicU64; 4],
+    asks: [AtomicU64; 4],
 }
 
 impl Spent {
     /// Runs `search`, counting its time as `what`'s.
     pub(super) fn time<R>(&self, what: Search, search: impl FnOnce() -> R) -> R {
-        let started = Instant::now();
+        let (started, asks) = (Instant::now(), ASKS.with(Cell::get));
         let result = search();
         let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        let asks = ASKS.with(Cell::get).saturating_sub(asks);
         self.nanos[what as usize].fetch_add(nanos, Ordering::Relaxed);
         self.calls[what as usize].fetch_add(1, Ordering::Relaxed);
+        self.asks[what as usize].fetch_add(asks, Ordering::Relaxed);
         result
     }
 
-    /// What was counted, in words ("framing 3.40 s / 4000 calls, ..."),
+    /// What was counted, in words ("framing 3.40 s / 4000 calls / 5210
+    /// asks, ..."),
     /// and the counts back to zero.
     pub(super) fn take(&self) -> String {
         KINDS
@@ -50,8 +66,10 @@ impl Spent {
             .map(|&what| {
                 let nanos = self.nanos[what as usize].swap(0, Ordering::Relaxed);
                 let calls = self.calls[what as usize].swap(0, Ordering::Relaxed);
+                let asks = self.asks[what as usize].swap(0, Ordering::Relaxed);
                 let name = format!("{what:?}").to_lowercase();
-                format!("{name} {:.2} s / {calls} calls", nanos as f64 / 1e9)
+                let secs = nanos as f64 / 1e9;
+                format!("{name} {secs:.2} s / {calls} calls / {asks} asks")
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -71,16 +89,20 @@ mod tests {
         });
         assert_eq!(slept, 7);
         spent.time(Search::Print, || ());
-        spent.time(Search::Print, || ());
+        spent.time(Search::Print, || {
+            asked();
+            asked();
+        });
+        asked(); // outside any search: not counted
         let said = spent.take();
-        assert!(said.contains("print 0.00 s / 2 calls"), "{said}");
-        assert!(said.contains("framing 0.00 s / 0 calls"), "{said}");
+        assert!(said.contains("print 0.00 s / 2 calls / 2 asks"), "{said}");
+        assert!(said.contains("framing 0.00 s / 0 calls / 0 asks"), "{said}");
         let reverse = said
             .split(", ")
             .find_map(|p| p.strip_prefix("reverse "))
             .and_then(|p| p.split(' ').next())
             .and_then(|s| s.parse::<f64>().ok());
         assert!(reverse.is_some_and(|s| s >= 0.02), "{said}");
-        assert!(spent.take().contains("reverse 0.00 s / 0 calls"));
+        assert!(spent.take().contains("reverse 0.00 s / 0 calls / 0 asks"));
     }
 }
