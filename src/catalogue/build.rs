@@ -23,7 +23,6 @@
 //!   exactly as on one machine.
 //! - **Motion pairs**: `matching::motion` over every title (its own index).
 
-use super::basis::{self, Basis};
 use super::spent::{Search, Spent};
 use crate::index::{IndexError, IndexParams, Neighbour, VectorIndex};
 use crate::matching::candidates::candidate;
@@ -90,11 +89,6 @@ pub enum BuildError {
     KeyCollision(String, String),
     #[error("motion pairs: {0}")]
     Motion(String),
-    #[error("{}: cannot save the reverse indexes' basis: {reason}", path.display())]
-    Basis {
-        path: std::path::PathBuf,
-        reason: String,
-    },
 }
 
 /// Which vectors an index holds.
@@ -152,42 +146,6 @@ pub(super) struct Shard {
     pub(super) owners: Vec<PrintOwner>,
 }
 
-impl Shard {
-    /// The folder its files are saved in.
-    pub(super) fn folder(&self) -> std::path::PathBuf {
-        let path = self.reverse[0].path();
-        path.parent().unwrap_or(Path::new("")).to_path_buf()
-    }
-}
-
-/// The folder of shard `number` under a catalogue's `dir`.
-pub(super) fn shard_folder(dir: &Path, number: usize) -> std::path::PathBuf {
-    dir.join(format!("shard-{number:04}"))
-}
-
-/// The bases of `titles`' exit framings and entry framings
-/// (`catalogue::basis`), fitted side by side.
-pub(super) fn fit_bases(titles: &[TitleVectors]) -> [Basis; 2] {
-    let framings = |exit: bool| -> Vec<&[i8]> {
-        titles
-            .iter()
-            .flat_map(|t| &t.shots)
-            .map(|s| {
-                if exit {
-                    s.exit_composition.as_slice()
-                } else {
-                    s.entry_composition.as_slice()
-                }
-            })
-            .collect()
-    };
-    let (exits, entries) = rayon::join(
-        || Basis::fit(&framings(true)),
-        || Basis::fit(&framings(false)),
-    );
-    [exits, entries]
-}
-
 /// Whose a print is: a title, and a row of its matched shots, or of its
 /// set-aside shots (`aside`).
 #[derive(Clone, Copy, Debug)]
@@ -220,21 +178,14 @@ pub struct Catalogue {
     pub(super) links: Links,
     pub(super) duplicates: Vec<DuplicateRecord>,
     /// `kth[title][row]`: the exit list's and the entry list's.
-    pub(super) kth: KthScores,
+    pub(super) kth: Vec<Vec<[Option<f32>; 2]>>,
     /// Per shard, for its exit lists and its entry lists: every list it
     /// holds whose threshold ([`Catalogue::least`]) is below this is in its
     /// reverse index (`catalogue::delta`); infinite when all are.
     pub(super) open_below: Vec<[f32; 2]>,
     /// Thread time of its searches, by kind (logged by `add`).
     pub(super) spent: Spent,
-    /// The principal directions of its exit framings and its entry
-    /// framings, on which its exit lists' and entry lists' reverse indexes
-    /// hold them (`catalogue::basis`).
-    pub(super) bases: [Basis; 2],
 }
-
-/// Per title and row, the k-th score of the exit list and the entry list.
-pub(super) type KthScores = Vec<Vec<[Option<f32>; 2]>>;
 
 /// A pair's ends: exit shot `i` of title `a`, entry shot `j` of `b`.
 #[derive(Clone, Copy, Debug)]
@@ -305,8 +256,7 @@ impl Catalogue {
             .enumerate()
             .map(|(n, span)| build_shard(&titles, span.clone(), dir, n))
             .collect::<Result<Vec<_>, _>>()?;
-        let bases = fit_bases(&titles);
-        Ok(Self::assemble(titles, keys, shards, spans, params, bases))
+        Ok(Self::assemble(titles, keys, shards, spans, params))
     }
 
     /// Titles with their keys, in shards, with no links or lists yet.
@@ -316,7 +266,6 @@ impl Catalogue {
         shards: Vec<Shard>,
         spans: Vec<std::ops::Range<usize>>,
         params: BuildParams,
-        bases: [Basis; 2],
     ) -> Self {
         Self {
             titles,
@@ -329,7 +278,6 @@ impl Catalogue {
             kth: Vec::new(),
             open_below: Vec::new(),
             spent: Spent::default(),
-            bases,
         }
     }
 
@@ -342,26 +290,23 @@ impl Catalogue {
 
     /// A catalogue saved before (`catalogue::saved`): its titles in its
     /// order, its shards opened with what their reverse indexes hold, its
-    /// duplicate links as records, its lists' k-th scores and its reverse
-    /// indexes' bases (`None`: fitted again, for reverse indexes to be
-    /// built again).
+    /// duplicate links as records and its lists' k-th scores.
     pub(super) fn restore(
         titles: Vec<TitleVectors>,
         shards: Vec<(Shard, [f32; 2])>,
         spans: Vec<std::ops::Range<usize>>,
         params: BuildParams,
-        (duplicates, kth): (Vec<DuplicateRecord>, KthScores),
-        bases: Option<[Basis; 2]>,
+        duplicates: Vec<DuplicateRecord>,
+        kth: Vec<Vec<[Option<f32>; 2]>>,
     ) -> Result<Self, BuildError> {
         let mut keys = HashMap::new();
         register(&titles, 0, &mut keys)?;
         let (shards, open_below) = shards.into_iter().unzip();
-        let bases = bases.unwrap_or_else(|| fit_bases(&titles));
         Ok(Self {
             duplicates,
             kth,
             open_below,
-            ..Self::assemble(titles, keys, shards, spans, params, bases)
+            ..Self::assemble(titles, keys, shards, spans, params)
         })
     }
 
@@ -414,18 +359,8 @@ impl Catalogue {
                 index.save()?;
             }
             shard.prints.save()?;
-            self.save_bases(&shard.folder())?;
         }
         Ok(())
-    }
-
-    /// Writes its reverse indexes' bases into a shard's `folder` (each
-    /// shard keeps a copy; a catalogue reopens with the first's).
-    pub(super) fn save_bases(&self, folder: &Path) -> Result<(), BuildError> {
-        basis::save(&self.bases, folder).map_err(|e| BuildError::Basis {
-            path: folder.join(basis::FILE),
-            reason: e.to_string(),
-        })
     }
 
     pub fn shards(&self) -> usize {
@@ -656,15 +591,10 @@ fn index_params(dims: usize) -> IndexParams {
 fn reverse_params() -> IndexParams {
     IndexParams {
         expansion_add: 256,
-        expansion_search: REVERSE_EXPANSION,
+        expansion_search: 128,
         ..index_params(super::reverse::DIMS)
     }
 }
-
-/// How widely a reverse index is searched: its searches ask as many lists
-/// as they look at (a search for fewer costs the same), so that few need
-/// asking again.
-pub(super) const REVERSE_EXPANSION: usize = 128;
 
 /// How widely the range searches for near copies (prints, descriptors)
 /// search.
@@ -704,14 +634,15 @@ fn print_owners(titles: &[TitleVectors], span: std::ops::Range<usize>) -> Vec<(P
 /// `dir` ([`Catalogue::save`]), its indexes resident in huge-page memory
 /// (`index::resident`: searched, never changed; a delta goes into a shard
 /// of its own); its reverse indexes opened when `reverse`, else empty (to
-/// be built again: another encoding).
+/// be built again: another encoding, whose files may not even fit these
+/// settings).
 pub(super) fn open_shard(
     titles: &[TitleVectors],
     span: std::ops::Range<usize>,
     dir: &Path,
     (number, reverse): (usize, bool),
 ) -> Result<Shard, BuildError> {
-    let dir = shard_folder(dir, number);
+    let dir = dir.join(format!("shard-{number:04}"));
     let open = |name: &str, params: IndexParams| {
         VectorIndex::open(&dir.join(name), params, crate::index::Access::Resident)
     };
@@ -751,7 +682,7 @@ pub(super) fn build_shard(
     dir: &Path,
     number: usize,
 ) -> Result<Shard, BuildError> {
-    let dir = shard_folder(dir, number);
+    let dir = dir.join(format!("shard-{number:04}"));
     let titles_in = || span.clone().map(|t| (t, &titles[t]));
     let rows: Vec<(usize, usize)> = titles_in()
         .flat_map(|(t, title)| (0..title.shots.len()).map(move |r| (t, r)))

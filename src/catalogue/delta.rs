@@ -21,7 +21,7 @@
 
 use super::build::{
     best_first, build_shard, empty_reverse, flagged, register, shot_key, BuildError, Built,
-    Catalogue, Ends, Hit, Shard, REVERSE_EXPANSION,
+    Catalogue, Ends, Hit, Shard,
 };
 use super::reverse::{self, reverse_query, reverse_vector};
 use super::spent::Search;
@@ -177,12 +177,12 @@ impl Catalogue {
         } else {
             &me.entry_composition
         };
-        let side = usize::from(exit);
-        let query = reverse_query(&self.bases[side], framing);
+        let query = reverse_query(framing);
         // Hits' similarities as dot products; `least` is the index's cosine.
         let hit = |_: &Shard, n: &Neighbour| self.hit(n, reverse::SCALE);
         let reached = |_: &[Hit], least: f32| least * reverse::SCALE < -reverse::SLACK;
-        let first = REVERSE_EXPANSION;
+        let side = usize::from(exit);
+        let first = (self.params.matching.k * 4).max(16);
         let search =
             || self.search_in(&|s| &s.reverse[side], &query, (first, None), &hit, &reached);
         let hits = self.spent.time(Search::Reverse, search)?;
@@ -256,26 +256,25 @@ impl Catalogue {
                     &s.entry_composition
                 };
                 let key = shot_key(&self.titles[t].content_hash, s.shot);
-                index.add(key, &reverse_vector(&self.bases[side], framing, least))
+                index.add(key, &reverse_vector(framing, least))
             })?;
         }
         Ok(())
     }
 
     /// Every shard's reverse indexes built again from its lists' k-th
-    /// scores now, on its bases, and saved with them: a catalogue kept
-    /// with another reverse encoding or graph (`reverse::ENCODING`),
-    /// restored with bases fitted again, is brought up to this one without
-    /// building it again.
+    /// scores now, and saved: a catalogue kept with another reverse
+    /// encoding or graph (`reverse::ENCODING`) is brought up to this one
+    /// without building it again.
     pub(super) fn refill_reverse(&mut self) -> Result<(), BuildError> {
         for n in 0..self.shards.len() {
-            let folder = self.shards[n].folder();
-            self.shards[n].reverse = empty_reverse(&folder)?;
+            let path = self.shards[n].reverse[0].path();
+            let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+            self.shards[n].reverse = empty_reverse(&dir)?;
             self.fill_reverse(n)?;
             for index in &self.shards[n].reverse {
                 index.save()?;
             }
-            self.save_bases(&folder)?;
         }
         Ok(())
     }
@@ -583,10 +582,15 @@ mod tests {
             serde_json::from_slice(&std::fs::read(&file).expect("settled")).expect("json");
         value["reverse_encoding"] = serde_json::json!(1);
         std::fs::write(&file, value.to_string()).expect("write");
-        for name in ["exit-lists", "entry-lists"] {
-            let path = kept.join("shard-0000").join(format!("{name}.usearch"));
-            std::fs::remove_file(path).expect("a reverse index");
-        }
+        // The other encoding's indexes: one gone, one of vectors of
+        // another length (neither is opened: both are built again).
+        let shard = kept.join("shard-0000");
+        std::fs::remove_file(shard.join("entry-lists.usearch")).expect("a reverse index");
+        let other = crate::index::IndexParams::new(16);
+        let other = crate::index::VectorIndex::empty(&shard.join("exit-lists.usearch"), other);
+        let other = other.expect("index");
+        other.add(1, &[1.0; 16]).expect("add");
+        other.save().expect("save");
         let reopened = Settled::reopen(&kept, old(), params).expect("reopen");
         let mut reopened = reopened.expect("another encoding reopens");
         let delta = reopened

@@ -3,7 +3,6 @@
 //! candidates found through sharded indexes over every title's features,
 //! proposals written as Parquet for a library to import.
 
-pub mod basis;
 pub mod build;
 mod cover;
 pub mod delta;

@@ -3,26 +3,20 @@
 //! one vector whose cosine with a new shot's framing, asked as
 //! [`reverse_query`], says whether the new shot may enter.
 //!
-//! The framing is held as its projection on the catalogue's principal
-//! directions and the length of its residual (`catalogue::basis`: 254
-//! values of unit length whose dot product with a query's bounds the
-//! framings' cosine from above), then `-least / WEIGHT`, and the length
-//! that brings every vector to the same norm, so the largest dot product
-//! is the largest bound; the query is the framing so held and `WEIGHT`,
-//! so the dot product is at least `cos - least`, and a range search down
-//! to 0 misses no list the cosine enters (each is then checked exactly).
-//! 256 dimensions rather than the framing's 912 (padded to 1,024): a
-//! quarter of the bytes a distance, where an HNSW search's time goes.
-//! The threshold's parts outweigh the framing (`WEIGHT` 0.5: they are 4
-//! long, the framing 1), so the graph HNSW builds over the vectors links
-//! lists of like thresholds first, and a search walks from the lists near
-//! the new shot's framing to the lists of low threshold, far from it, that
-//! it enters too. Measured at 100k shots (`benches/catalogue.rs`, 200
-//! shots' entered lists against exact search; reverse searches' thread
-//! time for 4,000): with the parts as long as the framing (`WEIGHT` 1) and
-//! `ef` 256, recall 0.965 in 3.65 s; `WEIGHT` 0.5 and `ef` 128, 0.974 in
-//! 2.77 s (`ef` 256: 0.990 in 5.6 s); `WEIGHT` 4 (a graph of framings) and
-//! `ef` 256, 0.950: the lists missed are the low-threshold ones.
+//! The vector is the framing (unit length), `-least / WEIGHT`, and the
+//! length that brings every vector to the same norm, so the largest dot
+//! product is the largest cosine; the query is the framing and `WEIGHT`,
+//! so the dot product is `cos - least`. The threshold's parts outweigh the
+//! framing (`WEIGHT` 0.5: they are 4 long, the framing 1), so the graph
+//! HNSW builds over the vectors links lists of like thresholds first, and
+//! a search walks from the lists near the new shot's framing to the lists
+//! of low threshold, far from it, that it enters too. Measured at 100k
+//! shots (`benches/catalogue.rs`, 200 shots' entered lists against exact
+//! search; reverse searches' thread time for 4,000): with the parts as
+//! long as the framing (`WEIGHT` 1) and `ef` 256, recall 0.965 in 3.65 s;
+//! `WEIGHT` 0.5 and `ef` 128, 0.974 in 2.77 s (`ef` 256: 0.990 in 5.6 s);
+//! `WEIGHT` 4 (a graph of framings) and `ef` 256, 0.950: the lists missed
+//! are the low-threshold ones.
 //!
 //! The vector is then rotated by a fixed random rotation ([`rotate`]:
 //! random signs, then the normalised Walsh–Hadamard transform), which
@@ -30,20 +24,18 @@
 //! larger than any framing component, over every dimension: 8-bit storage
 //! scaled to the largest component then keeps the framing's detail.
 
-use super::basis::{Basis, RANK};
+use crate::matching::composition;
 
 /// Which encoding of a list this is, with the graph its index is built
-/// with, as kept catalogues record it (`catalogue::saved`): 4 since the
-/// framing is held on the catalogue's basis (`catalogue::basis`); 3 since
-/// the graph is built with `ef` 256 (`build::reverse_params`); 2 since the
+/// with, as kept catalogues record it (`catalogue::saved`): 3 since the
+/// graph is built with `ef` 256 (`build::reverse_params`); 2 since the
 /// threshold outweighs the framing (`WEIGHT` 0.5); 1 weighed them alike
 /// (unrecorded, read as 0).
-pub const ENCODING: u32 = 4;
+pub const ENCODING: u32 = 3;
 
-/// Length of a reverse index's vectors: a framing's projection, its
-/// residual's length and the two threshold parts, padded to a power of two
-/// for the rotation.
-pub const DIMS: usize = (RANK + 3).next_power_of_two();
+/// Length of a reverse index's vectors: a framing and its two extra parts,
+/// padded to a power of two for the rotation.
+pub const DIMS: usize = (composition::LEN + 2).next_power_of_two();
 
 /// How much a query's threshold part weighs beside its framing (unit
 /// length); a vector's threshold part is as much larger.
@@ -64,35 +56,37 @@ pub const SCALE: f32 = 4.609_772; // sqrt(17 * 1.25)
 const _: () = assert!((SCALE * SCALE - NORM2 * (1.0 + WEIGHT * WEIGHT)).abs() < 1e-4);
 
 /// Slack on a reverse index's dot products in the bounds: its rotated
-/// vectors round to 8 bits (within 0.01 of the dot product over 256 dimensions: tested).
+/// vectors round to 8 bits (within 0.005 of the dot product: tested).
 pub const SLACK: f32 = 0.02;
 
-/// A list as a reverse index holds it: its owner's framing on `basis`
-/// and `least`, the lowest cosine that may still enter it (its k-th score
-/// less the most its figure can add). For a new shot's framing `g` asked
-/// as [`reverse_query`], `SCALE` times the cosine is at least
-/// `cos(f, g) - least` (equal where both lie in the basis): at least 0 for
-/// every list the new shot may enter.
-pub fn reverse_vector(basis: &Basis, framing: &[i8], least: f32) -> Vec<f32> {
+/// A list as a reverse index holds it: its owner's framing and `least`,
+/// the lowest cosine that may still enter it (its k-th score less the most
+/// its figure can add). For a new shot's framing `g` asked as
+/// [`reverse_query`], `SCALE` times the cosine is `cos(f, g) - least`: at
+/// least 0 for every list the new shot may enter.
+pub fn reverse_vector(framing: &[i8], least: f32) -> Vec<f32> {
     let part = least.clamp(-MOST, MOST) / WEIGHT;
-    let mut v = held(basis, framing);
+    let mut v = unit(framing);
     v.push(-part);
     v.push((NORM2 - 1.0 - part * part).max(0.0).sqrt());
     rotate(v)
 }
 
-/// A new shot's framing as it asks a reverse index built on `basis`.
-pub fn reverse_query(basis: &Basis, framing: &[i8]) -> Vec<f32> {
-    let mut v = held(basis, framing);
+/// A new shot's framing as it asks a reverse index.
+pub fn reverse_query(framing: &[i8]) -> Vec<f32> {
+    let mut v = unit(framing);
     v.extend([WEIGHT, 0.0]);
     rotate(v)
 }
 
-/// `framing`'s unit vector on `basis`, its residual's length after.
-fn held(basis: &Basis, framing: &[i8]) -> Vec<f32> {
-    let (mut v, rest) = basis.project(framing);
-    v.push(rest);
-    v
+fn unit(framing: &[i8]) -> Vec<f32> {
+    let norm = framing
+        .iter()
+        .map(|&x| f32::from(x) * f32::from(x))
+        .sum::<f32>()
+        .sqrt()
+        .max(f32::MIN_POSITIVE);
+    framing.iter().map(|&x| f32::from(x) / norm).collect()
 }
 
 /// `v` padded with zeros to [`DIMS`], its signs flipped by a fixed pattern,
@@ -141,14 +135,14 @@ mod tests {
 
     #[test]
     fn the_rotation_keeps_dot_products_and_lengths() {
-        let a: Vec<f32> = noise(1, 250).into_iter().map(f32::from).collect();
-        let b: Vec<f32> = noise(2, 250).into_iter().map(f32::from).collect();
+        let a: Vec<f32> = noise(1, 900).into_iter().map(f32::from).collect();
+        let b: Vec<f32> = noise(2, 900).into_iter().map(f32::from).collect();
         let (ra, rb) = (rotate(a.clone()), rotate(b.clone()));
         assert_eq!(ra.len(), DIMS);
         assert!((dot(&ra, &rb) - dot(&a, &b)).abs() < 1e-3 * dot(&a, &a));
         assert!((dot(&ra, &ra) - dot(&a, &a)).abs() < 1e-3 * dot(&a, &a));
         // Not the identity: the flips and the transform mix dimensions.
-        assert!(ra[..250].iter().zip(&a).any(|(x, y)| (x - y).abs() > 1.0));
+        assert!(ra[..900].iter().zip(&a).any(|(x, y)| (x - y).abs() > 1.0));
     }
 
     /// Two lists' vectors are nearer for like thresholds than for like
@@ -158,7 +152,7 @@ mod tests {
     /// thresholds first.
     #[test]
     fn lists_of_like_thresholds_are_nearer_than_lists_of_like_framings() {
-        let len = crate::matching::composition::LEN;
+        let len = composition::LEN;
         let f = noise(7, len);
         let half: Vec<f32> = noise(8, len)
             .iter()
@@ -169,67 +163,35 @@ mod tests {
         let framings = cosine_i8(&f, &g);
         assert!((0.3..0.8).contains(&framings), "{framings}");
         let cos = |a: &[f32], b: &[f32]| dot(a, b) / (dot(a, a) * dot(b, b)).sqrt();
-        let basis = Basis::fit(&[&f, &g]);
-        let list = |framing: &[i8], least: f32| reverse_vector(&basis, framing, least);
-        let same_framing = cos(&list(&f, 0.9), &list(&f, -0.5));
-        let same_least = cos(&list(&f, 0.6), &list(&g, 0.6));
+        let same_framing = cos(&reverse_vector(&f, 0.9), &reverse_vector(&f, -0.5));
+        let same_least = cos(&reverse_vector(&f, 0.6), &reverse_vector(&g, 0.6));
         assert!(
             same_least > same_framing + 0.1,
             "{same_least} {same_framing}"
         );
     }
 
-    /// Pairs of framings, the second 0 to 2 parts the first, and a
-    /// threshold for each across the range.
-    fn pairs() -> Vec<(Vec<i8>, Vec<i8>, f32)> {
-        let len = crate::matching::composition::LEN;
-        (0..40u64)
-            .map(|seed| {
-                let f = noise(seed, len);
-                let mix: Vec<f32> = noise(seed + 1000, len)
-                    .iter()
-                    .zip(&f)
-                    .map(|(&g, &f)| f32::from(g) + f32::from(f) * (seed % 5) as f32 * 0.5)
-                    .collect();
-                (f, quantise(&mix), (seed as f32 / 40.0) * 3.0 - 1.5)
-            })
-            .collect()
-    }
-
-    /// `SCALE` times the cosine of the 8-bit vectors, less `cos - least`,
-    /// for each pair.
-    fn errors(basis: &Basis, pairs: &[(Vec<i8>, Vec<i8>, f32)]) -> Vec<f32> {
-        pairs
-            .iter()
-            .map(|(f, g, least)| {
-                let stored = quantise(&reverse_vector(basis, f, *least));
-                let asked = quantise(&reverse_query(basis, g));
-                cosine_i8(&stored, &asked) * SCALE - (cosine_i8(f, g) - least)
-            })
-            .collect()
-    }
-
-    /// Stored in 8 bits on a basis that holds the framings, the cosine
-    /// still says `cos(f, g) - least` to well within the search's slack,
-    /// for thresholds across their range; on one that holds them not at
-    /// all, it still never says less (the bound), though it says more.
+    /// Stored in 8 bits, the cosine still says `cos(f, g) - least` to well
+    /// within the search's slack, for thresholds across their range.
     #[test]
-    fn eight_bit_vectors_bound_cosine_less_threshold() {
-        let pairs = pairs();
-        let framings: Vec<&[i8]> = pairs
-            .iter()
-            .flat_map(|(f, g, _)| [f.as_slice(), g.as_slice()])
-            .collect();
-        let holds = errors(&Basis::fit(&framings), &pairs);
-        let worst = holds.iter().fold(0.0f32, |w, e| w.max(e.abs()));
-        assert!(worst < 0.01, "worst error {worst}");
-        let elsewhere: Vec<Vec<i8>> = (0..50)
-            .map(|s| noise(7000 + s, framings[0].len()))
-            .collect();
-        let elsewhere: Vec<&[i8]> = elsewhere.iter().map(Vec::as_slice).collect();
-        let outside = errors(&Basis::fit(&elsewhere), &pairs);
-        let lowest = outside.iter().fold(f32::MAX, |w, &e| w.min(e));
-        assert!(lowest > -0.01, "below the bound by {lowest}");
-        assert!(outside.iter().any(|&e| e > 0.3), "{outside:?}");
+    fn eight_bit_vectors_keep_cosine_less_threshold() {
+        let len = composition::LEN;
+        let mut worst = 0.0f32;
+        for seed in 0..40u64 {
+            let f = noise(seed, len);
+            let mix: Vec<f32> = noise(seed + 1000, len)
+                .iter()
+                .zip(&f)
+                .map(|(&g, &f)| f32::from(g) + f32::from(f) * (seed % 5) as f32 * 0.5)
+                .collect();
+            let g = quantise(&mix);
+            let least = (seed as f32 / 40.0) * 3.0 - 1.5;
+            let want = cosine_i8(&f, &g) - least;
+            let stored = quantise(&reverse_vector(&f, least));
+            let asked = quantise(&reverse_query(&g));
+            let got = cosine_i8(&stored, &asked) * SCALE;
+            worst = worst.max((got - want).abs());
+        }
+        assert!(worst < 0.005, "worst error {worst}");
     }
 }

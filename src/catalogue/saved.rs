@@ -6,8 +6,7 @@
 //! (`Catalogue::add` into a delta shard, `delta::merge` on the previous
 //! proposals) instead of building every shard again.
 
-use super::basis;
-use super::build::{open_shard, shard_folder, BuildParams, Catalogue, Shard};
+use super::build::{open_shard, BuildParams, Catalogue, Shard};
 use super::{proposals, reverse, CatalogueError};
 use crate::jobs::import::kth_of_lists;
 use crate::matching::neighbours::{Role, TitleVectors};
@@ -72,7 +71,7 @@ impl Manifest {
 /// The catalogue the manifest in `out` describes, from `titles` (every
 /// title it holds, by content hash): its shards opened, each list's k-th
 /// score and the duplicate links from its proposals. `None` when a title
-/// it holds is missing, or the bases of its reverse indexes.
+/// it holds is missing.
 pub fn reopen(
     out: &Path,
     manifest: &Manifest,
@@ -82,11 +81,6 @@ pub fn reopen(
     if !manifest.titles.iter().all(|h| titles.contains_key(h)) {
         return Ok(None);
     }
-    let dir = out.join(&manifest.shards);
-    // Without the bases its reverse indexes were built on, built again.
-    let Some(bases) = basis::load(&shard_folder(&dir, 0)) else {
-        return Ok(None);
-    };
     let held: Vec<TitleVectors> = manifest
         .titles
         .iter()
@@ -118,8 +112,9 @@ pub fn reopen(
             .and_then(|b| b.get(n).copied())
             .unwrap_or([f32::INFINITY; 2])
     };
+    let dir = out.join(&manifest.shards);
     let (shards, spans) = open_shards(&held, &manifest.spans, &dir, (below, true))?;
-    let catalogue = Catalogue::restore(held, shards, spans, params, (links, kth), Some(bases))?;
+    let catalogue = Catalogue::restore(held, shards, spans, params, links, kth)?;
     Ok(Some((catalogue, previous)))
 }
 
@@ -255,20 +250,9 @@ impl Settled {
                 .map(|b| b.unwrap_or(f32::INFINITY))
         };
         let current = settled.reverse_encoding == reverse::ENCODING;
-        let bases = basis::load(&shard_folder(dir, 0));
-        if current && bases.is_none() {
-            return Ok(None);
-        }
         let (shards, spans) = open_shards(&titles, &settled.spans, dir, (below, current))?;
-        let lists = (Vec::new(), settled.kth);
-        let mut catalogue = Catalogue::restore(
-            titles,
-            shards,
-            spans,
-            params,
-            lists,
-            bases.filter(|_| current),
-        )?;
+        let mut catalogue =
+            Catalogue::restore(titles, shards, spans, params, Vec::new(), settled.kth)?;
         if !current {
             // Kept with another reverse encoding: those indexes built again
             // from the lists' k-th scores, and kept so.
