@@ -591,10 +591,15 @@ fn index_params(dims: usize) -> IndexParams {
 fn reverse_params() -> IndexParams {
     IndexParams {
         expansion_add: 256,
-        expansion_search: 128,
+        expansion_search: REVERSE_EXPANSION,
         ..index_params(super::reverse::DIMS)
     }
 }
+
+/// How widely a reverse index is searched. Its searches ask as many
+/// lists as they look at (a search for fewer costs the same), so that few
+/// need asking again.
+pub(super) const REVERSE_EXPANSION: usize = 128;
 
 /// How widely the range searches for near copies (prints, descriptors)
 /// search.

@@ -182,7 +182,7 @@ impl Catalogue {
         let hit = |_: &Shard, n: &Neighbour| self.hit(n, reverse::SCALE);
         let reached = |_: &[Hit], least: f32| least * reverse::SCALE < -reverse::SLACK;
         let side = usize::from(exit);
-        let first = (self.params.matching.k * 4).max(16);
+        let first = super::build::REVERSE_EXPANSION;
         let search =
             || self.search_in(&|s| &s.reverse[side], &query, (first, None), &hit, &reached);
         let hits = self.spent.time(Search::Reverse, search)?;
