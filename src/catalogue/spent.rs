@@ -58,8 +58,7 @@ impl Spent {
     }
 
     /// What was counted, in words ("framing 3.40 s / 4000 calls / 5210
-    /// asks, ..."),
-    /// and the counts back to zero.
+    /// asks, ..."), and the counts back to zero.
     pub(super) fn take(&self) -> String {
         KINDS
             .iter()
