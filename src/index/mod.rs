@@ -137,6 +137,7 @@ impl VectorIndex {
         let Some(size) = std::fs::metadata(path).ok().map(|m| m.len()) else {
             return Self::empty(path, params);
         };
+        let mapped = access == Access::Read && size > VIEW_THRESHOLD_BYTES;
         let (inner, held) = match access {
             Access::Resident => {
                 let (inner, held) =
@@ -145,7 +146,7 @@ impl VectorIndex {
             }
             _ => {
                 let name = path.to_string_lossy();
-                let inner = if access == Access::Read && size > VIEW_THRESHOLD_BYTES {
+                let inner = if mapped {
                     Index::restore_view(&name)
                 } else {
                     Index::restore(&name)
@@ -154,7 +155,6 @@ impl VectorIndex {
                 (inner, None)
             }
         };
-        let view = held.is_some() || (access == Access::Read && size > VIEW_THRESHOLD_BYTES);
         if inner.dimensions() != params.dimensions {
             let reason = format!(
                 "it holds {}-dimensional vectors, {} expected",
@@ -167,9 +167,9 @@ impl VectorIndex {
         let i8 = inner.scalar_kind() == ScalarKind::I8;
         Ok(Self {
             inner,
-            held,
             path: path.to_path_buf(),
-            viewed: view,
+            viewed: mapped || held.is_some(),
+            held,
             i8,
         })
     }
