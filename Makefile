@@ -104,6 +104,7 @@ bench: fixtures
 	$(CARGO) bench --profile dev --bench index
 	$(CARGO) bench --profile dev --bench lists
 	$(CARGO) bench --profile dev --bench catalogue
+	$(CARGO) bench --profile dev --bench graph_growth
 	$(CARGO) bench --profile dev --bench playback
 	$(CARGO) bench --profile dev --bench ingest
 	$(CARGO) build --bin matchcut
