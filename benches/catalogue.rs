@@ -35,7 +35,9 @@
 //! (`BuildParams::cover_radius`; 0: one search a print).
 //!
 //! A catalogue of 10M shots is extrapolated from these, as one shard (a
-//! query asks every shard, so shards that share a machine add up).
+//! query asks every shard, so shards that share a machine add up), with
+//! how search cost and recall grow past 1M measured at reduced dimension
+//! by `benches/graph_growth.rs`.
 //!
 //! `cargo bench --profile dev --bench catalogue [-- SIZES...]`
 
