@@ -17,7 +17,8 @@
 //!
 //! `cargo bench --profile dev --bench graph_growth [-- SIZES...]` (default
 //! 100000 1000000); `BENCH_KEEP=DIR` keeps each index built and loads it
-//! next time (3M takes about 10 minutes of this 2-core machine to build).
+//! next time (3M takes about 10 minutes of this 2-core machine to build);
+//! `BENCH_M=M` builds a graph of another connectivity (16 by default).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -52,12 +53,20 @@ impl Rng {
     }
 }
 
+/// The graph's connectivity: 16 (a shard's), or `BENCH_M`.
+fn connectivity() -> usize {
+    std::env::var("BENCH_M")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16)
+}
+
 fn options(dims: usize) -> IndexOptions {
     IndexOptions {
         dimensions: dims,
         metric: MetricKind::Cos,
         quantization: ScalarKind::I8,
-        connectivity: 16,
+        connectivity: connectivity(),
         expansion_add: 64,
         expansion_search: 64,
         ..Default::default()
@@ -68,9 +77,13 @@ fn options(dims: usize) -> IndexOptions {
 /// `BENCH_KEEP`).
 fn index(dims: usize, size: usize) -> Index {
     let index = Index::new(&options(dims)).expect("index");
-    let kept: Option<PathBuf> = std::env::var("BENCH_KEEP")
-        .ok()
-        .map(|dir| PathBuf::from(dir).join(format!("graph-growth-{dims}-{size}.usearch")));
+    let kept: Option<PathBuf> = std::env::var("BENCH_KEEP").ok().map(|dir| {
+        let m = match connectivity() {
+            16 => String::new(),
+            m => format!("-m{m}"),
+        };
+        PathBuf::from(dir).join(format!("graph-growth-{dims}-{size}{m}.usearch"))
+    });
     if let Some(path) = kept.as_ref().filter(|p| p.exists()) {
         index.load(&path.to_string_lossy()).expect("load");
         return index;
