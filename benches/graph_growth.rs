@@ -20,6 +20,10 @@
 //! next time (3M takes about 10 minutes of this 2-core machine to build);
 //! `BENCH_M=M` builds a graph of another connectivity (16 by default).
 
+#[path = "common/synthetic.rs"]
+#[allow(dead_code)] // only `sizes` is wanted here
+mod synthetic;
+
 use std::path::PathBuf;
 use std::time::Instant;
 use usearch::{Index, IndexOptions, MetricKind, ScalarKind};
@@ -163,14 +167,8 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(128);
-    let mut sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
-    if sizes.is_empty() {
-        sizes = vec![100_000, 1_000_000];
-    }
-    for size in sizes {
+    for size in synthetic::sizes(&[100_000, 1_000_000]) {
+        let size = size as usize;
         let index = index(dims, size);
         search_time(&index, dims, size);
         recall(&index, dims, size);

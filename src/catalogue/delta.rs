@@ -21,7 +21,7 @@
 
 use super::build::{
     best_first, build_shard, empty_reverse, flagged, register, shot_key, BuildError, Built,
-    Catalogue, Ends, Hit, Shard,
+    Catalogue, Ends, Hit, Shard, REVERSE_EXPANSION,
 };
 use super::reverse::{self, reverse_query, reverse_vector};
 use super::spent::Search;
@@ -182,7 +182,7 @@ impl Catalogue {
         let hit = |_: &Shard, n: &Neighbour| self.hit(n, reverse::SCALE);
         let reached = |_: &[Hit], least: f32| least * reverse::SCALE < -reverse::SLACK;
         let side = usize::from(exit);
-        let first = super::build::REVERSE_EXPANSION;
+        let first = REVERSE_EXPANSION;
         let search =
             || self.search_in(&|s| &s.reverse[side], &query, (first, None), &hit, &reached);
         let hits = self.spent.time(Search::Reverse, search)?;
