@@ -1,12 +1,13 @@
 //! How an HNSW search's cost and recall grow with the index past the
 //! catalogue sizes `benches/catalogue.rs` can hold here: usearch indexes
-//! of a catalogue shard's settings (8-bit cosine, connectivity 16, `ef`
-//! 64 to build and to search) over synthetic vectors at reduced dimension
-//! (`BENCH_DIMS`, 128 by default; each component Gaussian, its spread
-//! falling as `(i + 1)^-0.7`), so that 3M or 10M fit in this machine's
+//! of a catalogue shard's framing indexes' settings (8-bit cosine,
+//! connectivity 16, `ef` 256 to build) over synthetic vectors at reduced
+//! dimension (`BENCH_DIMS`, 128 by default; each component Gaussian, its
+//! spread falling as `(i + 1)^-0.7`), so that 10M fits in this machine's
 //! memory. For each size:
 //! - a search's time: 4,000 queries (drawn alike, not in the index) for
-//!   40 neighbours at `ef` 64, three rounds, each round's mean;
+//!   40 neighbours at `ef` 128 (a framing search's), three rounds, each
+//!   round's mean;
 //! - recall@10 against exact search for 200 queries at `ef` 64, 96, 128
 //!   and 192, with each width's time a search.
 //!
@@ -17,8 +18,10 @@
 //!
 //! `cargo bench --profile dev --bench graph_growth [-- SIZES...]` (default
 //! 100000 1000000); `BENCH_KEEP=DIR` keeps each index built and loads it
-//! next time (3M takes about 10 minutes of this 2-core machine to build);
-//! `BENCH_M=M` builds a graph of another connectivity (16 by default).
+//! next time (10M takes about an hour of this 2-core machine to build);
+//! `BENCH_M=M` builds a graph of another connectivity (16 by default),
+//! `BENCH_EFC=W` with another insertion width (256 by default, as a
+//! shard's framing indexes; the other indexes are built with 64).
 
 #[path = "common/synthetic.rs"]
 #[allow(dead_code)] // only `sizes` is wanted here
@@ -32,6 +35,8 @@ const QUERIES: usize = 4_000;
 const ASKED: usize = 40;
 const RECALL_QUERIES: usize = 200;
 const WIDTHS: [usize; 4] = [64, 96, 128, 192];
+/// A shard's framing searches' width (`catalogue::build::FRAMING_EXPANSION`).
+const SEARCH_WIDTH: usize = 128;
 
 /// A xorshift generator: the same vectors on every run and machine.
 struct Rng(u64);
@@ -65,14 +70,23 @@ fn connectivity() -> usize {
         .unwrap_or(16)
 }
 
+/// The width of the search that places each vector while building: 256
+/// (a shard's framing indexes), or `BENCH_EFC`.
+fn build_width() -> usize {
+    std::env::var("BENCH_EFC")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}
+
 fn options(dims: usize) -> IndexOptions {
     IndexOptions {
         dimensions: dims,
         metric: MetricKind::Cos,
         quantization: ScalarKind::I8,
         connectivity: connectivity(),
-        expansion_add: 64,
-        expansion_search: 64,
+        expansion_add: build_width(),
+        expansion_search: SEARCH_WIDTH,
         ..Default::default()
     }
 }
@@ -85,6 +99,11 @@ fn index(dims: usize, size: usize) -> Index {
         let m = match connectivity() {
             16 => String::new(),
             m => format!("-m{m}"),
+        };
+        // Kept under the names they had when 64 was the default.
+        let m = match build_width() {
+            64 => m,
+            efc => format!("{m}-efc{efc}"),
         };
         PathBuf::from(dir).join(format!("graph-growth-{dims}-{size}{m}.usearch"))
     });
@@ -118,7 +137,7 @@ fn index(dims: usize, size: usize) -> Index {
 }
 
 fn search_time(index: &Index, dims: usize, size: usize) {
-    index.change_expansion_search(64);
+    index.change_expansion_search(SEARCH_WIDTH);
     let mut rng = Rng(12_345);
     let queries: Vec<Vec<f32>> = (0..QUERIES).map(|_| rng.vector(dims)).collect();
     let rounds: Vec<String> = (0..3)
@@ -134,7 +153,7 @@ fn search_time(index: &Index, dims: usize, size: usize) {
         })
         .collect();
     println!(
-        "{size}: a search for {ASKED} at ef 64: {} µs (three rounds)",
+        "{size}: a search for {ASKED} at ef {SEARCH_WIDTH}: {} µs (three rounds)",
         rounds.join(" / ")
     );
 }

@@ -108,13 +108,19 @@ const KINDS: [Kind; 4] = [
 ];
 
 impl Kind {
-    /// Its indexes' settings: a shard's ([`index_params`]); the
-    /// descriptors', searched only for near copies (`catalogue::links`:
+    /// Its indexes' settings: a shard's ([`index_params`]), the
+    /// framings' graphs built with more care and searched more widely
+    /// ([`FRAMING_EXPANSION`]);
+    /// the descriptors', searched only for near copies (`catalogue::links`:
     /// at least `duplicate_similarity` alike), search as narrowly as the
     /// prints' ([`print_params`]).
     fn params(self, dims: usize) -> IndexParams {
         match self {
-            Kind::EntryFraming | Kind::ExitFraming => index_params(dims),
+            Kind::EntryFraming | Kind::ExitFraming => IndexParams {
+                expansion_add: CAREFUL_BUILD_EXPANSION,
+                expansion_search: FRAMING_EXPANSION,
+                ..index_params(dims)
+            },
             Kind::EntryDescriptor | Kind::ExitDescriptor => IndexParams {
                 expansion_search: NEAR_COPY_EXPANSION,
                 ..index_params(dims)
@@ -577,6 +583,23 @@ fn index_params(dims: usize) -> IndexParams {
     }
 }
 
+/// How widely the graphs every list search walks (the framing and
+/// reverse indexes) are searched to place each vector while building
+/// (`ef` at insertion; the other indexes: 64, [`index_params`]).
+const CAREFUL_BUILD_EXPANSION: usize = 256;
+
+/// How widely a framing index is searched. Every list, and the lists a
+/// new title enters above the reverse indexes' floor, begin with one; its
+/// misses are the lists' misses. At 1M shots (`benches/catalogue.rs`, the
+/// add's recall@10 of a new title's lists against exact search, one kept
+/// catalogue): graphs built with `ef` 64 and searched with 64, 0.966;
+/// built with [`CAREFUL_BUILD_EXPANSION`], 0.972 at 64, 0.986 at 96,
+/// 0.990 at 128, for about 1.6 times the framing searches' time at 128
+/// (they are about a quarter of the add's). Misses grow three to four
+/// times a decade of catalogue at a fixed width (README, "Catalogue scale,
+/// measured"), so 128 holds 0.95 to about 10M shots.
+pub(super) const FRAMING_EXPANSION: usize = 128;
+
 /// A reverse index's settings (`catalogue::reverse`): 8 bits (its vectors
 /// are rotated so that they keep the framing's detail), a wider search
 /// (its range search must find every list a shot reaches) and a graph
@@ -590,7 +613,7 @@ fn index_params(dims: usize) -> IndexParams {
 /// times as long (875 s an index at 1M on 2 cores).
 fn reverse_params() -> IndexParams {
     IndexParams {
-        expansion_add: 256,
+        expansion_add: CAREFUL_BUILD_EXPANSION,
         expansion_search: REVERSE_EXPANSION,
         ..index_params(super::reverse::DIMS)
     }
