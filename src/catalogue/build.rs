@@ -114,10 +114,11 @@ impl Kind {
     /// the descriptors', searched only for near copies (`catalogue::links`:
     /// at least `duplicate_similarity` alike), search as narrowly as the
     /// prints' ([`print_params`]).
-    fn params(self, dims: usize) -> IndexParams {
+    /// `shots`: how many its index holds (or will).
+    fn params(self, dims: usize, shots: usize) -> IndexParams {
         match self {
             Kind::EntryFraming | Kind::ExitFraming => IndexParams {
-                expansion_add: CAREFUL_BUILD_EXPANSION,
+                expansion_add: careful_build_expansion(shots),
                 expansion_search: FRAMING_EXPANSION,
                 ..index_params(dims)
             },
@@ -150,6 +151,13 @@ pub(super) struct Shard {
     pub(super) reverse: [VectorIndex; 2],
     pub(super) prints: VectorIndex,
     pub(super) owners: Vec<PrintOwner>,
+}
+
+impl Shard {
+    /// How many shots it holds.
+    pub(super) fn shots(&self) -> usize {
+        self.indexes.first().map_or(0, VectorIndex::len)
+    }
 }
 
 /// Whose a print is: a title, and a row of its matched shots, or of its
@@ -588,6 +596,22 @@ fn index_params(dims: usize) -> IndexParams {
 /// (`ef` at insertion; the other indexes: 64, [`index_params`]).
 const CAREFUL_BUILD_EXPANSION: usize = 256;
 
+/// Graphs of fewer shots than this (a delta shard's) are built as the
+/// other indexes are: a search at [`FRAMING_EXPANSION`] or
+/// [`REVERSE_EXPANSION`] walks much of so small a graph however it was
+/// built, and building a delta shard's with more care took a tenth of
+/// the add (0.5 s of its 2,000 shots' framing indexes at 1M).
+const CAREFUL_FROM: usize = 50_000;
+
+/// The insertion width of a framing or reverse index of `shots` shots.
+fn careful_build_expansion(shots: usize) -> usize {
+    if shots < CAREFUL_FROM {
+        index_params(1).expansion_add
+    } else {
+        CAREFUL_BUILD_EXPANSION
+    }
+}
+
 /// How widely a framing index is searched. Every list, and the lists a
 /// new title enters above the reverse indexes' floor, begin with one; its
 /// misses are the lists' misses. At 1M shots (`benches/catalogue.rs`, the
@@ -611,9 +635,9 @@ pub(super) const FRAMING_EXPANSION: usize = 128;
 /// at 1.7 ms with 128 (0.983 at 2.8 ms with 256); twice the degree (`M`
 /// 32) with `ef` 256, 0.970 at 2.5 ms. Building it so takes about 3.5
 /// times as long (875 s an index at 1M on 2 cores).
-fn reverse_params() -> IndexParams {
+fn reverse_params(shots: usize) -> IndexParams {
     IndexParams {
-        expansion_add: CAREFUL_BUILD_EXPANSION,
+        expansion_add: careful_build_expansion(shots),
         expansion_search: REVERSE_EXPANSION,
         ..index_params(super::reverse::DIMS)
     }
@@ -675,20 +699,22 @@ pub(super) fn open_shard(
         VectorIndex::open(&dir.join(name), params, crate::index::Access::Resident)
     };
     let first = titles[span.clone()].iter().find(|t| !t.shots.is_empty());
+    let shots = titles[span.clone()].iter().map(|t| t.shots.len()).sum();
     let indexes = KINDS
         .iter()
         .map(|&kind| {
             let dims = first.map_or(1, |t| kind.vector(t, 0).len().max(1));
             open(
                 &format!("{kind:?}.usearch").to_lowercase(),
-                kind.params(dims),
+                kind.params(dims, shots),
             )
         })
         .collect::<Result<Vec<_>, _>>()?;
     let [exits, entries] = if reverse {
-        ["exit-lists", "entry-lists"].map(|name| open(&format!("{name}.usearch"), reverse_params()))
+        ["exit-lists", "entry-lists"]
+            .map(|name| open(&format!("{name}.usearch"), reverse_params(shots)))
     } else {
-        empty_reverse(&dir)?.map(Ok)
+        empty_reverse(&dir, shots)?.map(Ok)
     };
     let owners = print_owners(titles, span)
         .into_iter()
@@ -723,7 +749,7 @@ pub(super) fn build_shard(
                 .map_or(1, |&(t, r)| kind.vector(&titles[t], r).len().max(1));
             let index = VectorIndex::empty(
                 &dir.join(format!("{kind:?}.usearch").to_lowercase()),
-                kind.params(dims),
+                kind.params(dims, rows.len()),
             )?;
             index.reserve(rows.len())?;
             rows.par_iter().try_for_each(|&(t, r)| {
@@ -756,17 +782,18 @@ pub(super) fn build_shard(
     let owners = placed.into_iter().map(|(owner, _)| owner).collect();
     Ok(Shard {
         indexes,
-        reverse: empty_reverse(&dir)?,
+        reverse: empty_reverse(&dir, rows.len())?,
         prints,
         owners,
     })
 }
 
 /// A shard's two reverse indexes (its exit lists', its entry lists'),
-/// empty, to be saved under its folder `dir`.
-pub(super) fn empty_reverse(dir: &Path) -> Result<[VectorIndex; 2], BuildError> {
-    let [exits, entries] = ["exit-lists", "entry-lists"]
-        .map(|name| VectorIndex::empty(&dir.join(format!("{name}.usearch")), reverse_params()));
+/// empty, to be saved under its folder `dir`; `shots`: the shard's.
+pub(super) fn empty_reverse(dir: &Path, shots: usize) -> Result<[VectorIndex; 2], BuildError> {
+    let [exits, entries] = ["exit-lists", "entry-lists"].map(|name| {
+        VectorIndex::empty(&dir.join(format!("{name}.usearch")), reverse_params(shots))
+    });
     Ok([exits?, entries?])
 }
 

@@ -270,7 +270,7 @@ impl Catalogue {
         for n in 0..self.shards.len() {
             let path = self.shards[n].reverse[0].path();
             let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-            self.shards[n].reverse = empty_reverse(&dir)?;
+            self.shards[n].reverse = empty_reverse(&dir, self.shards[n].shots())?;
             self.fill_reverse(n)?;
             for index in &self.shards[n].reverse {
                 index.save()?;
