@@ -110,8 +110,8 @@ const KINDS: [Kind; 4] = [
 impl Kind {
     /// Its indexes' settings: a shard's ([`index_params`]), the
     /// framings' graphs built with more care and searched more widely
-    /// ([`FRAMING_EXPANSION`]);
-    /// the descriptors', searched only for near copies (`catalogue::links`:
+    /// ([`FRAMING_EXPANSION`]); the descriptors', searched only for near
+    /// copies (`catalogue::links`:
     /// at least `duplicate_similarity` alike), search as narrowly as the
     /// prints' ([`print_params`]).
     /// `shots`: how many its index holds (or will).
@@ -599,8 +599,8 @@ const CAREFUL_BUILD_EXPANSION: usize = 256;
 /// Graphs of fewer shots than this (a delta shard's) are built as the
 /// other indexes are: a search at [`FRAMING_EXPANSION`] or
 /// [`REVERSE_EXPANSION`] walks much of so small a graph however it was
-/// built, and building a delta shard's with more care took a tenth of
-/// the add (0.5 s of its 2,000 shots' framing indexes at 1M).
+/// built, and building a delta shard's framing graphs with more care
+/// took 0.5 s of the add at 1M (1.5 s for the delta shard against 1.0).
 const CAREFUL_FROM: usize = 50_000;
 
 /// The insertion width of a framing or reverse index of `shots` shots.
@@ -621,7 +621,7 @@ fn careful_build_expansion(shots: usize) -> usize {
 /// 0.990 at 128, for about 1.6 times the framing searches' time at 128
 /// (they are about a quarter of the add's). Misses grow three to four
 /// times a decade of catalogue at a fixed width (README, "Catalogue scale,
-/// measured"), so 128 holds 0.95 to about 10M shots.
+/// measured"), so 128 should hold 0.95 to about 10M shots (extrapolated).
 pub(super) const FRAMING_EXPANSION: usize = 128;
 
 /// A reverse index's settings (`catalogue::reverse`): 8 bits (its vectors
