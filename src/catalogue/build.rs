@@ -111,9 +111,8 @@ impl Kind {
     /// Its indexes' settings: a shard's ([`index_params`]), the
     /// framings' graphs built with more care and searched more widely
     /// ([`FRAMING_EXPANSION`]); the descriptors', searched only for near
-    /// copies (`catalogue::links`:
-    /// at least `duplicate_similarity` alike), search as narrowly as the
-    /// prints' ([`print_params`]).
+    /// copies (`catalogue::links`: at least `duplicate_similarity`
+    /// alike), search as narrowly as the prints' ([`print_params`]).
     /// `shots`: how many its index holds (or will).
     fn params(self, dims: usize, shots: usize) -> IndexParams {
         match self {
