@@ -62,21 +62,23 @@ impl Rng {
     }
 }
 
-/// The graph's connectivity: 16 (a shard's), or `BENCH_M`.
-fn connectivity() -> usize {
-    std::env::var("BENCH_M")
+/// The number in environment variable `name`, else `default`.
+fn setting(name: &str, default: usize) -> usize {
+    std::env::var(name)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(16)
+        .unwrap_or(default)
+}
+
+/// The graph's connectivity: 16 (a shard's), or `BENCH_M`.
+fn connectivity() -> usize {
+    setting("BENCH_M", 16)
 }
 
 /// The width of the search that places each vector while building: 256
 /// (a shard's framing indexes), or `BENCH_EFC`.
 fn build_width() -> usize {
-    std::env::var("BENCH_EFC")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(256)
+    setting("BENCH_EFC", 256)
 }
 
 fn options(dims: usize) -> IndexOptions {
@@ -182,10 +184,7 @@ fn recall(index: &Index, dims: usize, size: usize) {
 }
 
 fn main() {
-    let dims: usize = std::env::var("BENCH_DIMS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(128);
+    let dims = setting("BENCH_DIMS", 128);
     for size in synthetic::sizes(&[100_000, 1_000_000]) {
         let size = size as usize;
         let index = index(dims, size);
