@@ -18,7 +18,7 @@
 //!
 //! `cargo bench --profile dev --bench graph_growth [-- SIZES...]` (default
 //! 100000 1000000); `BENCH_KEEP=DIR` keeps each index built and loads it
-//! next time (10M takes about two hours of this 2-core machine to build);
+//! next time (10M takes about 75 minutes of this 2-core machine to build);
 //! `BENCH_M=M` builds a graph of another connectivity (16 by default),
 //! `BENCH_EFC=W` with another insertion width (256 by default, as a
 //! shard's framing indexes; the other indexes are built with 64).

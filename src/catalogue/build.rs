@@ -618,9 +618,11 @@ fn careful_build_expansion(shots: usize) -> usize {
 /// catalogue): graphs built with `ef` 64 and searched with 64, 0.966;
 /// built with [`CAREFUL_BUILD_EXPANSION`], 0.972 at 64, 0.986 at 96,
 /// 0.990 at 128, for about 1.6 times the framing searches' time at 128
-/// (they are about a quarter of the add's). Misses grow three to four
-/// times a decade of catalogue at a fixed width (README, "Catalogue scale,
-/// measured"), so 128 should hold 0.95 to about 10M shots (extrapolated).
+/// (they are about a quarter of the add's). At a fixed width misses grow
+/// about three times a decade of catalogue (`benches/graph_growth.rs`,
+/// graphs built so, measured to 10M at reduced dimension; README,
+/// "Catalogue scale, measured"), so 128 holds about 0.97 at 10M shots
+/// (extrapolated).
 pub(super) const FRAMING_EXPANSION: usize = 128;
 
 /// A reverse index's settings (`catalogue::reverse`): 8 bits (its vectors
